@@ -11,8 +11,9 @@ public final class Noise {
     private Noise() {}
 
     /**
-     * The project's default seeded generator: {@link java.util.SplittableRandom}, whose
-     * nextGaussian is fully specified by the JDK (no platform dependence).
+     * The project's default seeded generator: {@link java.util.SplittableRandom}. Its bits are
+     * specified by the JDK; its nextGaussian (the JDK's ziggurat) is pure Java with no platform
+     * dependence, so a given JDK reproduces a run bit for bit on any machine.
      */
     public static RandomGenerator seeded(long seed) {
         return new java.util.SplittableRandom(seed);

@@ -53,14 +53,14 @@ final class DerivativeChecks {
         double[][] grads = new double[f.params().size()][];
         for (int k = 0; k < grads.length; k++) grads[k] = f.params().get(k).grad.clone();
 
-        double[] v = gaussian(rng, p.length);
+        double[] v = unit(rng, p.length);
         double fd = (dot(u, f.forward(axpy(p, h, v))) - dot(u, f.forward(axpy(p, -h, v)))) / (2 * h);
         double an = dot(gx, v);
         assertEquals(fd, an, FD_TOL * (1 + Math.abs(an)), "input gradient vs central difference");
 
         for (int k = 0; k < grads.length; k++) {
             Param q = f.params().get(k);
-            double[] saved = q.value.clone(), dir = gaussian(rng, q.size());
+            double[] saved = q.value.clone(), dir = unit(rng, q.size());
             for (int j = 0; j < q.size(); j++) q.value[j] = saved[j] + h * dir[j];
             double lp = dot(u, f.forward(p));
             for (int j = 0; j < q.size(); j++) q.value[j] = saved[j] - h * dir[j];
@@ -101,6 +101,14 @@ final class DerivativeChecks {
     static double[] gaussian(SplittableRandom rng, int n) {
         double[] a = new double[n];
         for (int i = 0; i < n; i++) a[i] = rng.nextGaussian();
+        return a;
+    }
+
+    /** A random unit vector: FD steps along it have length exactly h, whatever the tensor's size. */
+    static double[] unit(SplittableRandom rng, int n) {
+        double[] a = gaussian(rng, n);
+        double s = norm(a);
+        for (int i = 0; i < n; i++) a[i] /= s;
         return a;
     }
 

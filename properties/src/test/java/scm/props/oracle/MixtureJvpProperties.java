@@ -26,12 +26,13 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  *
  * <p><b>Step and tolerance.</b> The central difference (f(p + h e) - f(p - h e)) / 2h has truncation error
  * h^2/6 |f'''| and roundoff ~ eps |f| / h. With the fixture ranges (|mu| &lt; 1.5, s_k &gt;= 0.2,
- * sigma_d in [0.3, 1), x a typical draw of x_t), f = O(1) and each x- or t-derivative costs at most a factor
- * ~ |r|/a^2 &lt;~ 3/0.04 ~ 75 (responsibility sharpness), so |f'''| &lt;~ 75^3/... in the worst corner but
- * typically O(10^2); with h = 1e-5 truncation is &lt;~ 1e-10 * 10^2-10^4 &lt;= 1e-6 and roundoff ~ 2e-11.
- * Tolerance 1e-6 * (1 + |tangent|_inf) therefore covers the worst corner, while any wrong term in the
+ * sigma_d in [0.3, 1), x a typical draw of x_t, |u| ~ 1, |tau| &lt;= 1): |f| &lt;~ 3, the component scale
+ * a_t = sqrt(cos^2 t s_k^2 + sin^2 t sigma_d^2) &gt;= 0.2, and each derivative (of a Gaussian exponent r^2/a^2
+ * or of a responsibility) brings a factor &lt;~ |r|/a^2 &lt;~ 3/a &lt;= 15, so |f'''| &lt;~ 3 * 15^3 ~ 1e4. With
+ * h = 1e-5 the truncation is &lt;~ 1e-10/6 * 1e4 ~ 2e-7 and the roundoff ~ 3e-16 * 3 / 1e-5 ~ 1e-10.
+ * Tolerance 1e-6 * (1 + |tangent|_inf) covers that worst corner with margin, while any wrong term in the
  * derivative (a missing responsibility tangent, a sign, a factor of 2 in d(a^2)/dt) is an O(1e-2..1) error.
- * The measured worst error is printed after the run (typically ~1e-9).
+ * The measured worst scaled error is printed after the run (observed ~1e-8).
  */
 class MixtureJvpProperties {
 

@@ -37,6 +37,19 @@ public final class FlashAttentionJvp {
     public Result compute(double[] q, double[] k, double[] v, double[] tq, double[] tk, double[] tv) {
         attention.requireInputs(q, k, v, "");
         attention.requireInputs(tq, tk, tv, "tangent ");
+        return run(q, k, v, tq, tk, tv, true);
+    }
+
+    /**
+     * The primal Y alone, by the same recurrence without the tangent accumulators: bit-identical to
+     * {@code compute(...).y()}, so a layer can use it as its forward pass.
+     */
+    public double[] forward(double[] q, double[] k, double[] v) {
+        attention.requireInputs(q, k, v, "");
+        return run(q, k, v, null, null, null, false).y();
+    }
+
+    private Result run(double[] q, double[] k, double[] v, double[] tq, double[] tk, double[] tv, boolean tangents) {
         int L = attention.length(), dk = attention.keyDim(), dv = attention.valueDim();
         double s = attention.scale();
         double[] y = new double[L * dv], ty = new double[L * dv];
@@ -53,7 +66,7 @@ public final class FlashAttentionJvp {
                 for (int b = 0; b < nb; b++) {
                     int j = j0 + b;
                     x[b] = s * DotProductAttention.dot(q, i * dk, k, j * dk, dk);
-                    tx[b] = attention.logitTangent(q, k, tq, tk, i, j);
+                    if (tangents) tx[b] = attention.logitTangent(q, k, tq, tk, i, j);
                     mb = Math.max(mb, x[b]);
                 }
                 double mNew = Math.max(m, mb);
@@ -63,12 +76,15 @@ public final class FlashAttentionJvp {
                 for (int c = 0; c < dv; c++) { a[c] *= alpha; g[c] *= alpha; h[c] *= alpha; }
                 for (int b = 0; b < nb; b++) {
                     int j = j0 + b;
-                    double e = Math.exp(x[b] - mNew), et = e * tx[b];
+                    double e = Math.exp(x[b] - mNew);
                     l += e;
-                    mu += et;
                     DotProductAttention.axpy(e, v, j * dv, a, 0, dv);
-                    DotProductAttention.axpy(et, v, j * dv, g, 0, dv);
-                    DotProductAttention.axpy(e, tv, j * dv, h, 0, dv);
+                    if (tangents) {
+                        double et = e * tx[b];
+                        mu += et;
+                        DotProductAttention.axpy(et, v, j * dv, g, 0, dv);
+                        DotProductAttention.axpy(e, tv, j * dv, h, 0, dv);
+                    }
                 }
                 m = mNew;
             }
@@ -76,7 +92,7 @@ public final class FlashAttentionJvp {
             for (int c = 0; c < dv; c++) {
                 double yc = a[c] / l;
                 y[row + c] = yc;
-                ty[row + c] = g[c] / l - (mu / l) * yc + h[c] / l;
+                if (tangents) ty[row + c] = g[c] / l - (mu / l) * yc + h[c] / l;
             }
         }
         return new Result(y, ty);

@@ -23,9 +23,10 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * Head j uses channels j*C/heads .. (j+1)*C/heads - 1 of each of Q, K, V; a position's row of Q is
  * its channel vector. Parameters {@code <name>.norm.*}, {@code <name>.qkv.*}, {@code <name>.proj.*}.
  *
- * <p>The JVP is either the direct form (materialized P) or the flash recurrence
- * ({@link FlashAttentionJvp}) with a chosen key block size. {@link #backward} follows the last
- * forward or JVP; after a flash JVP it recomputes P from the cached Q, K, V (as flash backward does).
+ * <p>Forward and JVP use either the direct form (materialized P) or the flash recurrence
+ * ({@link FlashAttentionJvp}) with a chosen key block size; in both modes the JVP's primal is
+ * bit-identical to the forward. {@link #backward} follows the last forward or JVP; in flash mode it
+ * recomputes P from the cached Q, K, V (as flash-attention backward does).
  */
 public final class SelfAttention2d implements Module {
     /** {@code flashBlockSize} value selecting the direct JVP form. */
@@ -79,9 +80,13 @@ public final class SelfAttention2d implements Module {
             for (int hd = 0; hd < heads; hd++) {
                 double[][] qkvHead = gatherQkv(qkvOut, s, hd);
                 lastQkv[s * heads + hd] = qkvHead;
-                DotProductAttention.Forward f = attention.forward(qkvHead[0], qkvHead[1], qkvHead[2]);
-                lastForward[s * heads + hd] = f;
-                scatter(f.y(), o, s, hd);
+                if (flashBlockSize == DIRECT) {
+                    DotProductAttention.Forward f = attention.forward(qkvHead[0], qkvHead[1], qkvHead[2]);
+                    lastForward[s * heads + hd] = f;
+                    scatter(f.y(), o, s, hd);
+                } else {
+                    scatter(new FlashAttentionJvp(attention, flashBlockSize).forward(qkvHead[0], qkvHead[1], qkvHead[2]), o, s, hd);
+                }
             }
         return add(x, proj.forward(o));
     }

@@ -24,7 +24,7 @@ import scm.ref.nn.attention.SelfAttention2d;
 import scm.ref.nn.conv.ImageShape;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
-import scm.ref.trigflow.TrigFlowNetwork.Jvp;
+import scm.ref.nn.Dual;
 
 /**
  * Attention: the JVP in its direct and flash forms against finite differences and against each
@@ -67,7 +67,7 @@ class AttentionProperties {
             }
             return y;
         };
-        java.util.function.BiFunction<Batch, Batch, Jvp> jvp = (x, t) -> {
+        java.util.function.BiFunction<Batch, Batch, Dual> jvp = (x, t) -> {
             Batch y = fwd.apply(x), ty = Batch.zeros(x.n(), nv);
             for (int s = 0; s < x.n(); s++) {
                 double[][] p = split(x, s, nq, nv), tp = split(t, s, nq, nv);
@@ -82,7 +82,7 @@ class AttentionProperties {
                 }
                 System.arraycopy(tys, 0, ty.data(), s * nv, nv);
             }
-            return new Jvp(y, ty);
+            return new Dual(y, ty);
         };
         java.util.function.Function<Batch, Batch> back = dy -> {
             Batch x = last[0], dx = Batch.zeros(x.n(), in);
@@ -168,8 +168,8 @@ class AttentionProperties {
 
     static DiffLayer block(long seed, int heads, int flashBlock) {
         ImageShape s = new ImageShape(2 * heads, 3, 2);
-        SelfAttention2d a = new SelfAttention2d("mid.attn", s, heads, heads, flashBlock, Noise.seeded(seed));
-        return new DiffLayer("SelfAttention2d heads " + heads + " block " + flashBlock, s.size(), a::forward, a::jvp, a::backward, a.params());
+        SelfAttention2d a = new SelfAttention2d("mid.attn", s, heads, heads, flashBlock, seed);
+        return DiffLayer.of("SelfAttention2d heads " + heads + " block " + flashBlock, s.size(), a);
     }
 
     @Property(tries = 12)
@@ -185,7 +185,7 @@ class AttentionProperties {
     @Property(tries = 10)
     void backwardAfterFlashJvpEqualsBackwardAfterForward(@ForAll long seed) {
         ImageShape s = new ImageShape(4, 2, 3);
-        SelfAttention2d a = new SelfAttention2d("attn", s, 2, 2, 4, Noise.seeded(seed));
+        SelfAttention2d a = new SelfAttention2d("attn", s, 2, 2, 4, seed);
         RandomGenerator rng = Noise.seeded(seed + 1);
         Batch x = DerivativeChecks.gaussian(rng, 2, s.size()), t = DerivativeChecks.gaussian(rng, 2, s.size()),
                 dy = DerivativeChecks.gaussian(rng, 2, s.size());
@@ -210,9 +210,9 @@ class AttentionProperties {
         var e3 = assertThrows(IllegalArgumentException.class, () -> new FlashAttentionJvp(att, 0));
         assertTrue(e3.getMessage().contains("block size"), e3.getMessage());
         var e4 = assertThrows(IllegalArgumentException.class,
-                () -> new SelfAttention2d("a", new ImageShape(3, 2, 2), 2, 1, 0, Noise.seeded(1)));
+                () -> new SelfAttention2d("a", new ImageShape(3, 2, 2), 2, 1, 0, 1));
         assertTrue(e4.getMessage().contains("not divisible by head count"), e4.getMessage());
-        SelfAttention2d a = new SelfAttention2d("a", new ImageShape(2, 2, 2), 1, 1, 0, Noise.seeded(1));
+        SelfAttention2d a = new SelfAttention2d("a", new ImageShape(2, 2, 2), 1, 1, 0, 1);
         var e5 = assertThrows(IllegalArgumentException.class, () -> a.jvp(Batch.zeros(1, 8), Batch.zeros(1, 7)));
         assertTrue(e5.getMessage().contains("shape mismatch") && e5.getMessage().contains("tangent"), e5.getMessage());
     }

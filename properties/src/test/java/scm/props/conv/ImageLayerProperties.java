@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 import net.jqwik.api.Arbitraries;
@@ -23,7 +22,6 @@ import scm.ref.nn.conv.ImageShape;
 import scm.ref.nn.conv.Upsample2;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
-import scm.ref.trigflow.TrigFlowNetwork.Jvp;
 
 /** Conv2d, GroupNorm, pooling, upsampling and concatenation: definitions and derivatives. */
 class ImageLayerProperties {
@@ -41,29 +39,28 @@ class ImageLayerProperties {
         RandomGenerator rng = Noise.seeded(seed);
         ImageShape s = new ImageShape(c, side, side + 2 * (kind % 2));
         return switch (kind) {
-            case 0, 1 -> conv(new Conv2d("c3", s, c + 1, 3, 1, rng));
-            case 2 -> conv(Conv2d.pointwise("c1", s, 3, rng));
-            case 3 -> conv(new Conv2d("c2", s, 2, 2, 0, rng));
+            case 0, 1 -> conv(new Conv2d("c3", s, c + 1, 3, 1, seed));
+            case 2 -> conv(Conv2d.pointwise("c1", s, 3, seed));
+            case 3 -> conv(new Conv2d("c2", s, 2, 2, 0, seed));
             case 4 -> {
                 GroupNorm g = new GroupNorm("gn", s.withChannels(2 * c), c);
                 randomize(g.gamma.value, rng);
                 randomize(g.beta.value, rng);
-                yield new DiffLayer("GroupNorm " + g.shape() + " groups " + c, g.shape().size(), g::forward, g::jvp, g::backward, g.params());
+                yield DiffLayer.of("GroupNorm " + g.shape() + " groups " + c, g.shape().size(), g);
             }
             case 5 -> {
                 AvgPool2 p = new AvgPool2(s);
-                yield new DiffLayer("AvgPool2 " + s, s.size(), p::apply, (x, t) -> new Jvp(p.apply(x), p.apply(t)), p::backward, List.of());
+                yield DiffLayer.of("AvgPool2 " + s, s.size(), p);
             }
             default -> {
                 Upsample2 u = new Upsample2(s);
-                yield new DiffLayer("Upsample2 " + s, s.size(), u::apply, (x, t) -> new Jvp(u.apply(x), u.apply(t)), u::backward, List.of());
+                yield DiffLayer.of("Upsample2 " + s, s.size(), u);
             }
         };
     }
 
     static DiffLayer conv(Conv2d c) {
-        return new DiffLayer("Conv2d " + c.inShape() + " -> " + c.outShape() + " k" + c.weight.shape[2], c.inShape().size(),
-                c::forward, c::jvp, c::backward, c.params());
+        return DiffLayer.of("Conv2d " + c.inShape() + " -> " + c.outShape() + " k" + c.weight.shape[2], c.inShape().size(), c);
     }
 
     static void randomize(double[] a, RandomGenerator rng) {
@@ -97,7 +94,7 @@ class ImageLayerProperties {
         int ci = 1 + rng.nextInt(3), co = 1 + rng.nextInt(3), h = 1 + rng.nextInt(5), w = 1 + rng.nextInt(5);
         int k = 1 + rng.nextInt(Math.min(h, w) + 1), pad = rng.nextInt(k);
         if (h + 2 * pad - k + 1 < 1 || w + 2 * pad - k + 1 < 1) pad = k - 1;
-        Conv2d conv = new Conv2d("c", new ImageShape(ci, h, w), co, k, pad, rng);
+        Conv2d conv = new Conv2d("c", new ImageShape(ci, h, w), co, k, pad, seed);
         Batch x = DerivativeChecks.gaussian(rng, 2, ci * h * w);
         Batch y = conv.forward(x);
         int ho = h + 2 * pad - k + 1, wo = w + 2 * pad - k + 1;
@@ -147,8 +144,8 @@ class ImageLayerProperties {
     void poolingAndUpsamplingOnAKnownImage() {
         ImageShape s = new ImageShape(1, 2, 4);
         Batch x = Batch.of(new double[][] {{1, 2, 3, 4, 5, 6, 7, 8}});
-        assertArrayEquals(new double[] {3.5, 5.5}, new AvgPool2(s).apply(x).data(), 0);
-        Batch up = new Upsample2(new ImageShape(1, 1, 2)).apply(Batch.of(new double[][] {{1, 2}}));
+        assertArrayEquals(new double[] {3.5, 5.5}, new AvgPool2(s).forward(x).data(), 0);
+        Batch up = new Upsample2(new ImageShape(1, 1, 2)).forward(Batch.of(new double[][] {{1, 2}}));
         assertArrayEquals(new double[] {1, 1, 2, 2, 1, 1, 2, 2}, up.data(), 0);
         ChannelConcat cat = new ChannelConcat(new ImageShape(1, 1, 2), new ImageShape(2, 1, 2));
         Batch both = cat.apply(Batch.of(new double[][] {{1, 2}}), Batch.of(new double[][] {{3, 4, 5, 6}}));
@@ -160,9 +157,8 @@ class ImageLayerProperties {
 
     @Example
     void shapeMismatchAndNaNAreRejectedWithNamedMessages() {
-        RandomGenerator rng = Noise.seeded(1);
         ImageShape s = new ImageShape(2, 4, 4);
-        Conv2d conv = Conv2d.same3x3("enc.conv", s, 3, rng);
+        Conv2d conv = Conv2d.same3x3("enc.conv", s, 3, 1);
         var e1 = assertThrows(IllegalArgumentException.class, () -> conv.forward(Batch.zeros(1, 31)));
         assertTrue(e1.getMessage().contains("shape mismatch") && e1.getMessage().contains("2x4x4"), e1.getMessage());
         Batch nan = Batch.zeros(1, 32);
@@ -180,7 +176,9 @@ class ImageLayerProperties {
         assertTrue(e6.getMessage().contains("even"), e6.getMessage());
         var e7 = assertThrows(IllegalArgumentException.class, () -> new ChannelConcat(s, new ImageShape(1, 2, 2)));
         assertTrue(e7.getMessage().contains("shape mismatch"), e7.getMessage());
-        var e8 = assertThrows(IllegalStateException.class, () -> Conv2d.pointwise("fresh", s, 1, rng).backward(Batch.zeros(1, 16)));
-        assertTrue(e8.getMessage().contains("before forward"), e8.getMessage());
+        var e8 = assertThrows(IllegalArgumentException.class, () -> Conv2d.pointwise("fresh", s, 1, 2).backward(Batch.zeros(1, 16)));
+        assertTrue(e8.getMessage().contains("before forward") && e8.getMessage().contains("fresh"), e8.getMessage());
+        var e9 = assertThrows(IllegalArgumentException.class, () -> new Upsample2(s).backward(Batch.zeros(1, 128)));
+        assertTrue(e9.getMessage().contains("before forward"), e9.getMessage());
     }
 }

@@ -2,16 +2,16 @@ package scm.ref.nn.attention;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 
-import scm.ref.nn.Module;
+import scm.ref.nn.Dual;
+import scm.ref.nn.Layer;
 import scm.ref.nn.Param;
+import scm.ref.nn.Shapes;
 import scm.ref.nn.conv.Conv2d;
 import scm.ref.nn.conv.GroupNorm;
 import scm.ref.nn.conv.ImageShape;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
-import scm.ref.trigflow.TrigFlowNetwork.Jvp;
 
 /**
  * Multi-head self-attention over the H*W spatial positions of a C-channel image, as a residual
@@ -28,10 +28,11 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * bit-identical to the forward. {@link #backward} follows the last forward or JVP; in flash mode it
  * recomputes P from the cached Q, K, V (as flash-attention backward does).
  */
-public final class SelfAttention2d implements Module {
+public final class SelfAttention2d implements Layer {
     /** {@code flashBlockSize} value selecting the direct JVP form. */
     public static final int DIRECT = 0;
 
+    private final String name;
     private final ImageShape shape;
     private final int heads;
     private final int flashBlockSize;
@@ -45,18 +46,19 @@ public final class SelfAttention2d implements Module {
     /**
      * @param flashBlockSize {@link #DIRECT} for the direct JVP, else the key block size of the flash JVP
      */
-    public SelfAttention2d(String name, ImageShape shape, int heads, int groups, int flashBlockSize, RandomGenerator rng) {
+    public SelfAttention2d(String name, ImageShape shape, int heads, int groups, int flashBlockSize, long seed) {
         if (shape == null) throw new IllegalArgumentException("input shape is null");
         Check.positive(heads, "attention head count");
         if (shape.c() % heads != 0)
             throw new IllegalArgumentException("channel count " + shape.c() + " is not divisible by head count " + heads);
         if (flashBlockSize < 0) throw new IllegalArgumentException("flash block size must be >= 0 (0 = direct JVP), got " + flashBlockSize);
+        this.name = name;
         this.shape = shape;
         this.heads = heads;
         this.flashBlockSize = flashBlockSize;
         this.norm = new GroupNorm(name + ".norm", shape, groups);
-        this.qkv = Conv2d.pointwise(name + ".qkv", shape, 3 * shape.c(), rng);
-        this.proj = Conv2d.pointwise(name + ".proj", shape, shape.c(), rng);
+        this.qkv = Conv2d.pointwise(name + ".qkv", shape, 3 * shape.c(), seed);
+        this.proj = Conv2d.pointwise(name + ".proj", shape, shape.c(), seed);
         this.attention = new DotProductAttention(shape.plane(), shape.c() / heads, shape.c() / heads);
     }
 
@@ -69,8 +71,8 @@ public final class SelfAttention2d implements Module {
         return List.copyOf(ps);
     }
 
-    public Batch forward(Batch x) {
-        shape.require(x, "attention input");
+    @Override public Batch forward(Batch x) {
+        shape.require(x, name + " input");
         Batch qkvOut = qkv.forward(norm.forward(x));
         int n = x.n();
         lastQkv = new double[n * heads][][];
@@ -91,12 +93,11 @@ public final class SelfAttention2d implements Module {
         return add(x, proj.forward(o));
     }
 
-    public Jvp jvp(Batch x, Batch tx) {
-        shape.require(x, "attention input");
-        shape.require(tx, "attention input tangent");
-        x.requireSameShape(tx, "attention input tangent");
-        Jvp hn = norm.jvp(x, tx);
-        Jvp qk = qkv.jvp(hn.primal(), hn.tangent());
+    @Override public Dual jvp(Batch x, Batch tx) {
+        shape.require(x, name + " input");
+        Shapes.same(tx, x, name + " input tangent");
+        Dual hn = norm.jvp(x, tx);
+        Dual qk = qkv.jvp(hn.primal(), hn.tangent());
         int n = x.n();
         lastQkv = new double[n * heads][][];
         lastForward = new DotProductAttention.Forward[n * heads];
@@ -119,14 +120,14 @@ public final class SelfAttention2d implements Module {
                 scatter(y, o, s, hd);
                 scatter(ty, to, s, hd);
             }
-        Jvp out = proj.jvp(o, to);
-        return new Jvp(add(x, out.primal()), add(tx, out.tangent()));
+        Dual out = proj.jvp(o, to);
+        return new Dual(add(x, out.primal()), add(tx, out.tangent()));
     }
 
     /** Accumulates parameter gradients and returns dL/dx for the last forward or JVP. */
-    public Batch backward(Batch dy) {
-        if (lastQkv == null) throw new IllegalStateException("backward before forward in attention block");
-        shape.require(dy, "attention output gradient");
+    @Override public Batch backward(Batch dy) {
+        Shapes.cached(lastQkv, name);
+        shape.require(dy, name + " output gradient");
         int n = lastQkv.length / heads;
         if (dy.n() != n) throw new IllegalArgumentException("shape mismatch: output gradient batch " + dy.n() + " != input batch " + n);
         Batch dO = proj.backward(dy);

@@ -1,13 +1,14 @@
 package scm.ref.nn.conv;
 
 import java.util.List;
-import java.util.random.RandomGenerator;
 
-import scm.ref.nn.Module;
+import scm.ref.nn.Dual;
+import scm.ref.nn.Init;
+import scm.ref.nn.Layer;
 import scm.ref.nn.Param;
+import scm.ref.nn.Shapes;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
-import scm.ref.trigflow.TrigFlowNetwork.Jvp;
 
 /**
  * 2-D convolution (cross-correlation, as PyTorch's {@code Conv2d}) with stride 1, square kernel k
@@ -25,11 +26,12 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * {@code dW[o,c,u,v] += sum_{n,i,j} dy[o,i,j] x[c,i+u-p,j+v-p]}, {@code db[o] += sum dy[o]}.
  * Forward and JVP remember the input for {@link #backward}.
  */
-public final class Conv2d implements Module {
+public final class Conv2d implements Layer {
     private final ImageShape in;
     private final ImageShape out;
     private final int k;
     private final int pad;
+    private final String name;
     public final Param weight;
     public final Param bias;
     private Batch lastInput;
@@ -40,16 +42,17 @@ public final class Conv2d implements Module {
      * @param outChannels number of output channels
      * @param k     kernel size (square)
      * @param pad   zero padding on every side, 0 <= pad < k
-     * @param rng   initialization: PyTorch's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias
+     * @param seed  initialization: PyTorch's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias,
+     *              seeded per parameter name ({@link Init})
      */
-    public Conv2d(String name, ImageShape in, int outChannels, int k, int pad, RandomGenerator rng) {
+    public Conv2d(String name, ImageShape in, int outChannels, int k, int pad, long seed) {
         if (in == null) throw new IllegalArgumentException("input shape is null");
         Check.positive(outChannels, "output channels");
         Check.positive(k, "kernel size");
         if (pad < 0 || pad >= k) throw new IllegalArgumentException("padding must be in [0, k-1] = [0, " + (k - 1) + "], got " + pad);
         int ho = in.h() + 2 * pad - k + 1, wo = in.w() + 2 * pad - k + 1;
         if (ho < 1 || wo < 1) throw new IllegalArgumentException("kernel " + k + " with padding " + pad + " is larger than the " + in + " input");
-        if (rng == null) throw new IllegalArgumentException("random generator is null");
+        this.name = name;
         this.in = in;
         this.out = new ImageShape(outChannels, ho, wo);
         this.k = k;
@@ -57,18 +60,18 @@ public final class Conv2d implements Module {
         this.weight = new Param(name + ".weight", outChannels, in.c(), k, k);
         this.bias = new Param(name + ".bias", outChannels);
         double bound = 1.0 / Math.sqrt(in.c() * k * k);
-        for (int i = 0; i < weight.size(); i++) weight.value[i] = bound * (2 * rng.nextDouble() - 1);
-        for (int i = 0; i < bias.size(); i++) bias.value[i] = bound * (2 * rng.nextDouble() - 1);
+        Init.uniform(weight, bound, seed);
+        Init.uniform(bias, bound, seed);
     }
 
     /** The size-preserving 3x3 convolution with padding 1. */
-    public static Conv2d same3x3(String name, ImageShape in, int outChannels, RandomGenerator rng) {
-        return new Conv2d(name, in, outChannels, 3, 1, rng);
+    public static Conv2d same3x3(String name, ImageShape in, int outChannels, long seed) {
+        return new Conv2d(name, in, outChannels, 3, 1, seed);
     }
 
     /** The 1x1 convolution (per-pixel linear map over channels). */
-    public static Conv2d pointwise(String name, ImageShape in, int outChannels, RandomGenerator rng) {
-        return new Conv2d(name, in, outChannels, 1, 0, rng);
+    public static Conv2d pointwise(String name, ImageShape in, int outChannels, long seed) {
+        return new Conv2d(name, in, outChannels, 1, 0, seed);
     }
 
     public ImageShape inShape() { return in; }
@@ -77,24 +80,22 @@ public final class Conv2d implements Module {
 
     @Override public List<Param> params() { return List.of(weight, bias); }
 
-    public Batch forward(Batch x) {
-        in.require(x, "conv input " + weight.name);
+    @Override public Batch forward(Batch x) {
+        in.require(x, name + " input");
         lastInput = x;
         return correlate(x, true);
     }
 
-    public Jvp jvp(Batch x, Batch tx) {
+    @Override public Dual jvp(Batch x, Batch tx) {
         Batch y = forward(x);
-        in.require(tx, "conv input tangent " + weight.name);
-        x.requireSameShape(tx, "conv input tangent");
-        return new Jvp(y, correlate(tx, false));
+        Shapes.same(tx, x, name + " input tangent");
+        return new Dual(y, correlate(tx, false));
     }
 
     /** Accumulates dL/dW and dL/db from the last forward input and returns dL/dx. */
-    public Batch backward(Batch dy) {
-        if (lastInput == null) throw new IllegalStateException("backward before forward in " + weight.name);
-        Batch x = lastInput;
-        out.require(dy, "conv output gradient " + weight.name);
+    @Override public Batch backward(Batch dy) {
+        Batch x = Shapes.cached(lastInput, name);
+        out.require(dy, name + " output gradient");
         if (dy.n() != x.n()) throw new IllegalArgumentException("shape mismatch: output gradient batch " + dy.n() + " != input batch " + x.n());
         int ci = in.c(), co = out.c(), h = in.h(), w = in.w(), ho = out.h(), wo = out.w();
         Batch dx = Batch.zeros(x.n(), in.size());

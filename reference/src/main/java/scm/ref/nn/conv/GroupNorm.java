@@ -3,11 +3,12 @@ package scm.ref.nn.conv;
 import java.util.Arrays;
 import java.util.List;
 
-import scm.ref.nn.Module;
+import scm.ref.nn.Dual;
+import scm.ref.nn.Layer;
 import scm.ref.nn.Param;
+import scm.ref.nn.Shapes;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
-import scm.ref.trigflow.TrigFlowNetwork.Jvp;
 
 /**
  * Group normalization (Wu &amp; He 2018; PyTorch {@code GroupNorm}): the C channels are split into G
@@ -24,10 +25,11 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * P is symmetric, which is why the two formulas share one form (derivation in docs/math.md).
  * Initial gamma = 1, beta = 0.
  */
-public final class GroupNorm implements Module {
+public final class GroupNorm implements Layer {
     private final ImageShape shape;
     private final int groups;
     private final double eps;
+    private final String name;
     public final Param gamma;
     public final Param beta;
     private double[] lastXhat;
@@ -40,6 +42,7 @@ public final class GroupNorm implements Module {
         if (shape.c() % groups != 0)
             throw new IllegalArgumentException("channel count " + shape.c() + " is not divisible by group count " + groups);
         Check.positive(eps, "GroupNorm eps");
+        this.name = name;
         this.shape = shape;
         this.groups = groups;
         this.eps = eps;
@@ -55,8 +58,8 @@ public final class GroupNorm implements Module {
 
     @Override public List<Param> params() { return gamma == null ? List.of() : List.of(gamma, beta); }
 
-    public Batch forward(Batch x) {
-        shape.require(x, "GroupNorm input");
+    @Override public Batch forward(Batch x) {
+        shape.require(x, name + " input");
         int n = x.n(), per = shape.c() / groups * shape.plane();
         double[] xs = x.data(), xhat = new double[xs.length], rstd = new double[n * groups];
         for (int s = 0; s < n; s++)
@@ -78,19 +81,18 @@ public final class GroupNorm implements Module {
         return affine(xhat, n);
     }
 
-    public Jvp jvp(Batch x, Batch tx) {
+    @Override public Dual jvp(Batch x, Batch tx) {
         Batch y = forward(x);
-        shape.require(tx, "GroupNorm input tangent");
-        x.requireSameShape(tx, "GroupNorm input tangent");
+        Shapes.same(tx, x, name + " input tangent");
         double[] t = project(tx.data().clone());
         if (gamma != null) scaleChannels(t, gamma.value, x.n());
-        return new Jvp(y, new Batch(x.n(), shape.size(), t));
+        return new Dual(y, new Batch(x.n(), shape.size(), t));
     }
 
     /** Accumulates dgamma, dbeta and returns dL/dx for the last forward. */
-    public Batch backward(Batch dy) {
-        if (lastXhat == null) throw new IllegalStateException("backward before forward in GroupNorm");
-        shape.require(dy, "GroupNorm output gradient");
+    @Override public Batch backward(Batch dy) {
+        Shapes.cached(lastXhat, name);
+        shape.require(dy, name + " output gradient");
         if (dy.n() != lastN) throw new IllegalArgumentException("shape mismatch: output gradient batch " + dy.n() + " != input batch " + lastN);
         double[] g = dy.data().clone();
         int plane = shape.plane();

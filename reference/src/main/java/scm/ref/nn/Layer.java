@@ -11,6 +11,9 @@ public interface Layer extends Module {
     /** (y, J(x)·dx) in one pass; the primal equals {@code forward(x)} bit for bit and fills the same cache. */
     Dual jvp(Batch x, Batch dx);
 
+    /** {@code jvp(d.primal(), d.tangent())}, for chaining layers. */
+    default Dual jvp(Dual d) { return jvp(d.primal(), d.tangent()); }
+
     /** dL/dx from dL/dy at the last forward/jvp input; accumulates parameter gradients. */
     Batch backward(Batch dy);
 }

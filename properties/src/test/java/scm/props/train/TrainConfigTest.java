@@ -54,6 +54,8 @@ class TrainConfigTest {
         md.putAll(c.toMetadata());
         store.write(file, new scm.ref.train.Checkpoint(store.read(file).tensors(), md));
         assertEquals(c, TrainConfig.fromMetadata(store.read(file).metadata()));
+        java.nio.file.Files.delete(file);
+        java.nio.file.Files.delete(dir);
     }
 
     @Example

@@ -7,10 +7,8 @@ import scm.ref.model.MlpConfig;
 
 /**
  * Builds the golden-vector set (docs/porting.md): fixed seeds, the shipped MLP, the analytic mixture, and every
- * section (TrigFlow and conversions, network/JVP/gradients/consistency function, losses, samplers). Deterministic: two
+ * section (TrigFlow and conversions, network/JVP/gradients/consistency function, losses, samplers, optimizers/EMA). Deterministic: two
  * calls give bit-identical tensors (all arithmetic is sequential float64, the generators are SplittableRandom).
- *
- * <p>Not covered yet: Adam/RAdam/EMA updates (scm.ref.optim is not on this branch).
  */
 public final class VectorGenerator {
     private VectorGenerator() {}
@@ -24,6 +22,7 @@ public final class VectorGenerator {
         NetworkVectors.add(set, fx);
         LossVectors.add(set, fx);
         SamplerVectors.add(set, fx);
+        OptimizerVectors.add(set, fx);
         return set;
     }
 

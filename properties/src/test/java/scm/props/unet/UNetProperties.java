@@ -61,11 +61,8 @@ class UNetProperties {
         TrigFlowNetwork.Jvp j = net.jvp(x, t, v, tau);
         assertArrayEquals(net.forward(x, t).data(), j.primal().data(), 0.0, "JVP primal must equal forward bit for bit");
         double h = DerivativeChecks.H;
-        double[] plus = net.forward(DerivativeChecks.axpy(h, v, x), shift(t, h, tau)).data();
-        double[] minus = net.forward(DerivativeChecks.axpy(-h, v, x), shift(t, -h, tau)).data();
-        double[] fd = new double[plus.length];
-        for (int i = 0; i < fd.length; i++) fd[i] = (plus[i] - minus[i]) / (2 * h);
-        DerivativeChecks.assertClose(fd, j.tangent().data(), DerivativeChecks.FD_TOL, "U-Net JVP vs finite differences");
+        DerivativeChecks.assertCloseToFd(s -> net.forward(DerivativeChecks.axpy(s, v, x), shift(t, s, tau)).data(), h,
+                j.tangent().data(), DerivativeChecks.FD_TOL, "U-Net JVP vs finite differences");
         // the t-direction alone is nonzero: the time path is really differentiated
         double[] onlyT = net.jvp(x, t, Batch.zeros(N, net.dim()), tau).tangent().data();
         assertTrue(DerivativeChecks.maxAbs(onlyT) > 1e-6, "dF/dt vanished");
@@ -83,39 +80,33 @@ class UNetProperties {
         double h = DerivativeChecks.H;
         java.util.function.BiFunction<Batch, double[], Double> loss = (z, s) -> DerivativeChecks.dot(u.data(), net.forward(z, s).data());
         int samples = 10;
-        double[] want = new double[samples + N], got = new double[samples + N];
         for (int k = 0; k < samples; k++) {
             int i = rng.nextInt(x.data().length);
             Batch e = Batch.zeros(N, net.dim());
             e.data()[i] = 1;
-            want[k] = (loss.apply(DerivativeChecks.axpy(h, e, x), t) - loss.apply(DerivativeChecks.axpy(-h, e, x), t)) / (2 * h);
-            got[k] = g.dx().data()[i];
+            DerivativeChecks.assertCloseToFd(s -> new double[] {loss.apply(DerivativeChecks.axpy(s, e, x), t)}, h,
+                    new double[] {g.dx().data()[i]}, DerivativeChecks.FD_TOL, "U-Net dL/dx~[" + i + "] vs finite differences");
         }
-        for (int s = 0; s < N; s++) {
+        for (int q = 0; q < N; q++) {
             double[] e = new double[N];
-            e[s] = 1;
-            want[samples + s] = (loss.apply(x, shift(t, h, e)) - loss.apply(x, shift(t, -h, e))) / (2 * h);
-            got[samples + s] = g.dt()[s];
+            e[q] = 1;
+            DerivativeChecks.assertCloseToFd(s -> new double[] {loss.apply(x, shift(t, s, e))}, h,
+                    new double[] {g.dt()[q]}, DerivativeChecks.FD_TOL, "U-Net dL/dt[" + q + "] vs finite differences");
         }
-        DerivativeChecks.assertClose(want, got, DerivativeChecks.FD_TOL, "U-Net dL/dx~ and dL/dt vs finite differences");
         // a sample of parameters: every 5th tensor plus the first and last, one random coordinate each
         List<Param> ps = net.params();
         List<Param> sample = new java.util.ArrayList<>();
         for (int k = 0; k < ps.size(); k++) if (k % 5 == 0 || k == ps.size() - 1) sample.add(ps.get(k));
-        double[] pw = new double[sample.size()], pg = new double[sample.size()];
-        for (int k = 0; k < sample.size(); k++) {
-            Param p = sample.get(k);
+        for (Param p : sample) {
             int i = rng.nextInt(p.size());
             double keep = p.value[i];
-            p.value[i] = keep + h;
-            double lp = loss.apply(x, t);
-            p.value[i] = keep - h;
-            double lm = loss.apply(x, t);
-            p.value[i] = keep;
-            pw[k] = (lp - lm) / (2 * h);
-            pg[k] = p.grad[i];
+            DerivativeChecks.assertCloseToFd(s -> {
+                p.value[i] = keep + s;
+                double l = loss.apply(x, t);
+                p.value[i] = keep;
+                return new double[] {l};
+            }, h, new double[] {p.grad[i]}, DerivativeChecks.FD_TOL, "U-Net gradient of " + p.name + "[" + i + "] vs finite differences");
         }
-        DerivativeChecks.assertClose(pw, pg, DerivativeChecks.FD_TOL, "U-Net parameter gradients vs finite differences " + sample);
     }
 
     /** &lt;J(v, tau), u&gt; = &lt;v, dL/dx~&gt; + &lt;tau, dL/dt&gt; with L = &lt;u, F&gt; (budget in DerivativeChecks). */

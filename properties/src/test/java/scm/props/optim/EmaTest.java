@@ -107,6 +107,11 @@ class EmaTest {
         // 50 recursion steps vs. a 50-term sum, values O(1): well under 1e-12.
         assertEquals(expected, ema.average("w")[0], 1e-12);
         assertEquals(0.0, s.beta(1));
+        // An explicit update number uses that β: at k = 1 the average jumps to θ, whatever it was.
+        p.value[0] = -4.0;
+        assertEquals(0.0, ema.update(1));
+        assertEquals(-4.0, ema.average("w")[0]);
+        assertEquals(1, ema.updates());
     }
 
     @Test

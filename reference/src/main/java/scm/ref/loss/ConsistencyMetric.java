@@ -11,14 +11,11 @@ import scm.ref.tensor.Check;
  *   <li>PSEUDO_HUBER: sqrt(‖e‖₂² + c²) − c on the <b>vector</b> norm (iCT), not elementwise (sheet A11 pitfall).
  *       iCT's c = 0.00054·sqrt(D) ({@link #ict(int)}).</li>
  * </ul>
- * (The infra branch's scm.ref.loss.PseudoHuber was not available when this was written; this is the same
- * formula, applied to the whole sample vector.)
+ * The pseudo-Huber value goes through {@link PseudoHuber}; this class only adds the per-sample layout
+ * (a residual row at an offset) and the scaled gradient the discrete losses need.
  */
 public record ConsistencyMetric(Kind kind, double c) {
     public enum Kind { L2, L1, PSEUDO_HUBER }
-
-    /** iCT's pseudo-Huber constant per sqrt of the data dimension [iCT; sheet A11]. */
-    public static final double ICT_C_PER_SQRT_D = 0.00054;
 
     public ConsistencyMetric {
         if (kind == null) throw new IllegalArgumentException("metric kind is null");
@@ -34,7 +31,7 @@ public record ConsistencyMetric(Kind kind, double c) {
     /** iCT: pseudo-Huber with c = 0.00054 sqrt(D) (0.0299 for D = 3072) [sheet A11]. */
     public static ConsistencyMetric ict(int dim) {
         Check.positive(dim, "data dimension");
-        return pseudoHuber(ICT_C_PER_SQRT_D * Math.sqrt(dim));
+        return pseudoHuber(PseudoHuber.ictC(dim));
     }
 
     /** d(e) for the sample e = a[off .. off+d). */
@@ -45,8 +42,7 @@ public record ConsistencyMetric(Kind kind, double c) {
             case L1 -> { for (int j = off; j < off + d; j++) s += Math.abs(e[j]); return s / d; }
             default -> {
                 for (int j = off; j < off + d; j++) s += e[j] * e[j];
-                // sqrt(q + c²) − c = q/(sqrt(q + c²) + c): no cancellation for small q
-                return s / (Math.sqrt(s + c * c) + c);
+                return PseudoHuber.fromSquaredNorm(s, c);
             }
         }
     }

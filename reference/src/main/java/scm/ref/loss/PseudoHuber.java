@@ -55,7 +55,8 @@ public final class PseudoHuber {
         return g;
     }
 
-    private static double fromSquaredNorm(double r2, double c) {
+    /** d from the squared norm r2 = ‖x - y‖², computed as r2 / (sqrt(r2 + c²) + c). */
+    public static double fromSquaredNorm(double r2, double c) {
         if (r2 == 0) return 0;
         return r2 / (Math.sqrt(r2 + c * c) + c);
     }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "scm", mixinStandardHelpOptions = true, version = "scm-java 0.1.0",
         description = "Consistency models (sCM / TrigFlow, CM) in Java.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override public void run() { new CommandLine(this).usage(System.out); }

@@ -16,6 +16,11 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         if (args.length == 0) args = new String[] {"demo"};
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (one-line errors, exit code 2 for bad input); tests execute it without exiting. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
@@ -24,6 +29,6 @@ public final class Main implements Runnable {
             }
             throw ex;
         });
-        System.exit(cl.execute(args));
+        return cl;
     }
 }

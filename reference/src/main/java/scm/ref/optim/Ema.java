@@ -35,15 +35,21 @@ public final class Ema {
         for (int k = 0; k < params.size(); k++) average[k] = params.get(k).value.clone();
     }
 
-    /** Folds the current parameter values into the average; returns the β used. */
-    public double update() {
-        double beta = schedule.beta(updates + 1);
+    /** Folds the current parameter values into the average as update number {@link #updates()} + 1; returns the β used. */
+    public double update() { return update(updates + 1); }
+
+    /**
+     * Folds the current parameter values in as update number {@code k} ≥ 1 (for a trainer that keeps
+     * the count itself, e.g. after resuming); afterwards {@link #updates()} is k. Returns the β used.
+     */
+    public double update(long k) {
+        double beta = schedule.beta(k);
         for (Param p : params) Check.finite(p.value, "EMA input " + p.name);
-        for (int k = 0; k < params.size(); k++) {
-            double[] a = average[k], x = params.get(k).value;
+        for (int j = 0; j < params.size(); j++) {
+            double[] a = average[j], x = params.get(j).value;
             for (int i = 0; i < a.length; i++) a[i] = Moments.lerp(a[i], x[i], 1 - beta);
         }
-        updates++;
+        updates = k;
         return beta;
     }
 

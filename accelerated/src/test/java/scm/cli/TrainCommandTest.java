@@ -36,6 +36,8 @@ class TrainCommandTest {
                 "--batch", "16", "--seed", "4", "--out", out.toString());
     }
 
+    static String[] args(List<String> base, List<String> more) { return args(base, more.toArray(String[]::new)); }
+
     static String[] args(List<String> base, String... more) {
         var l = new java.util.ArrayList<>(base);
         l.addAll(List.of(more));
@@ -66,6 +68,19 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.readString(s.resolve("report.md")).contains("consistency 1-step"));
         assertTrue(Files.readString(s.resolve("report.md")).contains("initialisation: teacher"));
+    }
+
+    @Test
+    void cdCtIctRunAndWriteCheckpoints(@TempDir Path dir) throws Exception {
+        Path cfg = smallConfig(dir), t = dir.resolve("t");
+        assertEquals(0, run(args(common(t, "teacher", 2), "--config", cfg.toString(), "--no-eval")).code());
+        for (String o : List.of("cd", "ct", "ict")) {
+            Path out = dir.resolve(o);
+            List<String> extra = o.equals("cd") ? List.of("--teacher", t.resolve("checkpoint.safetensors").toString()) : List.of();
+            Result r = run(args(common(out, o, 3), java.util.stream.Stream.concat(java.util.stream.Stream.of("--config", cfg.toString(), "--no-eval"), extra.stream()).toList()));
+            assertEquals(0, r.code(), o + ": " + r.err());
+            assertEquals("3", ModelCheckpoint.read(out.resolve("checkpoint.safetensors"), o).checkpoint().require("step"), o);
+        }
     }
 
     @Test

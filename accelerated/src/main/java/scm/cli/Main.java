@@ -16,7 +16,11 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         if (args.length == 0) args = new String[] {"demo"};
-        System.exit(commandLine().execute(args));
+        CommandLine cl = commandLine();
+        int rc = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        System.exit(rc);
     }
 
     /**

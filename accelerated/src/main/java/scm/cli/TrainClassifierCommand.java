@@ -27,7 +27,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "Output directory (e.g. checkpoints/classifier).") Path out;
     @Option(names = "--seed", defaultValue = "7", description = "Seed of initialisation and batch order (default ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--epochs", defaultValue = "60", description = "Epochs (default ${DEFAULT-VALUE}).") int epochs;
+    @Option(names = "--epochs", defaultValue = "100", description = "Epochs (default ${DEFAULT-VALUE}).") int epochs;
     @Option(names = "--force", description = "Overwrite existing files in --out.") boolean force;
 
     public static final String FILE = "digits-mlp.safetensors";
@@ -35,7 +35,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         OutputDir dir = OutputDir.check(out, List.of(FILE, "README.md"), force);
         DigitClassifierTrainer.Config d = DigitClassifierTrainer.DEFAULT;
-        var c = new DigitClassifierTrainer.Config(d.hidden1(), d.hidden2(), epochs, d.batch(), d.lr(), seed);
+        var c = new DigitClassifierTrainer.Config(d.hidden1(), d.hidden2(), epochs, d.batch(), d.lr(), d.shift(), seed);
         DigitsSplit split = DigitsSplit.of(Digits.load());
         long t0 = System.nanoTime();
         DigitClassifier model = DigitClassifierTrainer.train(split.train(), c);
@@ -46,6 +46,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
         md.put("epochs", Integer.toString(epochs));
         md.put("batch", Integer.toString(c.batch()));
         md.put("lr", Double.toString(c.lr()));
+        md.put("shift", Integer.toString(c.shift()));
         model.save(file, md);
         DigitClassifier reloaded = DigitClassifier.load(file);
         int ok = Math.toIntExact(Math.round(reloaded.accuracy(split.heldOut()) * DigitsSplit.HELD_OUT));
@@ -57,7 +58,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
                 (the %d-dim **features**), Linear %d->10. Class `scm.ref.metrics.DigitClassifier`; weights stored as float32
                 safetensors (`%s`, %d bytes).
 
-                - Training: softmax cross-entropy, Adam (lr %s, betas 0.9/0.999, eps 1e-8), batch %d, %d epochs, seed %d,
+                - Training: softmax cross-entropy, Adam (lr %s, betas 0.9/0.999, eps 1e-8), batch %d, %d epochs, random translations by up to %d pixel(s), seed %d,
                   on the %d training rows of the fixed split `scm.ref.metrics.DigitsSplit` (seed %d, %d rows held out).
                 - Command: `bin/scm train-classifier --out checkpoints/classifier --seed %d --epochs %d --force` (%.1f s here).
                 - **Held-out accuracy: %d / %d = %.4f** (measured on the reloaded float32 file;
@@ -65,7 +66,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
                 - Data: UCI Optical Recognition of Handwritten Digits (Alpaydin & Kaynak 1998), CC BY 4.0.
                 - Use: penultimate features for FD/KID in `scm eval` / `scm sample`; the real-vs-real floor is reported beside them.
                 """, c.hidden1(), c.hidden1(), c.hidden2(), c.hidden2(), c.hidden2(), FILE, Files.size(file), Double.toString(c.lr()),
-                c.batch(), epochs, seed, split.train().x().n(), DigitsSplit.SEED, DigitsSplit.HELD_OUT, seed, epochs, seconds,
+                c.batch(), epochs, c.shift(), seed, split.train().x().n(), DigitsSplit.SEED, DigitsSplit.HELD_OUT, seed, epochs, seconds,
                 ok, DigitsSplit.HELD_OUT, (double) ok / DigitsSplit.HELD_OUT, trainAcc);
         Files.writeString(dir.file("README.md"), card, StandardCharsets.UTF_8);
         spec.commandLine().getOut().print(card);

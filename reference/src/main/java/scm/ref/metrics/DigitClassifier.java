@@ -30,7 +30,7 @@ import scm.ref.tensor.Batch;
  */
 public final class DigitClassifier implements Module, FeatureExtractor {
     public static final String FORMAT = "scm-java-digit-classifier/1";
-    public static final int PIXELS = 64, CLASSES = 10;
+    public static final int PIXELS = 64, SIDE = 8, CLASSES = 10;
 
     private final Linear l0, l1, out;
     private final SiLU a0 = new SiLU("act.0"), a1 = new SiLU("act.1");

@@ -8,20 +8,23 @@ import scm.ref.tensor.Batch;
 /**
  * Trains a {@link DigitClassifier} with softmax cross-entropy and Adam (scm.ref.optim, torch semantics).
  * Each epoch visits the training rows in a fresh permutation from {@code SplittableRandom(seed)} in
- * mini-batches (the last one may be smaller); the same config and data give bit-identical weights.
+ * mini-batches (the last one may be smaller). Augmentation: each training image is translated by (dy, dx) drawn
+ * uniformly from [-shift, shift]^2 (vacated pixels become background, -1). The same config and data give
+ * bit-identical weights.
  */
 public final class DigitClassifierTrainer {
 
     /** Hyper-parameters; {@link #DEFAULT} is what the shipped classifier used. */
-    public record Config(int hidden1, int hidden2, int epochs, int batch, double lr, long seed) {
+    public record Config(int hidden1, int hidden2, int epochs, int batch, double lr, int shift, long seed) {
         public Config {
             if (hidden1 <= 0 || hidden2 <= 0 || epochs <= 0 || batch <= 0)
                 throw new IllegalArgumentException("classifier sizes, epochs and batch must be positive");
+            if (shift < 0 || shift > 3) throw new IllegalArgumentException("augmentation shift must be in 0..3 pixels, got " + shift);
             if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
         }
     }
 
-    public static final Config DEFAULT = new Config(128, 64, 60, 64, 2e-3, 7);
+    public static final Config DEFAULT = new Config(128, 64, 100, 64, 2e-3, 1, 7);
 
     private DigitClassifierTrainer() {}
 
@@ -37,11 +40,28 @@ public final class DigitClassifierTrainer {
             for (int s = 0; s < n; s += c.batch()) {
                 LabeledBatch b = DigitsSplit.rows(data, java.util.Arrays.copyOfRange(p, s, Math.min(n, s + c.batch())));
                 model.zeroGrad();
-                model.backward(crossEntropyGradient(model.logits(b.x()), b.labels()));
+                Batch x = c.shift() == 0 ? b.x() : shifted(b.x(), c.shift(), rng);
+                model.backward(crossEntropyGradient(model.logits(x), b.labels()));
                 adam.step();
             }
         }
         return model;
+    }
+
+    /** Each 8x8 row translated by its own random (dy, dx) in [-shift, shift]^2; background -1 fills in. */
+    static Batch shifted(Batch x, int shift, SplittableRandom rng) {
+        int side = DigitClassifier.SIDE;
+        Batch o = Batch.zeros(x.n(), x.d());
+        java.util.Arrays.fill(o.data(), -1.0);
+        for (int k = 0; k < x.n(); k++) {
+            int dy = rng.nextInt(2 * shift + 1) - shift, dx = rng.nextInt(2 * shift + 1) - shift;
+            for (int i = 0; i < side; i++)
+                for (int j = 0; j < side; j++) {
+                    int si = i - dy, sj = j - dx;
+                    if (si >= 0 && si < side && sj >= 0 && sj < side) o.set(k, i * side + j, x.get(k, si * side + sj));
+                }
+        }
+        return o;
     }
 
     /** Mean softmax cross-entropy of logits against labels. */

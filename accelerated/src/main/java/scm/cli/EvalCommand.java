@@ -30,6 +30,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         OutputDir dir = out == null ? null : OutputDir.check(out, List.of("report.md", "report.json"), force);
+        if (data != null) Dataset.named(data);
         SamplesFile.Loaded s = SamplesFile.read(samples);
         String name = data != null ? data : s.metadata().get("data");
         if (name == null || name.equals("unknown")) throw new IllegalArgumentException("--data is required: " + samples + " does not say which data set it imitates");

@@ -9,27 +9,46 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "scm", mixinStandardHelpOptions = true, version = "scm-java 0.1.0",
         description = "Consistency models (sCM / TrigFlow, CM) in Java.",
-        subcommands = {DemoCommand.class, TrainCommand.class, VectorsCommand.class, VerifyCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, EditCommand.class,
+                VectorsCommand.class, VerifyCommand.class, TrainClassifierCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override public void run() { new CommandLine(this).usage(System.out); }
 
     public static void main(String[] args) {
         if (args.length == 0) args = new String[] {"demo"};
-        System.exit(commandLine().execute(args));
+        CommandLine cl = commandLine();
+        int rc = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        System.exit(rc);
     }
 
-    /** The configured command line (one-line errors, exit code 2 for bad input); tests execute it without exiting. */
+    /**
+     * The configured command line: bad input (IllegalArgumentException, IOException, a parse error) is one
+     * line on stderr, "scm &lt;command&gt;: &lt;problem&gt;", and exit code 2. Tests drive it through execute().
+     */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
-                cmd.getErr().println("scm " + cmd.getCommandName() + ": " + ex.getMessage());
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("scm " + cmd.getCommandName() + ": " + oneLine(ex));
                 return 2;
             }
             throw ex;
         });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("scm " + cmd.getCommandName() + ": " + oneLine(ex) + " (see: scm " + cmd.getCommandName() + " --help)");
+            return 2;
+        });
         return cl;
+    }
+
+    private static String oneLine(Exception ex) {
+        String m = ex.getMessage();
+        if (ex instanceof java.nio.file.NoSuchFileException) m = "no such file: " + m;
+        else if (ex instanceof java.nio.file.AccessDeniedException) m = "access denied: " + m;
+        return m == null ? ex.getClass().getSimpleName() : m.replace('\n', ' ');
     }
 }

@@ -1,0 +1,92 @@
+package scm.ref.metrics;
+
+import java.util.SplittableRandom;
+import scm.ref.data.LabeledBatch;
+import scm.ref.optim.Adam;
+import scm.ref.tensor.Batch;
+
+/**
+ * Trains a {@link DigitClassifier} with softmax cross-entropy and Adam (scm.ref.optim, torch semantics).
+ * Each epoch visits the training rows in a fresh permutation from {@code SplittableRandom(seed)} in
+ * mini-batches (the last one may be smaller). Augmentation: each training image is translated by (dy, dx) drawn
+ * uniformly from [-shift, shift]^2 (vacated pixels become background, -1). The same config and data give
+ * bit-identical weights.
+ */
+public final class DigitClassifierTrainer {
+
+    /** Hyper-parameters; {@link #DEFAULT} is what the shipped classifier used. */
+    public record Config(int hidden1, int hidden2, int epochs, int batch, double lr, int shift, long seed) {
+        public Config {
+            if (hidden1 <= 0 || hidden2 <= 0 || epochs <= 0 || batch <= 0)
+                throw new IllegalArgumentException("classifier sizes, epochs and batch must be positive");
+            if (shift < 0 || shift > 3) throw new IllegalArgumentException("augmentation shift must be in 0..3 pixels, got " + shift);
+            if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+        }
+    }
+
+    public static final Config DEFAULT = new Config(128, 64, 100, 64, 2e-3, 1, 7);
+
+    private DigitClassifierTrainer() {}
+
+    public static DigitClassifier train(LabeledBatch data, Config c) {
+        DigitClassifier model = new DigitClassifier(c.hidden1(), c.hidden2(), c.seed());
+        Adam adam = new Adam(model.params(), c.lr(), 0.9, 0.999, 1e-8);
+        SplittableRandom rng = new SplittableRandom(c.seed());
+        int n = data.x().n();
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int e = 0; e < c.epochs(); e++) {
+            for (int i = n - 1; i > 0; i--) { int j = rng.nextInt(i + 1); int t = p[i]; p[i] = p[j]; p[j] = t; }
+            for (int s = 0; s < n; s += c.batch()) {
+                LabeledBatch b = DigitsSplit.rows(data, java.util.Arrays.copyOfRange(p, s, Math.min(n, s + c.batch())));
+                model.zeroGrad();
+                Batch x = c.shift() == 0 ? b.x() : shifted(b.x(), c.shift(), rng);
+                model.backward(crossEntropyGradient(model.logits(x), b.labels()));
+                adam.step();
+            }
+        }
+        return model;
+    }
+
+    /** Each 8x8 row translated by its own random (dy, dx) in [-shift, shift]^2; background -1 fills in. */
+    static Batch shifted(Batch x, int shift, SplittableRandom rng) {
+        int side = DigitClassifier.SIDE;
+        Batch o = Batch.zeros(x.n(), x.d());
+        java.util.Arrays.fill(o.data(), -1.0);
+        for (int k = 0; k < x.n(); k++) {
+            int dy = rng.nextInt(2 * shift + 1) - shift, dx = rng.nextInt(2 * shift + 1) - shift;
+            for (int i = 0; i < side; i++)
+                for (int j = 0; j < side; j++) {
+                    int si = i - dy, sj = j - dx;
+                    if (si >= 0 && si < side && sj >= 0 && sj < side) o.set(k, i * side + j, x.get(k, si * side + sj));
+                }
+        }
+        return o;
+    }
+
+    /** Mean softmax cross-entropy of logits against labels. */
+    public static double crossEntropy(Batch logits, int[] labels) {
+        double sum = 0;
+        for (int i = 0; i < logits.n(); i++) sum += logSumExp(logits, i) - logits.get(i, labels[i]);
+        return sum / logits.n();
+    }
+
+    /** d(mean cross-entropy)/d logits = (softmax - onehot) / n. */
+    public static Batch crossEntropyGradient(Batch logits, int[] labels) {
+        int n = logits.n(), k = logits.d();
+        Batch g = Batch.zeros(n, k);
+        for (int i = 0; i < n; i++) {
+            double lse = logSumExp(logits, i);
+            for (int c = 0; c < k; c++) g.set(i, c, (Math.exp(logits.get(i, c) - lse) - (c == labels[i] ? 1 : 0)) / n);
+        }
+        return g;
+    }
+
+    private static double logSumExp(Batch z, int i) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < z.d(); c++) m = Math.max(m, z.get(i, c));
+        double s = 0;
+        for (int c = 0; c < z.d(); c++) s += Math.exp(z.get(i, c) - m);
+        return m + Math.log(s);
+    }
+}

@@ -1,0 +1,74 @@
+package scm.props.nn;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static scm.props.nn.DerivativeChecks.gaussian;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import scm.ref.nn.Layer;
+import scm.ref.nn.Linear;
+import scm.ref.nn.SiLU;
+import scm.ref.tensor.Batch;
+
+class LinearSiLUProperties {
+
+    static Batch randomBatch(SplittableRandom rng, int n, int d, double scale) {
+        double[] a = gaussian(rng, n * d);
+        for (int i = 0; i < a.length; i++) a[i] *= scale;
+        return new Batch(n, d, a);
+    }
+
+    static void allChecks(Layer layer, Batch x, int outD, SplittableRandom rng) {
+        int in = x.data().length, out = x.n() * outD;
+        Probe f = Probe.of(layer, x);
+        DerivativeChecks.jvpMatchesFiniteDifferences(f, gaussian(rng, in), DerivativeChecks.H);
+        DerivativeChecks.backwardMatchesFiniteDifferences(f, gaussian(rng, out), rng, DerivativeChecks.H);
+        DerivativeChecks.dotProductTest(f, gaussian(rng, in), gaussian(rng, out));
+        DerivativeChecks.jvpIsLinearInTangent(f, gaussian(rng, in), gaussian(rng, in), rng.nextGaussian(), rng.nextGaussian());
+    }
+
+    @Property(tries = 300)
+    void linearDerivatives(@ForAll @IntRange(min = 1, max = 5) int n, @ForAll @IntRange(min = 1, max = 9) int in,
+                           @ForAll @IntRange(min = 1, max = 9) int out, @ForAll long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        allChecks(new Linear("lin", in, out, seed), randomBatch(rng, n, in, 1), out, rng);
+    }
+
+    @Property(tries = 300)
+    void siluDerivatives(@ForAll @IntRange(min = 1, max = 5) int n, @ForAll @IntRange(min = 1, max = 9) int d,
+                         @ForAll long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        allChecks(new SiLU("act"), randomBatch(rng, n, d, 3), d, rng);
+    }
+
+    @Property(tries = 200)
+    void linearInitIsSeededAndBounded(@ForAll @IntRange(min = 1, max = 20) int in, @ForAll long seed) {
+        Linear a = new Linear("a", in, 3, seed), b = new Linear("a", in, 3, seed), c = new Linear("a", in, 3, seed + 1);
+        assertTrue(java.util.Arrays.equals(a.weight.value, b.weight.value), "same seed and name must give the same weights");
+        assertTrue(!java.util.Arrays.equals(a.weight.value, c.weight.value), "a different seed must give different weights");
+        for (double w : a.weight.value) assertTrue(Math.abs(w) <= 1 / Math.sqrt(in), "PyTorch default bound 1/sqrt(in)");
+    }
+
+    @Test
+    void rejectsBadInputs() {
+        Linear lin = new Linear("blocks.0.linear", 3, 2, 1);
+        var e = assertThrows(IllegalArgumentException.class, () -> lin.forward(Batch.zeros(2, 4)));
+        assertTrue(e.getMessage().contains("shape mismatch") && e.getMessage().contains("blocks.0.linear"), e.getMessage());
+        Batch nan = Batch.zeros(2, 3);
+        nan.set(1, 2, Double.NaN);
+        e = assertThrows(IllegalArgumentException.class, () -> lin.forward(nan));
+        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("blocks.0.linear input"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Linear("l", 3, 2, 1).backward(Batch.zeros(2, 2)));
+        assertTrue(e.getMessage().contains("backward called before forward"), e.getMessage());
+        lin.forward(Batch.zeros(2, 3));
+        e = assertThrows(IllegalArgumentException.class, () -> lin.backward(Batch.zeros(3, 2)));
+        assertTrue(e.getMessage().contains("shape mismatch"), e.getMessage());
+        SiLU act = new SiLU("act");
+        e = assertThrows(IllegalArgumentException.class, () -> act.jvp(Batch.zeros(2, 3), Batch.zeros(2, 4)));
+        assertTrue(e.getMessage().contains("act input tangent"), e.getMessage());
+    }
+}

@@ -27,7 +27,20 @@ public final class TornadoBackend implements Backend {
     private final int[] device;
     private final float[] s1 = new float[1], s3 = new float[3], s5 = new float[5];
 
+    /**
+     * TornadoVM's default on a kernel that fails to compile is to run the Java code sequentially on the host
+     * ("bailout") with only a console message. We turn that off (unless the user set it) so a failed
+     * kernel is an error, never a silent switch to the host. Must run before the TornadoVM runtime starts.
+     */
+    static void strict() {
+        if (System.getProperty("tornado.recover.bailout") == null) System.setProperty("tornado.recover.bailout", "False");
+        // TornadoVM's per-graph bytecode buffer defaults to 4096 bytes; the 55-task forward graph
+        // (TornadoMlpForward) overflows it, and the overflow surfaces only as a bailout.
+        if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "65536");
+    }
+
     public TornadoBackend() {
+        strict();
         try {
             TornadoRuntimeProvider.getTornadoRuntime().getBackend(0).getDevice(0);
         } catch (Throwable e) {

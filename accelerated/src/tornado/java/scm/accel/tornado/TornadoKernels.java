@@ -90,12 +90,12 @@ public final class TornadoKernels {
         for (@Parallel int i = 0; i < n; i++) NormKernels.pixelNormProjectRow(y, r, v, out, d, i);
     }
 
-    public static void positional(float[] t, float[] dt, float[] freq, float[] e, float[] de, int n, int half, int tangent) {
-        for (@Parallel int i = 0; i < n; i++) EmbeddingKernels.positionalRow(t, dt, tangent == 1, freq, e, de, half, i);
+    public static void positional(float[] t, float[] dt, float[] freq, float[] e, float[] de, int n, int nFreq, int tangent) {
+        for (@Parallel int i = 0; i < n; i++) EmbeddingKernels.positionalRow(t, dt, tangent == 1, freq, e, de, nFreq, i);
     }
 
-    public static void positionalBackward(float[] t, float[] freq, float[] g, float[] dtOut, int n, int half) {
-        for (@Parallel int i = 0; i < n; i++) EmbeddingKernels.positionalBackwardRows(t, freq, g, dtOut, half, i, i + 1);
+    public static void positionalBackward(float[] t, float[] freq, float[] g, float[] dtOut, int n, int nFreq) {
+        for (@Parallel int i = 0; i < n; i++) EmbeddingKernels.positionalBackwardRows(t, freq, g, dtOut, nFreq, i, i + 1);
     }
 
     public static void fourier(float[] t, float[] dt, float[] a, float[] p, float[] e, float[] de, int n, int dim, int tangent) {

@@ -18,6 +18,12 @@ public interface Backend extends AutoCloseable {
     /** dy = dx·Wᵀ (the Linear JVP; no bias). */
     void linearTangent(float[] dx, float[] w, float[] dy, int n, int in, int out);
 
+    /** The Linear JVP in one call: y = x·Wᵀ + b and dy = dx·Wᵀ (a backend may share the loads of W). */
+    default void linearDual(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int n, int in, int out) {
+        linear(x, w, b, y, n, in, out);
+        linearTangent(dx, w, dy, n, in, out);
+    }
+
     /** dx = dy·W (overwrites dx). */
     void linearInputGrad(float[] dy, float[] w, float[] dx, int n, int in, int out);
 

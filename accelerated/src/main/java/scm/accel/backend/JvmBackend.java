@@ -32,6 +32,10 @@ public final class JvmBackend implements Backend {
         par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRows(dx, w, null, false, dy, in, out, f, t));
     }
 
+    @Override public void linearDual(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int n, int in, int out) {
+        par.forRange(n, 2L * in * out, (f, t) -> VectorGemm.linearDualRows(x, dx, w, b, y, dy, in, out, f, t));
+    }
+
     @Override public void linearInputGrad(float[] dy, float[] w, float[] dx, int n, int in, int out) {
         par.forRange(n, (long) in * out, (f, t) -> VectorGemm.inputGradRows(dy, w, dx, in, out, f, t));
     }

@@ -29,6 +29,43 @@ public final class VectorGemm {
         }
     }
 
+    /**
+     * Rows [from, to) of the Linear JVP in one pass: y = x·Wᵀ + b and dy = dx·Wᵀ share every load of W
+     * (each output is still its own length-k dot product, so the bounds are those of two separate calls).
+     */
+    public static void linearDualRows(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int in, int out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int o = 0;
+            for (; o + 4 <= out; o += 4) dual4(x, dx, i * in, w, o * in, in, y, dy, i * out + o);
+            for (; o < out; o++) { y[i * out + o] = dot(x, i * in, w, o * in, in); dy[i * out + o] = dot(dx, i * in, w, o * in, in); }
+            for (int q = 0; q < out; q++) y[i * out + q] += b[q];
+        }
+    }
+
+    static void dual4(float[] x, float[] dx, int xi, float[] w, int w0, int in, float[] y, float[] dy, int yo) {
+        int L = S.length(), kv = S.loopBound(in), k = 0;
+        int w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, t0 = a0, t1 = a0, t2 = a0, t3 = a0;
+        for (; k < kv; k += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xi + k), tv = FloatVector.fromArray(S, dx, xi + k);
+            FloatVector v0 = FloatVector.fromArray(S, w, w0 + k), v1 = FloatVector.fromArray(S, w, w1 + k);
+            FloatVector v2 = FloatVector.fromArray(S, w, w2 + k), v3 = FloatVector.fromArray(S, w, w3 + k);
+            a0 = v0.fma(xv, a0); a1 = v1.fma(xv, a1); a2 = v2.fma(xv, a2); a3 = v3.fma(xv, a3);
+            t0 = v0.fma(tv, t0); t1 = v1.fma(tv, t1); t2 = v2.fma(tv, t2); t3 = v3.fma(tv, t3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float d0 = t0.reduceLanes(VectorOperators.ADD), d1 = t1.reduceLanes(VectorOperators.ADD);
+        float d2 = t2.reduceLanes(VectorOperators.ADD), d3 = t3.reduceLanes(VectorOperators.ADD);
+        for (; k < in; k++) {
+            float xk = x[xi + k], tk = dx[xi + k];
+            s0 += xk * w[w0 + k]; s1 += xk * w[w1 + k]; s2 += xk * w[w2 + k]; s3 += xk * w[w3 + k];
+            d0 += tk * w[w0 + k]; d1 += tk * w[w1 + k]; d2 += tk * w[w2 + k]; d3 += tk * w[w3 + k];
+        }
+        y[yo] = s0; y[yo + 1] = s1; y[yo + 2] = s2; y[yo + 3] = s3;
+        dy[yo] = d0; dy[yo + 1] = d1; dy[yo + 2] = d2; dy[yo + 3] = d3;
+    }
+
     static float dot(float[] x, int xi, float[] w, int wo, int in) {
         int L = S.length(), kv = S.loopBound(in), k = 0;
         FloatVector a = FloatVector.zero(S);

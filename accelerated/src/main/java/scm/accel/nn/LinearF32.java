@@ -29,9 +29,10 @@ public final class LinearF32 {
 
     /** Primal as {@link #forward}; the tangent is {@link #tangent()}. */
     public float[] jvp(float[] x, float[] dxIn, int n) {
-        forward(x, n);
+        this.x = x;
+        y = Buffers.ensure(y, n * out);
         dy = Buffers.ensure(dy, n * out);
-        be.linearTangent(dxIn, weight.value, dy, n, in, out);
+        be.linearDual(x, dxIn, weight.value, bias.value, y, dy, n, in, out);
         return y;
     }
 

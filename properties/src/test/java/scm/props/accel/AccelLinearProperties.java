@@ -38,6 +38,8 @@ class AccelLinearProperties {
         float[] y = new float[n * out], ty = new float[n * out], gx = new float[n * in], dw = dw0.clone(), db = db0.clone();
         be.linear(x, w, b, y, n, in, out);
         be.linearTangent(dx, w, ty, n, in, out);
+        float[] y2 = new float[n * out], ty2 = new float[n * out];
+        be.linearDual(x, dx, w, b, y2, ty2, n, in, out);
         be.linearInputGrad(dy, w, gx, n, in, out);
         be.linearParamGrad(dy, x, dw, db, n, in, out);
 
@@ -67,6 +69,8 @@ class AccelLinearProperties {
         }
         assertWithin(y, yr.primal().data(), by, "linear forward");
         assertWithin(ty, yr.tangent().data(), bt, "linear tangent");
+        assertWithin(y2, yr.primal().data(), by, "linear dual (JVP) primal");
+        assertWithin(ty2, yr.tangent().data(), bt, "linear dual (JVP) tangent");
         assertWithin(gx, dxr.data(), bgx, "linear input gradient");
         assertWithin(dw, ref.weight.grad, bdw, "linear weight gradient");
         assertWithin(db, ref.bias.grad, bdb, "linear bias gradient");

@@ -21,7 +21,14 @@ public final class VectorGemm {
 
     /** Rows [from, to) of y = x·Wᵀ (+ b): four dot products per call share each load of x. */
     public static void linearRows(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int in, int out, int from, int to) {
-        for (int i = from; i < to; i++) {
+        int i = from;
+        for (; i + 2 <= to; i += 2) {
+            int o = 0;
+            for (; o + 4 <= out; o += 4) dot2x4(x, i * in, w, o * in, in, y, i * out + o, out);
+            for (; o < out; o++) { y[i * out + o] = dot(x, i * in, w, o * in, in); y[(i + 1) * out + o] = dot(x, (i + 1) * in, w, o * in, in); }
+            if (hasBias) for (int q = 0; q < out; q++) { y[i * out + q] += b[q]; y[(i + 1) * out + q] += b[q]; }
+        }
+        for (; i < to; i++) {
             int o = 0;
             for (; o + 4 <= out; o += 4) dot4(x, i * in, w, o * in, in, y, i * out + o);
             for (; o < out; o++) y[i * out + o] = dot(x, i * in, w, o * in, in);
@@ -73,6 +80,31 @@ public final class VectorGemm {
         float s = a.reduceLanes(VectorOperators.ADD);
         for (; k < in; k++) s += x[xi + k] * w[wo + k];
         return s;
+    }
+
+    /** Two rows x four outputs: 2 + 4 loads per 8 fused multiply-adds (dot4 needs 5 per 4). */
+    static void dot2x4(float[] x, int xi, float[] w, int w0, int in, float[] y, int yo, int out) {
+        int L = S.length(), kv = S.loopBound(in), k = 0, xj = xi + in;
+        int w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        for (; k < kv; k += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, xi + k), xw = FloatVector.fromArray(S, x, xj + k);
+            FloatVector v0 = FloatVector.fromArray(S, w, w0 + k), v1 = FloatVector.fromArray(S, w, w1 + k);
+            FloatVector v2 = FloatVector.fromArray(S, w, w2 + k), v3 = FloatVector.fromArray(S, w, w3 + k);
+            a0 = v0.fma(xv, a0); a1 = v1.fma(xv, a1); a2 = v2.fma(xv, a2); a3 = v3.fma(xv, a3);
+            c0 = v0.fma(xw, c0); c1 = v1.fma(xw, c1); c2 = v2.fma(xw, c2); c3 = v3.fma(xw, c3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float d0 = c0.reduceLanes(VectorOperators.ADD), d1 = c1.reduceLanes(VectorOperators.ADD);
+        float d2 = c2.reduceLanes(VectorOperators.ADD), d3 = c3.reduceLanes(VectorOperators.ADD);
+        for (; k < in; k++) {
+            float xk = x[xi + k], zk = x[xj + k];
+            s0 += xk * w[w0 + k]; s1 += xk * w[w1 + k]; s2 += xk * w[w2 + k]; s3 += xk * w[w3 + k];
+            d0 += zk * w[w0 + k]; d1 += zk * w[w1 + k]; d2 += zk * w[w2 + k]; d3 += zk * w[w3 + k];
+        }
+        y[yo] = s0; y[yo + 1] = s1; y[yo + 2] = s2; y[yo + 3] = s3;
+        y[yo + out] = d0; y[yo + out + 1] = d1; y[yo + out + 2] = d2; y[yo + out + 3] = d3;
     }
 
     static void dot4(float[] x, int xi, float[] w, int w0, int in, float[] y, int yo) {

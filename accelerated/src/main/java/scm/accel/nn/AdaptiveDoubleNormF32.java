@@ -14,7 +14,7 @@ public final class AdaptiveDoubleNormF32 {
     private final LayerNormF32 norm;
     public final LinearF32 scale, shift;
     private final PixelNormF32 scaleNorm, shiftNorm;
-    private float[] xhat, s, y, dy, gh, gs;
+    private float[] xhat, s, y, dy, gh, gs, dc;
 
     public AdaptiveDoubleNormF32(Backend be, String name, int width, int condDim) {
         this.be = be;
@@ -59,8 +59,6 @@ public final class AdaptiveDoubleNormF32 {
     public float[] tangent() { return dy; }
 
     /** Returns dL/dx; dL/dc is {@link #condGrad()} afterwards. */
-    private float[] dc;
-
     public float[] backward(float[] g, int n) {
         int len = n * width;
         gh = Buffers.ensure(gh, len);

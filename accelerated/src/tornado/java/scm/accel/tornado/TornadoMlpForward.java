@@ -1,7 +1,6 @@
 package scm.accel.tornado;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import scm.accel.model.MlpModelF32;
 import scm.accel.nn.ParamF32;
@@ -98,7 +97,4 @@ public final class TornadoMlpForward implements AutoCloseable {
     }
 
     @Override public void close() throws Exception { plan.close(); }
-
-    /** Parameter names the graph reads, for diagnostics. */
-    static List<String> names(MlpModelF32 m) { return m.params().stream().map(q -> q.name).toList(); }
 }

@@ -22,11 +22,22 @@ class LinearSiLUProperties {
         return new Batch(n, d, a);
     }
 
+    /**
+     * All derivative checks for one layer at x. The FD step is H·RMS(x): for the scale-invariant
+     * normalisations the k-th derivative scales as RMS^-k, so a step relative to the input scale keeps
+     * the relative truncation error (h/RMS)²/6 at the unit-scale value of ~2e-11.
+     */
     static void allChecks(Layer layer, Batch x, int outD, SplittableRandom rng) {
+        allChecks(layer, x, outD, rng, DerivativeChecks.norm(x.data()) / Math.sqrt(x.data().length));
+    }
+
+    /** As above with an explicit input scale (the spread of x, for a LayerNorm whose input has a mean offset). */
+    static void allChecks(Layer layer, Batch x, int outD, SplittableRandom rng, double inputScale) {
         int in = x.data().length, out = x.n() * outD;
         Probe f = Probe.of(layer, x);
-        DerivativeChecks.jvpMatchesFiniteDifferences(f, gaussian(rng, in), DerivativeChecks.H);
-        DerivativeChecks.backwardMatchesFiniteDifferences(f, gaussian(rng, out), rng, DerivativeChecks.H);
+        double h = DerivativeChecks.H * Math.max(1e-3, inputScale);
+        DerivativeChecks.jvpMatchesFiniteDifferences(f, gaussian(rng, in), h);
+        DerivativeChecks.backwardMatchesFiniteDifferences(f, gaussian(rng, out), rng, h);
         DerivativeChecks.dotProductTest(f, gaussian(rng, in), gaussian(rng, out));
         DerivativeChecks.jvpIsLinearInTangent(f, gaussian(rng, in), gaussian(rng, in), rng.nextGaussian(), rng.nextGaussian());
     }

@@ -10,8 +10,9 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * {@code f(x_t, t) = cos t x_t - sin t sigma_d F(x_t/sigma_d, t)} [sCM Eq. 5; sheet A4], and its exact time
  * derivative along the PF-ODE [sCM Eq. 6; sheet A4].
  *
- * <p>Boundary condition: at t = 0, cos 0 = 1 and sin 0 = 0 exactly, so f = 1*x + (-0)*F = x bit for bit
- * whenever F is finite (F is validated finite; x + (+-0) = x in IEEE arithmetic).
+ * <p>Boundary condition: at t = 0, cos 0 = 1 and sin 0 = 0 exactly, so f = 1*x + (-0)*F = x exactly
+ * whenever F is finite (F is validated finite; x + (+-0) = x in IEEE arithmetic, except that the sign of a zero
+ * x may flip).
  */
 public final class ConsistencyFunction {
     private final TrigFlowNetwork net;

@@ -79,7 +79,11 @@ public final class EdmConversion {
                 throw new IllegalArgumentException("t[" + i + "] = 0: F = (cos t x_t - D)/(sigma_d sin t) is undetermined at t = 0");
         Batch num = PerSample.axpby(TrigFlow.cos(t), xt, PerSample.fill(t.length, -1.0), denoised);
         double[] den = new double[t.length];
-        for (int i = 0; i < t.length; i++) den[i] = sigmaD * Math.sin(t[i]);
+        for (int i = 0; i < t.length; i++) {
+            den[i] = sigmaD * Math.sin(t[i]);
+            if (den[i] == 0)
+                throw new IllegalArgumentException("t[" + i + "] = " + t[i] + ": sigma_d sin t underflows to 0, so F = (cos t x_t - D)/(sigma_d sin t) is undetermined");
+        }
         return divideRows(num, den);
     }
 

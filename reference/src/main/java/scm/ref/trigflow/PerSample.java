@@ -31,7 +31,7 @@ public final class PerSample {
 
     /**
      * {@code out_i = a[i] * x_i + b[i] * y_i}, evaluated exactly as written (one rounding per product and
-     * one per sum), so a = 1, b = 0 returns x bit for bit when y is finite (x + (+-0) = x).
+     * one per sum), so a = 1, b = 0 returns x exactly when y is finite (x + (+-0) = x; only a zero's sign may flip).
      */
     public static Batch axpby(double[] a, Batch x, double[] b, Batch y) {
         x.requireSameShape(y, "second operand");

@@ -1,0 +1,76 @@
+package scm.cli;
+
+import scm.ref.consistency.KarrasSchedule;
+import scm.ref.loss.CmCurriculum;
+import scm.ref.loss.ConsistencyDistillation;
+import scm.ref.loss.ConsistencyMetric;
+import scm.ref.loss.ConsistencyTraining;
+import scm.ref.loss.DiffusionObjective;
+import scm.ref.loss.EdmDenoiser;
+import scm.ref.loss.ImprovedConsistencyTraining;
+import scm.ref.loss.ScmConfig;
+import scm.ref.loss.ScmObjective;
+import scm.ref.loss.TeacherSolver;
+import scm.ref.loss.TrainableNetwork;
+import scm.ref.model.MlpConfig;
+import scm.ref.model.MlpModel;
+import scm.ref.train.Objective;
+
+/**
+ * Builds the model and objective of a run. The student of sCD (and of sCT when a teacher is given)
+ * starts from the teacher's evaluation (EMA) weights, as sCM does [sheet A5]; its adaptive-weight head
+ * starts fresh (it models a different loss). CD/CT/iCT students use the EDM parameterisation, so a
+ * TrigFlow teacher's weights are not a meaningful start for them: they start from random weights.
+ */
+final class RunObjectives {
+    private RunObjectives() {}
+
+    record Built(Objective objective, MlpModel model, String init) {}
+
+    static Built build(RunConfig rc, int dim, ModelCheckpoint teacher) {
+        String kind = rc.objective();
+        boolean needsTeacher = kind.equals("scd") || kind.equals("cd");
+        boolean mayTeacher = needsTeacher || kind.equals("sct");
+        if (needsTeacher && teacher == null) throw new IllegalArgumentException("objective " + kind + " needs --teacher CHECKPOINT");
+        if (!mayTeacher && teacher != null) throw new IllegalArgumentException("objective " + kind + " takes no --teacher");
+        MlpConfig cfg = rc.mlpConfig(dim);
+        MlpModel model = new MlpModel(cfg, rc.lng("seed"));
+        TrainableNetwork net = TrainableNetwork.of(model);
+        MlpModel teacherModel = null;
+        String init = "random (seed " + rc.lng("seed") + ")";
+        if (teacher != null) {
+            if (!teacher.run().objective().equals("teacher"))
+                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " was trained with objective "
+                        + teacher.run().objective() + ", not teacher");
+            MlpConfig tc = teacher.modelConfig();
+            if (tc.dim() != cfg.dim() || tc.width() != cfg.width() || tc.depth() != cfg.depth() || tc.embDim() != cfg.embDim())
+                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " has model dim " + tc.dim() + " width " + tc.width()
+                        + " depth " + tc.depth() + " embDim " + tc.embDim() + " but this run's model is dim " + cfg.dim() + " width "
+                        + cfg.width() + " depth " + cfg.depth() + " embDim " + cfg.embDim());
+            teacherModel = teacher.evalModel();
+            if (kind.equals("sct") || kind.equals("scd")) {
+                teacher.copyInto(net.networkParams(), teacher.evalPrefix(), true);
+                init = "teacher " + teacher.file() + " (" + teacher.evalPrefix() + "*)";
+            }
+        }
+        double sigmaD = rc.dbl("sigmaD");
+        Objective obj = switch (kind) {
+            case "teacher" -> new DiffusionObjective(net, new DiffusionObjective.Config(sigmaD, rc.proposal(), rc.bool("adaptiveWeighting")));
+            case "sct" -> ScmObjective.sct(net, scm(rc));
+            case "scd" -> ScmObjective.scd(net, teacherModel, scm(rc));
+            case "cd" -> new ConsistencyDistillation(net, EdmDenoiser.fromTrigFlow(teacherModel, sigmaD),
+                    new ConsistencyDistillation.Config(KarrasSchedule.cm(rc.integer("cd.levels")), 0.0, TeacherSolver.HEUN,
+                            ConsistencyMetric.l2(), sigmaD));
+            case "ct" -> new ConsistencyTraining(net, ConsistencyTraining.Config.cm(new CmCurriculum(rc.integer("ct.s0"),
+                    rc.integer("ct.s1"), rc.lng("steps"), rc.dbl("ct.mu0"), CmCurriculum.MuForm.PAPER)));
+            case "ict" -> ImprovedConsistencyTraining.create(net, rc.lng("steps"));
+            default -> throw new IllegalArgumentException("unknown objective '" + kind + "'");
+        };
+        return new Built(obj, model, init);
+    }
+
+    private static ScmConfig scm(RunConfig rc) {
+        return ScmConfig.paper(rc.proposal()).withWarmupSteps(rc.lng("scm.warmup")).withAdaptiveWeighting(rc.bool("adaptiveWeighting"));
+    }
+
+}

@@ -1,0 +1,131 @@
+package scm.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import scm.ref.tensor.Batch;
+import scm.ref.train.ProgressReporter;
+import scm.ref.train.SafetensorsCheckpointStore;
+import scm.ref.train.Trainer;
+import scm.ref.train.TrainingDivergedException;
+import scm.ref.train.TrainingSetup;
+
+/**
+ * {@code scm train}: trains a teacher (TrigFlow diffusion loss) or a consistency model (sCT, sCD,
+ * CD, CT, iCT) with the float64 reference, writing DIR/checkpoint.safetensors, DIR/loss.csv,
+ * DIR/report.md and DIR/report.json. All input is checked before anything is written.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a diffusion teacher or a consistency model (float64 reference, single-threaded).",
+                "Writes DIR/checkpoint.safetensors, DIR/loss.csv, DIR/report.md, DIR/report.json.",
+                "Settings resolve as: built-in defaults < --config FILE < command-line options. Defaults: teacher = Adam lr 1e-3;"
+                        + " students = RAdam lr 1e-4 (sCM); betas (0.9, 0.99), eps 1e-8; EMA power=0.05; sCM tangent warm-up"
+                        + " scm.warmup = min(10000, steps/10) (the paper's 10k scaled to short runs)."},
+        footer = {"", "--config keys: " + "objective data model steps batch lr seed optimizer beta1 beta2 eps clipNorm emas"
+                + " checkpointEvery logEvery divergenceThreshold model.width model.depth model.embDim model.dropout sigmaD"
+                + " proposal.pMean proposal.pStd adaptiveWeighting scm.warmup cd.levels ct.s0 ct.s1 ct.mu0 data.size"
+                + " eval.samples eval.steps eval.seed",
+                "Exit codes: 0 done, 2 bad input, 3 training diverged (the last good checkpoint is kept)."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--objective", paramLabel = "KIND", description = "teacher | sct | scd | cd | ct | ict (default teacher)")
+    String objective;
+
+    @Option(names = "--data", paramLabel = "NAME", description = "digits | ring8 | grid25 | moons | checkerboard | swissroll (default digits)")
+    String data;
+
+    @Option(names = "--model", paramLabel = "PRESET", description = "toy | small | digits (default: digits for digits, toy otherwise)")
+    String model;
+
+    @Option(names = "--steps", description = "optimizer steps (default 1000)") Long steps;
+    @Option(names = "--batch", description = "batch size (default 128)") Integer batch;
+    @Option(names = "--lr", description = "learning rate") Double lr;
+    @Option(names = "--seed", description = "run seed (default 0)") Long seed;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "key=value properties overriding the defaults")
+    Path config;
+
+    @Option(names = "--teacher", paramLabel = "CHECKPOINT", description = "teacher checkpoint (scd, cd; optional for sct): students start from its EMA weights")
+    Path teacher;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "output directory")
+    Path out;
+
+    @Option(names = "--resume", description = "continue DIR/checkpoint.safetensors (same settings; --steps may grow)")
+    boolean resume;
+
+    @Option(names = "--no-eval", negatable = false, description = "skip the sample-quality evaluation after training")
+    boolean noEval;
+
+    @Override public Integer call() throws IOException {
+        RunConfig rc = RunConfig.resolve(config == null ? Map.of() : RunConfig.readFile(config), cliSettings());
+        Path ckpt = out.resolve(ModelCheckpoint.FILE_NAME);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
+        if (!resume && Files.exists(ckpt))
+            throw new IllegalArgumentException(ckpt + " already exists; pass --resume to continue it or choose another --out");
+        if (resume && !Files.isRegularFile(ckpt)) throw new IllegalArgumentException("--resume: no checkpoint " + ckpt);
+        ModelCheckpoint teacherCkpt = teacher == null ? null : ModelCheckpoint.read(teacher, "--teacher checkpoint");
+        String dataName = rc.str("data");
+        Batch dataset = TrainData.training(dataName, rc.integer("data.size"), rc.lng("seed"));
+        RunObjectives.Built built = RunObjectives.build(rc, TrainData.dim(dataName), teacherCkpt);
+
+        LossCurve curve = new LossCurve(out.resolve("loss.csv"), ProgressReporter.auto(rc.lng("logEvery")));
+        Trainer trainer = TrainingSetup.builder(rc.trainConfig(), built.objective(), dataset)
+                .progress(curve)
+                .checkpoints(new SafetensorsCheckpointStore(rc.toMetadata()), ckpt)
+                .build();
+        if (resume) {
+            ModelCheckpoint saved = ModelCheckpoint.read(ckpt, "--resume checkpoint");
+            rc.requireResumable(saved.run());
+            trainer.restore(saved.checkpoint());
+            curve.loadEarlier(trainer.step());
+        }
+        Files.createDirectories(out);
+
+        String status = "completed", message = "";
+        int code = 0;
+        try {
+            trainer.run();
+        } catch (TrainingDivergedException e) {
+            status = "diverged";
+            message = e.getMessage() + (Files.exists(ckpt) ? "; " + ckpt + " holds the last good checkpoint" : "; no checkpoint was written");
+            code = 3;
+        }
+        List<RunEvaluation.Row> rows = List.of();
+        if (code == 0 && !noEval) {
+            System.out.println("evaluating " + rc.str("eval.samples") + " samples per sampler ...");
+            rows = RunEvaluation.evaluate(rc, ModelCheckpoint.read(ckpt, "checkpoint").evalModel(), TrainData.reference(dataName,
+                    rc.integer("eval.samples"), rc.lng("eval.seed")));
+        }
+        var summary = new RunReport.Summary(status, message, trainer.step(), rc.lng("steps"), curve.stepsRun(), curve.seconds(),
+                curve.first(), curve.last(), curve.meanOfLast(100), built.init(), ckpt, built.model().parameterCount());
+        RunReport.write(out, rc, summary, rows);
+        if (code != 0) spec.commandLine().getErr().println("scm train: " + message);
+        else System.out.printf(java.util.Locale.ROOT, "done: %d steps, %.4f s/step, mean loss of last 100 steps %.6g; report %s%n",
+                trainer.step(), summary.secondsPerStep(), summary.meanLast100(), out.resolve("report.md"));
+        return code;
+    }
+
+    private Map<String, String> cliSettings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (objective != null) m.put("objective", objective);
+        if (data != null) m.put("data", data);
+        if (model != null) m.put("model", model);
+        if (steps != null) m.put("steps", Long.toString(steps));
+        if (batch != null) m.put("batch", Integer.toString(batch));
+        if (lr != null) m.put("lr", Double.toString(lr));
+        if (seed != null) m.put("seed", Long.toString(seed));
+        if (teacher != null) m.put("teacher", teacher.toAbsolutePath().normalize().toString());
+        return m;
+    }
+}

@@ -1,0 +1,153 @@
+package scm.props.oracle;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.*;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.Scale;
+import org.hipparchus.ode.ODEState;
+import org.hipparchus.ode.OrdinaryDifferentialEquation;
+import org.hipparchus.ode.nonstiff.DormandPrince853Integrator;
+import scm.ref.consistency.ConsistencyFunction;
+import scm.ref.tensor.Batch;
+import scm.ref.tensor.Check;
+import scm.ref.oracle.GaussianOracle;
+import scm.ref.trigflow.TrigFlow;
+import scm.ref.trigflow.TrigFlowNetwork;
+
+/**
+ * Proves the Gaussian closed form of sheet A7 before anything relies on it: v* is the conditional mean of the
+ * velocity target, the PF-ODE it defines has the trajectories x_t = x0 a_t/s (checked against an independent
+ * error-controlled integrator), f* is constant along them, and the two oracle networks and their JVPs are exact.
+ */
+class GaussianOracleProperties {
+    static final double EPS = Math.ulp(1.0);
+
+    static Batch row(double... v) { return Batch.of(new double[][] {v}); }
+
+    @Property(tries = 200)
+    void fStarIsConstantAlongExactTrajectories(@ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double s,
+                                               @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD,
+                                               @ForAll @Scale(16) @DoubleRange(min = -10, max = 10) double x0,
+                                               @ForAll @Scale(16) @DoubleRange(min = 0, max = 1.5707963267948966) double t) {
+        GaussianOracle g = new GaussianOracle(s, sigmaD);
+        double xt = x0 * g.a(t) / s;
+        // x0 * a/s * s/a: four roundings plus hypot's (<= 1 ulp) in each a: |error| <= ~6 eps |x0|
+        assertEquals(x0, g.consistency(row(xt), new double[] {t}).get(0, 0), 8 * EPS * Math.abs(x0));
+    }
+
+    @Property(tries = 200)
+    void odeIntegrationOfVStarMatchesFStar(@ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double s,
+                                           @ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double sigmaD,
+                                           @ForAll @Scale(16) @DoubleRange(min = -5, max = 5) double x,
+                                           @ForAll @Scale(16) @DoubleRange(min = 0.01, max = 1.5707963267948966) double t0) {
+        GaussianOracle g = new GaussianOracle(s, sigmaD);
+        // dx/dt = v*(x, t), integrated from t0 down to 0 by Dormand-Prince 8(5,3) with rtol = atol = 1e-12;
+        // the integrator knows nothing of a_t: it only sees v*.
+        OrdinaryDifferentialEquation ode = new OrdinaryDifferentialEquation() {
+            @Override public int getDimension() { return 1; }
+            @Override public double[] computeDerivatives(double t, double[] y) {
+                return new double[] {g.velocity(row(y[0]), new double[] {Math.max(0, Math.min(Check.HALF_PI, t))}).get(0, 0)};
+            }
+        };
+        DormandPrince853Integrator dp = new DormandPrince853Integrator(1e-10, 1.0, 1e-12, 1e-12);
+        double tMid = t0 / 2;
+        double xMid = dp.integrate(ode, new ODEState(t0, new double[] {x}), tMid).getPrimaryState()[0];
+        double x0 = dp.integrate(ode, new ODEState(tMid, new double[] {xMid}), 0.0).getPrimaryState()[0];
+        // error control at 1e-12 per step; the ODE is linear with |k(t)| <= |sigma_d^2 - s^2|/(2 s sigma_d) <= 15 here, so the
+        // global error stays many orders below 1e-8 relative to |x|: 1e-8 is a comfortable bound that still catches any
+        // wrong factor in v* or a_t (those give O(1) errors).
+        double scale = Math.max(1, Math.abs(x)) * Math.max(1, Math.max(s / sigmaD, sigmaD / s));
+        assertEquals(g.consistency(row(x), new double[] {t0}).get(0, 0), x0, 1e-8 * scale, "f*(x_t0, t0) vs ODE");
+        // trajectories scale as a_t: x_tMid = x_t0 a_tMid / a_t0
+        assertEquals(x * g.a(tMid) / g.a(t0), xMid, 1e-8 * scale, "x_t proportional to a_t");
+    }
+
+    @Example
+    void vStarIsTheConditionalMeanOfTheVelocityTarget() {
+        // For jointly Gaussian (x_t, v_t), E[v_t | x_t] = Cov(v_t, x_t)/Var(x_t) x_t. Estimate that slope by least
+        // squares over n draws of (x0, z) and compare with k(t) = sin t cos t (sigma_d^2 - s^2)/a_t^2 [sheet A7].
+        double s = 1.3, sigmaD = 0.5;
+        GaussianOracle g = new GaussianOracle(s, sigmaD);
+        SplittableRandom rng = new SplittableRandom(11);
+        int n = 200_000;
+        for (double t : new double[] {0.3, 0.9, 1.4}) {
+            double c = Math.cos(t), sn = Math.sin(t), sxv = 0, sxx = 0, svv = 0;
+            for (int i = 0; i < n; i++) {
+                double x0 = s * rng.nextGaussian(), z = sigmaD * rng.nextGaussian();
+                double xt = c * x0 + sn * z, v = c * z - sn * x0;
+                sxv += xt * v; sxx += xt * xt; svv += v * v;
+            }
+            double slope = sxv / sxx;
+            // standard error of a regression slope: sd(residual)/(sd(x) sqrt n); 5 standard errors
+            double resid = Math.sqrt(Math.max(0, svv / n - slope * slope * sxx / n));
+            double se = resid / Math.sqrt(sxx / n) / Math.sqrt(n);
+            assertEquals(g.velocityGain(t), slope, 5 * se, "t = " + t);
+        }
+    }
+
+    @Property(tries = 200)
+    void oracleNetworkJvpsMatchFiniteDifferences(@ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double s,
+                                                 @ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double sigmaD,
+                                                 @ForAll @Scale(16) @DoubleRange(min = 0.001, max = 1.5697963267948966) double t,
+                                                 @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double x,
+                                                 @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double dx,
+                                                 @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double dt) {
+        GaussianOracle g = new GaussianOracle(s, sigmaD);
+        for (TrigFlowNetwork net : new TrigFlowNetwork[] {g.diffusionNetwork(1), g.consistencyNetwork(1)}) {
+            double h = 1e-6;
+            double fp = net.forward(row(x + h * dx), new double[] {t + h * dt}).get(0, 0);
+            double fm = net.forward(row(x - h * dx), new double[] {t - h * dt}).get(0, 0);
+            double tangent = net.jvp(row(x), new double[] {t}, row(dx), new double[] {dt}).tangent().get(0, 0);
+            // central difference: truncation h^2 |F'''| / 6 with |F'''| <~ 1e3 (gains vary on the scale min(s, sigma_d) in t),
+            // roundoff ~eps |F| / h ~ 1e-9; 1e-6 relative to the directional scale bounds both
+            double scale = 1 + Math.abs(dx) + Math.abs(dt) * (1 + Math.abs(x));
+            assertEquals((fp - fm) / (2 * h), tangent, 1e-6 * scale);
+        }
+    }
+
+    @Property(tries = 200)
+    void consistencyNetworkRealizesFStarAndDiffusionNetworkRealizesVStar(
+            @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double s, @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD,
+            @ForAll @Scale(16) @DoubleRange(min = 0, max = 1.5707963267948966) double t, @ForAll @Scale(16) @DoubleRange(min = -10, max = 10) double x) {
+        GaussianOracle g = new GaussianOracle(s, sigmaD);
+        double[] tt = {t};
+        double f = new ConsistencyFunction(g.consistencyNetwork(1), sigmaD).apply(row(x), tt).get(0, 0);
+        // f = cos t x - sin t sigma_d g(t) x/sigma_d = x s/a_t: the stable g is (cos t - s/a)/sin t to a few eps
+        // relative to its terms, |cos t x| + |x s/a|, since sin t * g only undoes the division by sin t
+        double fStar = g.consistency(row(x), tt).get(0, 0);
+        assertEquals(fStar, f, 16 * EPS * (Math.abs(x) + Math.abs(fStar)));
+        double v = new TrigFlow(sigmaD).velocity(g.diffusionNetwork(1), row(x), tt).get(0, 0);
+        assertEquals(g.velocity(row(x), tt).get(0, 0), v, 8 * EPS * Math.abs(g.velocityGain(t) * x));
+    }
+
+    @Property(tries = 200)
+    void cmGainLimitsAndSpecialCase(@ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double s,
+                                    @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD) {
+        GaussianOracle g = new GaussianOracle(s, sigmaD);
+        assertEquals(0.0, g.cmGain(0), 0.0); // the analytic t -> 0 limit, exactly
+        // g(t)/t -> g'(0) = (sigma_d^2 - 2 s^2)/(2 s^2); at t = 1e-6 the O(t^2) correction is ~1e-12 relative
+        // times constants up to (sigma_d/s)^2 <= 1e4 here, so 1e-7 relative is safe
+        double slope = (sigmaD * sigmaD - 2 * s * s) / (2 * s * s);
+        assertEquals(slope, g.cmGain(1e-6) / 1e-6, 1e-7 * (1 + Math.abs(slope)));
+        assertEquals(slope, g.cmGainDerivative(0), 8 * EPS * (1 + Math.abs(slope)));
+        // t = pi/2: g = -s/sigma_d. cos(HALF_PI) = 6.1e-17, not 0, enters as a cos t/s = sigma_d 6.1e-17/s relative
+        // in the denominator, i.e. 6.1e-17 absolute in g; plus a few roundings relative to s/sigma_d
+        assertEquals(-s / sigmaD, g.cmGain(Check.HALF_PI), 8 * EPS * s / sigmaD + 1e-16);
+        // the naive form (cos t - s/a)/sin t agrees where it does not cancel (t >= 0.5: error ~ eps/sin^2 t)
+        for (double t : new double[] {0.5, 1.0, 1.5}) {
+            double naive = (Math.cos(t) - s / g.a(t)) / Math.sin(t);
+            assertEquals(naive, g.cmGain(t), 16 * EPS * (1 + s / g.a(t)) / (Math.sin(t) * Math.sin(t)));
+        }
+    }
+
+    @Property(tries = 200)
+    void atDataScaleSigmaDTheTwoFsDiffer(@ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD,
+                                         @ForAll @Scale(16) @DoubleRange(min = 0, max = 1.5707963267948966) double t) {
+        // s = sigma_d: v* = 0 (diffusion F = 0) but the CM F is -tan(t/2) x/sigma_d [sheet A7]
+        GaussianOracle g = new GaussianOracle(sigmaD, sigmaD);
+        assertEquals(0.0, g.velocityGain(t), 0.0);
+        assertEquals(-Math.tan(t / 2), g.cmGain(t), 8 * EPS);
+    }
+}

@@ -12,7 +12,6 @@ import scm.accel.sampling.ConsistencySamplerF32;
 import scm.accel.train.SctStepF32;
 import scm.ref.model.MlpConfig;
 import scm.ref.model.MlpModel;
-import scm.ref.nn.Param;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.tensor.Batch;
 import scm.ref.trigflow.TrigFlow;
@@ -23,8 +22,8 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * digits MLP ({@link MlpConfig#digits}, dropout 0.2, ~0.5M parameters):
  * <ul>
  *   <li>{@code train}: one full sCT step [A5] (noise → JVP → tangent → loss → backward → optimiser).
- *       Reference: {@link MlpModel#trainingPass} + the tangent/loss formulas + weight head + a double RAdam
- *       loop (the reference optimiser is not on this branch). Accelerated: {@link SctStepF32} with RAdam.</li>
+ *       Reference: {@link MlpModel#trainingPass} + the tangent/loss formulas + weight head + the reference
+ *       {@link scm.ref.optim.RAdam}. Accelerated: {@link SctStepF32} with RAdam.</li>
  *   <li>{@code sample}: 2-step consistency sampling [A3] (t_max = arctan(160), t_mid = 1.1). Reference:
  *       {@link ConsistencySampler#twoStep} (draws its own noise); accelerated: {@link ConsistencySamplerF32}
  *       with noise drawn outside the timed region.</li>
@@ -130,22 +129,18 @@ public final class AccelBench {
         report("2-step", n, rt, at, "samples/s", n);
     }
 
-    /** The float64 reference sCT step with a double RAdam (PyTorch formulas) over the reference parameters. */
+    /** The float64 reference sCT step with the reference RAdam over the reference parameters. */
     static final class RefStep {
         final MlpModel model;
         final int n, d;
         final Batch x0, z;
         final double[] t;
-        final List<Param> ps;
-        final double[][] m, v;
-        long iter;
+        final scm.ref.optim.RAdam opt;
 
         RefStep(MlpModel model, int n, float[] x0, float[] z, float[] t) {
             this.model = model; this.n = n; this.d = model.dim();
             this.x0 = new Batch(n, d, widen(x0)); this.z = new Batch(n, d, widen(z)); this.t = widen(t);
-            ps = model.params();
-            m = new double[ps.size()][]; v = new double[ps.size()][];
-            for (int i = 0; i < ps.size(); i++) { m[i] = new double[ps.get(i).size()]; v[i] = new double[ps.get(i).size()]; }
+            opt = new scm.ref.optim.RAdam(model.params(), 1e-4, 0.9, 0.99, 1e-8);
         }
 
         static double[] widen(float[] a) { double[] b = new double[a.length]; for (int i = 0; i < a.length; i++) b[i] = a[i]; return b; }
@@ -178,17 +173,7 @@ public final class AccelBench {
                 return new Batch(n, d, dF);
             });
             model.weightHead().backward(dw);
-            iter++;
-            double[] k = AdamF32.scalars(1e-4, 0.9, 0.99, iter, true);
-            for (int i = 0; i < ps.size(); i++) {
-                Param p = ps.get(i);
-                for (int q = 0; q < p.size(); q++) {
-                    double gq = p.grad[q];
-                    m[i][q] = 0.9 * m[i][q] + 0.1 * gq;
-                    v[i][q] = 0.99 * v[i][q] + 0.01 * gq * gq;
-                    p.value[q] -= k[2] != 0 ? k[0] * m[i][q] / (Math.sqrt(v[i][q]) * k[1] + 1e-8) : k[0] * m[i][q];
-                }
-            }
+            opt.step();
         }
     }
 }

@@ -4,8 +4,9 @@ package scm.accel.kernels;
  * Optimiser kernels over index ranges. One Adam-family update covers Adam and RAdam as PyTorch writes
  * them (no weight decay): m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²; then
  * p ← p − a·m/(sqrt(v)·s + ε) when {@code adaptive}, else p ← p − a·m. The host computes the step's
- * scalars in double: Adam a = lr/(1−β1^t), s = 1/sqrt(1−β2^t); RAdam the same a times the rectifier
- * when ρ_t > 5, else the un-adapted step a = lr/(1−β1^t). EMA: e ← β e + (1−β) p.
+ * scalars in double: Adam a = lr/(1−β1^t), s = 1/sqrt(1−β2^t); RAdam (ε added before the bias
+ * correction, as PyTorch) a = lr·r_t·sqrt(1−β2^t)/(1−β1^t), s = 1 when ρ_t > 5, else the un-adapted
+ * step a = lr/(1−β1^t). EMA: e ← β e + (1−β) p.
  */
 public final class OptimKernels {
     private OptimKernels() {}

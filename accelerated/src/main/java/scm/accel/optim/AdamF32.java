@@ -49,7 +49,8 @@ public final class AdamF32 {
         double rhoT = rhoInf - 2 * t * Math.pow(beta2, t) / bc2;
         if (rhoT <= 5) return new double[] {a, s, 0};
         double rect = Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
-        return new double[] {a * rect, s, 1};
+        // PyTorch RAdam adds ε to sqrt(v) before the bias correction: lr·m̂·r·sqrt(1−β2^t)/(sqrt(v) + ε)
+        return new double[] {a * rect * Math.sqrt(bc2), 1, 1};
     }
 
     /** One update of every parameter from its accumulated gradient. */

@@ -15,7 +15,8 @@ import scm.ref.tensor.Batch;
 class AccelElementwiseProperties {
 
     /**
-     * SiLU vs {@link SiLU}. σ is computed in double and rounded once: |Δσ| ≤ u·σ. y = a·σ adds one rounding:
+     * SiLU vs {@link SiLU}. σ is computed in double and rounded once: |Δσ| ≤ u·σ (FU = FN_ULPS·u on a device,
+     * whose exp and division may be float builtins; below, "u" for σ's own error reads FU). y = a·σ adds one rounding:
      * |Δy| ≤ 2u·|aσ|. Slope σ(1 + a(1 − σ)) in float: Δσ propagates through |1 + a(1 − 2σ)| ≤ 1 + |a|, and
      * each of the 4 further roundings is ≤ u times a term bounded by σ(1 + |a|)·... giving
      * |Δslope| ≤ u·σ·(3 + 5|a|). Factor 1.01 covers second-order terms.
@@ -33,8 +34,8 @@ class AccelElementwiseProperties {
         double[] by = new double[n * d], bs = new double[n * d];
         for (int j = 0; j < n * d; j++) {
             double s = 1 / (1 + Math.exp(-x[j]));
-            by[j] = 1.01 * 2 * U * Math.abs(x[j] * s);
-            bs[j] = 1.01 * U * s * (3 + 5 * Math.abs(x[j]));
+            by[j] = 1.01 * (FU + U) * Math.abs(x[j] * s);
+            bs[j] = 1.01 * s * (FU * (1 + Math.abs(x[j])) + U * (2 + 4 * Math.abs(x[j])));
         }
         assertWithin(y, ref.primal().data(), by, "silu");
         assertWithin(slope, ref.tangent().data(), bs, "silu slope");

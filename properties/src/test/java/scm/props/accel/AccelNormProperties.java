@@ -57,9 +57,9 @@ class AccelNormProperties {
             double ri = 1 / Math.sqrt(var / d + 1e-5);
             for (int j = 0; j < d; j++) {
                 int k = i * d + j;
-                bh[k] = 1.01 * (ri * gamma(d + 1) * sum / d + (d / 2.0 + 6) * U * Math.abs(hRef[k]));
+                bh[k] = 1.01 * (ri * gamma(d + 1) * sum / d + ((d / 2.0 + 4) * U + 2 * FU) * Math.abs(hRef[k]));
                 byy[k] = Math.abs(gamma[j]) * bh[k] + gamma(2) * (Math.abs(gamma[j] * hRef[k]) + Math.abs(beta[j]));
-                bp[k] = 1.01 * (d / 2.0 + 4) * U * Math.abs(pRef[k]);
+                bp[k] = 1.01 * ((d / 2.0 + 2) * U + 2 * FU) * Math.abs(pRef[k]);
             }
         }
         assertWithin(xhat, hRef, bh, "layerNorm x^");

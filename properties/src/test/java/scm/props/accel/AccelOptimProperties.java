@@ -34,8 +34,8 @@ class AccelOptimProperties {
             double dm = gamma(2) * (Math.abs(b1 * (double) m[j]) + Math.abs((1 - (double) b1) * g[j]));
             double dv = gamma(3) * (b2 * (double) v[j] + (1 - (double) b2) * g[j] * (double) g[j]);
             double den = Math.sqrt(vj) * s + eps, upd = adaptive ? a * mj / den : a * mj;
-            double dden = Math.sqrt(vj) * s * (dv / (2 * vj) + 3 * U) + U * den;
-            double dupd = adaptive ? a * dm / den + Math.abs(upd) * (dden / den + 2 * U) : a * dm + U * Math.abs(upd);
+            double dden = Math.sqrt(vj) * s * (dv / (2 * vj) + FU + 2 * U) + U * den;
+            double dupd = adaptive ? a * dm / den + Math.abs(upd) * (dden / den + FU + U) : a * dm + U * Math.abs(upd);
             wm[j] = mj; wv[j] = vj; wp[j] = p[j] - upd;
             bm[j] = 1.01 * dm; bv[j] = 1.01 * dv; bp[j] = 1.01 * (dupd + U * Math.abs(wp[j]));
         }

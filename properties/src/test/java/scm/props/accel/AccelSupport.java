@@ -23,6 +23,18 @@ final class AccelSupport {
 
     static final double U = Math.scalb(1.0, -24);
 
+    /**
+     * Accuracy of one float transcendental / sqrt / division, in units of u. The JVM kernels evaluate them in
+     * double and round once (≤ 1 ulp of float: 1·u relative). A device may use its own float builtins:
+     * the OpenCL C spec (v1.2+, Table 7.1 "ULP values for single precision built-in math functions") allows
+     * sin/cos ≤ 4 ulp, exp ≤ 3, sqrt ≤ 3, x/y ≤ 2.5; we take 4 for every such operation on TornadoVM. (TornadoVM
+     * may keep our double-precision calls in double; the bound then holds with room to spare.)
+     */
+    static final double FN_ULPS = "tornado".equals(System.getProperty("scm.backend", "jvm")) ? 4 : 1;
+
+    /** FN_ULPS·u: the relative error allowance of one transcendental, sqrt or division. */
+    static final double FU = FN_ULPS * Math.scalb(1.0, -24);
+
     private static Backend backend;
 
     static synchronized Backend backend() {

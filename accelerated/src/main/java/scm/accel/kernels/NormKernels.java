@@ -1,0 +1,87 @@
+package scm.accel.kernels;
+
+/**
+ * Row kernels of {@link scm.ref.nn.LayerNorm} and {@link scm.ref.nn.PixelNorm} (one row = one sample of
+ * width d). Reductions are per-row loops (no cross-thread reduction), two-pass for the variance.
+ * LayerNorm: x̂ = (x − μ)·r, r = 1/sqrt(var + eps); Jacobian of x̂ applied to v: r·(v − mean v − x̂·mean(x̂⊙v)).
+ * PixelNorm: y = x·r, r = 1/sqrt(mean(x²) + eps); Jacobian applied to v: r·(v − y·mean(y⊙v)).
+ * Both Jacobians are symmetric, so one "project" kernel serves JVP and backward.
+ */
+public final class NormKernels {
+    private NormKernels() {}
+
+    public static void layerNormRow(float[] x, float[] xhat, float[] r, int d, float eps, int i) {
+        int o = i * d;
+        float mu = 0f;
+        for (int j = 0; j < d; j++) mu += x[o + j];
+        mu /= d;
+        float var = 0f;
+        for (int j = 0; j < d; j++) { float c = x[o + j] - mu; var += c * c; }
+        float ri = (float) (1.0 / Math.sqrt(var / d + eps));
+        r[i] = ri;
+        for (int j = 0; j < d; j++) xhat[o + j] = (x[o + j] - mu) * ri;
+    }
+
+    public static void layerNormRows(float[] x, float[] xhat, float[] r, int d, float eps, int from, int to) {
+        for (int i = from; i < to; i++) layerNormRow(x, xhat, r, d, eps, i);
+    }
+
+    public static void layerNormProjectRow(float[] xhat, float[] r, float[] v, float[] out, int d, int i) {
+        int o = i * d;
+        float mv = 0f, mhv = 0f;
+        for (int j = 0; j < d; j++) { mv += v[o + j]; mhv += xhat[o + j] * v[o + j]; }
+        mv /= d;
+        mhv /= d;
+        float ri = r[i];
+        for (int j = 0; j < d; j++) out[o + j] = ri * (v[o + j] - mv - xhat[o + j] * mhv);
+    }
+
+    public static void layerNormProjectRows(float[] xhat, float[] r, float[] v, float[] out, int d, int from, int to) {
+        for (int i = from; i < to; i++) layerNormProjectRow(xhat, r, v, out, d, i);
+    }
+
+    /** y = γ⊙v + β (β skipped for a tangent, {@code withShift = false}); rows [from, to). */
+    public static void affineRows(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int d, int from, int to) {
+        for (int i = from; i < to; i++)
+            for (int j = 0; j < d; j++) {
+                float a = gamma[j] * v[i * d + j];
+                y[i * d + j] = withShift ? a + beta[j] : a;
+            }
+    }
+
+    /** Columns [from, to): dγ += Σ_i dy⊙x̂, dβ += Σ_i dy (per-column loops over the batch, no races). */
+    public static void affineGradColumns(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int d, int from, int to) {
+        for (int j = from; j < to; j++) {
+            float g = 0f, b = 0f;
+            for (int i = 0; i < n; i++) { float v = dy[i * d + j]; g += v * xhat[i * d + j]; b += v; }
+            dgamma[j] += g;
+            dbeta[j] += b;
+        }
+    }
+
+    public static void pixelNormRow(float[] x, float[] y, float[] r, int d, float eps, int i) {
+        int o = i * d;
+        float ss = 0f;
+        for (int j = 0; j < d; j++) ss += x[o + j] * x[o + j];
+        float ri = (float) (1.0 / Math.sqrt(ss / d + eps));
+        r[i] = ri;
+        for (int j = 0; j < d; j++) y[o + j] = x[o + j] * ri;
+    }
+
+    public static void pixelNormRows(float[] x, float[] y, float[] r, int d, float eps, int from, int to) {
+        for (int i = from; i < to; i++) pixelNormRow(x, y, r, d, eps, i);
+    }
+
+    public static void pixelNormProjectRow(float[] y, float[] r, float[] v, float[] out, int d, int i) {
+        int o = i * d;
+        float m = 0f;
+        for (int j = 0; j < d; j++) m += y[o + j] * v[o + j];
+        m /= d;
+        float ri = r[i];
+        for (int j = 0; j < d; j++) out[o + j] = ri * (v[o + j] - y[o + j] * m);
+    }
+
+    public static void pixelNormProjectRows(float[] y, float[] r, float[] v, float[] out, int d, int from, int to) {
+        for (int i = from; i < to; i++) pixelNormProjectRow(y, r, v, out, d, i);
+    }
+}

@@ -1,0 +1,135 @@
+package scm.accel.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import scm.accel.backend.Backend;
+import scm.accel.nn.AdaptiveWeightHeadF32;
+import scm.accel.nn.FourierEmbeddingF32;
+import scm.accel.nn.LayerNormF32;
+import scm.accel.nn.LinearF32;
+import scm.accel.nn.ParamF32;
+import scm.accel.nn.PositionalEmbeddingF32;
+import scm.accel.nn.ResidualBlockF32;
+import scm.accel.nn.SiLUF32;
+import scm.accel.nn.TimeEmbeddingF32;
+import scm.ref.model.MlpConfig;
+import scm.ref.model.MlpModel;
+import scm.ref.nn.AdaptiveWeightHead;
+import scm.ref.nn.FourierEmbedding;
+import scm.ref.nn.Param;
+import scm.ref.nn.PositionalEmbedding;
+
+/**
+ * float32 mirror of {@link MlpModel}, layer for layer and parameter for parameter (same names, shapes
+ * and order), running on a {@link Backend}:
+ * <pre>
+ *   c = SiLU(time.linear(embedding(t)));  h = input(x~);  h = blocks.i(h, c);  F = out.linear(SiLU(out.norm(h)))
+ * </pre>
+ * plus the adaptive weight head. Build it from a reference model with {@link #MlpModelF32(Backend, MlpModel, long)}
+ * ({@code seed}: the seed the reference was built with; it fixes the Fourier buffers, which are not
+ * parameters). Outputs are buffers owned by the layers, valid until the next call. Not thread-safe.
+ */
+public final class MlpModelF32 {
+    private final Backend be;
+    private final MlpConfig config;
+    private final TimeEmbeddingF32 embedding;
+    private final LinearF32 timeLinear, input, outLinear;
+    private final SiLUF32 timeAct, outAct;
+    private final ResidualBlockF32[] blocks;
+    private final LayerNormF32 outNorm;
+    private final AdaptiveWeightHeadF32 weightHead;
+    private final List<ParamF32> params;
+    private float[] dc, dF, dt;
+
+    public MlpModelF32(Backend be, MlpModel ref, long seed) {
+        this.be = be;
+        this.config = ref.config();
+        int e = config.embDim(), w = config.width();
+        embedding = config.embedding() == MlpConfig.Embedding.POSITIONAL
+                ? new PositionalEmbeddingF32(be, new PositionalEmbedding("time.embedding", e))
+                : new FourierEmbeddingF32(be, new FourierEmbedding("time.embedding", e, config.fourierScale(), seed));
+        timeLinear = new LinearF32(be, "time.linear", e, e);
+        timeAct = new SiLUF32(be);
+        input = new LinearF32(be, "input", config.dim(), w);
+        blocks = new ResidualBlockF32[config.depth()];
+        for (int i = 0; i < blocks.length; i++) blocks[i] = new ResidualBlockF32(be, "blocks." + i, w, e, config.dropout());
+        outNorm = new LayerNormF32(be, "out.norm", w, true);
+        outAct = new SiLUF32(be);
+        outLinear = new LinearF32(be, "out.linear", w, config.dim());
+        weightHead = new AdaptiveWeightHeadF32(be, "weight_head",
+                new FourierEmbedding("weight_head.fourier", AdaptiveWeightHead.FEATURES, 1.0, seed));
+        List<ParamF32> ps = new ArrayList<>(timeLinear.params());
+        ps.addAll(input.params());
+        for (ResidualBlockF32 b : blocks) ps.addAll(b.params());
+        ps.addAll(outNorm.params());
+        ps.addAll(outLinear.params());
+        ps.addAll(weightHead.params());
+        params = List.copyOf(ps);
+        load(ref);
+    }
+
+    /** Copies (rounds) every parameter value of {@code ref}, matched by position, name and shape. */
+    public void load(MlpModel ref) {
+        List<Param> rp = ref.params();
+        if (rp.size() != params.size())
+            throw new IllegalArgumentException("parameter count mismatch: float32 model has " + params.size() + ", reference " + rp.size());
+        for (int i = 0; i < rp.size(); i++) params.get(i).load(rp.get(i));
+    }
+
+    public MlpConfig config() { return config; }
+
+    public Backend backend() { return be; }
+
+    public int dim() { return config.dim(); }
+
+    public List<ParamF32> params() { return params; }
+
+    public AdaptiveWeightHeadF32 weightHead() { return weightHead; }
+
+    public void zeroGrad() { for (ParamF32 p : params) p.zeroGrad(); }
+
+    public void train(long stepSeed) { for (ResidualBlockF32 b : blocks) b.dropout.train(stepSeed); }
+
+    public void eval() { for (ResidualBlockF32 b : blocks) b.dropout.eval(); }
+
+    /** F(x~, t) for n samples (x~ is n x D). */
+    public float[] forward(float[] x, float[] t, int n) {
+        int e = config.embDim();
+        float[] c = timeAct.forward(timeLinear.forward(embedding.forward(t, n), n), n * e);
+        float[] h = input.forward(x, n);
+        for (ResidualBlockF32 b : blocks) h = b.forward(h, c, n);
+        return outLinear.forward(outAct.forward(outNorm.forward(h, n), n * config.width()), n);
+    }
+
+    /** Primal F (returned) and tangent {@link #tangent()} = ∂F/∂x~·dx + ∂F/∂t·dt. */
+    public float[] jvp(float[] x, float[] t, float[] dx, float[] dtIn, int n) {
+        int e = config.embDim(), w = config.width();
+        float[] emb = embedding.jvp(t, dtIn, n);
+        float[] tl = timeLinear.jvp(emb, embedding.tangent(), n);
+        float[] c = timeAct.jvp(tl, timeLinear.tangent(), n * e);
+        float[] dcT = timeAct.tangent();
+        float[] h = input.jvp(x, dx, n), dh = input.tangent();
+        for (ResidualBlockF32 b : blocks) { h = b.jvp(h, dh, c, dcT, n); dh = b.tangent(); }
+        float[] o1 = outNorm.jvp(h, dh, n);
+        float[] o2 = outAct.jvp(o1, outNorm.tangent(), n * w);
+        return outLinear.jvp(o2, outAct.tangent(), n);
+    }
+
+    public float[] tangent() { return outLinear.tangent(); }
+
+    /** Accumulates dL/dθ from dL/dF at the last forward/jvp point; returns dL/dx~ ({@link #timeGrad()} is dL/dt). */
+    public float[] backward(float[] g, int n) {
+        int e = config.embDim(), w = config.width();
+        float[] h = outNorm.backward(outAct.backward(outLinear.backward(g, n), n * w), n);
+        dc = scm.accel.nn.Zero.fill(dc, n * e);
+        for (int i = blocks.length - 1; i >= 0; i--) {
+            h = blocks[i].backward(h, n);
+            be.accumulate(dc, blocks[i].condGrad(), n * e);
+        }
+        dF = input.backward(h, n);
+        dt = embedding.backward(timeLinear.backward(timeAct.backward(dc, n * e), n), n);
+        return dF;
+    }
+
+    public float[] timeGrad() { return dt; }
+}

@@ -1,0 +1,65 @@
+package scm.accel.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import scm.accel.backend.Backend;
+
+/** float32 {@link scm.ref.nn.ResidualBlock}: y = x + Linear(Dropout(SiLU(ADN(x, c)))). */
+public final class ResidualBlockF32 {
+    private final Backend be;
+    private final int width;
+    public final AdaptiveDoubleNormF32 adn;
+    private final SiLUF32 act;
+    public final DropoutF32 dropout;
+    public final LinearF32 linear;
+    private float[] y, dy, dx;
+
+    public ResidualBlockF32(Backend be, String name, int width, int condDim, double dropoutP) {
+        this.be = be;
+        this.width = width;
+        adn = new AdaptiveDoubleNormF32(be, name + ".adn", width, condDim);
+        act = new SiLUF32(be);
+        dropout = new DropoutF32(be, name + ".dropout", dropoutP);
+        linear = new LinearF32(be, name + ".linear", width, width);
+    }
+
+    public List<ParamF32> params() {
+        List<ParamF32> ps = new ArrayList<>(adn.params());
+        ps.addAll(linear.params());
+        return List.copyOf(ps);
+    }
+
+    public float[] forward(float[] x, float[] c, int n) {
+        int len = n * width;
+        float[] r = linear.forward(dropout.forward(act.forward(adn.forward(x, c, n), len), len), n);
+        y = Buffers.ensure(y, len);
+        be.add(x, r, y, len);
+        return y;
+    }
+
+    public float[] jvp(float[] x, float[] dxIn, float[] c, float[] dc, int n) {
+        int len = n * width;
+        float[] a = adn.jvp(x, dxIn, c, dc, n);
+        float[] u = act.jvp(a, adn.tangent(), len);
+        float[] v = dropout.jvp(u, act.tangent(), len);
+        float[] r = linear.jvp(v, dropout.tangent(), n);
+        y = Buffers.ensure(y, len);
+        dy = Buffers.ensure(dy, len);
+        be.add(x, r, y, len);
+        be.add(dxIn, linear.tangent(), dy, len);
+        return y;
+    }
+
+    public float[] tangent() { return dy; }
+
+    /** dL/dx; dL/dc is {@link #condGrad()}. */
+    public float[] backward(float[] g, int n) {
+        int len = n * width;
+        float[] gx = adn.backward(act.backward(dropout.backward(linear.backward(g, n), len), len), n);
+        dx = Buffers.ensure(dx, len);
+        be.add(g, gx, dx, len);
+        return dx;
+    }
+
+    public float[] condGrad() { return adn.condGrad(); }
+}

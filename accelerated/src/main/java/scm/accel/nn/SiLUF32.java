@@ -1,0 +1,33 @@
+package scm.accel.nn;
+
+import scm.accel.backend.Backend;
+
+/** float32 {@link scm.ref.nn.SiLU}: y = x·σ(x); JVP slope⊙dx; backward slope⊙dy. */
+public final class SiLUF32 {
+    private final Backend be;
+    private float[] y, slope, dy, dx;
+
+    public SiLUF32(Backend be) { this.be = be; }
+
+    public float[] forward(float[] x, int len) {
+        y = Buffers.ensure(y, len);
+        slope = Buffers.ensure(slope, len);
+        be.silu(x, y, slope, len);
+        return y;
+    }
+
+    public float[] jvp(float[] x, float[] dxIn, int len) {
+        forward(x, len);
+        dy = Buffers.ensure(dy, len);
+        be.mul(slope, dxIn, dy, len);
+        return y;
+    }
+
+    public float[] tangent() { return dy; }
+
+    public float[] backward(float[] g, int len) {
+        dx = Buffers.ensure(dx, len);
+        be.mul(slope, g, dx, len);
+        return dx;
+    }
+}

@@ -1,0 +1,38 @@
+package scm.accel.sampling;
+
+import scm.accel.backend.Backend;
+import scm.accel.model.MlpModelF32;
+
+/**
+ * Multistep consistency sampling [A3] in float32: x̂0 = f(z, t_max), then for each later time τ:
+ * x_τ = cos τ·x̂0 + sin τ·z′ and x̂0 = f(x_τ, τ), with f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t).
+ * Noise arrays (N(0, σ_d²I), one per step) are inputs. The model runs in evaluation mode.
+ */
+public final class ConsistencySamplerF32 {
+    private final Backend be;
+    private final MlpModelF32 model;
+    private final float sigmaD;
+    private float[] xs, tv, x, v, out;
+
+    public ConsistencySamplerF32(MlpModelF32 model, double sigmaD) {
+        this.be = model.backend();
+        this.model = model;
+        this.sigmaD = (float) sigmaD;
+    }
+
+    /** Samples with times[0] = t_max > times[1] > ...; noise[k] is the n x D noise of step k. Returns a live buffer. */
+    public float[] sample(float[][] noise, double[] times, int n) {
+        int d = model.dim(), len = n * d;
+        if (xs == null || xs.length != len) { xs = new float[len]; x = new float[len]; v = new float[len]; out = new float[len]; tv = new float[n]; }
+        model.eval();
+        for (int k = 0; k < times.length; k++) {
+            java.util.Arrays.fill(tv, (float) times[k]);
+            if (k == 0) System.arraycopy(noise[0], 0, x, 0, len);
+            else be.noisy(out, noise[k], tv, x, v, n, d);   // x_tau = cos(tau) x0_hat + sin(tau) z'; v unused
+            be.scale(x, 1f / sigmaD, xs, len);
+            float[] f = model.forward(xs, tv, n);
+            be.consistency(x, f, tv, sigmaD, out, n, d);
+        }
+        return out;
+    }
+}

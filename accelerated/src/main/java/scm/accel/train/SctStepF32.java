@@ -1,0 +1,73 @@
+package scm.accel.train;
+
+import scm.accel.backend.Backend;
+import scm.accel.model.MlpModelF32;
+import scm.accel.optim.AdamF32;
+
+/**
+ * One sCT training step [A5] in float32 on a {@link MlpModelF32}:
+ * x_t = cos t·x0 + sin t·z, dx_t/dt = cos t·z − sin t·x0; one JVP at (x_t/σ_d, t) with tangents
+ * (cos t sin t·dx_t/dt, cos t sin t·σ_d) gives F⁻ (primal) and J (tangent);
+ * g = −cos²t(σ_d F⁻ − dx_t/dt) − r(cos t sin t·x_t + J), g ← g/(‖g‖ + c);
+ * L = mean_i e^{w_i}/D‖F − F⁻ − g‖² − w_i with F = F⁻ (same weights and dropout mask);
+ * backward of L through F and w_φ, then one optimiser step. The noise z ~ N(0, σ_d²I), the times t
+ * and the step seed (dropout masks) are inputs, so a reference step can be fed the same values.
+ */
+public final class SctStepF32 {
+    private final Backend be;
+    private final MlpModelF32 model;
+    private final AdamF32 opt;
+    private final float sigmaD, c;
+    private float[] xt, dxdt, xs, tx, tt, cs, fMinus, jvp, g, loss, dF, dw;
+    private int n = -1;
+
+    public SctStepF32(MlpModelF32 model, AdamF32 opt, double sigmaD, double c) {
+        this.be = model.backend();
+        this.model = model;
+        this.opt = opt;
+        this.sigmaD = (float) sigmaD;
+        this.c = (float) c;
+    }
+
+    private void size(int n) {
+        if (n == this.n) return;
+        int len = n * model.dim();
+        xt = new float[len]; dxdt = new float[len]; xs = new float[len]; tx = new float[len]; g = new float[len];
+        dF = new float[len]; fMinus = new float[len];
+        tt = new float[n]; cs = new float[n]; loss = new float[n]; dw = new float[n];
+        this.n = n;
+    }
+
+    /** Runs the step; r is the tangent warm-up factor min(1, iter/H). Returns the batch-mean loss. */
+    public double step(float[] x0, float[] z, float[] t, int n, double r, long stepSeed) {
+        size(n);
+        int d = model.dim(), len = n * d;
+        be.noisy(x0, z, t, xt, dxdt, n, d);
+        be.scale(xt, 1f / sigmaD, xs, len);
+        for (int i = 0; i < n; i++) {
+            cs[i] = (float) (Math.cos(t[i]) * Math.sin(t[i]));
+            tt[i] = cs[i] * sigmaD;
+        }
+        be.rowScale(dxdt, cs, tx, n, d);
+        model.zeroGrad();
+        model.train(stepSeed);
+        float[] f = model.jvp(xs, t, tx, tt, n);
+        System.arraycopy(f, 0, fMinus, 0, len);
+        jvp = model.tangent();
+        be.tangent(fMinus, jvp, xt, dxdt, t, sigmaD, (float) r, c, g, n, d);
+        float[] w = model.weightHead().forward(t, n);
+        be.loss(f, fMinus, g, w, loss, dF, dw, n, d);
+        model.backward(dF, n);
+        model.weightHead().backward(dw, n);
+        if (opt != null) opt.step();
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += loss[i];
+        return sum / n;
+    }
+
+    /** The normalised tangent g of the last step (live buffer). */
+    public float[] lastTangent() { return g; }
+
+    /** The primal F⁻ of the last step (live buffer). */
+    public float[] lastPrimal() { return fMinus; }
+}

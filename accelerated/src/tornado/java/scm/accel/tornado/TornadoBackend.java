@@ -1,0 +1,244 @@
+package scm.accel.tornado;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import scm.accel.backend.Backend;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
+
+/**
+ * The {@link Backend} on TornadoVM (OpenCL, PTX or SPIR-V device, whatever the TornadoVM runtime offers;
+ * choose with {@code -Dscm.tornado.device=BACKEND:DEVICE}, default TornadoVM's default device). Each
+ * operation runs {@link TornadoKernels} as a one-task graph; its execution plan is compiled once per
+ * (operation, arrays, sizes) and cached, so a model with stable buffers compiles each kernel once.
+ * Every array is copied to the device and the outputs back on every call: correct and simple, but
+ * transfer-bound; whole-network graphs that keep weights and activations on the device are
+ * {@link TornadoMlpForward}. Built only with the Maven profile {@code -Ptornado}.
+ */
+public final class TornadoBackend implements Backend {
+    private static final int MAX_PLANS = 512;
+    private static final float[] NONE = new float[1];
+
+    private final Map<Key, TornadoExecutionPlan> plans = new LinkedHashMap<>();
+    private final int[] device;
+    private final float[] s1 = new float[1], s3 = new float[3], s5 = new float[5];
+
+    /**
+     * TornadoVM's default on a kernel that fails to compile is to run the Java code sequentially on the host
+     * ("bailout") with only a console message. We turn that off (unless the user set it) so a failed
+     * kernel is an error, never a silent switch to the host. Must run before the TornadoVM runtime starts.
+     */
+    static void strict() {
+        if (System.getProperty("tornado.recover.bailout") == null) System.setProperty("tornado.recover.bailout", "False");
+        // TornadoVM's per-graph bytecode buffer defaults to 4096 bytes; the 55-task forward graph
+        // (TornadoMlpForward) overflows it, and the overflow surfaces only as a bailout.
+        if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "65536");
+    }
+
+    public TornadoBackend() {
+        strict();
+        try {
+            TornadoRuntimeProvider.getTornadoRuntime().getBackend(0).getDevice(0);
+        } catch (Throwable e) {
+            throw new IllegalStateException("TornadoVM runtime is not usable (run java with @$TORNADOVM_HOME/tornado-argfile): " + e, e);
+        }
+        String dev = System.getProperty("scm.tornado.device");
+        device = dev == null ? null : Arrays.stream(dev.split(":")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    @Override public String name() { return "tornado"; }
+
+    /** The device the plans run on, in TornadoVM's words. */
+    public String deviceDescription() {
+        var d = device == null ? TornadoExecutionPlan.getDevice(0, 0) : TornadoExecutionPlan.getDevice(device[0], device[1]);
+        return d.getPhysicalDevice().getDeviceName() + " (" + d.getTornadoVMBackend() + ")";
+    }
+
+    private record Key(String op, Object[] arrays, int[] ints) {
+        @Override public boolean equals(Object o) {
+            if (!(o instanceof Key k) || !k.op.equals(op) || !Arrays.equals(k.ints, ints) || k.arrays.length != arrays.length) return false;
+            for (int i = 0; i < arrays.length; i++) if (k.arrays[i] != arrays[i]) return false;
+            return true;
+        }
+
+        @Override public int hashCode() {
+            int h = op.hashCode() * 31 + Arrays.hashCode(ints);
+            for (Object a : arrays) h = h * 31 + System.identityHashCode(a);
+            return h;
+        }
+    }
+
+    /** Runs {@code task} on the device; all of {@code in} and {@code out} go to the device, {@code out} comes back. */
+    private void run(String op, Object[] in, Object[] out, int[] ints, UnaryOperator<TaskGraph> task) {
+        Object[] all = new Object[in.length + out.length];
+        System.arraycopy(in, 0, all, 0, in.length);
+        System.arraycopy(out, 0, all, in.length, out.length);
+        Key key = new Key(op, all, ints);
+        TornadoExecutionPlan plan = plans.get(key);
+        if (plan == null) {
+            if (plans.size() >= MAX_PLANS) clear();
+            TaskGraph g = new TaskGraph(op + plans.size()).transferToDevice(DataTransferMode.EVERY_EXECUTION, distinct(all));
+            g = task.apply(g).transferToHost(DataTransferMode.EVERY_EXECUTION, distinct(out));
+            plan = new TornadoExecutionPlan(g.snapshot());
+            if (device != null) plan.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
+            plans.put(key, plan);
+        }
+        plan.execute();
+    }
+
+    private static Object[] distinct(Object[] a) {
+        return Arrays.stream(a).filter(java.util.Objects::nonNull).map(IdentityBox::new).distinct().map(IdentityBox::o).toArray();
+    }
+
+    private record IdentityBox(Object o) {
+        @Override public boolean equals(Object x) { return x instanceof IdentityBox b && b.o == o; }
+        @Override public int hashCode() { return System.identityHashCode(o); }
+    }
+
+    private void clear() {
+        for (TornadoExecutionPlan p : plans.values()) {
+            try { p.close(); } catch (Exception ignored) { /* freeing device memory only */ }
+        }
+        plans.clear();
+    }
+
+    private static Object[] a(Object... xs) { return xs; }
+
+    private static int[] i(int... xs) { return xs; }
+
+    @Override public void linear(float[] x, float[] w, float[] b, float[] y, int n, int in, int out) {
+        run("linear", a(x, w, b), a(y), i(n, in, out), g -> g.task("t", TornadoKernels::linear, x, w, b, y, n, in, out, 1));
+    }
+
+    @Override public void linearTangent(float[] dx, float[] w, float[] dy, int n, int in, int out) {
+        run("linearTangent", a(dx, w, NONE), a(dy), i(n, in, out), g -> g.task("t", TornadoKernels::linear, dx, w, NONE, dy, n, in, out, 0));
+    }
+
+    @Override public void linearInputGrad(float[] dy, float[] w, float[] dx, int n, int in, int out) {
+        run("inputGrad", a(dy, w), a(dx), i(n, in, out), g -> g.task("t", TornadoKernels::inputGrad, dy, w, dx, n, in, out));
+    }
+
+    @Override public void linearParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int in, int out) {
+        run("paramGrad", a(dy, x), a(dw, db), i(n, in, out), g -> g.task("w", TornadoKernels::weightGrad, dy, x, dw, n, in, out)
+                .task("b", TornadoKernels::biasGrad, dy, db, n, out));
+    }
+
+    @Override public void silu(float[] x, float[] y, float[] slope, int len) {
+        run("silu", a(x), a(y, slope), i(len), g -> g.task("t", TornadoKernels::silu, x, y, slope, len));
+    }
+
+    @Override public void mul(float[] x, float[] y, float[] out, int len) {
+        run("mul", a(x, y), a(out), i(len), g -> g.task("t", TornadoKernels::mul, x, y, out, len));
+    }
+
+    @Override public void add(float[] x, float[] y, float[] out, int len) {
+        run("add", a(x, y), a(out), i(len), g -> g.task("t", TornadoKernels::add, x, y, out, len));
+    }
+
+    @Override public void accumulate(float[] acc, float[] x, int len) {
+        run("accumulate", a(x), a(acc), i(len), g -> g.task("t", TornadoKernels::accumulate, acc, x, len));
+    }
+
+    @Override public void scaleShift(float[] h, float[] s, float[] b, float[] y, int len) {
+        run("scaleShift", a(h, s, b), a(y), i(len), g -> g.task("t", TornadoKernels::scaleShift, h, s, b, y, len));
+    }
+
+    @Override public void scaleShiftTangent(float[] h, float[] dh, float[] s, float[] ds, float[] db, float[] dy, int len) {
+        run("scaleShiftTangent", a(h, dh, s, ds, db), a(dy), i(len), g -> g.task("t", TornadoKernels::scaleShiftTangent, h, dh, s, ds, db, dy, len));
+    }
+
+    @Override public void layerNorm(float[] x, float[] xhat, float[] r, int n, int d, float eps) {
+        s1[0] = eps;
+        run("layerNorm", a(x, s1), a(xhat, r), i(n, d), g -> g.task("t", TornadoKernels::layerNorm, x, xhat, r, s1, n, d));
+    }
+
+    @Override public void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d) {
+        run("layerNormProject", a(xhat, r, v), a(out), i(n, d), g -> g.task("t", TornadoKernels::layerNormProject, xhat, r, v, out, n, d));
+    }
+
+    @Override public void affine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int d) {
+        float[] b = beta == null ? NONE : beta;
+        int ws = withShift ? 1 : 0;
+        run("affine", a(v, gamma, b), a(y), i(n, d, ws), g -> g.task("t", TornadoKernels::affine, v, gamma, b, y, n, d, ws));
+    }
+
+    @Override public void affineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int d) {
+        run("affineGrad", a(dy, xhat), a(dgamma, dbeta), i(n, d), g -> g.task("t", TornadoKernels::affineGrad, dy, xhat, dgamma, dbeta, n, d));
+    }
+
+    @Override public void pixelNorm(float[] x, float[] y, float[] r, int n, int d, float eps) {
+        s1[0] = eps;
+        run("pixelNorm", a(x, s1), a(y, r), i(n, d), g -> g.task("t", TornadoKernels::pixelNorm, x, y, r, s1, n, d));
+    }
+
+    @Override public void pixelNormProject(float[] y, float[] r, float[] v, float[] out, int n, int d) {
+        run("pixelNormProject", a(y, r, v), a(out), i(n, d), g -> g.task("t", TornadoKernels::pixelNormProject, y, r, v, out, n, d));
+    }
+
+    @Override public void positional(float[] t, float[] dt, boolean tangent, float[] freq, float[] e, float[] de, int n, int half) {
+        float[] dtx = dt == null ? NONE : dt, dex = de == null ? NONE : de;
+        int tg = tangent ? 1 : 0;
+        run("positional", a(t, dtx, freq), a(e, dex), i(n, half, tg), g -> g.task("t", TornadoKernels::positional, t, dtx, freq, e, dex, n, half, tg));
+    }
+
+    @Override public void positionalBackward(float[] t, float[] freq, float[] gr, float[] dtOut, int n, int half) {
+        run("positionalBackward", a(t, freq, gr), a(dtOut), i(n, half), g -> g.task("t", TornadoKernels::positionalBackward, t, freq, gr, dtOut, n, half));
+    }
+
+    @Override public void fourier(float[] t, float[] dt, boolean tangent, float[] fa, float[] p, float[] e, float[] de, int n, int dim) {
+        float[] dtx = dt == null ? NONE : dt, dex = de == null ? NONE : de;
+        int tg = tangent ? 1 : 0;
+        run("fourier", a(t, dtx, fa, p), a(e, dex), i(n, dim, tg), g -> g.task("t", TornadoKernels::fourier, t, dtx, fa, p, e, dex, n, dim, tg));
+    }
+
+    @Override public void fourierBackward(float[] t, float[] fa, float[] p, float[] gr, float[] dtOut, int n, int dim) {
+        run("fourierBackward", a(t, fa, p, gr), a(dtOut), i(n, dim), g -> g.task("t", TornadoKernels::fourierBackward, t, fa, p, gr, dtOut, n, dim));
+    }
+
+    @Override public void noisy(float[] x0, float[] z, float[] t, float[] xt, float[] dxdt, int n, int d) {
+        run("noisy", a(x0, z, t), a(xt, dxdt), i(n, d), g -> g.task("t", TornadoKernels::noisy, x0, z, t, xt, dxdt, n, d));
+    }
+
+    @Override public void scale(float[] x, float factor, float[] out, int len) {
+        s1[0] = factor;
+        run("scale", a(x, s1), a(out), i(len), g -> g.task("t", TornadoKernels::scale, x, s1, out, len));
+    }
+
+    @Override public void rowScale(float[] x, float[] s, float[] out, int n, int d) {
+        run("rowScale", a(x, s), a(out), i(n, d), g -> g.task("t", TornadoKernels::rowScale, x, s, out, n, d));
+    }
+
+    @Override public void consistency(float[] x, float[] f, float[] t, float sigmaD, float[] out, int n, int d) {
+        s1[0] = sigmaD;
+        run("consistency", a(x, f, t, s1), a(out), i(n, d), g -> g.task("t", TornadoKernels::consistency, x, f, t, s1, out, n, d));
+    }
+
+    @Override public void tangent(float[] fMinus, float[] jvp, float[] xt, float[] dxdt, float[] t, float sigmaD, float r, float c,
+                                  float[] gOut, int n, int d) {
+        s3[0] = sigmaD; s3[1] = r; s3[2] = c;
+        run("tangent", a(fMinus, jvp, xt, dxdt, t, s3), a(gOut), i(n, d),
+                g -> g.task("t", TornadoKernels::tangent, fMinus, jvp, xt, dxdt, t, s3, gOut, n, d));
+    }
+
+    @Override public void loss(float[] f, float[] fMinus, float[] gr, float[] w, float[] loss, float[] dF, float[] dw, int n, int d) {
+        run("loss", a(f, fMinus, gr, w), a(loss, dF, dw), i(n, d), g -> g.task("t", TornadoKernels::loss, f, fMinus, gr, w, loss, dF, dw, n, d));
+    }
+
+    @Override public void adamFamily(float[] p, float[] gr, float[] m, float[] v, float beta1, float beta2, float a, float s, float eps,
+                                     boolean adaptive, int len) {
+        s5[0] = beta1; s5[1] = beta2; s5[2] = a; s5[3] = s; s5[4] = eps;
+        int ad = adaptive ? 1 : 0;
+        run("adam", a(gr, s5), a(p, m, v), i(len, ad), g -> g.task("t", TornadoKernels::adamFamily, p, gr, m, v, s5, len, ad));
+    }
+
+    @Override public void ema(float[] e, float[] p, float beta, int len) {
+        s1[0] = beta;
+        run("ema", a(p, s1), a(e), i(len), g -> g.task("t", TornadoKernels::ema, e, p, s1, len));
+    }
+
+    @Override public void close() { clear(); }
+}

@@ -1,0 +1,117 @@
+package scm.accel.tornado;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import scm.accel.backend.JvmBackend;
+import scm.accel.model.MlpModelF32;
+import scm.accel.optim.AdamF32;
+import scm.accel.sampling.ConsistencySamplerF32;
+import scm.accel.train.SctStepF32;
+import scm.ref.model.MlpConfig;
+import scm.ref.model.MlpModel;
+import scm.ref.trigflow.TrigFlow;
+
+/**
+ * TornadoVM vs JVM backend, side by side in one run, on the digits MLP: 2-step sampling (device-resident
+ * {@link TornadoSampler} vs {@link ConsistencySamplerF32} on {@link JvmBackend}) and, with {@code --train},
+ * the sCT step on {@link TornadoBackend} (per-operation plans) vs the JVM backend. Also reports how far the
+ * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
+ * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096] [--rounds 10] [--train 128,1024]}.
+ * Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (default TornadoVM's default).
+ */
+public final class TornadoBench {
+    private TornadoBench() {}
+
+    static final double SIGMA_D = 0.5;
+
+    public static void main(String[] args) throws Exception {
+        int[] batches = {1, 4096}, train = {};
+        int rounds = 10;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--batches" -> batches = ints(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--train" -> train = ints(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        String dev = System.getProperty("scm.tornado.device");
+        int[] device = dev == null ? null : ints(dev.replace(':', ','));
+        try (TornadoBackend tb = new TornadoBackend(); JvmBackend jb = new JvmBackend()) {
+            System.out.printf("tornado device: %s | jvm backend threads: %d | java %s%n", tb.deviceDescription(), jb.threads(),
+                    System.getProperty("java.version"));
+            MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 1);
+            for (int n : batches) sample(ref, jb, device, n, rounds);
+            for (int n : train) train(ref, jb, tb, n, Math.max(3, rounds / 3));
+        }
+    }
+
+    static int[] ints(String s) { return Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray(); }
+
+    static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    static float[] gaussian(SplittableRandom r, int len, double s) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) a[i] = (float) (s * r.nextGaussian());
+        return a;
+    }
+
+    static void sample(MlpModel ref, JvmBackend jb, int[] device, int n, int rounds) throws Exception {
+        MlpModelF32 model = new MlpModelF32(jb, ref, 1);
+        int d = model.dim();
+        double[] times = {new TrigFlow(SIGMA_D).tMax(), TrigFlow.T_MID};
+        SplittableRandom rng = new SplittableRandom(5);
+        float[][] noise = {gaussian(rng, n * d, SIGMA_D), gaussian(rng, n * d, SIGMA_D)};
+        ConsistencySamplerF32 js = new ConsistencySamplerF32(model, SIGMA_D);
+        long c0 = System.nanoTime();
+        try (TornadoSampler ts = new TornadoSampler(model, n, SIGMA_D, device)) {
+            float[] first = ts.sample(noise, times).clone();
+            double compileS = (System.nanoTime() - c0) / 1e9;
+            float[] jv = js.sample(noise, times, n);
+            double maxAbs = 0, maxDiff = 0;
+            for (int j = 0; j < jv.length; j++) { maxAbs = Math.max(maxAbs, Math.abs(jv[j])); maxDiff = Math.max(maxDiff, Math.abs(jv[j] - first[j])); }
+            int inner = Math.max(1, 1024 / n);
+            for (int w = 0; w < 5; w++) { ts.sample(noise, times); js.sample(noise, times, n); }
+            List<Double> jt = new ArrayList<>(), tt = new ArrayList<>();
+            for (int k = 0; k < rounds; k++) {
+                long t0 = System.nanoTime();
+                for (int q = 0; q < inner; q++) js.sample(noise, times, n);
+                jt.add((System.nanoTime() - t0) / 1e6 / inner);
+                t0 = System.nanoTime();
+                for (int q = 0; q < inner; q++) ts.sample(noise, times);
+                tt.add((System.nanoTime() - t0) / 1e6 / inner);
+            }
+            double j = median(jt), t = median(tt);
+            System.out.printf("2-step batch %5d: jvm %9.3f ms | tornado %9.3f ms (%d tasks/forward, first call incl. compile %.1f s) | "
+                    + "speed-up x%.1f | %.0f samples/s on tornado | max|jvm - tornado| / max|x| = %.2e%n",
+                    n, j, t, ts.taskCount(), compileS, j / t, n / (t / 1e3), maxDiff / maxAbs);
+        }
+    }
+
+    static void train(MlpModel ref, JvmBackend jb, TornadoBackend tb, int n, int rounds) {
+        MlpModelF32 mj = new MlpModelF32(jb, ref, 1), mt = new MlpModelF32(tb, ref, 1);
+        int d = mj.dim();
+        SplittableRandom rng = new SplittableRandom(3);
+        float[] x0 = gaussian(rng, n * d, 0.5), z = gaussian(rng, n * d, SIGMA_D), t = new float[n];
+        for (int i = 0; i < n; i++) t[i] = (float) Math.atan(Math.exp(-1.0 + 1.4 * rng.nextGaussian()) / SIGMA_D);
+        SctStepF32 sj = new SctStepF32(mj, AdamF32.radam(jb, mj.params(), 1e-4, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
+        SctStepF32 st = new SctStepF32(mt, AdamF32.radam(tb, mt.params(), 1e-4, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
+        long c0 = System.nanoTime();
+        double lt = st.step(x0, z, t, n, 0.5, 0);
+        double compileS = (System.nanoTime() - c0) / 1e9;
+        double lj = sj.step(x0, z, t, n, 0.5, 0);
+        for (int w = 0; w < 3; w++) { sj.step(x0, z, t, n, 0.5, w + 1); st.step(x0, z, t, n, 0.5, w + 1); }
+        List<Double> jt = new ArrayList<>(), tt = new ArrayList<>();
+        for (int k = 0; k < rounds; k++) {
+            long t0 = System.nanoTime(); sj.step(x0, z, t, n, 0.5, 100 + k); jt.add((System.nanoTime() - t0) / 1e6);
+            t0 = System.nanoTime(); st.step(x0, z, t, n, 0.5, 100 + k); tt.add((System.nanoTime() - t0) / 1e6);
+        }
+        System.out.printf("sCT step batch %5d: jvm %9.2f ms | tornado (per-op plans) %9.2f ms (first step incl. compile %.1f s) | ratio x%.2f | "
+                + "first-step loss jvm %.6f tornado %.6f%n", n, median(jt), median(tt), compileS, median(jt) / median(tt), lj, lt);
+    }
+}

@@ -1,0 +1,72 @@
+package scm.props.accel;
+
+import static scm.props.accel.AccelSupport.*;
+
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import scm.accel.backend.Backend;
+import scm.ref.nn.Dual;
+import scm.ref.nn.SiLU;
+import scm.ref.tensor.Batch;
+
+/** SiLU and the element-wise maps (product, sum, adaptive-double-norm combine and its tangent) vs float64. */
+class AccelElementwiseProperties {
+
+    /**
+     * SiLU vs {@link SiLU}. σ is computed in double and rounded once: |Δσ| ≤ u·σ (FU = FN_ULPS·u on a device,
+     * whose exp and division may be float builtins; below, "u" for σ's own error reads FU). y = a·σ adds one rounding:
+     * |Δy| ≤ 2u·|aσ|. Slope σ(1 + a(1 − σ)) in float: Δσ propagates through |1 + a(1 − 2σ)| ≤ 1 + |a|, and
+     * each of the 4 further roundings is ≤ u times a term bounded by σ(1 + |a|)·... giving
+     * |Δslope| ≤ u·σ·(3 + 5|a|). Factor 1.01 covers second-order terms.
+     */
+    @Property(tries = 100)
+    void siluMatchesReference(@ForAll @IntRange(min = 1, max = 5) int n, @ForAll @IntRange(min = 1, max = 40) int d, @ForAll long seed) {
+        Backend be = backend();
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = gaussian(r, n * d, 4);
+        double[] ones = new double[n * d];
+        java.util.Arrays.fill(ones, 1);
+        Dual ref = new SiLU("act").jvp(new Batch(n, d, widen(x)), new Batch(n, d, ones));
+        float[] y = new float[n * d], slope = new float[n * d];
+        be.silu(x, y, slope, n * d);
+        double[] by = new double[n * d], bs = new double[n * d];
+        for (int j = 0; j < n * d; j++) {
+            double s = 1 / (1 + Math.exp(-x[j]));
+            by[j] = 1.01 * (FU + U) * Math.abs(x[j] * s);
+            bs[j] = 1.01 * s * (FU * (1 + Math.abs(x[j])) + U * (2 + 4 * Math.abs(x[j])));
+        }
+        assertWithin(y, ref.primal().data(), by, "silu");
+        assertWithin(slope, ref.tangent().data(), bs, "silu slope");
+    }
+
+    /** One rounding per product or sum: mul ≤ u|ab|, add ≤ u|a+b|; h⊙s + b ≤ γ_2(|hs| + |b|); dh⊙s + h⊙ds + db ≤ γ_3(Σ|terms|). */
+    @Property(tries = 60)
+    void elementwiseMapsMatchFormulas(@ForAll @IntRange(min = 1, max = 300) int len, @ForAll long seed) {
+        Backend be = backend();
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = gaussian(r, len, 2), b = gaussian(r, len, 2), c = gaussian(r, len, 2), e = gaussian(r, len, 2), f = gaussian(r, len, 2);
+        float[] mul = new float[len], add = new float[len], ss = new float[len], st = new float[len], acc = c.clone();
+        be.mul(a, b, mul, len);
+        be.add(a, b, add, len);
+        be.accumulate(acc, a, len);
+        be.scaleShift(a, b, c, ss, len);
+        be.scaleShiftTangent(a, c, b, e, f, st, len);
+        double[] wm = new double[len], wa = new double[len], wc = new double[len], ws = new double[len], wt = new double[len];
+        double[] bm = new double[len], ba = new double[len], bc = new double[len], bs = new double[len], bt = new double[len];
+        for (int j = 0; j < len; j++) {
+            double x = a[j], y = b[j], z = c[j], dh = c[j], ds = e[j], db = f[j];
+            wm[j] = x * y; bm[j] = U * Math.abs(wm[j]);
+            wa[j] = x + y; ba[j] = U * Math.abs(wa[j]);
+            wc[j] = z + x; bc[j] = U * Math.abs(wc[j]);
+            ws[j] = x * y + z; bs[j] = gamma(2) * (Math.abs(x * y) + Math.abs(z));
+            wt[j] = dh * y + x * ds + db; bt[j] = gamma(3) * (Math.abs(dh * y) + Math.abs(x * ds) + Math.abs(db));
+        }
+        assertWithin(mul, wm, bm, "mul");
+        assertWithin(add, wa, ba, "add");
+        assertWithin(acc, wc, bc, "accumulate");
+        assertWithin(ss, ws, bs, "scaleShift");
+        assertWithin(st, wt, bt, "scaleShiftTangent");
+    }
+}

@@ -1,7 +1,9 @@
 package scm.ref.loss;
 
+import java.util.ArrayList;
 import java.util.List;
 import scm.ref.model.MlpModel;
+import scm.ref.model.unet.UNet;
 import scm.ref.nn.Module;
 import scm.ref.nn.Param;
 import scm.ref.tensor.Batch;
@@ -47,6 +49,30 @@ public interface TrainableNetwork extends TrigFlowNetwork, Module {
             @Override public List<Param> networkParams() { return theta; }
             @Override public scm.ref.nn.AdaptiveWeightHead weightHead() { return m.weightHead(); }
             @Override public String toString() { return "TrainableNetwork[" + m.config() + "]"; }
+        };
+    }
+
+    /**
+     * The U-Net of scm.ref.model.unet as a trainable network: θ = {@link UNet#params()}, φ = its weight head,
+     * {@link #params()} = θ then φ (so one optimiser and one checkpoint cover both, as for the MLP).
+     */
+    static TrainableNetwork of(UNet u) {
+        if (u == null) throw new IllegalArgumentException("U-Net is null");
+        List<Param> theta = u.params();
+        List<Param> all = new ArrayList<>(theta);
+        all.addAll(u.weightHead().params());
+        List<Param> both = List.copyOf(all);
+        return new TrainableNetwork() {
+            @Override public int dim() { return u.dim(); }
+            @Override public Batch forward(Batch x, double[] t) { return u.forward(x, t); }
+            @Override public Jvp jvp(Batch x, double[] t, Batch dx, double[] dt) { return u.jvp(x, t, dx, dt); }
+            @Override public List<Param> params() { return both; }
+            @Override public void train(long seed) { u.train(seed); }
+            @Override public void eval() { u.eval(); }
+            @Override public void backward(Batch dLdF) { u.backward(dLdF); }
+            @Override public List<Param> networkParams() { return theta; }
+            @Override public scm.ref.nn.AdaptiveWeightHead weightHead() { return u.weightHead(); }
+            @Override public String toString() { return "TrainableNetwork[" + u.config() + "]"; }
         };
     }
 }

@@ -2,7 +2,9 @@ package scm.ref.model.unet;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
+import scm.ref.nn.AdaptiveWeightHead;
 import scm.ref.nn.ConditionedLayer;
 import scm.ref.nn.Dual;
 import scm.ref.nn.Layer;
@@ -43,6 +45,19 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * <p>The network is interpreted from a list of {@link Step}s: forward and JVP walk it forwards
  * (JVP with tangents, same primal arithmetic), backward walks it in reverse, routing skip gradients.
  * {@link #backward} follows the last forward or JVP.
+ *
+ * <p><b>Dropout and training steps.</b> Every residual block has a dropout layer between its two
+ * convolutions ({@link UNetConfig#dropout()}, default 0). {@link #train(long)} puts all of them in
+ * training mode with masks that are a function of (step seed, layer name, shape), so F_θ and F_θ⁻
+ * evaluated in one step share them [A5]; {@link #eval()} (the default) makes dropout the identity.
+ * JVP and backward multiply by the mask of the last forward/JVP. An sCT/sCD step needs one
+ * {@link #jvp} (primal F⁻ = F_θ, tangent J) and one {@link #backward} from its cache
+ * ({@link #trainingPass}); no separate forward.
+ *
+ * <p><b>Adaptive weight head.</b> {@link #weightHead()} is w_φ(t) [A5] ({@code weight_head.*}, seeded
+ * from the config seed). It is not part of {@link #params()}, which stays θ only; the adapter
+ * {@code TrainableNetwork.of(UNet)} adds φ to its parameters, and objectives train φ only when adaptive
+ * weighting is enabled.
  */
 public final class UNet implements TrigFlowNetwork, Module {
     private final UNetConfig config;
@@ -58,6 +73,8 @@ public final class UNet implements TrigFlowNetwork, Module {
     private final GroupNorm outNorm;
     private final SiLU outAct;
     private final Conv2d outConv;
+    private final List<ResBlock> blocks = new ArrayList<>();
+    private final AdaptiveWeightHead weightHead;
     private Integer lastN;
 
     /** One operation of the U-Net body. */
@@ -80,6 +97,7 @@ public final class UNet implements TrigFlowNetwork, Module {
         this.config = config;
         long seed = config.seed();
         int base = config.baseChannels(), g = config.groups(), e = config.embDim();
+        double p = config.dropout();
         this.image = new ImageShape(config.channels(), config.resolution(), config.resolution());
         this.positional = new PositionalEmbedding("emb.pos", e);
         this.embLin1 = new Linear("emb.lin1", positional.dim(), e, seed);
@@ -95,31 +113,31 @@ public final class UNet implements TrigFlowNetwork, Module {
         for (int l = 0; l < config.levels(); l++) {
             int ch = base * config.channelMult().get(l);
             for (int b = 0; b < config.blocksPerLevel(); b++) {
-                ResBlock r = new ResBlock("down." + l + ".res." + b, h, ch, g, e, seed);
+                ResBlock r = new ResBlock("down." + l + ".res." + b, h, ch, g, e, p, seed);
                 steps.add(new Res(r));
                 h = r.outShape();
                 steps.add(new Push(skipShapes.size()));
                 skipShapes.add(h);
             }
             if (l < config.levels() - 1) {
-                AvgPool2 p = new AvgPool2(h);
-                steps.add(new Apply(p));
-                h = p.outShape();
+                AvgPool2 pool = new AvgPool2(h);
+                steps.add(new Apply(pool));
+                h = pool.outShape();
                 steps.add(new Push(skipShapes.size()));
                 skipShapes.add(h);
             }
         }
-        ResBlock mid0 = new ResBlock("mid.res.0", h, h.c(), g, e, seed);
+        ResBlock mid0 = new ResBlock("mid.res.0", h, h.c(), g, e, p, seed);
         steps.add(new Res(mid0));
         steps.add(new Apply(new SelfAttention2d("mid.attn", h, config.heads(), g, config.flashBlockSize(), seed)));
-        steps.add(new Res(new ResBlock("mid.res.1", h, h.c(), g, e, seed)));
+        steps.add(new Res(new ResBlock("mid.res.1", h, h.c(), g, e, p, seed)));
         int next = skipShapes.size() - 1;
         for (int l = config.levels() - 1; l >= 0; l--) {
             int ch = base * config.channelMult().get(l);
             for (int b = 0; b <= config.blocksPerLevel(); b++) {
                 ChannelConcat cat = new ChannelConcat(h, skipShapes.get(next));
                 steps.add(new Cat(cat, next--));
-                ResBlock r = new ResBlock("up." + l + ".res." + b, cat.outShape(), ch, g, e, seed);
+                ResBlock r = new ResBlock("up." + l + ".res." + b, cat.outShape(), ch, g, e, p, seed);
                 steps.add(new Res(r));
                 h = r.outShape();
             }
@@ -134,7 +152,21 @@ public final class UNet implements TrigFlowNetwork, Module {
         this.outNorm = new GroupNorm("out.norm", h, g);
         this.outAct = new SiLU("out.act");
         this.outConv = Conv2d.same3x3("out.conv", h, config.channels(), seed);
+        for (Step s : steps) if (s instanceof Res r) blocks.add(r.block());
+        this.weightHead = new AdaptiveWeightHead("weight_head", seed);
     }
+
+    /** Training mode: every dropout mask is a function of {@code stepSeed} (same seed, same masks). */
+    public void train(long stepSeed) { for (ResBlock b : blocks) b.dropout().train(stepSeed); }
+
+    /** Evaluation mode (the default): dropout is the identity. */
+    public void eval() { for (ResBlock b : blocks) b.dropout().eval(); }
+
+    /** The adaptive weight head w_φ(t) [A5]; its parameters are not in {@link #params()}. */
+    public AdaptiveWeightHead weightHead() { return weightHead; }
+
+    /** The residual blocks in forward order (names {@code down.l.res.b}, {@code mid.res.k}, {@code up.l.res.b}). */
+    public List<ResBlock> resBlocks() { return List.copyOf(blocks); }
 
     public UNetConfig config() { return config; }
 
@@ -203,6 +235,19 @@ public final class UNet implements TrigFlowNetwork, Module {
         Batch dx = inConv.backward(g);
         Batch de0 = embLin1.backward(embAct1.backward(embLin2.backward(embAct2.backward(de))));
         return new Grads(dx, positional.backward(de0));
+    }
+
+    /** The result of {@link #trainingPass}: primal and tangent of the JVP, and the input gradients. */
+    public record Pass(Jvp jvp, Grads grads) {}
+
+    /**
+     * One training step's network work: {@link #jvp}, then {@code lossGradient} maps the JVP result to
+     * dL/dF, then {@link #backward} from the JVP's cache. One JVP pass and one backward pass, no forward.
+     */
+    public Pass trainingPass(Batch xScaled, double[] t, Batch xTangent, double[] tTangent, Function<Jvp, Batch> lossGradient) {
+        if (lossGradient == null) throw new IllegalArgumentException("U-Net training pass: loss gradient function is null");
+        Jvp j = jvp(xScaled, t, xTangent, tTangent);
+        return new Pass(j, backward(lossGradient.apply(j)));
     }
 
     /** A primal with an optional tangent (null in forward mode). */

@@ -1,107 +1,117 @@
 package scm.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.random.RandomGenerator;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import scm.ref.metrics.Mmd;
-import scm.ref.oracle.GaussianMixture;
-import scm.ref.oracle.MixtureConsistency;
-import scm.ref.oracle.MixtureOracle;
-import scm.ref.sampling.ConsistencySampler;
-import scm.ref.sampling.DiffusionOdeSampler;
+import picocli.CommandLine.Spec;
+import scm.ref.data.Digits;
+import scm.ref.metrics.DigitClassifier;
+import scm.ref.metrics.FeatureExtractor;
+import scm.ref.metrics.MetricReport;
 import scm.ref.sampling.DiffusionSolver;
-import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
-import scm.ref.trigflow.TrigFlow;
 
 /**
- * The main job. Samples a 2-D ring of 8 Gaussians through its exact (analytic) models: the
- * exact PF-ODE velocity as a diffusion "teacher" with ODE solvers at several NFE, and the exact
- * consistency function (ODE-integrated to rtol 1e-10) with the 1-step and 2-step consistency
- * samplers. Prints MMD^2 to fresh data draws beside the data-vs-data floor.
+ * The main job: the shipped digits models side by side. The teacher's probability-flow ODE (DPM-Solver-2) at
+ * several NFE, and the 1-step and 2-step samples of the sCD, sCT, CD and iCT students, each scored by FD and KID on
+ * raw pixels and on the shipped digit classifier's features against the 1797 real digits, beside the real-vs-real
+ * floors, at one fixed sample size. Timing is the float64 reference, single-threaded, after one warm-up call.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Sample an analytic 2-D mixture with ODE solvers and 1-/2-step consistency sampling; print MMD^2 to the data.")
+        description = "The shipped digits models side by side: teacher ODE at several NFE vs sCD/sCT/CD/iCT 1- and 2-step sampling "
+                + "(FD and KID on pixels and classifier features, ms/sample, ratio to the teacher's best). "
+                + "--analytic runs the exact 2-D mixture demo instead.")
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--samples", defaultValue = "1000", description = "Samples per method (default ${DEFAULT-VALUE}).")
+    /** The models of the table, by file name under the models directory. */
+    static final String[] STUDENTS = {"scd", "sct", "cd", "ict"};
+    static final int[] TEACHER_NFE = {4, 8, 16, 32, 64};
+
+    @Option(names = "--samples", defaultValue = "1000", description = "samples per method, the fixed metric sample size (default ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--seed", defaultValue = "2024", description = "Random seed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "2024", description = "sampling seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--bandwidth", defaultValue = "0.2",
-            description = "RBF bandwidth of MMD^2 (default ${DEFAULT-VALUE}: the mode scale; the median heuristic cannot tell the ring from a moment-matched Gaussian).")
-    double bandwidth;
+    @Option(names = "--models", description = "directory of the models (default: the shipped checkpoints/digits)")
+    Path models;
 
-    /** The demo's data: 8 isotropic Gaussians (std 0.08) evenly on a circle of radius 1, equal weights. */
-    static GaussianMixture ring() {
-        int k = 8;
-        double[] w = new double[k];
-        double[][] mu = new double[k][];
-        double[] var = new double[k];
-        for (int i = 0; i < k; i++) {
-            double a = 2 * Math.PI * i / k;
-            w[i] = 1;
-            mu[i] = new double[] {Math.cos(a), Math.sin(a)};
-            var[i] = 0.08 * 0.08;
-        }
-        return GaussianMixture.isotropic(w, mu, var);
-    }
+    @Option(names = "--from-scratch", description = "retrain every model first (the commands of the model cards; about 25 minutes on 2 cores), into --work")
+    boolean fromScratch;
 
-    record Row(String method, int nfe, double mmd, double msPerSample) {}
+    @Option(names = "--work", defaultValue = "runs/demo-from-scratch", description = "where --from-scratch trains (default ${DEFAULT-VALUE})")
+    Path work;
 
-    @Override public Integer call() {
-        if (samples < 10) throw new IllegalArgumentException("--samples must be >= 10, got " + samples);
-        GaussianMixture data = ring();
-        MixtureOracle oracle = new MixtureOracle(data, TrigFlow.DEFAULT_SIGMA_D);
-        Mmd mmd = new Mmd(bandwidth);
-        RandomGenerator rng = Noise.seeded(seed);
-        Batch reference = data.sample(rng, samples);
+    @Option(names = "--analytic", description = "run the analytic 2-D demo (exact mixture velocity and consistency function) instead")
+    boolean analytic;
+
+    @Spec CommandSpec spec;
+
+    record Row(String method, int nfe, MetricReport pixels, MetricReport features, double msPerSample) {}
+
+    @Override public Integer call() throws Exception {
+        if (samples < 50) throw new IllegalArgumentException("--samples must be >= 50, got " + samples);
+        if (analytic) return new AnalyticDemo(samples, seed, spec.commandLine().getOut()).call();
+        Path dir = models != null ? models : Home.root().resolve("checkpoints/digits");
+        if (fromScratch) dir = DemoTraining.trainAll(work);
+        DemoModels m = DemoModels.load(dir);
+        DigitClassifier classifier = SampleMetrics.classifier(Home.classifier());
+        Batch real = Digits.load().x();
+
         List<Row> rows = new ArrayList<>();
-
-        long t0 = System.nanoTime();
-        Batch other = data.sample(rng, samples);
-        rows.add(new Row("data vs data (floor)", 0, mmd.unbiasedSquared(reference, other), Double.NaN));
-        // The statistic's noise level at this sample size: the 95% quantile of MMD^2 under
-        // permutations of data vs data. Values below it cannot be told apart from the data.
-        double noise = mmd.permutationTest(reference, other, 40, 0.05, rng).threshold();
-
-        DiffusionOdeSampler ode = new DiffusionOdeSampler(oracle.diffusionNetwork(), oracle.sigmaD());
-        for (DiffusionSolver solver : new DiffusionSolver[] {DiffusionSolver.DDIM, DiffusionSolver.HEUN}) {
-            for (int steps : new int[] {2, 8, 32}) {
-                double[] grid = TimeGrid.uniform(Math.PI / 2, 0.0, steps);
-                t0 = System.nanoTime();
-                Batch x = ode.sample(solver, rng, samples, grid);
-                double ms = ms(t0);
-                int nfe = solver == DiffusionSolver.DDIM ? steps : 2 * steps - 1;
-                rows.add(new Row("exact velocity, " + solver.name() + " " + steps + " steps", nfe, mmd.unbiasedSquared(reference, x), ms));
+        for (int nfe : TEACHER_NFE)
+            rows.add(score("teacher ODE, DPM-Solver-2", nfe, () -> m.teacherOde(DiffusionSolver.DPM_SOLVER_2, nfe, Noise.seeded(seed), samples), real, classifier));
+        for (String s : STUDENTS) {
+            if (!m.has(s)) continue;
+            for (int steps = 1; steps <= 2; steps++) {
+                int k = steps;
+                rows.add(score(m.label(s) + ", " + k + "-step", k, () -> m.student(s, k, Noise.seeded(seed), samples), real, classifier));
             }
         }
-        ConsistencySampler cm = new ConsistencySampler(new MixtureConsistency(oracle).network(), oracle.sigmaD());
-        t0 = System.nanoTime();
-        Batch one = cm.oneStep(rng, samples);
-        rows.add(new Row("exact consistency fn, 1-step", 1, mmd.unbiasedSquared(reference, one), ms(t0)));
-        t0 = System.nanoTime();
-        Batch two = cm.twoStep(rng, samples);
-        rows.add(new Row("exact consistency fn, 2-step", 2, mmd.unbiasedSquared(reference, two), ms(t0)));
-
-        System.out.printf(Locale.ROOT, "scm demo: ring of 8 Gaussians (2-D, std 0.08), sigma_d = %.2f, %d samples per method, seed %d%n",
-                oracle.sigmaD(), samples, seed);
-        System.out.printf(Locale.ROOT, "MMD^2 (unbiased, RBF bandwidth %.2f) against %d fresh data draws; lower is better, ~0 is data quality.%n", bandwidth, samples);
-        System.out.println("The exact consistency function is integrated per sample (rtol 1e-10), so its time is an oracle's, not a network's.");
-        System.out.printf(Locale.ROOT, "%-42s %5s %12s %12s%n", "method", "NFE", "MMD^2", "ms/sample");
-        for (Row r : rows)
-            System.out.printf(Locale.ROOT, "%-42s %5s %12.2e %12s%n", r.method, r.nfe == 0 ? "-" : Integer.toString(r.nfe), r.mmd,
-                    Double.isNaN(r.msPerSample) ? "-" : String.format(Locale.ROOT, "%.4f", r.msPerSample / samples));
-        System.out.printf(Locale.ROOT, "Noise level of MMD^2 at n = %d (95%% permutation quantile, data vs data): %.2e%n", samples, noise);
+        print(dir, m, rows, real);
         return 0;
     }
 
-    private static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }
+    private Row score(String method, int nfe, Supplier<Batch> sampler, Batch real, DigitClassifier c) {
+        sampler.get();  // warm-up (class loading, JIT); the timed call below draws the same samples
+        long t0 = System.nanoTime();
+        Batch x = sampler.get();
+        double ms = (System.nanoTime() - t0) / 1e6 / samples;
+        x.requireFinite(method + " samples");
+        return new Row(method, nfe, MetricReport.compute(x, real, FeatureExtractor.identity(), Noise.seeded(seed)),
+                MetricReport.compute(x, real, c, Noise.seeded(seed)), ms);
+    }
+
+    private void print(Path dir, DemoModels m, List<Row> rows, Batch real) {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        double bestFd = Double.POSITIVE_INFINITY, bestFeat = Double.POSITIVE_INFINITY;
+        for (Row r : rows) if (r.method.startsWith("teacher")) { bestFd = Math.min(bestFd, r.pixels.fd()); bestFeat = Math.min(bestFeat, r.features.fd()); }
+        Row floor = rows.get(0);
+        out.printf(Locale.ROOT, "scm demo: 8x8 digits, models from %s, %d samples per method (seed %d) vs the %d real digits%n",
+                dir, samples, seed, real.n());
+        out.println("FD / KID on raw pixels (px) and on the shipped digit classifier's 64-d features (cls); lower is better.");
+        out.println("ratio = FD / best teacher FD (same space); ms/sample = float64 reference, one thread, after warm-up.");
+        out.printf(Locale.ROOT, "%-32s %4s %9s %9s %9s %9s %9s %9s %10s%n",
+                "method", "NFE", "FD px", "KID px", "ratio px", "FD cls", "KID cls", "ratio cls", "ms/sample");
+        out.printf(Locale.ROOT, "%-32s %4s %9.4f %9.5f %9s %9.4f %9.5f %9s %10s%n",
+                "real vs real (floor, halves)", "-", floor.pixels.fdFloor(), floor.pixels.kidFloor(), "-",
+                floor.features.fdFloor(), floor.features.kidFloor(), "-", "-");
+        for (Row r : rows)
+            out.printf(Locale.ROOT, "%-32s %4d %9.4f %9.5f %9.2f %9.4f %9.5f %9.2f %10.4f%n", r.method, r.nfe,
+                    r.pixels.fd(), r.pixels.kid(), r.pixels.fd() / bestFd, r.features.fd(), r.features.kid(), r.features.fd() / bestFeat, r.msPerSample);
+        out.println("The floors compare two halves of the real set (898 vs 899), so they are biased upwards against the "
+                + samples + "-vs-1797 rows; KID is unbiased and fluctuates around 0.");
+        out.println(m.describe());
+        out.flush();
+    }
+
+    static boolean exists(Path p) { return Files.isRegularFile(p); }
 }

@@ -37,8 +37,14 @@ public record ModelSource(String description, TrigFlowNetwork consistencyNet, Tr
         if (d != null && d.dim() != c.model().dim())
             throw new IllegalArgumentException("checkpoint " + checkpoint + " has the wrong model shape: its model has dimension "
                     + c.model().dim() + " but dataset " + d.cliName + " has dimension " + d.dim());
-        return new ModelSource("checkpoint " + checkpoint + " (" + c.weights() + " weights, " + CheckpointModel.describe(c.model().config()) + ")",
-                c.model(), c.model(), c.sigmaD(), d);
+        String desc = "checkpoint " + checkpoint + " (" + c.weights() + " weights, " + CheckpointModel.describe(c.model().config()) + ")";
+        if (java.util.Set.of("cd", "ct", "ict").contains(c.metadata().getOrDefault("run.objective", ""))) {
+            // a CD/CT/iCT student is EDM-parameterized (scm.ref.loss.EdmStudent): sample it through its TrigFlow view
+            var edm = new scm.ref.loss.EdmStudent(scm.ref.loss.TrainableNetwork.of(c.model()), c.sigmaD(),
+                    scm.ref.consistency.EdmConsistencyFunction.DEFAULT_EPS).reference();
+            return new ModelSource(desc + ", EDM-form student", new scm.ref.consistency.EdmAsTrigFlow(edm, c.model().dim()), null, c.sigmaD(), d);
+        }
+        return new ModelSource(desc, c.model(), c.model(), c.sigmaD(), d);
     }
 
     public int dim() { return consistencyNet.dim(); }

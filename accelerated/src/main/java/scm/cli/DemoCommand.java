@@ -44,7 +44,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--models", description = "directory of the models (default: the shipped checkpoints/digits)")
     Path models;
 
-    @Option(names = "--from-scratch", description = "retrain every model first (the commands of the model cards; about 45 minutes on 2 cores), into --work")
+    @Option(names = "--from-scratch", description = "retrain every model first (the commands of the model cards; about 40 minutes on 2 cores, estimated from the per-step times), into --work")
     boolean fromScratch;
 
     @Option(names = "--work", defaultValue = "runs/demo-from-scratch", description = "where --from-scratch trains (default ${DEFAULT-VALUE})")

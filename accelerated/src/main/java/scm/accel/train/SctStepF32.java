@@ -5,8 +5,10 @@ import scm.accel.model.MlpModelF32;
 import scm.accel.optim.AdamF32;
 
 /**
- * One sCT training step [A5] in float32 on a {@link MlpModelF32}:
- * x_t = cos t·x0 + sin t·z, dx_t/dt = cos t·z − sin t·x0; one JVP at (x_t/σ_d, t) with tangents
+ * One sCT or sCD training step [A5] in float32 on a {@link MlpModelF32}, mirroring
+ * {@code scm.ref.loss.ScmObjective.sct / .scd}:
+ * x_t = cos t·x0 + sin t·z; dx_t/dt = cos t·z − sin t·x0 (sCT, {@link #sct}) or σ_d·F_teacher(x_t/σ_d, t)
+ * (sCD, {@link #scd}: a teacher {@link MlpModelF32} evaluated in eval mode, no dropout); one JVP at (x_t/σ_d, t) with tangents
  * (cos t sin t·dx_t/dt, cos t sin t·σ_d) gives F⁻ (primal) and J (tangent);
  * g = −cos²t(σ_d F⁻ − dx_t/dt) − r(cos t sin t·x_t + J), g ← g/(‖g‖ + c);
  * L = mean_i e^{w_i}/D‖F − F⁻ − g‖² − w_i with F = F⁻ (same weights and dropout mask);
@@ -17,11 +19,34 @@ public final class SctStepF32 {
     private final Backend be;
     private final MlpModelF32 model;
     private final AdamF32 opt;
+    private final MlpModelF32 teacher;  // null for sCT
     private final float sigmaD, c;
     private float[] xt, dxdt, xs, tx, tt, cs, fMinus, jvp, g, loss, dF, dw;
     private int n = -1;
 
+    /** sCT step (same as {@link #sct}). */
     public SctStepF32(MlpModelF32 model, AdamF32 opt, double sigmaD, double c) {
+        this(model, null, opt, sigmaD, c);
+    }
+
+    /** sCT: dx_t/dt = cos t·z − sin t·x0. */
+    public static SctStepF32 sct(MlpModelF32 model, AdamF32 opt, double sigmaD, double c) {
+        return new SctStepF32(model, null, opt, sigmaD, c);
+    }
+
+    /** sCD: dx_t/dt = σ_d·F_teacher(x_t/σ_d, t), the teacher in eval mode (it is only evaluated, never trained). */
+    public static SctStepF32 scd(MlpModelF32 model, MlpModelF32 teacher, AdamF32 opt, double sigmaD, double c) {
+        if (teacher == null) throw new IllegalArgumentException("sCD teacher is null");
+        return new SctStepF32(model, teacher, opt, sigmaD, c);
+    }
+
+    private SctStepF32(MlpModelF32 model, MlpModelF32 teacher, AdamF32 opt, double sigmaD, double c) {
+        if (teacher == model) throw new IllegalArgumentException("the sCD teacher must not be the student network itself");
+        if (teacher != null && teacher.dim() != model.dim())
+            throw new IllegalArgumentException("shape mismatch: teacher dimension " + teacher.dim() + " but student dimension " + model.dim());
+        if (teacher != null && teacher.backend() != model.backend())
+            throw new IllegalArgumentException("teacher and student must share one backend");
+        this.teacher = teacher;
         this.be = model.backend();
         this.model = model;
         this.opt = opt;
@@ -44,6 +69,10 @@ public final class SctStepF32 {
         int d = model.dim(), len = n * d;
         be.noisy(x0, z, t, xt, dxdt, n, d);
         be.scale(xt, 1f / sigmaD, xs, len);
+        if (teacher != null) {  // sCD: replace the sCT velocity by the teacher's PF-ODE velocity
+            teacher.eval();
+            be.scale(teacher.forward(xs, t, n), sigmaD, dxdt, len);
+        }
         for (int i = 0; i < n; i++) {
             cs[i] = (float) (Math.cos(t[i]) * Math.sin(t[i]));
             tt[i] = cs[i] * sigmaD;
@@ -67,6 +96,9 @@ public final class SctStepF32 {
 
     /** The normalised tangent g of the last step (live buffer). */
     public float[] lastTangent() { return g; }
+
+    /** dx_t/dt of the last step (live buffer): the sCT target or the sCD teacher velocity. */
+    public float[] lastVelocity() { return dxdt; }
 
     /** The primal F⁻ of the last step (live buffer). */
     public float[] lastPrimal() { return fMinus; }

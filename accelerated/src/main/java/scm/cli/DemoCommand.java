@@ -1,107 +1,86 @@
 package scm.cli;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.random.RandomGenerator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import scm.ref.metrics.Mmd;
-import scm.ref.oracle.GaussianMixture;
-import scm.ref.oracle.MixtureConsistency;
-import scm.ref.oracle.MixtureOracle;
-import scm.ref.sampling.ConsistencySampler;
-import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
-import scm.ref.sampling.TimeGrid;
-import scm.ref.tensor.Batch;
-import scm.ref.tensor.Noise;
-import scm.ref.trigflow.TrigFlow;
+import picocli.CommandLine.Spec;
 
 /**
- * The main job. Samples a 2-D ring of 8 Gaussians through its exact (analytic) models: the
- * exact PF-ODE velocity as a diffusion "teacher" with ODE solvers at several NFE, and the exact
- * consistency function (ODE-integrated to rtol 1e-10) with the 1-step and 2-step consistency
- * samplers. Prints MMD^2 to fresh data draws beside the data-vs-data floor.
+ * The main job ({@code bin/scm} with no arguments): the shipped digits models side by side. The teacher's PF-ODE at
+ * NFE 4..64 and the sCD, sCT, CD and iCT students at 1 and 2 steps, each scored by FD and KID on raw pixels and on the
+ * digit classifier's features at a fixed sample size, with the real-vs-real floor, ms per sample and ratios to the
+ * teacher's best. {@code --from-scratch} retrains all five models first ({@link DemoRecipe}); {@code --analytic} runs
+ * the exact 2-D mixture demo instead ({@link AnalyticDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Sample an analytic 2-D mixture with ODE solvers and 1-/2-step consistency sampling; print MMD^2 to the data.")
+        description = {"Compare the shipped digits teacher (PF-ODE) with its sCD/sCT/CD/iCT students (1-2 steps): FD, KID, ms/sample.",
+                "--analytic: the exact 2-D ring-of-8-Gaussians demo instead. --from-scratch: retrain every model first (about 40 minutes)."})
 public final class DemoCommand implements Callable<Integer> {
+    static final int DEFAULT_SAMPLES = 1000, TEST_SAMPLES = 200;
+    static final long DEFAULT_SEED = 2024;
 
-    @Option(names = "--samples", defaultValue = "1000", description = "Samples per method (default ${DEFAULT-VALUE}).")
+    @Spec CommandSpec spec;
+
+    @Option(names = "--samples", defaultValue = "" + DEFAULT_SAMPLES, description = "Samples per method, the fixed metric sample size (default ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--seed", defaultValue = "2024", description = "Random seed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + DEFAULT_SEED, description = "Noise and metric seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--bandwidth", defaultValue = "0.2",
-            description = "RBF bandwidth of MMD^2 (default ${DEFAULT-VALUE}: the mode scale; the median heuristic cannot tell the ring from a moment-matched Gaussian).")
+    @Option(names = "--checkpoints", description = "Directory holding digits/{teacher,scd,sct,cd,ict}.safetensors (default: the shipped checkpoints/).")
+    Path checkpoints;
+
+    @Option(names = "--classifier", description = "Digit classifier for feature FD/KID (default checkpoints/classifier/digits-mlp.safetensors).")
+    Path classifier;
+
+    @Option(names = "--from-scratch", description = "Retrain all five digits models (scm train, the shipped models' commands) into --work, then compare those.")
+    boolean fromScratch;
+
+    @Option(names = "--work", description = "Run directory of --from-scratch (default: a new temporary directory).")
+    Path work;
+
+    @Option(names = "--analytic", description = "Run the analytic 2-D mixture demo (exact ODE velocity and consistency function) instead.")
+    boolean analytic;
+
+    @Option(names = "--bandwidth", defaultValue = "0.2", description = "--analytic: RBF bandwidth of MMD^2 (default ${DEFAULT-VALUE}).")
     double bandwidth;
 
-    /** The demo's data: 8 isotropic Gaussians (std 0.08) evenly on a circle of radius 1, equal weights. */
-    static GaussianMixture ring() {
-        int k = 8;
-        double[] w = new double[k];
-        double[][] mu = new double[k][];
-        double[] var = new double[k];
-        for (int i = 0; i < k; i++) {
-            double a = 2 * Math.PI * i / k;
-            w[i] = 1;
-            mu[i] = new double[] {Math.cos(a), Math.sin(a)};
-            var[i] = 0.08 * 0.08;
-        }
-        return GaussianMixture.isotropic(w, mu, var);
-    }
-
-    record Row(String method, int nfe, double mmd, double msPerSample) {}
-
-    @Override public Integer call() {
+    @Override public Integer call() throws Exception {
         if (samples < 10) throw new IllegalArgumentException("--samples must be >= 10, got " + samples);
-        GaussianMixture data = ring();
-        MixtureOracle oracle = new MixtureOracle(data, TrigFlow.DEFAULT_SIGMA_D);
-        Mmd mmd = new Mmd(bandwidth);
-        RandomGenerator rng = Noise.seeded(seed);
-        Batch reference = data.sample(rng, samples);
-        List<Row> rows = new ArrayList<>();
-
+        PrintWriter out = spec.commandLine().getOut();
+        if (analytic) return new AnalyticDemo(samples, seed, bandwidth, out).run();
+        Path cls = classifier == null ? Home.classifier() : classifier;
+        SampleMetrics.classifier(cls);
+        Path dir = checkpoints == null ? Home.root().resolve("checkpoints") : checkpoints;
+        if (fromScratch) dir = new FromScratch(work, out).run();
         long t0 = System.nanoTime();
-        Batch other = data.sample(rng, samples);
-        rows.add(new Row("data vs data (floor)", 0, mmd.unbiasedSquared(reference, other), Double.NaN));
-        // The statistic's noise level at this sample size: the 95% quantile of MMD^2 under
-        // permutations of data vs data. Values below it cannot be told apart from the data.
-        double noise = mmd.permutationTest(reference, other, 40, 0.05, rng).threshold();
-
-        DiffusionOdeSampler ode = new DiffusionOdeSampler(oracle.diffusionNetwork(), oracle.sigmaD());
-        for (DiffusionSolver solver : new DiffusionSolver[] {DiffusionSolver.DDIM, DiffusionSolver.HEUN}) {
-            for (int steps : new int[] {2, 8, 32}) {
-                double[] grid = TimeGrid.uniform(Math.PI / 2, 0.0, steps);
-                t0 = System.nanoTime();
-                Batch x = ode.sample(solver, rng, samples, grid);
-                double ms = ms(t0);
-                int nfe = solver == DiffusionSolver.DDIM ? steps : 2 * steps - 1;
-                rows.add(new Row("exact velocity, " + solver.name() + " " + steps + " steps", nfe, mmd.unbiasedSquared(reference, x), ms));
-            }
-        }
-        ConsistencySampler cm = new ConsistencySampler(new MixtureConsistency(oracle).network(), oracle.sigmaD());
-        t0 = System.nanoTime();
-        Batch one = cm.oneStep(rng, samples);
-        rows.add(new Row("exact consistency fn, 1-step", 1, mmd.unbiasedSquared(reference, one), ms(t0)));
-        t0 = System.nanoTime();
-        Batch two = cm.twoStep(rng, samples);
-        rows.add(new Row("exact consistency fn, 2-step", 2, mmd.unbiasedSquared(reference, two), ms(t0)));
-
-        System.out.printf(Locale.ROOT, "scm demo: ring of 8 Gaussians (2-D, std 0.08), sigma_d = %.2f, %d samples per method, seed %d%n",
-                oracle.sigmaD(), samples, seed);
-        System.out.printf(Locale.ROOT, "MMD^2 (unbiased, RBF bandwidth %.2f) against %d fresh data draws; lower is better, ~0 is data quality.%n", bandwidth, samples);
-        System.out.println("The exact consistency function is integrated per sample (rtol 1e-10), so its time is an oracle's, not a network's.");
-        System.out.printf(Locale.ROOT, "%-42s %5s %12s %12s%n", "method", "NFE", "MMD^2", "ms/sample");
-        for (Row r : rows)
-            System.out.printf(Locale.ROOT, "%-42s %5s %12.2e %12s%n", r.method, r.nfe == 0 ? "-" : Integer.toString(r.nfe), r.mmd,
-                    Double.isNaN(r.msPerSample) ? "-" : String.format(Locale.ROOT, "%.4f", r.msPerSample / samples));
-        System.out.printf(Locale.ROOT, "Noise level of MMD^2 at n = %d (95%% permutation quantile, data vs data): %.2e%n", samples, noise);
+        List<ModelSource> models = new ArrayList<>();
+        for (DemoRecipe r : DemoRecipe.DIGITS) models.add(loadChecked(dir, r));
+        for (ModelSource m : models) DemoResult.warmUp(m);
+        List<DemoResult> rows = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++)
+            for (DemoMethod m : DemoMethod.forObjective(DemoRecipe.DIGITS.get(i).objective()))
+                rows.add(DemoResult.run(models.get(i), m, samples, seed, cls));
+        out.printf(Locale.ROOT, "scm demo: 8x8 digits, models from %s (EMA weights; teacher %s), float64 reference sampler, single thread%n",
+                dir.resolve("digits"), models.getFirst().description().replaceFirst("^checkpoint \\S+ ", ""));
+        DemoTable.print(out, rows, samples, seed);
+        out.printf(Locale.ROOT, "Total demo time: %.1f s (loading, warm-up, sampling, metrics).%n", (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 
-    private static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }
+    /** Loads {@code dir/digits/NAME.safetensors}; a missing/corrupt file or one of another objective is a one-line error. */
+    static ModelSource loadChecked(Path dir, DemoRecipe r) throws java.io.IOException {
+        Path file = dir.resolve(r.data()).resolve(r.name() + ".safetensors");
+        ModelSource m = ShippedCheckpoint.load(file);
+        String objective = ShippedCheckpoint.objective(file);
+        if (!objective.equals(r.objective()))
+            throw new IllegalArgumentException("shipped checkpoint " + file + " holds a " + objective + " model, expected " + r.objective());
+        return m;
+    }
 }

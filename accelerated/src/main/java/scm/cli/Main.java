@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "scm", mixinStandardHelpOptions = true, version = "scm-java 0.1.0",
         description = "Consistency models (sCM / TrigFlow, CM) in Java.",
-        subcommands = {DemoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, EditCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, EditCommand.class, ExportCommand.class,
                 VectorsCommand.class, VerifyCommand.class, TrainClassifierCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -52,7 +52,7 @@ final class ModelCard {
         s.append("\nTraining command (run from the repository root; `--config` file contents are in the run.* settings below):\n\n```bash\n")
                 .append(md.get("export.trainCommand")).append("\n```\n\n## Metrics\n\n");
         s.append("Computed from this file by `scm export` (DemoMethod samplers, noise and metric seed ").append(SEED)
-                .append("); reproduced by `ShippedCheckpointsTest`. ms/sample is the batched wall-clock at export time (not reproducible).\n\n");
+                .append("); reproduced by `DemoShippedCheckpointsTest` (the 200-sample table). ms/sample is the batched wall-clock at export time (not reproducible).\n\n");
         for (Evaluation e : evals) {
             s.append("### ").append(e.samples).append(" samples\n\n| method | NFE | ms/sample |");
             List<Metric> names = e.rows.getFirst().metrics();

@@ -40,6 +40,8 @@ public record CheckpointModel(MlpModel model, double sigmaD, String weights, Map
         for (Param p : model.params()) {
             expected.add(prefix + p.name);
             Tensor t = f.tensors().get(prefix + p.name);
+            // the adaptive-weight head only weights the training loss; runs without adaptive weighting have none
+            if (t == null && p.name.startsWith("weight_head.")) continue;
             if (t == null) throw new IllegalArgumentException("checkpoint " + file + " lacks tensor " + prefix + p.name + " of the " + describe(config));
             if (!Arrays.equals(t.shape(), p.shape))
                 throw new IllegalArgumentException("checkpoint " + file + " has the wrong model shape: tensor " + prefix + p.name + " is "
@@ -49,7 +51,8 @@ public record CheckpointModel(MlpModel model, double sigmaD, String weights, Map
         for (String name : f.tensors().keySet())
             if (name.startsWith(prefix) && !expected.contains(name))
                 throw new IllegalArgumentException("checkpoint " + file + " has tensor " + name + " that the " + describe(config) + " does not have");
-        double sigmaD = f.metadata().containsKey("sigma_d") ? doubleKey(f, "sigma_d") : TrigFlow.DEFAULT_SIGMA_D;
+        double sigmaD = f.metadata().containsKey("sigma_d") ? doubleKey(f, "sigma_d")
+                : f.metadata().containsKey("run.sigmaD") ? doubleKey(f, "run.sigmaD") : TrigFlow.DEFAULT_SIGMA_D;
         return new CheckpointModel(model, sigmaD, prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1), f.metadata());
     }
 

@@ -2,43 +2,51 @@ package scm.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import scm.ref.io.DType;
+import scm.ref.io.SafeTensors;
+import scm.ref.io.SafetensorsFile;
+import scm.ref.io.Tensor;
 
 /**
- * {@code scm export}: strips a training checkpoint to the shipped format (EMA weights as F32 + run metadata, see
- * {@link ShippedCheckpoint}) and writes its model card (NAME.md, NAME.json) with metrics computed from the exported file.
+ * Turns a training checkpoint (weights, EMA weights, optimizer moments, F64; a few MB) into a small shipped
+ * model: only the evaluation weights (the first EMA, {@code ema.0.*}, or {@code param.*} when there is no EMA),
+ * stored in F32 under their original names, plus all of the run's metadata. {@code scm sample}, {@code scm edit}
+ * and {@code scm demo} load either form; training cannot resume from an export (no optimizer state).
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a training checkpoint's EMA weights (F32, with run metadata) for shipping, and write its model card.")
+        description = "Export a training checkpoint's evaluation weights (EMA) as a small F32 safetensors model for shipping.")
 public final class ExportCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, description = "Training checkpoint written by scm train.") Path checkpoint;
-    @Option(names = "--out", required = true, description = "Output file NAME.safetensors (NAME.md and NAME.json are written beside it).") Path out;
-    @Option(names = "--train-command", required = true, description = "The exact training command, recorded in metadata and card.") String trainCommand;
-    @Option(names = "--no-card", description = "Skip the model card (and its metrics).") boolean noCard;
-    @Option(names = "--classifier", description = "Digit classifier for feature metrics (default checkpoints/classifier/digits-mlp.safetensors).") Path classifier;
+    @Option(names = "--checkpoint", required = true, description = "training checkpoint (checkpoint.safetensors)")
+    Path checkpoint;
+
+    @Option(names = "--out", required = true, description = "output .safetensors file (written atomically)")
+    Path out;
+
+    @Option(names = "--force", description = "overwrite an existing output file")
+    boolean force;
 
     @Override public Integer call() throws Exception {
-        if (!out.getFileName().toString().endsWith(".safetensors")) throw new IllegalArgumentException("--out must end in .safetensors, got " + out);
-        ModelCheckpoint run = ModelCheckpoint.read(checkpoint, "--checkpoint");
-        Path cls = classifier == null ? Home.classifier() : classifier;
-        if (!noCard && run.run().str("data").equals("digits")) SampleMetrics.classifier(cls);
-        Map<String, String> md = ShippedCheckpoint.export(run, out, trainCommand);
-        long bytes = Files.size(out);
-        spec.commandLine().getOut().println("wrote " + out + " (" + bytes + " bytes)");
-        if (noCard) return 0;
-        ModelSource model = ShippedCheckpoint.load(out);
-        DemoResult.warmUp(model);
-        List<ModelCard.Evaluation> evals = ModelCard.evaluate(model, md.get("run.objective"), cls);
-        ModelCard.write(out, md, model, evals, bytes);
-        spec.commandLine().getOut().println("wrote the model card " + out.toString().replaceFirst("\\.safetensors$", ".md") + " and .json");
+        if (!Files.isRegularFile(checkpoint)) throw new IllegalArgumentException("checkpoint not found: " + checkpoint);
+        if (Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists (pass --force to overwrite)");
+        SafetensorsFile f = SafeTensors.read(checkpoint);
+        String prefix = f.tensors().keySet().stream().anyMatch(k -> k.startsWith("ema.0.")) ? "ema.0." : "param.";
+        Map<String, Tensor> kept = new LinkedHashMap<>();
+        f.tensors().forEach((name, t) -> { if (name.startsWith(prefix)) kept.put(name, t); });
+        if (kept.isEmpty()) throw new IllegalArgumentException("checkpoint " + checkpoint + " has no ema.0.* or param.* tensors");
+        Map<String, String> md = new LinkedHashMap<>(f.metadata());
+        md.put("format", "scm-java-model/1");
+        md.put("exported.weights", prefix.substring(0, prefix.length() - 1));
+        md.put("exported.from", checkpoint.getFileName().toString());
+        SafeTensors.write(out, kept, md, DType.F32);
+        long params = kept.values().stream().mapToLong(t -> t.values().length).sum();
+        System.out.printf("exported %d tensors (%d values, %s weights, F32) to %s (%d bytes)%n",
+                kept.size(), params, md.get("exported.weights"), out, Files.size(out));
         return 0;
     }
 }

@@ -12,15 +12,10 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * What samples: a trained checkpoint (one network, used as consistency model or as diffusion teacher as the
  * sampler asks) or an analytic model {@code mixture-<toy>}: for the ring8 / grid25 Gaussian mixtures, the exact
  * consistency function (MixtureConsistency, ODE-integrated to rtol 1e-10) and the exact PF-ODE velocity.
- * A checkpoint with metadata {@code run.objective} = cd, ct or ict holds an EDM-parameterised student; its
- * consistency network is the exact TrigFlow view of it ({@link EdmAsTrigFlow}).
  *
  * @param data the data set the model generates, or null when unknown (a checkpoint without {@code data} metadata)
  */
 public record ModelSource(String description, TrigFlowNetwork consistencyNet, TrigFlowNetwork diffusionNet, double sigmaD, Dataset data) {
-
-    /** ε of the CD/CT/iCT students' boundary condition (scm train: KarrasSchedule.cm / ConsistencyTraining.Config.cm). */
-    static final double EDM_EPS = 0.002;
 
     public static ModelSource resolve(Path checkpoint, String weights, String model, String dataName) throws IOException {
         if ((checkpoint == null) == (model == null))
@@ -42,11 +37,14 @@ public record ModelSource(String description, TrigFlowNetwork consistencyNet, Tr
         if (d != null && d.dim() != c.model().dim())
             throw new IllegalArgumentException("checkpoint " + checkpoint + " has the wrong model shape: its model has dimension "
                     + c.model().dim() + " but dataset " + d.cliName + " has dimension " + d.dim());
-        String objective = c.metadata().getOrDefault("run.objective", "");
-        boolean edm = objective.equals("cd") || objective.equals("ct") || objective.equals("ict");
-        TrigFlowNetwork consistency = edm ? new EdmAsTrigFlow(c.model(), c.sigmaD(), EDM_EPS) : c.model();
-        return new ModelSource("checkpoint " + checkpoint + " (" + c.weights() + " weights, " + CheckpointModel.describe(c.model().config())
-                + (edm ? ", EDM-parameterised " + objective + " student" : "") + ")", consistency, c.model(), c.sigmaD(), d);
+        String desc = "checkpoint " + checkpoint + " (" + c.weights() + " weights, " + CheckpointModel.describe(c.model().config()) + ")";
+        if (java.util.Set.of("cd", "ct", "ict").contains(c.metadata().getOrDefault("run.objective", ""))) {
+            // a CD/CT/iCT student is EDM-parameterized (scm.ref.loss.EdmStudent): sample it through its TrigFlow view
+            var edm = new scm.ref.loss.EdmStudent(scm.ref.loss.TrainableNetwork.of(c.model()), c.sigmaD(),
+                    scm.ref.consistency.EdmConsistencyFunction.DEFAULT_EPS).reference();
+            return new ModelSource(desc + ", EDM-form student", new scm.ref.consistency.EdmAsTrigFlow(edm, c.model().dim()), null, c.sigmaD(), d);
+        }
+        return new ModelSource(desc, c.model(), c.model(), c.sigmaD(), d);
     }
 
     public int dim() { return consistencyNet.dim(); }

@@ -62,7 +62,10 @@ public record SamplerSpec(String method, int nfe, double[] times, DiffusionSolve
     }
 
     public Batch run(ModelSource m, RandomGenerator rng, int n) {
-        if (solver != null) return new DiffusionOdeSampler(m.diffusionNet(), m.sigmaD()).sample(solver, rng, n, times);
+        if (solver != null) {
+            if (m.diffusionNet() == null) throw new IllegalArgumentException("--solver needs a diffusion model; " + m.description() + " is a consistency model only");
+            return new DiffusionOdeSampler(m.diffusionNet(), m.sigmaD()).sample(solver, rng, n, times);
+        }
         return new ConsistencySampler(m.consistencyNet(), m.sigmaD()).multistep(rng, n, times);
     }
 

@@ -1,0 +1,57 @@
+package scm.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code scm demo --from-scratch}: retrains every demo model with exactly the commands of the shipped model cards
+ * (checkpoints/digits/README.md), then exports their EMA weights like the shipped files. Deterministic: the same
+ * commands give bit-identical training checkpoints (the float32 export rounds them once).
+ */
+final class DemoTraining {
+    private DemoTraining() {}
+
+    /** Common settings files: the teacher's and the students' (RAdam, tangent warm-up scaled to the run length). */
+    static final String TEACHER_PROPS = "checkpointEvery=2000\nlogEvery=500\n";
+    static final String STUDENT_PROPS = "optimizer=radam\nscm.warmup=600\ncheckpointEvery=2000\nlogEvery=500\n";
+    static final String CM_PROPS = "optimizer=radam\ncheckpointEvery=2000\nlogEvery=500\n";
+
+    /** The training commands, in order; {@code W} stands for the work directory. */
+    static List<String[]> commands(Path w) {
+        String t = w.resolve("teacher/checkpoint.safetensors").toString();
+        return List.of(
+                args(w, "teacher", "--objective teacher --data digits --model small --steps 12000 --batch 128 --lr 1e-3 --seed 1", "teacher.properties"),
+                args(w, "scd", "--objective scd --teacher " + t + " --data digits --model small --steps 6000 --batch 128 --lr 2e-4 --seed 2", "student.properties"),
+                args(w, "sct", "--objective sct --teacher " + t + " --data digits --model small --steps 6000 --batch 128 --lr 2e-4 --seed 2", "student.properties"),
+                args(w, "cd", "--objective cd --teacher " + t + " --data digits --model small --steps 4000 --batch 128 --lr 4e-4 --seed 3", "cm.properties"),
+                args(w, "ict", "--objective ict --data digits --model small --steps 4000 --batch 128 --lr 4e-4 --seed 4", "cm.properties"));
+    }
+
+    private static String[] args(Path w, String name, String line, String props) {
+        String full = "train " + line + " --config " + w.resolve(props) + " --no-eval --out " + w.resolve(name);
+        return full.split(" ");
+    }
+
+    /** Trains and exports everything under {@code work}; returns the directory of the exported models. */
+    static Path trainAll(Path work) throws IOException {
+        Files.createDirectories(work);
+        Files.writeString(work.resolve("teacher.properties"), TEACHER_PROPS);
+        Files.writeString(work.resolve("student.properties"), STUDENT_PROPS);
+        Files.writeString(work.resolve("cm.properties"), CM_PROPS);
+        Path models = Files.createDirectories(work.resolve("models"));
+        long t0 = System.nanoTime();
+        for (String[] a : commands(work)) {
+            String name = Path.of(a[a.length - 1]).getFileName().toString();
+            System.out.println("scm demo --from-scratch: scm " + String.join(" ", a));
+            int rc = Main.commandLine().execute(a);
+            if (rc != 0) throw new IllegalStateException("training " + name + " failed with exit code " + rc);
+            rc = Main.commandLine().execute("export", "--checkpoint", work.resolve(name + "/checkpoint.safetensors").toString(),
+                    "--out", models.resolve(name + ".safetensors").toString(), "--force");
+            if (rc != 0) throw new IllegalStateException("exporting " + name + " failed with exit code " + rc);
+        }
+        System.out.printf("scm demo --from-scratch: trained and exported all models in %.1f min%n", (System.nanoTime() - t0) / 6e10);
+        return models;
+    }
+}

@@ -62,7 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (analytic) return new AnalyticDemo(samples, seed, spec.commandLine().getOut()).call();
         Path dir = models != null ? models : Home.root().resolve("checkpoints/digits");
         if (fromScratch) dir = DemoTraining.trainAll(work);
-        DemoModels m = DemoModels.load(dir);
+        DemoModels m = DemoModels.load(dir, models == null);  // the shipped set (or --from-scratch) must be complete
         DigitClassifier classifier = SampleMetrics.classifier(Home.classifier());
         Batch real = Digits.load().x();
 

@@ -33,17 +33,32 @@ final class DemoModels {
 
     private DemoModels(CheckpointModel teacher) { this.teacher = teacher; }
 
-    static DemoModels load(Path dir) throws IOException {
+    /**
+     * Loads {@code dir/teacher.safetensors} and the students present. With {@code requireAll} (the shipped directory),
+     * every student of {@link DemoCommand#STUDENTS} must be there. A missing, unreadable or corrupt file is an
+     * IllegalArgumentException whose one-line message names it.
+     */
+    static DemoModels load(Path dir, boolean requireAll) throws IOException {
         Path t = dir.resolve("teacher.safetensors");
         if (!DemoCommand.exists(t))
             throw new IllegalArgumentException("demo teacher model not found: " + t + " (build it with scm demo --from-scratch, or pass --models DIR)");
-        DemoModels m = new DemoModels(CheckpointModel.load(t, "ema"));
+        DemoModels m = new DemoModels(read(t));
         for (String s : DemoCommand.STUDENTS) {
             Path p = dir.resolve(s + ".safetensors");
-            if (DemoCommand.exists(p)) m.students.put(s, CheckpointModel.load(p, "ema"));
+            if (DemoCommand.exists(p)) m.students.put(s, read(p));
+            else if (requireAll) throw new IllegalArgumentException("demo model not found: " + p + " (restore the shipped checkpoints, or run scm demo --from-scratch)");
         }
         if (m.students.isEmpty()) throw new IllegalArgumentException("no student models (scd/sct/cd/ict .safetensors) in " + dir);
         return m;
+    }
+
+    private static CheckpointModel read(Path file) {
+        try {
+            return CheckpointModel.load(file, "ema");
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace('\n', ' ');
+            throw new IllegalArgumentException("demo model " + file + " is corrupt or unreadable: " + why);
+        }
     }
 
     boolean has(String s) { return students.containsKey(s); }

@@ -78,7 +78,7 @@ final class AnalyticDemo implements Callable<Integer> {
                 t0 = System.nanoTime();
                 Batch x = ode.sample(solver, rng, samples, grid);
                 double ms = ms(t0);
-                int nfe = solver == DiffusionSolver.DDIM ? steps : 2 * steps - 1;
+                int nfe = solver.evaluations(grid);
                 rows.add(new Row("exact velocity, " + solver.name() + " " + steps + " steps", nfe, mmd.unbiasedSquared(reference, x), ms));
             }
         }

@@ -33,7 +33,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The models of the table, by file name under the models directory. */
     static final String[] STUDENTS = {"scd", "sct", "cd", "ict"};
-    static final int[] TEACHER_NFE = {4, 8, 16, 32, 64};
+    /** Teacher ODE steps; the NFE column counts the network evaluations (DiffusionSolver.evaluations). */
+    static final int[] TEACHER_STEPS = {2, 4, 8, 16, 32};
 
     @Option(names = "--samples", defaultValue = "1000", description = "samples per method, the fixed metric sample size (default ${DEFAULT-VALUE})")
     int samples;
@@ -67,8 +68,11 @@ public final class DemoCommand implements Callable<Integer> {
         Batch real = Digits.load().x();
 
         List<Row> rows = new ArrayList<>();
-        for (int nfe : TEACHER_NFE)
-            rows.add(score("teacher ODE, DPM-Solver-2", nfe, () -> m.teacherOde(DiffusionSolver.DPM_SOLVER_2, nfe, Noise.seeded(seed), samples), real, classifier));
+        for (int steps : TEACHER_STEPS) {
+            double[] grid = m.teacherGrid(steps);
+            rows.add(score("teacher ODE, DPM-Solver-2", DiffusionSolver.DPM_SOLVER_2.evaluations(grid),
+                    () -> m.teacherOde(DiffusionSolver.DPM_SOLVER_2, grid, Noise.seeded(seed), samples), real, classifier));
+        }
         for (String s : STUDENTS) {
             if (!m.has(s)) continue;
             for (int steps = 1; steps <= 2; steps++) {

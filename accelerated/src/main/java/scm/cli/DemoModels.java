@@ -65,10 +65,11 @@ final class DemoModels {
 
     String label(String s) { return s.equals("scd") ? "sCD" : s.equals("sct") ? "sCT" : s.equals("cd") ? "CD (EDM form)" : "iCT (EDM form)"; }
 
-    Batch teacherOde(DiffusionSolver solver, int nfe, RandomGenerator rng, int n) {
-        int perStep = solver == DiffusionSolver.DDIM || solver == DiffusionSolver.EULER ? 1 : 2;
-        double tMax = new TrigFlow(teacher.sigmaD()).tMax();
-        return new DiffusionOdeSampler(teacher.model(), teacher.sigmaD()).sample(solver, rng, n, TimeGrid.uniform(tMax, 0, nfe / perStep));
+    /** The teacher's ODE time grid: {@code steps} uniform steps in t from t_max to 0. */
+    double[] teacherGrid(int steps) { return TimeGrid.uniform(new TrigFlow(teacher.sigmaD()).tMax(), 0, steps); }
+
+    Batch teacherOde(DiffusionSolver solver, double[] grid, RandomGenerator rng, int n) {
+        return new DiffusionOdeSampler(teacher.model(), teacher.sigmaD()).sample(solver, rng, n, grid);
     }
 
     Batch student(String s, int steps, RandomGenerator rng, int n) {

@@ -16,7 +16,7 @@ import scm.ref.tensor.Batch;
  * Sample quality of a trained run with its evaluation (EMA) weights: FD and KID on raw coordinates
  * (pixels for digits) against the reference set, with the real-vs-real floor ({@link MetricReport}).
  * Teacher: the PF-ODE with DPM-Solver-2 on EDM's rho = 7 grid (sigma 0.002..80) for each entry k of
- * {@code eval.steps} (NFE = 2k). sCT/sCD: 1-step and 2-step consistency sampling (t_mid = 1.1).
+ * {@code eval.steps} (NFE counted by DiffusionSolver.evaluations). sCT/sCD: 1-step and 2-step consistency sampling (t_mid = 1.1).
  * CD/CT/iCT (EDM-parameterised students) are not evaluated here.
  * Every sampler draws its noise from the same seed ({@code eval.seed}), and the metrics' real-set
  * split uses {@code eval.seed} too, so rows are comparable.
@@ -38,7 +38,7 @@ final class RunEvaluation {
                     double[] times = TimeGrid.karras(Math.max(k, 2), 0.002, 80.0, 7.0, sigmaD);
                     if (k == 1) times = new double[] {times[0], 0.0};
                     final double[] grid = times;
-                    rows.add(row("ode dpm2 k=" + k, 2 * k, reference, seed,
+                    rows.add(row("ode dpm2 k=" + k, DiffusionSolver.DPM_SOLVER_2.evaluations(grid), reference, seed,
                             () -> ode.sample(DiffusionSolver.DPM_SOLVER_2, new SplittableRandom(seed + 1), n, grid)));
                 }
             }

@@ -32,7 +32,9 @@ public record SamplerSpec(String method, int nfe, double[] times, DiffusionSolve
             if (nfe == null) throw new IllegalArgumentException("--solver needs --nfe N (network evaluations)");
             int per = s == DiffusionSolver.DDIM || s == DiffusionSolver.EULER ? 1 : 2;
             if (nfe < per || nfe % per != 0) throw new IllegalArgumentException("--nfe for " + solverName + " must be a positive multiple of " + per + ", got " + nfe);
-            return new SamplerSpec("ODE " + solverName.toLowerCase(Locale.ROOT), nfe, TimeGrid.uniform(tMax, 0, nfe / per), s);
+            double[] grid = TimeGrid.uniform(tMax, 0, nfe / per);
+            // the reported NFE is the true count (DPM-Solver-2's step into t = 0 is a DDIM step: one evaluation)
+            return new SamplerSpec("ODE " + solverName.toLowerCase(Locale.ROOT), s.evaluations(grid), grid, s);
         }
         if (nfe != null) throw new IllegalArgumentException("--nfe applies to --solver only (consistency sampling uses one evaluation per time)");
         if (timesCsv != null) {

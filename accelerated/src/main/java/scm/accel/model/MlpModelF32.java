@@ -29,7 +29,7 @@ import scm.ref.nn.PositionalEmbedding;
  * ({@code seed}: the seed the reference was built with; it fixes the Fourier buffers, which are not
  * parameters). Outputs are buffers owned by the layers, valid until the next call. Not thread-safe.
  */
-public final class MlpModelF32 {
+public final class MlpModelF32 implements NetworkF32 {
     private final Backend be;
     private final MlpConfig config;
     private final TimeEmbeddingF32 embedding;
@@ -78,22 +78,24 @@ public final class MlpModelF32 {
 
     public MlpConfig config() { return config; }
 
-    public Backend backend() { return be; }
+    @Override public Backend backend() { return be; }
 
-    public int dim() { return config.dim(); }
+    @Override public int dim() { return config.dim(); }
 
-    public List<ParamF32> params() { return params; }
+    @Override public List<ParamF32> params() { return params; }
 
-    public AdaptiveWeightHeadF32 weightHead() { return weightHead; }
+    @Override public List<ParamF32> networkParams() { return params.subList(0, params.size() - weightHead.params().size()); }
 
-    public void zeroGrad() { for (ParamF32 p : params) p.zeroGrad(); }
+    @Override public AdaptiveWeightHeadF32 weightHead() { return weightHead; }
 
-    public void train(long stepSeed) { for (ResidualBlockF32 b : blocks) b.dropout.train(stepSeed); }
+    @Override public void zeroGrad() { for (ParamF32 p : params) p.zeroGrad(); }
 
-    public void eval() { for (ResidualBlockF32 b : blocks) b.dropout.eval(); }
+    @Override public void train(long stepSeed) { for (ResidualBlockF32 b : blocks) b.dropout.train(stepSeed); }
+
+    @Override public void eval() { for (ResidualBlockF32 b : blocks) b.dropout.eval(); }
 
     /** F(x~, t) for n samples (x~ is n x D). */
-    public float[] forward(float[] x, float[] t, int n) {
+    @Override public float[] forward(float[] x, float[] t, int n) {
         int e = config.embDim();
         float[] c = timeAct.forward(timeLinear.forward(embedding.forward(t, n), n), n * e);
         float[] h = input.forward(x, n);
@@ -102,7 +104,7 @@ public final class MlpModelF32 {
     }
 
     /** Primal F (returned) and tangent {@link #tangent()} = ∂F/∂x~·dx + ∂F/∂t·dt. */
-    public float[] jvp(float[] x, float[] t, float[] dx, float[] dtIn, int n) {
+    @Override public float[] jvp(float[] x, float[] t, float[] dx, float[] dtIn, int n) {
         int e = config.embDim(), w = config.width();
         float[] emb = embedding.jvp(t, dtIn, n);
         float[] tl = timeLinear.jvp(emb, embedding.tangent(), n);
@@ -115,10 +117,10 @@ public final class MlpModelF32 {
         return outLinear.jvp(o2, outAct.tangent(), n);
     }
 
-    public float[] tangent() { return outLinear.tangent(); }
+    @Override public float[] tangent() { return outLinear.tangent(); }
 
     /** Accumulates dL/dθ from dL/dF at the last forward/jvp point; returns dL/dx~ ({@link #timeGrad()} is dL/dt). */
-    public float[] backward(float[] g, int n) {
+    @Override public float[] backward(float[] g, int n) {
         int e = config.embDim(), w = config.width();
         float[] h = outNorm.backward(outAct.backward(outLinear.backward(g, n), n * w), n);
         dc = scm.accel.nn.Zero.fill(dc, n * e);
@@ -131,5 +133,5 @@ public final class MlpModelF32 {
         return dF;
     }
 
-    public float[] timeGrad() { return dt; }
+    @Override public float[] timeGrad() { return dt; }
 }

@@ -31,18 +31,26 @@ final class DemoModels {
     private final CheckpointModel teacher;
     private final Map<String, CheckpointModel> students = new LinkedHashMap<>();
 
-    private DemoModels(CheckpointModel teacher) { this.teacher = teacher; }
+    private final BackendOption backend;
+    private scm.ref.trigflow.TrigFlowNetwork teacherNet;
+
+    private DemoModels(CheckpointModel teacher, BackendOption backend) { this.teacher = teacher; this.backend = backend; }
+
+    private scm.ref.trigflow.TrigFlowNetwork teacher() {
+        if (teacherNet == null) teacherNet = backend.sampling(teacher.model());
+        return teacherNet;
+    }
 
     /**
      * Loads {@code dir/teacher.safetensors} and the students present. With {@code requireAll} (the shipped directory),
      * every student of {@link DemoCommand#STUDENTS} must be there. A missing, unreadable or corrupt file is an
      * IllegalArgumentException whose one-line message names it.
      */
-    static DemoModels load(Path dir, boolean requireAll) throws IOException {
+    static DemoModels load(Path dir, boolean requireAll, BackendOption backend) throws IOException {
         Path t = dir.resolve("teacher.safetensors");
         if (!DemoCommand.exists(t))
             throw new IllegalArgumentException("demo teacher model not found: " + t + " (build it with scm demo --from-scratch, or pass --models DIR)");
-        DemoModels m = new DemoModels(read(t));
+        DemoModels m = new DemoModels(read(t), backend.require());
         for (String s : DemoCommand.STUDENTS) {
             Path p = dir.resolve(s + ".safetensors");
             if (DemoCommand.exists(p)) m.students.put(s, read(p));
@@ -69,17 +77,19 @@ final class DemoModels {
     double[] teacherGrid(int steps) { return TimeGrid.uniform(new TrigFlow(teacher.sigmaD()).tMax(), 0, steps); }
 
     Batch teacherOde(DiffusionSolver solver, double[] grid, RandomGenerator rng, int n) {
-        return new DiffusionOdeSampler(teacher.model(), teacher.sigmaD()).sample(solver, rng, n, grid);
+        return new DiffusionOdeSampler(teacher(), teacher.sigmaD()).sample(solver, rng, n, grid);
     }
 
     Batch student(String s, int steps, RandomGenerator rng, int n) {
         CheckpointModel c = students.get(s);
         if (isEdm(c)) {
-            EdmStudent st = new EdmStudent(TrainableNetwork.of(c.model()), c.sigmaD(), EdmConsistencyFunction.DEFAULT_EPS);
+            TrainableNetwork net = backend.trainable(c.model());
+            net.eval();
+            EdmStudent st = new EdmStudent(net, c.sigmaD(), EdmConsistencyFunction.DEFAULT_EPS);
             double[] sigmas = steps == 1 ? new double[] {EDM_T} : new double[] {EDM_T, EDM_MID};
             return new EdmConsistencySampler(st.reference(), c.model().dim()).sample(rng, n, sigmas);
         }
-        ConsistencySampler cs = new ConsistencySampler(c.model(), c.sigmaD());
+        ConsistencySampler cs = new ConsistencySampler(backend.sampling(c.model()), c.sigmaD());
         return steps == 1 ? cs.oneStep(rng, n) : cs.twoStep(rng, n);
     }
 
@@ -88,7 +98,7 @@ final class DemoModels {
     }
 
     String describe() {
-        StringBuilder b = new StringBuilder("models: teacher " + summary(teacher));
+        StringBuilder b = new StringBuilder("backend " + backend.describe() + "; models: teacher " + summary(teacher));
         students.forEach((k, v) -> b.append("; ").append(label(k)).append(' ').append(summary(v)));
         return b.toString();
     }

@@ -200,7 +200,7 @@ public final class RunConfig {
      * is continued (steps, cadence, evaluation); the first difference is an error naming the key.
      */
     void requireResumable(RunConfig saved) {
-        Set<String> free = Set.of("steps", "checkpointEvery", "logEvery", "divergenceThreshold", "eval.samples", "eval.steps", "eval.seed");
+        Set<String> free = Set.of("backend", "steps", "checkpointEvery", "logEvery", "divergenceThreshold", "eval.samples", "eval.steps", "eval.seed");
         TreeMap<String, String> all = new TreeMap<>(values);
         saved.values.keySet().forEach(k -> all.putIfAbsent(k, null));
         for (String k : all.keySet()) {

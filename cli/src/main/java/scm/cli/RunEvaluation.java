@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import scm.ref.metrics.FeatureExtractor;
 import scm.ref.metrics.MetricReport;
-import scm.ref.model.MlpModel;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
 import scm.ref.sampling.DiffusionSolver;
@@ -26,7 +25,7 @@ final class RunEvaluation {
 
     record Row(String sampler, int nfe, MetricReport metrics, double seconds) {}
 
-    static List<Row> evaluate(RunConfig rc, MlpModel model, Batch reference) {
+    static List<Row> evaluate(RunConfig rc, scm.ref.trigflow.TrigFlowNetwork model, Batch reference) {
         int n = rc.integer("eval.samples");
         long seed = rc.lng("eval.seed");
         double sigmaD = rc.dbl("sigmaD");

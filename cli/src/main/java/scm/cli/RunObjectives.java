@@ -27,7 +27,7 @@ final class RunObjectives {
 
     record Built(Objective objective, MlpModel model, String init) {}
 
-    static Built build(RunConfig rc, int dim, ModelCheckpoint teacher) {
+    static Built build(RunConfig rc, int dim, ModelCheckpoint teacher, BackendOption backend) {
         String kind = rc.objective();
         boolean needsTeacher = kind.equals("scd") || kind.equals("cd");
         boolean mayTeacher = needsTeacher || kind.equals("sct");
@@ -35,8 +35,8 @@ final class RunObjectives {
         if (!mayTeacher && teacher != null) throw new IllegalArgumentException("objective " + kind + " takes no --teacher");
         MlpConfig cfg = rc.mlpConfig(dim);
         MlpModel model = new MlpModel(cfg, rc.lng("seed"));
-        TrainableNetwork net = TrainableNetwork.of(model);
-        MlpModel teacherModel = null;
+        TrainableNetwork net = backend.trainable(model);
+        scm.ref.trigflow.TrigFlowNetwork teacherModel = null;
         String init = "random (seed " + rc.lng("seed") + ")";
         if (teacher != null) {
             if (!teacher.run().objective().equals("teacher"))
@@ -47,7 +47,7 @@ final class RunObjectives {
                 throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " has model dim " + tc.dim() + " width " + tc.width()
                         + " depth " + tc.depth() + " embDim " + tc.embDim() + " but this run's model is dim " + cfg.dim() + " width "
                         + cfg.width() + " depth " + cfg.depth() + " embDim " + cfg.embDim());
-            teacherModel = teacher.evalModel();
+            teacherModel = backend.sampling(teacher.evalModel());
             if (kind.equals("sct") || kind.equals("scd")) {
                 teacher.copyInto(net.networkParams(), teacher.evalPrefix(), true);
                 init = "teacher " + teacher.file() + " (" + teacher.evalPrefix() + "*)";

@@ -25,9 +25,9 @@ import scm.ref.nn.PositionalEmbedding;
  * <pre>
  *   c = SiLU(time.linear(embedding(t)));  h = input(x~);  h = blocks.i(h, c);  F = out.linear(SiLU(out.norm(h)))
  * </pre>
- * plus the adaptive weight head. Build it from a reference model with {@link #MlpModelF32(Backend, MlpModel, long)}
- * ({@code seed}: the seed the reference was built with; it fixes the Fourier buffers, which are not
- * parameters). Outputs are buffers owned by the layers, valid until the next call. Not thread-safe.
+ * plus the adaptive weight head. Build it from a reference model with {@link #MlpModelF32(Backend, MlpModel)} (the
+ * Fourier buffers, which are not parameters, are taken from the reference) or {@link #MlpModelF32(Backend, MlpModel, long)}
+ * ({@code seed}: the seed the reference was built with, from which the Fourier buffers are rebuilt). Outputs are buffers owned by the layers, valid until the next call. Not thread-safe.
  */
 public final class MlpModelF32 implements NetworkF32 {
     private final Backend be;
@@ -42,12 +42,28 @@ public final class MlpModelF32 implements NetworkF32 {
     private float[] dc, dF, dt;
 
     public MlpModelF32(Backend be, MlpModel ref, long seed) {
+        this(be, ref, config(ref).embedding() == MlpConfig.Embedding.POSITIONAL ? null
+                        : new FourierEmbedding("time.embedding", ref.config().embDim(), ref.config().fourierScale(), seed),
+                new FourierEmbedding("weight_head.fourier", AdaptiveWeightHead.FEATURES, 1.0, seed));
+    }
+
+    /** The float32 mirror of {@code ref}, its fixed buffers (Fourier frequencies) taken from {@code ref} itself. */
+    public MlpModelF32(Backend be, MlpModel ref) {
+        this(be, ref, ref.embedding() instanceof FourierEmbedding f ? f : null, ref.weightHead().fourier());
+    }
+
+    private static MlpConfig config(MlpModel ref) {
+        if (ref == null) throw new IllegalArgumentException("reference model is null");
+        return ref.config();
+    }
+
+    private MlpModelF32(Backend be, MlpModel ref, FourierEmbedding timeFourier, FourierEmbedding headFourier) {
         this.be = be;
         this.config = ref.config();
         int e = config.embDim(), w = config.width();
         embedding = config.embedding() == MlpConfig.Embedding.POSITIONAL
                 ? new PositionalEmbeddingF32(be, new PositionalEmbedding("time.embedding", e))
-                : new FourierEmbeddingF32(be, new FourierEmbedding("time.embedding", e, config.fourierScale(), seed));
+                : new FourierEmbeddingF32(be, timeFourier);
         timeLinear = new LinearF32(be, "time.linear", e, e);
         timeAct = new SiLUF32(be);
         input = new LinearF32(be, "input", config.dim(), w);
@@ -56,8 +72,7 @@ public final class MlpModelF32 implements NetworkF32 {
         outNorm = new LayerNormF32(be, "out.norm", w, true);
         outAct = new SiLUF32(be);
         outLinear = new LinearF32(be, "out.linear", w, config.dim());
-        weightHead = new AdaptiveWeightHeadF32(be, "weight_head",
-                new FourierEmbedding("weight_head.fourier", AdaptiveWeightHead.FEATURES, 1.0, seed));
+        weightHead = new AdaptiveWeightHeadF32(be, "weight_head", headFourier);
         List<ParamF32> ps = new ArrayList<>(timeLinear.params());
         ps.addAll(input.params());
         for (ResidualBlockF32 b : blocks) ps.addAll(b.params());

@@ -6,6 +6,7 @@ import scm.accel.kernels.NormKernels;
 import scm.accel.kernels.OptimKernels;
 import scm.accel.kernels.TangentKernels;
 import scm.accel.kernels.TrigFlowKernels;
+import scm.accel.kernels.VectorActivations;
 import scm.accel.kernels.VectorGemm;
 
 /**
@@ -52,7 +53,7 @@ public final class JvmBackend implements Backend {
     }
 
     @Override public void silu(float[] x, float[] y, float[] slope, int len) {
-        par.forRange(len, 20, (f, t) -> ActivationKernels.silu(x, y, slope, f, t));
+        par.forRange(len, 20, (f, t) -> VectorActivations.silu(x, y, slope, f, t));
     }
 
     @Override public void mul(float[] a, float[] b, float[] out, int len) {

@@ -30,7 +30,15 @@ public final class VectorGemm {
      */
     public static void linearRowsT(float[] x, float[] wt, float[] b, boolean hasBias, float[] y, int in, int out, int from, int to) {
         inputGradRows(x, wt, y, out, in, from, to);
-        if (hasBias) for (int i = from; i < to; i++) for (int q = 0; q < out; q++) y[i * out + q] += b[q];
+        if (hasBias) for (int i = from; i < to; i++) addRow(y, i * out, b, out);
+    }
+
+    /** y[off .. off + len) += b[0 .. len). */
+    static void addRow(float[] y, int off, float[] b, int len) {
+        int q = 0;
+        for (; q < S.loopBound(len); q += S.length())
+            FloatVector.fromArray(S, y, off + q).add(FloatVector.fromArray(S, b, q)).intoArray(y, off + q);
+        for (; q < len; q++) y[off + q] += b[q];
     }
 
     /** wt = Wᵀ for W [out, in] row-major (wt is [in, out]); {@code wt} is reused when it has the right length. */

@@ -40,6 +40,8 @@ public final class MlpModelF32 implements NetworkF32 {
     private final AdaptiveWeightHeadF32 weightHead;
     private final List<ParamF32> params;
     private float[] dc, dF, dt;
+    private boolean training, sharedTimePath = true, lastShared;
+    private float[] lastX, lastT;
 
     public MlpModelF32(Backend be, MlpModel ref, long seed) {
         this(be, ref, config(ref).embedding() == MlpConfig.Embedding.POSITIONAL ? null
@@ -105,12 +107,42 @@ public final class MlpModelF32 implements NetworkF32 {
 
     @Override public void zeroGrad() { for (ParamF32 p : params) p.zeroGrad(); }
 
-    @Override public void train(long stepSeed) { for (ResidualBlockF32 b : blocks) b.dropout.train(stepSeed); }
+    @Override public void train(long stepSeed) { training = true; for (ResidualBlockF32 b : blocks) b.dropout.train(stepSeed); }
 
-    @Override public void eval() { for (ResidualBlockF32 b : blocks) b.dropout.eval(); }
+    @Override public void eval() { training = false; for (ResidualBlockF32 b : blocks) b.dropout.eval(); }
+
+    /**
+     * Whether an evaluation-mode {@link #forward} whose samples all share one time computes the time path
+     * (embedding, conditioning, every block's scale and shift) once and broadcasts it (default on; samplers call
+     * the network with one t per call). The result is bit-identical either way; off only for tests.
+     */
+    public void sharedTimePath(boolean on) { sharedTimePath = on; }
 
     /** F(x~, t) for n samples (x~ is n x D). */
     @Override public float[] forward(float[] x, float[] t, int n) {
+        lastShared = !training && sharedTimePath && n > 1 && allEqual(t, n);
+        if (lastShared) {
+            lastX = x;
+            lastT = t;
+            return forwardShared(x, t[0], n);
+        }
+        return forwardRows(x, t, n);
+    }
+
+    private static boolean allEqual(float[] t, int n) {
+        for (int i = 1; i < n; i++) if (Float.floatToRawIntBits(t[i]) != Float.floatToRawIntBits(t[0])) return false;
+        return true;
+    }
+
+    private float[] forwardShared(float[] x, float t, int n) {
+        int e = config.embDim();
+        float[] c1 = timeAct.forward(timeLinear.forward(embedding.forward(new float[] {t}, 1), 1), e);
+        float[] h = input.forward(x, n);
+        for (ResidualBlockF32 b : blocks) h = b.forwardShared(h, c1, n);
+        return outLinear.forward(outAct.forward(outNorm.forward(h, n), n * config.width()), n);
+    }
+
+    private float[] forwardRows(float[] x, float[] t, int n) {
         int e = config.embDim();
         float[] c = timeAct.forward(timeLinear.forward(embedding.forward(t, n), n), n * e);
         float[] h = input.forward(x, n);
@@ -120,6 +152,7 @@ public final class MlpModelF32 implements NetworkF32 {
 
     /** Primal F (returned) and tangent {@link #tangent()} = ∂F/∂x~·dx + ∂F/∂t·dt. */
     @Override public float[] jvp(float[] x, float[] t, float[] dx, float[] dtIn, int n) {
+        lastShared = false;
         int e = config.embDim(), w = config.width();
         float[] emb = embedding.jvp(t, dtIn, n);
         float[] tl = timeLinear.jvp(emb, embedding.tangent(), n);
@@ -136,6 +169,10 @@ public final class MlpModelF32 implements NetworkF32 {
 
     /** Accumulates dL/dθ from dL/dF at the last forward/jvp point; returns dL/dx~ ({@link #timeGrad()} is dL/dt). */
     @Override public float[] backward(float[] g, int n) {
+        if (lastShared) {  // the time path's caches hold one row: redo the forward row by row (same values) first
+            forwardRows(lastX, lastT, n);
+            lastShared = false;
+        }
         int e = config.embDim(), w = config.width();
         float[] h = outNorm.backward(outAct.backward(outLinear.backward(g, n), n * w), n);
         dc = scm.accel.nn.Zero.fill(dc, n * e);

@@ -116,4 +116,30 @@ class MasterWeightsNetworkTest {
         for (int i = 0; i < once.length; i++) once[i] *= 2;
         assertArrayEquals(once, twice, 0.0, "backward must accumulate into the master grads");
     }
+
+    /**
+     * Sampling calls the network with one time for the whole batch; the float32 MLP then computes the time path once
+     * and broadcasts it. Every kernel is row-independent, so this must equal the row-by-row path bit for bit, and a
+     * backward after such a forward (which redoes the forward row by row) must equal one after the row-by-row forward.
+     */
+    @Test void sharedTimePathIsBitIdenticalToRowByRow() {
+        MlpConfig cfg = new MlpConfig(6, 32, 3, 12, MlpConfig.Embedding.POSITIONAL, 0, 0.2);
+        scm.accel.model.MlpModelF32 a = new scm.accel.model.MlpModelF32(backend(), roundedModel(cfg, 8));
+        scm.accel.model.MlpModelF32 b = new scm.accel.model.MlpModelF32(backend(), roundedModel(cfg, 8));
+        b.sharedTimePath(false);
+        a.eval();
+        b.eval();
+        SplittableRandom r = new SplittableRandom(2);
+        int n = 11;
+        float[] x = gaussian(r, n * 6, 1.0), t = new float[n], g = gaussian(r, n * 6, 1.0);
+        java.util.Arrays.fill(t, 0.83f);
+        assertArrayEquals(b.forward(x, t, n).clone(), a.forward(x, t, n).clone(), "shared time path differs from row by row");
+        a.zeroGrad();
+        b.zeroGrad();
+        assertArrayEquals(b.backward(g, n).clone(), a.backward(g, n).clone(), "input gradient after a shared forward");
+        for (int i = 0; i < a.params().size(); i++)
+            assertArrayEquals(b.params().get(i).grad, a.params().get(i).grad, "grad " + a.params().get(i).name);
+        t[n - 1] = 0.84f;  // not all equal: the row-by-row path, still equal
+        assertArrayEquals(b.forward(x, t, n).clone(), a.forward(x, t, n).clone());
+    }
 }

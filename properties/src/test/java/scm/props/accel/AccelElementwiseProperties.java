@@ -3,10 +3,9 @@ package scm.props.accel;
 import static scm.props.accel.AccelSupport.*;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import scm.accel.backend.Backend;
+import scm.props.Props;
 import scm.ref.nn.Dual;
 import scm.ref.nn.SiLU;
 import scm.ref.tensor.Batch;
@@ -21,8 +20,12 @@ class AccelElementwiseProperties {
      * each of the 4 further roundings is ≤ u times a term bounded by σ(1 + |a|)·... giving
      * |Δslope| ≤ u·σ·(3 + 5|a|). Factor 1.01 covers second-order terms.
      */
-    @Property(tries = 100)
-    void siluMatchesReference(@ForAll @IntRange(min = 1, max = 5) int n, @ForAll @IntRange(min = 1, max = 40) int d, @ForAll long seed) {
+    @Test
+    void siluMatchesReference() {
+        Props.check(100, Props.ints(1, 5), Props.ints(1, 40), Props.seeds(), this::siluMatchesReference);
+    }
+
+    void siluMatchesReference(int n, int d, long seed) {
         Backend be = backend();
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = gaussian(r, n * d, 4);
@@ -42,8 +45,12 @@ class AccelElementwiseProperties {
     }
 
     /** One rounding per product or sum: mul ≤ u|ab|, add ≤ u|a+b|; h⊙s + b ≤ γ_2(|hs| + |b|); dh⊙s + h⊙ds + db ≤ γ_3(Σ|terms|). */
-    @Property(tries = 60)
-    void elementwiseMapsMatchFormulas(@ForAll @IntRange(min = 1, max = 300) int len, @ForAll long seed) {
+    @Test
+    void elementwiseMapsMatchFormulas() {
+        Props.check(60, Props.ints(1, 300), Props.seeds(), this::elementwiseMapsMatchFormulas);
+    }
+
+    void elementwiseMapsMatchFormulas(int len, long seed) {
         Backend be = backend();
         SplittableRandom r = new SplittableRandom(seed);
         float[] a = gaussian(r, len, 2), b = gaussian(r, len, 2), c = gaussian(r, len, 2), e = gaussian(r, len, 2), f = gaussian(r, len, 2);

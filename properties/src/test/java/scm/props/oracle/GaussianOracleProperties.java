@@ -3,12 +3,11 @@ package scm.props.oracle;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.*;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.Scale;
 import org.hipparchus.ode.ODEState;
 import org.hipparchus.ode.OrdinaryDifferentialEquation;
 import org.hipparchus.ode.nonstiff.DormandPrince853Integrator;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.consistency.ConsistencyFunction;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
@@ -26,22 +25,28 @@ class GaussianOracleProperties {
 
     static Batch row(double... v) { return Batch.of(new double[][] {v}); }
 
-    @Property(tries = 200)
-    void fStarIsConstantAlongExactTrajectories(@ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double s,
-                                               @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD,
-                                               @ForAll @Scale(16) @DoubleRange(min = -10, max = 10) double x0,
-                                               @ForAll @Scale(16) @DoubleRange(min = 0, max = 1.5707963267948966) double t) {
+    @Test
+    void fStarIsConstantAlongExactTrajectories() {
+        Props.check(200,
+                Props.doubles(0.05, 5), Props.doubles(0.05, 5), Props.doubles(-10, 10), Props.doubles(0, 1.5707963267948966),
+                this::fStarIsConstantAlongExactTrajectories);
+    }
+
+    void fStarIsConstantAlongExactTrajectories(double s, double sigmaD, double x0, double t) {
         GaussianOracle g = new GaussianOracle(s, sigmaD);
         double xt = x0 * g.a(t) / s;
         // x0 * a/s * s/a: four roundings plus hypot's (<= 1 ulp) in each a: |error| <= ~6 eps |x0|
         assertEquals(x0, g.consistency(row(xt), new double[] {t}).get(0, 0), 8 * EPS * Math.abs(x0));
     }
 
-    @Property(tries = 200)
-    void odeIntegrationOfVStarMatchesFStar(@ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double s,
-                                           @ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double sigmaD,
-                                           @ForAll @Scale(16) @DoubleRange(min = -5, max = 5) double x,
-                                           @ForAll @Scale(16) @DoubleRange(min = 0.01, max = 1.5707963267948966) double t0) {
+    @Test
+    void odeIntegrationOfVStarMatchesFStar() {
+        Props.check(200,
+                Props.doubles(0.1, 3), Props.doubles(0.1, 3), Props.doubles(-5, 5), Props.doubles(0.01, 1.5707963267948966),
+                this::odeIntegrationOfVStarMatchesFStar);
+    }
+
+    void odeIntegrationOfVStarMatchesFStar(double s, double sigmaD, double x, double t0) {
         GaussianOracle g = new GaussianOracle(s, sigmaD);
         // dx/dt = v*(x, t), integrated from t0 down to 0 by Dormand-Prince 8(5,3) with rtol = atol = 1e-12;
         // the integrator knows nothing of a_t: it only sees v*.
@@ -64,7 +69,7 @@ class GaussianOracleProperties {
         assertEquals(x * g.a(tMid) / g.a(t0), xMid, 1e-8 * scale, "x_t proportional to a_t");
     }
 
-    @Example
+    @Test
     void vStarIsTheConditionalMeanOfTheVelocityTarget() {
         // For jointly Gaussian (x_t, v_t), E[v_t | x_t] = Cov(v_t, x_t)/Var(x_t) x_t. Estimate that slope by least
         // squares over n draws of (x0, z) and compare with k(t) = sin t cos t (sigma_d^2 - s^2)/a_t^2 [sheet A7].
@@ -87,13 +92,14 @@ class GaussianOracleProperties {
         }
     }
 
-    @Property(tries = 200)
-    void oracleNetworkJvpsMatchFiniteDifferences(@ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double s,
-                                                 @ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double sigmaD,
-                                                 @ForAll @Scale(16) @DoubleRange(min = 0.001, max = 1.5697963267948966) double t,
-                                                 @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double x,
-                                                 @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double dx,
-                                                 @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double dt) {
+    @Test
+    void oracleNetworkJvpsMatchFiniteDifferences() {
+        Props.check(200,
+                Props.doubles(0.1, 3), Props.doubles(0.1, 3), Props.doubles(0.001, 1.5697963267948966), Props.doubles(-3, 3), Props.doubles(-3, 3), Props.doubles(-3, 3),
+                this::oracleNetworkJvpsMatchFiniteDifferences);
+    }
+
+    void oracleNetworkJvpsMatchFiniteDifferences(double s, double sigmaD, double t, double x, double dx, double dt) {
         GaussianOracle g = new GaussianOracle(s, sigmaD);
         for (TrigFlowNetwork net : new TrigFlowNetwork[] {g.diffusionNetwork(1), g.consistencyNetwork(1)}) {
             double h = 1e-6;
@@ -107,10 +113,14 @@ class GaussianOracleProperties {
         }
     }
 
-    @Property(tries = 200)
-    void consistencyNetworkRealizesFStarAndDiffusionNetworkRealizesVStar(
-            @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double s, @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD,
-            @ForAll @Scale(16) @DoubleRange(min = 0, max = 1.5707963267948966) double t, @ForAll @Scale(16) @DoubleRange(min = -10, max = 10) double x) {
+    @Test
+    void consistencyNetworkRealizesFStarAndDiffusionNetworkRealizesVStar() {
+        Props.check(200,
+                Props.doubles(0.05, 5), Props.doubles(0.05, 5), Props.doubles(0, 1.5707963267948966), Props.doubles(-10, 10),
+                this::consistencyNetworkRealizesFStarAndDiffusionNetworkRealizesVStar);
+    }
+
+    void consistencyNetworkRealizesFStarAndDiffusionNetworkRealizesVStar(double s, double sigmaD, double t, double x) {
         GaussianOracle g = new GaussianOracle(s, sigmaD);
         double[] tt = {t};
         double f = new ConsistencyFunction(g.consistencyNetwork(1), sigmaD).apply(row(x), tt).get(0, 0);
@@ -122,9 +132,12 @@ class GaussianOracleProperties {
         assertEquals(g.velocity(row(x), tt).get(0, 0), v, 8 * EPS * Math.abs(g.velocityGain(t) * x));
     }
 
-    @Property(tries = 200)
-    void cmGainLimitsAndSpecialCase(@ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double s,
-                                    @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD) {
+    @Test
+    void cmGainLimitsAndSpecialCase() {
+        Props.check(200, Props.doubles(0.05, 5), Props.doubles(0.05, 5), this::cmGainLimitsAndSpecialCase);
+    }
+
+    void cmGainLimitsAndSpecialCase(double s, double sigmaD) {
         GaussianOracle g = new GaussianOracle(s, sigmaD);
         assertEquals(0.0, g.cmGain(0), 0.0); // the analytic t -> 0 limit, exactly
         // g(t)/t -> g'(0) = (sigma_d^2 - 2 s^2)/(2 s^2); at t = 1e-6 the O(t^2) correction is ~1e-12 relative
@@ -142,9 +155,14 @@ class GaussianOracleProperties {
         }
     }
 
-    @Property(tries = 200)
-    void atDataScaleSigmaDTheTwoFsDiffer(@ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD,
-                                         @ForAll @Scale(16) @DoubleRange(min = 0, max = 1.5707963267948966) double t) {
+    @Test
+    void atDataScaleSigmaDTheTwoFsDiffer() {
+        Props.check(200,
+                Props.doubles(0.05, 5), Props.doubles(0, 1.5707963267948966),
+                this::atDataScaleSigmaDTheTwoFsDiffer);
+    }
+
+    void atDataScaleSigmaDTheTwoFsDiffer(double sigmaD, double t) {
         // s = sigma_d: v* = 0 (diffusion F = 0) but the CM F is -tan(t/2) x/sigma_d [sheet A7]
         GaussianOracle g = new GaussianOracle(sigmaD, sigmaD);
         assertEquals(0.0, g.velocityGain(t), 0.0);

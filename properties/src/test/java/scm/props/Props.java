@@ -12,6 +12,8 @@ import org.quicktheories.core.ExceptionReporter;
 import org.quicktheories.core.Gen;
 import org.quicktheories.core.Reporter;
 import org.quicktheories.impl.Constraint;
+import scm.ref.tensor.Check;
+import scm.ref.trigflow.TrigFlow;
 
 /**
  * Property checks on QuickTheories (inside ordinary JUnit 5 {@code @Test} methods), with the boundary cases
@@ -121,6 +123,19 @@ public final class Props {
         return new Arg<>(s -> s.between(min, max), e, 0, d -> Double.toString(d));
     }
 
+    /**
+     * A TrigFlow time in [min, max] within [0, pi/2]: {@link #doubles} plus, where inside [min, max], the times
+     * where formulas break first: 0, the smallest subnormal, 1e-300, 1e-8, t_mid = 1.1, t_max = atan(160),
+     * pi/2 - 1e-12, the double below pi/2 and pi/2 itself ({@link Check#HALF_PI}).
+     */
+    public static Arg<Double> times(double min, double max) {
+        Arg<Double> a = doubles(min, max);
+        for (double t : new double[] {0, Double.MIN_VALUE, 1e-300, 1e-8, TrigFlow.T_MID, Math.atan(160),
+                Check.HALF_PI - 1e-12, Math.nextDown(Check.HALF_PI), Check.HALF_PI})
+            if (t >= min && t <= max) a = a.withEdges(t);
+        return a;
+    }
+
     public static Arg<Boolean> booleans() { return new Arg<>(Source::bool, List.of(false, true), 0, String::valueOf); }
 
     /** One of these values, each a boundary value. */
@@ -228,9 +243,13 @@ public final class Props {
             }
         }
 
-        // 2. random examples: QuickTheories generates, shrinks and reports (seed and smallest counterexample)
+        // 2. random examples: QuickTheories generates, shrinks and reports (seed and smallest counterexample).
+        // It skips an example whose draws repeat an earlier one, and Props.assume may reject some, so it is given
+        // room for more and the body runs until `random` examples have been checked (fewer only when a small
+        // finite domain runs out of distinct values, i.e. when it has been covered exhaustively).
         int random = tries - boundary.size();
         AtomicInteger ran = new AtomicInteger(), rejectedRandom = new AtomicInteger();
+        boolean[] failed = {false};
         if (random > 0) {
             Gen<Object[]> gen = in -> {
                 Source s = (min, max) -> in.next(Constraint.between(min, max));
@@ -241,19 +260,23 @@ public final class Props {
             int shrinks = Integer.getInteger("scm.props.shrinks", Math.min(1000, Math.max(20, 10 * tries)));
             QuickTheory.qt()
                     .withFixedSeed(seed)
-                    .withExamples(random)
+                    .withExamples(3 * random + 20)
                     .withShrinkCycles(shrinks)
                     .withReporter(new HintingReporter(name, hint))
                     .forAll(gen.describedAs(v -> show(args, v)))
                     .checkAssert(v -> {
+                        // once enough examples passed, the remaining ones are skipped (unless shrinking a failure)
+                        if (!failed[0] && ran.get() - rejectedRandom.get() >= random) return;
                         try {
-                            ran.incrementAndGet();
+                            if (!failed[0]) ran.incrementAndGet();
                             body.run(v);
                         } catch (Rejected r) {
-                            rejectedRandom.incrementAndGet();
+                            if (!failed[0]) rejectedRandom.incrementAndGet();
                         } catch (RuntimeException | Error e) {
+                            failed[0] = true;
                             throw e;
                         } catch (Throwable t) {
+                            failed[0] = true;
                             throw new AssertionError(t);
                         }
                     });

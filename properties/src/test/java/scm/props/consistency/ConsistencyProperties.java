@@ -85,7 +85,7 @@ class ConsistencyProperties {
     @Test
     void tangentMatchesFiniteDifferenceOfF() {
         Props.check(200,
-                Props.doubles(0.01, 1.56), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(0.2, 2),
+                Props.times(0.01, 1.56), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(0.2, 2),
                 this::tangentMatchesFiniteDifferenceOfF);
     }
 
@@ -108,7 +108,7 @@ class ConsistencyProperties {
     @Test
     void gaussianConsistencyFunctionIsStationaryAlongTrajectories() {
         Props.check(200,
-                Props.doubles(0.1, 3), Props.doubles(0.1, 3), Props.doubles(0, 1.5707963267948966), Props.doubles(-5, 5),
+                Props.doubles(0.1, 3), Props.doubles(0.1, 3), Props.times(0, 1.5707963267948966), Props.doubles(-5, 5),
                 this::gaussianConsistencyFunctionIsStationaryAlongTrajectories);
     }
 

@@ -73,7 +73,7 @@ class EmbeddingProperties {
 
     @Test
     void positionalFormula() {
-        Props.check(200, Props.ints(2, 64), Props.doubles(0, 1.57), this::positionalFormula);
+        Props.check(200, Props.ints(2, 64), Props.times(0, 1.57), this::positionalFormula);
     }
 
     void positionalFormula(int half, double t) {

@@ -83,7 +83,7 @@ class ConversionProperties {
 
     @Test
     void dSigmaDtMatchesFiniteDifference() {
-        Props.check(200, Props.doubles(0.0, 1.5), sigmaDs(), this::dSigmaDtMatchesFiniteDifference);
+        Props.check(200, Props.times(0.0, 1.5), sigmaDs(), this::dSigmaDtMatchesFiniteDifference);
     }
 
     void dSigmaDtMatchesFiniteDifference(double t, double sigmaD) {
@@ -112,7 +112,7 @@ class ConversionProperties {
     @Test
     void edmSampleMapsToTrigFlowSample() {
         Props.check(300,
-                Props.doubles(0, 1.56), Props.doubles(-3, 3), Props.doubles(-3, 3), sigmaDs(),
+                Props.times(0, 1.56), Props.doubles(-3, 3), Props.doubles(-3, 3), sigmaDs(),
                 this::edmSampleMapsToTrigFlowSample);
     }
 
@@ -160,7 +160,7 @@ class ConversionProperties {
     @Test
     void cleanDataDenoiserGivesTheVelocityTarget() {
         Props.check(200,
-                Props.doubles(0.01, 1.5707), Props.doubles(-3, 3), Props.doubles(-3, 3), sigmaDs(),
+                Props.times(0.01, 1.5707), Props.doubles(-3, 3), Props.doubles(-3, 3), sigmaDs(),
                 this::cleanDataDenoiserGivesTheVelocityTarget);
     }
 
@@ -275,7 +275,7 @@ class ConversionProperties {
     @Test
     void rectifiedFlowMatchesTheSheetForUnitSigmaD() {
         Props.check(300,
-                Props.doubles(1e-3, 1.5707), Props.doubles(-3, 3), Props.doubles(-3, 3),
+                Props.times(1e-3, 1.5707), Props.doubles(-3, 3), Props.doubles(-3, 3),
                 this::rectifiedFlowMatchesTheSheetForUnitSigmaD);
     }
 

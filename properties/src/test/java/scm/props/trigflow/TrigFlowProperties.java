@@ -45,7 +45,7 @@ class TrigFlowProperties {
     @Test
     void velocityTargetIsTheTimeDerivativeOfTheForwardProcess() {
         Props.check(200,
-                Props.doubles(-3, 3), Props.doubles(-3, 3), Props.doubles(0.01, 1.56),
+                Props.doubles(-3, 3), Props.doubles(-3, 3), Props.times(0.01, 1.56),
                 this::velocityTargetIsTheTimeDerivativeOfTheForwardProcess);
     }
 
@@ -63,7 +63,7 @@ class TrigFlowProperties {
     @Test
     void snrIsSigmaDSquaredOverSigmaSquared() {
         Props.check(200,
-                Props.doubles(1e-6, 1.57), Props.doubles(0.05, 5),
+                Props.times(1e-6, 1.57), Props.doubles(0.05, 5),
                 this::snrIsSigmaDSquaredOverSigmaSquared);
     }
 

@@ -34,7 +34,8 @@ import scm.ref.trigflow.TrigFlow;
  *   <li>{@code -Dscm.props.seed=S}: run every property with seed S (a failure prints the seed it ran with);</li>
  *   <li>{@code -Dscm.props.examples=N}: N tries for every property, instead of each property's own count;</li>
  *   <li>{@code -Dscm.props.scale=F}: each property's own count times F (e.g. 10 for a longer soak);</li>
- *   <li>{@code -Dscm.props.shrinks=K}: at most K shrink steps after a failure (default 10 per try, 20..1000).</li>
+ *   <li>{@code -Dscm.props.shrinks=K}: at most K shrink steps after a failure (default 10 per try, 20..1000);</li>
+ *   <li>{@code -Dscm.props.boundary=false}: random examples only (e.g. to see what they alone would catch).</li>
  * </ul>
  * Every run prints one line {@code [property] Class.method: N tries (B boundary + R random), seed S} that
  * {@code bin/test}'s summary counts.
@@ -229,7 +230,8 @@ public final class Props {
                 + rerun + " -Dsurefire.failIfNoSpecifiedTests=false";
 
         // 1. boundary cases, deterministic given the seed
-        List<Object[]> boundary = boundaryCases(args, tries / 2, new SplittableRandom(seed));
+        boolean withBoundary = !"false".equals(System.getProperty("scm.props.boundary"));
+        List<Object[]> boundary = withBoundary ? boundaryCases(args, tries / 2, new SplittableRandom(seed)) : List.of();
         int rejected = 0;
         for (int k = 0; k < boundary.size(); k++) {
             Object[] v = boundary.get(k);

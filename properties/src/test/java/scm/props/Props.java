@@ -19,14 +19,16 @@ import scm.ref.trigflow.TrigFlow;
  * Property checks on QuickTheories (inside ordinary JUnit 5 {@code @Test} methods), with the boundary cases
  * made explicit.
  *
- * <p>{@code Props.check(tries, args..., body)} runs {@code body} {@code tries} times:
+ * <p>{@code Props.check(tries, args..., body)} runs {@code body} on:
  * <ol>
  *   <li>first the <b>boundary cases</b>: every combination of the arguments' boundary values ({@link Arg#edges},
  *       e.g. the ends of a range, 0 inside it, t = pi/2, one-element batches) where that grid fits in half the
  *       tries; otherwise each boundary value of each argument once (the other arguments drawn at random), then
  *       random points of the grid up to half the tries;</li>
- *   <li>then the remaining tries as random examples generated, and on failure shrunk, by QuickTheories.</li>
+ *   <li>then {@code tries} random examples generated, and on failure shrunk, by QuickTheories.</li>
  * </ol>
+ * So a property runs at least its {@code tries} random examples (the count it had before the move to
+ * QuickTheories, where implicit edge cases were part of it) plus up to half as many explicit boundary cases.
  * A failure names the seed, the (shrunk) counterexample and the command-line switch that reruns it.
  *
  * <p>Switches (system properties; Maven passes {@code -D...} on to the test JVM):
@@ -249,7 +251,7 @@ public final class Props {
         // It skips an example whose draws repeat an earlier one, and Props.assume may reject some, so it is given
         // room for more and the body runs until `random` examples have been checked (fewer only when a small
         // finite domain runs out of distinct values, i.e. when it has been covered exhaustively).
-        int random = tries - boundary.size();
+        int random = tries;
         AtomicInteger ran = new AtomicInteger(), rejectedRandom = new AtomicInteger();
         boolean[] failed = {false};
         if (random > 0) {

@@ -85,7 +85,8 @@ class ConsistencyProperties {
     @Test
     void tangentMatchesFiniteDifferenceOfF() {
         Props.check(200,
-                Props.times(0.01, 1.56), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(0.2, 2),
+                Props.times(0.01, 1.56), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2),
+                Props.doubles(0.2, 2),
                 this::tangentMatchesFiniteDifferenceOfF);
     }
 

@@ -95,7 +95,8 @@ class GaussianOracleProperties {
     @Test
     void oracleNetworkJvpsMatchFiniteDifferences() {
         Props.check(200,
-                Props.doubles(0.1, 3), Props.doubles(0.1, 3), Props.times(0.001, 1.5697963267948966), Props.doubles(-3, 3), Props.doubles(-3, 3), Props.doubles(-3, 3),
+                Props.doubles(0.1, 3), Props.doubles(0.1, 3), Props.times(0.001, 1.5697963267948966),
+                Props.doubles(-3, 3), Props.doubles(-3, 3), Props.doubles(-3, 3),
                 this::oracleNetworkJvpsMatchFiniteDifferences);
     }
 

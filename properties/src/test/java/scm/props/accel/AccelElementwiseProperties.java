@@ -1,5 +1,6 @@
 package scm.props.accel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static scm.props.accel.AccelSupport.*;
 
 import java.util.SplittableRandom;
@@ -75,5 +76,20 @@ class AccelElementwiseProperties {
         assertWithin(acc, wc, bc, "accumulate");
         assertWithin(ss, ws, bs, "scaleShift");
         assertWithin(st, wt, bt, "scaleShiftTangent");
+    }
+
+    /** Length 0 (an empty batch): every element-wise kernel is a no-op and leaves its outputs as they were. */
+    @Test
+    void emptyInputIsANoOp() {
+        Backend be = backend();
+        float[] a = {1.5f}, b = {-2f}, c = {0.25f}, e = {3f}, f = {-1f};
+        float[][] outs = {{7f}, {7f}, {7f}, {7f}, {7f}, {7f}, {7f}};
+        be.silu(a, outs[0], outs[1], 0);
+        be.mul(a, b, outs[2], 0);
+        be.add(a, b, outs[3], 0);
+        be.accumulate(outs[4], a, 0);
+        be.scaleShift(a, b, c, outs[5], 0);
+        be.scaleShiftTangent(a, c, b, e, f, outs[6], 0);
+        for (float[] o : outs) assertArrayEquals(new float[] {7f}, o, 0f);
     }
 }

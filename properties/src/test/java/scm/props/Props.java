@@ -228,11 +228,13 @@ public final class Props {
         String rerun = "-Dtest='" + cls.substring(cls.lastIndexOf('.') + 1) + "#" + caller.getMethodName() + "'";
         int tries = tries(ownTries);
         long seed = seed();
-        String hint = "rerun this property with this seed: bin/test -pl properties -am -Dscm.props.seed=" + seed + " "
-                + rerun + " -Dsurefire.failIfNoSpecifiedTests=false";
+        boolean withBoundary = !"false".equals(System.getProperty("scm.props.boundary"));
+        String hint = "rerun this property with this seed: bin/test -pl properties -am -Dscm.props.seed=" + seed
+                + (tries != ownTries ? " -Dscm.props.examples=" + tries : "")
+                + (withBoundary ? "" : " -Dscm.props.boundary=false")
+                + " " + rerun + " -Dsurefire.failIfNoSpecifiedTests=false";
 
         // 1. boundary cases, deterministic given the seed
-        boolean withBoundary = !"false".equals(System.getProperty("scm.props.boundary"));
         List<Object[]> boundary = withBoundary ? boundaryCases(args, tries / 2, new SplittableRandom(seed)) : List.of();
         int rejected = 0;
         for (int k = 0; k < boundary.size(); k++) {

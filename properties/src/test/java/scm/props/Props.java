@@ -91,11 +91,10 @@ public final class Props {
         /** Random examples also pick one of the boundary values, with this probability in percent. */
         public Arg<T> mixingEdges(int percent) { return new Arg<>(draw, edges, percent, show); }
 
+        /** The argument mapped through f, boundary values included. */
         public <R> Arg<R> map(Function<T, R> f) {
             return new Arg<>(draw.andThen(f), edges.stream().map(f).toList(), mixPercent, String::valueOf);
         }
-
-        public Arg<T> describedAs(AsString<T> s) { return new Arg<>(draw, edges, mixPercent, s); }
 
         T draw(Source s) {
             if (mixPercent > 0 && !edges.isEmpty() && s.between(0L, 99L) < mixPercent)

@@ -24,6 +24,9 @@ final class BackendOption {
                     + "TornadoVM; builds made with -Ptornado) (default ${DEFAULT-VALUE})")
     String name = "jvm";
 
+    /** One backend per name and process (a JVM backend owns a thread pool): commands run in one JVM share it. */
+    private static final java.util.Map<String, Backend> STARTED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Backend backend;
 
     /** Checks the name and starts the backend; call before anything is written. */
@@ -33,7 +36,7 @@ final class BackendOption {
             case REFERENCE -> { }
             case "jvm", "tornado" -> {
                 if (backend == null) {
-                    try { backend = Backends.create(n); }
+                    try { backend = STARTED.computeIfAbsent(n, Backends::create); }
                     catch (IllegalStateException e) { throw new IllegalArgumentException("--backend " + n + ": " + e.getMessage()); }
                 }
             }

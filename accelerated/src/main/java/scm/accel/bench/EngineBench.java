@@ -91,7 +91,7 @@ public final class EngineBench {
         Batch z1 = Noise.gaussian(rng, n, m.dim(), SIGMA_D), z2 = Noise.gaussian(rng, n, m.dim(), SIGMA_D);
         double[] tMax = PerSample.fill(n, flow.tMax()), tMid = PerSample.fill(n, TrigFlow.T_MID);
         Runnable twoStep = () -> f.apply(flow.noisy(f.apply(z1, tMax), z2, tMid), tMid);
-        for (int w = 0; w < 3; w++) twoStep.run();
+        for (int w = 0; w < 10; w++) twoStep.run();  // C2 needs more calls than usual on a loaded machine
         print(name, "sample" + n, time(twoStep, rounds));
         ConsistencySampler cs = new ConsistencySampler(be == null ? m : net, SIGMA_D);
         print(name, "sample" + n + "+noise", time(() -> cs.twoStep(new SplittableRandom(9), n), rounds));

@@ -60,7 +60,8 @@ public final class EditCommand implements Callable<Integer> {
         if (kind.equals("denoise") && !(noiseT > 0 && noiseT <= Math.PI / 2)) throw new IllegalArgumentException("--t must be in (0, pi/2], got " + noiseT);
         OutputDir dir = OutputDir.check(out, FILES, force);
         ModelSource m = ModelSource.resolve(checkpoint, weights, null, "digits");
-        TrigFlowEditor editor = new TrigFlowEditor(new ConsistencyFunction(m.consistencyNet(), m.sigmaD()));
+        TrigFlowEditor editor = new TrigFlowEditor(new ConsistencyFunction(
+                m.requireConsistency("scm edit needs a consistency model (an sCT, sCD, CD or iCT checkpoint)"), m.sigmaD()));
         RandomGenerator rng = Noise.seeded(seed);
         Batch y = rows(DigitsSplit.of(Digits.load()).heldOut().x(), n);
 

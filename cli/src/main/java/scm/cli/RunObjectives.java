@@ -14,6 +14,8 @@ import scm.ref.loss.TeacherSolver;
 import scm.ref.loss.TrainableNetwork;
 import scm.ref.model.MlpConfig;
 import scm.ref.model.MlpModel;
+import scm.ref.nn.Param;
+import java.util.List;
 import scm.ref.train.Objective;
 
 /**
@@ -39,18 +41,26 @@ final class RunObjectives {
         MlpModel teacherModel = null;
         String init = "random (seed " + rc.lng("seed") + ")";
         if (teacher != null) {
-            if (!teacher.run().objective().equals("teacher"))
-                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " was trained with objective "
-                        + teacher.run().objective() + ", not teacher");
-            MlpConfig tc = teacher.modelConfig();
-            if (tc.dim() != cfg.dim() || tc.width() != cfg.width() || tc.depth() != cfg.depth() || tc.embDim() != cfg.embDim())
+            ModelSpec ts = teacher.spec();
+            if (ts.kind() != ModelSpec.Kind.DIFFUSION)
+                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " is a " + ts.kind().key
+                        + " model (objective " + teacher.meta("run.objective", "?") + "), not a diffusion teacher");
+            MlpConfig tc = ts.config();
+            if (tc.dim() != cfg.dim() || tc.width() != cfg.width() || tc.depth() != cfg.depth() || tc.embDim() != cfg.embDim()
+                    || tc.embedding() != cfg.embedding())
                 throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " has model dim " + tc.dim() + " width " + tc.width()
                         + " depth " + tc.depth() + " embDim " + tc.embDim() + " but this run's model is dim " + cfg.dim() + " width "
                         + cfg.width() + " depth " + cfg.depth() + " embDim " + cfg.embDim());
-            teacherModel = teacher.evalModel();
+            if (ts.sigmaD() != rc.dbl("sigmaD"))
+                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " was trained with sigmaD " + ts.sigmaD()
+                        + " but this run has sigmaD " + rc.dbl("sigmaD"));
+            teacherModel = teacher.referenceModel();  // evaluation (EMA) weights, F64 or a shipped F32 export
             if (kind.equals("sct") || kind.equals("scd")) {
-                teacher.copyInto(net.networkParams(), teacher.evalPrefix(), true);
-                init = "teacher " + teacher.file() + " (" + teacher.evalPrefix() + "*)";
+                List<Param> from = teacherModel.params(), to = model.params();
+                List<Param> theta = net.networkParams();
+                for (int i = 0; i < from.size(); i++)
+                    if (theta.contains(to.get(i))) System.arraycopy(from.get(i).value, 0, to.get(i).value, 0, to.get(i).value.length);
+                init = "teacher " + teacher.file() + " (" + teacher.group("ema") + "*)";
             }
         }
         double sigmaD = rc.dbl("sigmaD");

@@ -47,6 +47,7 @@ public final class SampleCommand implements Callable<Integer> {
         OutputDir dir = OutputDir.check(out, FILES, force);
         ModelSource m = ModelSource.resolve(checkpoint, weights, model, data);
         SamplerSpec s = SamplerSpec.parse(steps, times, solver, nfe, m.sigmaD());
+        s.requireFits(m);
         boolean scored = m.data() != null && n >= evalN;
         Path cls = classifier == null ? Home.classifier() : classifier;
         if (scored && m.data().isImage()) SampleMetrics.classifier(cls);

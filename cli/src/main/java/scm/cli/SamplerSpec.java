@@ -63,11 +63,16 @@ public record SamplerSpec(String method, int nfe, double[] times, DiffusionSolve
         return t;
     }
 
+    /** Checks that {@code m} can be sampled this way (before any output is written). */
+    public void requireFits(ModelSource m) {
+        if (solver != null && m.diffusionNet() == null)
+            throw new IllegalArgumentException("--solver needs a diffusion model; " + m.description() + " is a consistency model only");
+        if (solver == null) m.requireConsistency("sample it with the PF-ODE: --solver ddim|euler|heun|dpm2 --nfe N");
+    }
+
     public Batch run(ModelSource m, RandomGenerator rng, int n) {
-        if (solver != null) {
-            if (m.diffusionNet() == null) throw new IllegalArgumentException("--solver needs a diffusion model; " + m.description() + " is a consistency model only");
-            return new DiffusionOdeSampler(m.diffusionNet(), m.sigmaD()).sample(solver, rng, n, times);
-        }
+        requireFits(m);
+        if (solver != null) return new DiffusionOdeSampler(m.diffusionNet(), m.sigmaD()).sample(solver, rng, n, times);
         return new ConsistencySampler(m.consistencyNet(), m.sigmaD()).multistep(rng, n, times);
     }
 

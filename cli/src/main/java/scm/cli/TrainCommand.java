@@ -128,7 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
         return code;
     }
 
-    private Map<String, String> cliSettings() {
+    Map<String, String> cliSettings() {
         Map<String, String> m = new LinkedHashMap<>();
         if (objective != null) m.put("objective", objective);
         if (data != null) m.put("data", data);

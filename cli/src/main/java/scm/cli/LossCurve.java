@@ -79,6 +79,12 @@ final class LossCurve implements ProgressReporter {
 
     double seconds() { return (endNanos - startNanos) / 1e9; }
 
+    /** How many recorded steps the reported mean loss covers at most. */
+    static final int MEAN_OVER = 100;
+
+    /** Steps {@link #meanOfLast(int) meanOfLast(MEAN_OVER)} actually averages. */
+    int meanOver() { return Math.min(MEAN_OVER, losses.size()); }
+
     /** Mean loss of the last {@code k} recorded steps (single-step losses are noisy). */
     double meanOfLast(int k) {
         int n = losses.size();

@@ -116,15 +116,14 @@ public final class TrainCommand implements Callable<Integer> {
         List<RunEvaluation.Row> rows = List.of();
         if (code == 0 && !noEval) {
             System.out.println("evaluating " + rc.str("eval.samples") + " samples per sampler ...");
-            rows = RunEvaluation.evaluate(rc, ModelCheckpoint.read(ckpt, "checkpoint").referenceModel(), TrainData.reference(dataName,
-                    rc.integer("eval.samples"), rc.lng("eval.seed")));
+            rows = RunEvaluation.evaluate(rc, ModelCheckpoint.read(ckpt, "checkpoint").referenceModel());
         }
         var summary = new RunReport.Summary(status, message, trainer.step(), rc.lng("steps"), curve.stepsRun(), curve.seconds(),
-                curve.first(), curve.last(), curve.meanOfLast(100), built.init(), ckpt, built.model().parameterCount());
+                curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, built.model().parameterCount());
         RunReport.write(out, rc, summary, rows);
         if (code != 0) spec.commandLine().getErr().println("scm train: " + message);
-        else System.out.printf(java.util.Locale.ROOT, "done: %d steps, %.4f s/step, mean loss of last 100 steps %.6g; report %s%n",
-                trainer.step(), summary.secondsPerStep(), summary.meanLast100(), out.resolve("report.md"));
+        else System.out.printf(java.util.Locale.ROOT, "done: %d steps, %.4f s/step, loss %s %.6g; report %s%n",
+                trainer.step(), summary.secondsPerStep(), RunReport.meanLabel(summary.meanOver()), summary.meanLoss(), out.resolve("report.md"));
         return code;
     }
 

@@ -21,7 +21,7 @@ import scm.ref.trigflow.TrigFlow;
  * (shipped F32 exports or full training checkpoints; the EMA weights are used). sCT/sCD students are
  * TrigFlow consistency models sampled at (t_max) and (t_max, t_mid = 1.1) [sCM App. G.2]; CD/CT/iCT students
  * are EDM-parameterized (f = c_skip x + c_out F, scm.ref.loss.EdmStudent) and sampled by CM Alg. 1 at
- * (T = 80) and (80, 0.821), the two-step sigma of iCT/ECT [sheet A2, A10].
+ * (T = 80) and (80, 0.821), the two-step sigma of iCT/ECT [docs/math.md §2, §7].
  */
 final class DemoModels {
     static final double EDM_T = 80, EDM_MID = 0.821;

@@ -20,7 +20,7 @@ import scm.ref.train.Objective;
 
 /**
  * Builds the model and objective of a run. The student of sCD (and of sCT when a teacher is given)
- * starts from the teacher's evaluation (EMA) weights, as sCM does [sheet A5]; its adaptive-weight head
+ * starts from the teacher's evaluation (EMA) weights, as sCM does [docs/math.md §11 L3]; its adaptive-weight head
  * starts fresh (it models a different loss). CD/CT/iCT students use the EDM parameterisation, so a
  * TrigFlow teacher's weights are not a meaningful start for them: they start from random weights.
  */

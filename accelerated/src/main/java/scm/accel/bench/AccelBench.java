@@ -21,10 +21,10 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * Side-by-side timings, in one JVM run, of the float64 reference and the float32 accelerated path on the
  * digits MLP ({@link MlpConfig#digits}, dropout 0.2, ~0.5M parameters):
  * <ul>
- *   <li>{@code train}: one full sCT step [A5] (noise → JVP → tangent → loss → backward → optimiser).
+ *   <li>{@code train}: one full sCT step [docs/math.md §11 L3] (noise → JVP → tangent → loss → backward → optimiser).
  *       Reference: {@link MlpModel#trainingPass} + the tangent/loss formulas + weight head + the reference
  *       {@link scm.ref.optim.RAdam}. Accelerated: {@link ScmObjectiveF32} with RAdam.</li>
- *   <li>{@code sample}: 2-step consistency sampling [A3] (t_max = arctan(160), t_mid = 1.1). Reference:
+ *   <li>{@code sample}: 2-step consistency sampling [docs/math.md §6] (t_max = arctan(160), t_mid = 1.1). Reference:
  *       {@link ConsistencySampler#twoStep} (draws its own noise); accelerated: {@link ConsistencySamplerF32}
  *       with noise drawn outside the timed region.</li>
  * </ul>

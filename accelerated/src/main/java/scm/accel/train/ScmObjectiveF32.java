@@ -5,7 +5,7 @@ import scm.accel.model.MlpModelF32;
 import scm.accel.optim.AdamF32;
 
 /**
- * One sCT or sCD training step [A5] in float32 on a {@link MlpModelF32}, mirroring
+ * One sCT or sCD training step [docs/math.md §11 L3] in float32 on a {@link MlpModelF32}, mirroring
  * {@code scm.ref.loss.ScmObjective.sct / .scd}:
  * x_t = cos t·x0 + sin t·z; dx_t/dt = cos t·z − sin t·x0 (sCT, {@link #sct}) or σ_d·F_teacher(x_t/σ_d, t)
  * (sCD, {@link #scd}: a teacher {@link MlpModelF32} evaluated in eval mode, no dropout); one JVP at (x_t/σ_d, t) with tangents

@@ -24,7 +24,7 @@ import scm.ref.trigflow.TimeProposal;
 
 /**
  * A whole float32 sCD step ({@link ScmObjectiveF32#scd}: dx_t/dt = σ_d F_teacher(x_t/σ_d, t) from a teacher
- * {@link MlpModelF32} in eval mode) against the reference {@link ScmObjective#scd} step [A5] on the same
+ * {@link MlpModelF32} in eval mode) against the reference {@link ScmObjective#scd} step [docs/math.md §11 L3] on the same
  * inputs: same student and teacher parameters (rounded once to float), same x0, z, t (floats), same dropout
  * seed, same r (= ScmTangent.warmup(step, H)). Compared: dx_t/dt, F⁻, J, g, the loss, every parameter
  * gradient and the first RAdam update (un-adapted, p −= lr·grad; see {@link AccelMlpStepTest} for why RAdam).

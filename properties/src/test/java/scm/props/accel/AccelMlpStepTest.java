@@ -20,7 +20,7 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
 
 /**
  * A whole float32 sCT step ({@link ScmObjectiveF32} on {@link MlpModelF32}) against the same step in float64
- * on the reference {@link MlpModel} [A5]: same parameters (rounded once), same x0, z, t (floats), same
+ * on the reference {@link MlpModel} [docs/math.md §11 L3]: same parameters (rounded once), same x0, z, t (floats), same
  * dropout step seed. Compared: F⁻, J, the normalised tangent g, the loss, every parameter gradient and
  * the parameter update of one RAdam step (whose first steps are un-adapted, p −= lr·m̂, linear in the
  * gradient, so the update inherits the gradient's relative error; Adam's first step g/|g| would turn a

@@ -172,7 +172,7 @@ class ZeroShotEditingTest {
     @Test
     void denoisingAndInterpolationUseTheConsistencyFunction() {
         // Denoising an EDM input: t = atan(sigma/sigma_d), x_t = cos t x_sigma, f*(x_t, t) = (s/a_t) x_t with
-        // a_t = sqrt(cos^2 t s^2 + sin^2 t sigma_d^2) [sheet A7]; a few roundings: relative 1e-14.
+        // a_t = sqrt(cos^2 t s^2 + sin^2 t sigma_d^2) [docs/math.md §4]; a few roundings: relative 1e-14.
         int d = 5;
         TrigFlowEditor ed = new TrigFlowEditor(EditingFixtures.gaussianConsistency(d));
         Batch xs = Noise.gaussian(Noise.seeded(76), 3, d, 1);

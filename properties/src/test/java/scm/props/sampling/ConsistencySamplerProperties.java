@@ -15,7 +15,7 @@ import scm.ref.tensor.Noise;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * Consistency samplers [sCM App. G.2, CM Alg. 1; sheet A3, A10] run with the exact Gaussian consistency function,
+ * Consistency samplers [sCM App. G.2, CM Alg. 1; docs/math.md §6, §7] run with the exact Gaussian consistency function,
  * replayed by hand from the same seed: this fixes the algorithm (which noise, which scale, which time, which order).
  */
 class ConsistencySamplerProperties {

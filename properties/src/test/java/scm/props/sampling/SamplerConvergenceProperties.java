@@ -14,7 +14,7 @@ import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
  * PF-ODE solvers driven by the exact Gaussian velocity converge to the exact f* at their nominal order
- * [sCM App. B.1; sheet A1, A7]. s != sigma_d so that v* != 0 (at s = sigma_d, v* = 0 and Euler/Heun are trivially
+ * [sCM App. B.1; docs/math.md §1, §4]. s != sigma_d so that v* != 0 (at s = sigma_d, v* = 0 and Euler/Heun are trivially
  * exact; DDIM is then NOT exact: it rotates x by cos(s-t), because D = cos t x is not constant along the flow).
  */
 class SamplerConvergenceProperties {

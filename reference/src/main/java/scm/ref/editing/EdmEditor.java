@@ -9,7 +9,7 @@ import scm.ref.trigflow.PerSample;
 
 /**
  * Zero-shot editing with the original consistency model in EDM units, CM Algorithm 4 as printed [CM App. D;
- * sheet A10]:
+ * docs/math.md §7]:
  * <pre>
  *   y <- A^-1[(A y)(1 - Omega)]
  *   x ~ N(y, t_1^2 I);                 x <- f(x, t_1);  x <- A^-1[(A y)(1 - Omega) + (A x) Omega]

@@ -1,6 +1,6 @@
 package scm.ref.sampling;
 
-/** The PF-ODE solvers of {@link DiffusionOdeSampler} [sCM App. B.1; sheet A1]. */
+/** The PF-ODE solvers of {@link DiffusionOdeSampler} [sCM App. B.1; docs/math.md §1]. */
 public enum DiffusionSolver {
     /** First-order exponential integrator, the TrigFlow rotation [sCM Eq. 26]; 1 evaluation per step. */
     DDIM,

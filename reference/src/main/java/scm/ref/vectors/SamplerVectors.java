@@ -15,9 +15,9 @@ import scm.ref.trigflow.PerSample;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * Sampler outputs of the MLP (eval mode) given their noise [sCM App. B.1, G.2; sheet A1, A3]. The samplers draw from a
+ * Sampler outputs of the MLP (eval mode) given their noise [sCM App. B.1, G.2; docs/math.md §1, §6]. The samplers draw from a
  * seeded generator; the same generator state re-drawn in the same order is stored as the noise tensors, and the
- * generation re-computes every output from the stored noise with the formulas of A3 and refuses to write a set where
+ * generation re-computes every output from the stored noise with the formulas of docs/math.md §6 and refuses to write a set where
  * the two differ in a single bit (so the stored noise is provably the noise the sampler used).
  */
 final class SamplerVectors {
@@ -41,9 +41,9 @@ final class SamplerVectors {
         ConsistencySampler cs = new ConsistencySampler(fx.model(), sd);
         ConsistencyFunction f = cs.consistencyFunction();
         String[] names = {"sampler.one_step", "sampler.two_step", "sampler.multistep"};
-        String[] what = {"x̂0 = f_θ(z, t_max), t_max = arctan(80/σ_d) [sCM App. G.2; A3]",
-                "x̂0 = f_θ(z, t_max); x_mid = cos(1.1) x̂0 + sin(1.1) z'; x̂0 = f_θ(x_mid, 1.1); z = noise0, z' = noise1 (fresh) [A3]",
-                "x = f_θ(noise0, τ_1); for k = 2, 3: x = f_θ(cos τ_k x + sin τ_k noise_{k−1}, τ_k) [CM Alg. 1 in TrigFlow; A3]"};
+        String[] what = {"x̂0 = f_θ(z, t_max), t_max = arctan(80/σ_d) [sCM App. G.2; docs/math.md §6]",
+                "x̂0 = f_θ(z, t_max); x_mid = cos(1.1) x̂0 + sin(1.1) z'; x̂0 = f_θ(x_mid, 1.1); z = noise0, z' = noise1 (fresh) [docs/math.md §6]",
+                "x = f_θ(noise0, τ_1); for k = 2, 3: x = f_θ(cos τ_k x + sin τ_k noise_{k−1}, τ_k) [CM Alg. 1 in TrigFlow; docs/math.md §6]"};
         for (int stages = 1; stages <= 3; stages++) {
             var rng = Noise.seeded(SAMPLER_SEED);
             Batch out = switch (stages) {

@@ -10,7 +10,7 @@ import scm.ref.loss.TrainableNetwork;
 import scm.ref.model.MlpModel;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.sampling.EdmConsistencySampler;
 import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
@@ -76,7 +76,7 @@ final class DemoModels {
     /** The teacher's ODE time grid: {@code steps} uniform steps in t from t_max to 0. */
     double[] teacherGrid(int steps) { return TimeGrid.uniform(new TrigFlow(teacher.sigmaD()).tMax(), 0, steps); }
 
-    Batch teacherOde(DiffusionSolver solver, double[] grid, RandomGenerator rng, int n) {
+    Batch teacherOde(OdeMethod solver, double[] grid, RandomGenerator rng, int n) {
         return new DiffusionOdeSampler(teacher.model(), teacher.sigmaD()).sample(solver, rng, n, grid);
     }
 

@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 import scm.ref.model.MlpModel;
 import scm.ref.nn.Param;
@@ -50,12 +50,12 @@ public final class ModelCheckpoint {
 
     private final Path file;
     private final String what;
-    private final SafetensorsFile content;
+    private final SafetensorsContent content;
     private final ModelSpec spec;
     private final Form form;
     private final TreeSet<String> groups;
 
-    private ModelCheckpoint(Path file, String what, SafetensorsFile content, ModelSpec spec, Form form, TreeSet<String> groups) {
+    private ModelCheckpoint(Path file, String what, SafetensorsContent content, ModelSpec spec, Form form, TreeSet<String> groups) {
         this.file = file;
         this.what = what;
         this.content = content;
@@ -71,7 +71,7 @@ public final class ModelCheckpoint {
     public static ModelCheckpoint read(Path file, String what) {
         if (file == null || !Files.isRegularFile(file)) throw new IllegalArgumentException(what + " not found: " + file);
         String where = what + " " + file;
-        SafetensorsFile f;
+        SafetensorsContent f;
         try { f = SafeTensors.read(file); }
         catch (IOException e) { throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage()); }
         catch (IllegalArgumentException e) { throw new IllegalArgumentException(where + " is not a valid safetensors file: " + e.getMessage()); }

@@ -9,7 +9,7 @@ import scm.ref.metrics.MetricReport;
 import scm.ref.model.MlpModel;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
 
@@ -20,7 +20,7 @@ import scm.ref.tensor.Batch;
  * features of {@code scm eval} need the classifier file and are left to {@code scm sample}/{@code eval}).
  * FD/KID on 2-D coordinates are not reported: a Gaussian fit cannot see a smeared ring (it scored one 0.0000).
  * Teacher: the PF-ODE with DPM-Solver-2 on EDM's rho = 7 grid (sigma 0.002..80) for each entry k of
- * {@code eval.steps} (NFE counted by DiffusionSolver.evaluations). sCT/sCD: 1-step and 2-step consistency sampling (t_mid = 1.1).
+ * {@code eval.steps} (NFE counted by OdeMethod.evaluations). sCT/sCD: 1-step and 2-step consistency sampling (t_mid = 1.1).
  * CD/CT/iCT (EDM-parameterised students) are not evaluated here.
  * Every sampler draws its noise from the same seed ({@code eval.seed}), and the metrics' real-set
  * split uses {@code eval.seed} too, so rows are comparable.
@@ -43,8 +43,8 @@ final class RunEvaluation {
                     double[] times = TimeGrid.karras(Math.max(k, 2), 0.002, 80.0, 7.0, sigmaD);
                     if (k == 1) times = new double[] {times[0], 0.0};
                     final double[] grid = times;
-                    rows.add(row("ode dpm2 k=" + k, DiffusionSolver.DPM_SOLVER_2.evaluations(grid), data, seed,
-                            () -> ode.sample(DiffusionSolver.DPM_SOLVER_2, new SplittableRandom(seed + 1), n, grid)));
+                    rows.add(row("ode dpm2 k=" + k, OdeMethod.DPM_SOLVER_2.evaluations(grid), data, seed,
+                            () -> ode.sample(OdeMethod.DPM_SOLVER_2, new SplittableRandom(seed + 1), n, grid)));
                 }
             }
             case "sct", "scd" -> {

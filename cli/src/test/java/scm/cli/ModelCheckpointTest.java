@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 import scm.ref.model.MlpConfig;
 import scm.ref.model.MlpModel;
@@ -125,7 +125,7 @@ class ModelCheckpointTest {
 
     @Test
     void anUnknownExtraTensorIsRefused(@TempDir Path tmp) throws Exception {
-        SafetensorsFile f = SafeTensors.read(SHIPPED.resolve("ring8/scd.safetensors"));
+        SafetensorsContent f = SafeTensors.read(SHIPPED.resolve("ring8/scd.safetensors"));
         for (String extra : new String[] {"ema.0.blocks.9.linear.weight", "stray", "param.input.weight"}) {
             Map<String, Tensor> t = new LinkedHashMap<>(f.tensors());
             t.put(extra, new Tensor(new int[] {2}, new double[] {1, 2}, DType.F32));

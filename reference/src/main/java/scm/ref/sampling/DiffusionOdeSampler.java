@@ -46,13 +46,13 @@ public final class DiffusionOdeSampler {
      * down the list [docs/math.md §1, §6]. At times[0] = pi/2 that noise is exactly the TrigFlow marginal; at
      * times[0] = t_max the cos(t_max) x0 part (0.00625) is neglected, as in sCM's samplers.
      */
-    public Batch sample(DiffusionSolver solver, RandomGenerator rng, int n, double[] times) {
+    public Batch sample(OdeMethod solver, RandomGenerator rng, int n, double[] times) {
         TimeGrid.requireStrictlyDecreasing(times, 2, "times");
         return solve(solver, Noise.gaussian(rng, n, net.dim(), flow.sigmaD()), times);
     }
 
     /** Solves the PF-ODE from x at times[0] through every listed time down to the last [sCM Eq. 3; docs/math.md §1]. */
-    public Batch solve(DiffusionSolver solver, Batch xStart, double[] times) {
+    public Batch solve(OdeMethod solver, Batch xStart, double[] times) {
         TimeGrid.requireStrictlyDecreasing(times, 2, "times");
         Batch x = xStart;
         for (int k = 1; k < times.length; k++) x = step(solver, x, times[k - 1], times[k]);
@@ -60,7 +60,7 @@ public final class DiffusionOdeSampler {
     }
 
     /** One step of the chosen solver from s down to t < s [sCM App. B.1; docs/math.md §1]. */
-    public Batch step(DiffusionSolver solver, Batch xs, double s, double t) {
+    public Batch step(OdeMethod solver, Batch xs, double s, double t) {
         if (solver == null) throw new IllegalArgumentException("solver is null");
         return switch (solver) {
             case DDIM -> ddimStep(xs, s, t);

@@ -8,7 +8,7 @@ import java.util.List;
 import scm.ref.consistency.ConsistencyFunction;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
 import scm.ref.trigflow.PerSample;
@@ -69,7 +69,7 @@ final class SamplerVectors {
                 "Euler: x_t = x_s + (t − s) σ_d F(x_s/σ_d, s) [sCM Eq. 3]",
                 "Heun: x' = x_s − (s−t) v(x_s, s); x_t = x_s − (s−t)(v(x_s, s) + v(x', t))/2, v = σ_d F (also on the last step to t = 0) [EDM Alg. 1]",
                 "DPM-Solver-2 [sCM Eq. 27-28]: s' = atan(exp((ln tan s + ln tan t)/2)), r = (ln tan s − ln tan s')/(ln tan s − ln tan t), x_{s'} = DDIM(s→s'), x_t = DDIM(s→t) + sin(s−t)/(2 r sin s)(D_{s'} − D_s), D_u = cos u x_u − sin u σ_d F_u; plain DDIM when t = 0"};
-        for (DiffusionSolver solver : DiffusionSolver.values())
+        for (OdeMethod solver : OdeMethod.values())
             set.expected("ode." + solver.name().toLowerCase(java.util.Locale.ROOT), ode.solve(solver, noise.get(0), ODE_TIMES), DERIVATIVE,
                     formula[solver.ordinal()]);
     }

@@ -12,7 +12,7 @@ import scm.ref.trigflow.TrigFlow;
 
 /**
  * Zero-shot editing with a TrigFlow consistency function f(x_t, t) = cos t x_t - sin t sigma_d F [sCM Eq. 5]:
- * CM Algorithm 4 [CM App. D; docs/math.md §7] with the EDM re-noising x ~ N(x, t_n^2 I) replaced by the TrigFlow forward
+ * CM Algorithm 4 [CM App. D; docs/math.md §7] ({@link EdmZeroShotEditor} is Algorithm 4 as printed, in EDM units) with the EDM re-noising x ~ N(x, t_n^2 I) replaced by the TrigFlow forward
  * process {@code x_t = cos t x + sin t z}, z ~ N(0, sigma_d^2 I) [docs/math.md §6] (no eps-correction: the boundary is t = 0):
  * <pre>
  *   y <- A^-1[(A y)(1 - Omega)]
@@ -22,11 +22,11 @@ import scm.ref.trigflow.TrigFlow;
  * Omega = 1 marks coefficients to generate ({@link Mask}). Noise is drawn from the caller's generator: one n x d
  * batch per step, in step order, so runs are bit-reproducible.
  */
-public final class TrigFlowEditor {
+public final class TrigFlowZeroShotEditor {
     private final ConsistencyFunction f;
     private final TrigFlow flow;
 
-    public TrigFlowEditor(ConsistencyFunction f) {
+    public TrigFlowZeroShotEditor(ConsistencyFunction f) {
         if (f == null) throw new IllegalArgumentException("consistency function is null");
         this.f = f;
         this.flow = new TrigFlow(f.sigmaD());

@@ -55,7 +55,7 @@ class TrainCommandTest {
         Path cfg = smallConfig(dir), t = dir.resolve("teacher"), s = dir.resolve("sct");
         Result r = run(args(common(t, "teacher", 12), "--config", cfg.toString()));
         assertEquals(0, r.code(), r.err());
-        for (String f : List.of("checkpoint.safetensors", "loss.csv", "report.md", "report.json"))
+        for (String f : List.of("checkpoint.safetensors", "loss.csv", "loss.png", "report.md", "report.json"))
             assertTrue(Files.isRegularFile(t.resolve(f)), f);
         assertEquals(13, Files.readAllLines(t.resolve("loss.csv")).size(), "header + one row per step");
         assertTrue(Files.readString(t.resolve("report.json")).contains("\"ode dpm2 k=2\""));

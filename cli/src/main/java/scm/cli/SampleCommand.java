@@ -21,7 +21,8 @@ import scm.ref.tensor.Noise;
  * sampling starts; nothing is written on bad input.
  */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Sample a checkpoint or an analytic model; write samples (.safetensors), a PNG and a report.")
+        description = {"Sample a checkpoint or an analytic model.",
+                "Writes samples.safetensors, samples.png, report.md and report.json."})
 public final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -29,11 +29,16 @@ import scm.ref.train.TrainingSetup;
                 "Settings resolve as: built-in defaults < --config FILE < command-line options. Defaults: teacher = Adam lr 1e-3;"
                         + " students = RAdam lr 1e-4 (sCM); betas (0.9, 0.99), eps 1e-8; EMA power=0.05; sCM tangent warm-up"
                         + " scm.warmup = min(10000, steps/10) (the paper's 10k scaled to short runs)."},
-        footer = {"", "--config keys: " + "objective data model steps batch lr seed optimizer beta1 beta2 eps clipNorm emas"
-                + " checkpointEvery logEvery divergenceThreshold model.width model.depth model.embDim model.dropout sigmaD"
-                + " proposal.pMean proposal.pStd adaptiveWeighting scm.warmup cd.levels ct.s0 ct.s1 ct.mu0 data.size"
-                + " eval.samples eval.steps eval.seed",
-                "Exit codes: 0 done, 2 bad input, 3 training diverged (the last good checkpoint is kept)."})
+        footer = {"", "--config keys (one line each, never wrapped inside a name):",
+                "  run:        objective data model steps batch lr seed teacher",
+                "  optimizer:  optimizer beta1 beta2 eps clipNorm emas",
+                "  cadence:    checkpointEvery logEvery divergenceThreshold",
+                "  model:      model.width model.depth model.embDim model.dropout",
+                "  objective:  sigmaD proposal.pMean proposal.pStd adaptiveWeighting",
+                "              scm.warmup cd.levels ct.s0 ct.s1 ct.mu0",
+                "  data, eval: data.size eval.samples eval.steps eval.seed",
+                "Exit codes: 0 done, 2 bad input, 3 training diverged (the last good",
+                "checkpoint is kept)."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;

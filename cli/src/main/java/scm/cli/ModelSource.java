@@ -31,7 +31,9 @@ public record ModelSource(String description, TrigFlowNetwork consistencyNet, Tr
         Dataset named = dataName == null ? null : Dataset.named(dataName);
         if (model != null) {
             if (!model.startsWith("mixture-")) throw new IllegalArgumentException("unknown model '" + model + "' (known: mixture-ring8, mixture-grid25)");
-            Dataset d = Dataset.named(model.substring("mixture-".length()));
+            Dataset d;
+            try { d = Dataset.named(model.substring("mixture-".length())); }
+            catch (IllegalArgumentException e) { throw new IllegalArgumentException("unknown model '" + model + "' (known: mixture-ring8, mixture-grid25)"); }
             GaussianMixture mix = d.mixture();
             if (mix == null) throw new IllegalArgumentException("unknown model '" + model + "' (known: mixture-ring8, mixture-grid25)");
             if (named != null && named != d) throw new IllegalArgumentException("--model " + model + " generates " + d.cliName + ", not --data " + named.cliName);

@@ -68,6 +68,23 @@ class MathCitationTest {
     }
 
     @Test
+    void docsNameNoMachineLocalDirectories() throws IOException {
+        // issue 14.11: docs/results.md named run directories under /work/runs; docs use commands or relative paths
+        List<Path> docs = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(ROOT.resolve("docs"))) { s.filter(p -> p.toString().endsWith(".md")).forEach(docs::add); }
+        try (Stream<Path> s = Files.walk(ROOT.resolve("checkpoints"))) { s.filter(p -> p.toString().endsWith(".md")).forEach(docs::add); }
+        docs.add(ROOT.resolve("README.md"));
+        List<String> bad = new ArrayList<>();
+        Pattern local = Pattern.compile("(?<![\\w.])/(work|root|home)/[\\w.-]+");
+        for (Path p : docs) {
+            Matcher m = local.matcher(Files.readString(p));
+            while (m.find()) bad.add(p + ": " + m.group());
+        }
+        assertEquals(List.of(), bad);
+        assertTrue(local.matcher("files in `/work/runs/demo/`").find(), "negative control");
+    }
+
+    @Test
     void theCheckSeesAMissingSection() {
         // negative control: the pattern picks up each number of a list, so a cite of a section that does not exist fails
         Matcher c = CITE.matcher("see docs/math.md §3, §99");

@@ -54,6 +54,18 @@ public final class RunConfig {
         return m;
     }
 
+    /** {@code m} with its values trimmed; an unknown key is an error naming it and {@code where}. */
+    static Map<String, String> checkKeys(Map<String, String> m, String where) {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            if (!KEYS.contains(e.getKey()))
+                throw new IllegalArgumentException(where + ": unknown key '" + e.getKey() + "' (known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+            if (e.getValue() == null) throw new IllegalArgumentException(where + ": key '" + e.getKey() + "' has no value");
+            out.put(e.getKey(), e.getValue().trim());
+        }
+        return out;
+    }
+
     /** Defaults, overridden by {@code file} entries, overridden by {@code cli} entries. */
     static RunConfig resolve(Map<String, String> file, Map<String, String> cli) {
         Map<String, String> given = new TreeMap<>(file);

@@ -73,13 +73,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-eval", negatable = false, description = "skip the sample-quality evaluation after training")
     boolean noEval;
 
+    /** Settings given as a map instead of a --config file (the Java API, {@link Scm#train}). */
+    Map<String, String> settings = Map.of();
+
     @Override public Integer call() throws IOException {
         Path ckpt = out.resolve(ModelCheckpoint.FILE_NAME);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
         if (!resume && Files.exists(ckpt))
             throw new IllegalArgumentException(ckpt + " already exists; pass --resume to continue it or choose another --out");
         if (resume && !Files.isRegularFile(ckpt)) throw new IllegalArgumentException("--resume: no checkpoint " + ckpt);
-        Map<String, String> fileSettings = config == null ? Map.of() : RunConfig.readFile(config);
+        Map<String, String> fileSettings = config == null ? RunConfig.checkKeys(settings, "settings") : RunConfig.readFile(config);
         ModelCheckpoint saved = resume ? ModelCheckpoint.read(ckpt, "--resume checkpoint") : null;
         RunConfig rc;
         if (resume) {

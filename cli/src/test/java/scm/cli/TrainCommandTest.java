@@ -61,7 +61,7 @@ class TrainCommandTest {
         assertTrue(Files.readString(t.resolve("report.json")).contains("\"ode dpm2 k=2\""));
         // issue 14.6: a 2-D run is scored like scm eval scores 2-D samples (MMD, sliced W2, modes), not by FD on coordinates
         String report = Files.readString(t.resolve("report.md"));
-        assertTrue(report.contains("MMD^2 (bandwidth 0.1)") && report.contains("modes hit") && report.contains("sliced W2 floor"), report);
+        assertTrue(report.contains("MMD^2 (bandwidth 0.1)") && report.contains("modes hit") && report.contains("sliced W2") && report.contains("| floor (data vs data) |"), report);
         assertFalse(report.contains("FD"), report);
         // issue 14.11: a 12-step run does not claim a mean over the last 100 steps
         assertTrue(report.contains("mean of all 12 steps") && !report.contains("last 100"), report);

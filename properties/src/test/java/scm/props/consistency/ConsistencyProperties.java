@@ -59,7 +59,7 @@ class ConsistencyProperties {
     }
 
     @Test
-    void edmScalingsMatchTheSheet() {
+    void edmScalingsMatchTheirDefinitions() {
         EdmConsistencyFunction f = new EdmConsistencyFunction(new Identity(1));
         double sd = 0.5, e = 0.002;
         for (double sigma : new double[] {0.002, 0.01, 0.821, 1.0, 80.0}) {

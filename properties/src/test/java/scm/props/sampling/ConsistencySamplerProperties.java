@@ -22,11 +22,11 @@ class ConsistencySamplerProperties {
     static final double EPS = Math.ulp(1.0);
 
     @Test
-    void trigFlowSamplersFollowTheSheet() {
-        Props.check(50, Props.longs(0L, 1_000_000L), this::trigFlowSamplersFollowTheSheet);
+    void trigFlowSamplersFollowTheirDefinition() {
+        Props.check(50, Props.longs(0L, 1_000_000L), this::trigFlowSamplersFollowTheirDefinition);
     }
 
-    void trigFlowSamplersFollowTheSheet(long seed) {
+    void trigFlowSamplersFollowTheirDefinition(long seed) {
         double s = 1.3, sd = 0.5;
         GaussianOracle g = new GaussianOracle(s, sd);
         ConsistencySampler sampler = new ConsistencySampler(g.consistencyNetwork(3), sd);

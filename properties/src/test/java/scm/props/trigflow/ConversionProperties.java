@@ -273,22 +273,22 @@ class ConversionProperties {
     }
 
     @Test
-    void rectifiedFlowMatchesTheSheetForUnitSigmaD() {
+    void rectifiedFlowMatchesTheDenoiserFormForUnitSigmaD() {
         Props.check(300,
                 Props.times(1e-3, 1.5707), Props.doubles(-3, 3), Props.doubles(-3, 3),
-                this::rectifiedFlowMatchesTheSheetForUnitSigmaD);
+                this::rectifiedFlowMatchesTheDenoiserFormForUnitSigmaD);
     }
 
-    void rectifiedFlowMatchesTheSheetForUnitSigmaD(double t, double xt, double v) {
+    void rectifiedFlowMatchesTheDenoiserFormForUnitSigmaD(double t, double xt, double v) {
         // sigma_d = 1: u = sin t/(cos t + sin t), x0 = (x_t - sin t v)/(cos t + sin t), F = (cos t x_t - x0)/sin t [docs/math.md §2]
         RectifiedFlow rf = new RectifiedFlow(1.0);
         double c = Math.cos(t), s = Math.sin(t);
         assertEquals(s / (c + s), rf.u(t), 4 * EPS);
         double x0 = (xt - s * v) / (c + s);
-        double fSheet = (c * xt - x0) / s;
+        double fDenoiserForm = (c * xt - x0) / s;
         double f = rf.fFromVelocity(row(xt), row(v), new double[] {t}).get(0, 0);
         // the denoiser form (docs/math.md §2) cancels in c x_t - x0 near t = 0: abs error ~4 eps (|x_t| + |v|)/sin t
-        assertEquals(fSheet, f, 16 * EPS * (Math.abs(xt) + Math.abs(v)) / s);
+        assertEquals(fDenoiserForm, f, 16 * EPS * (Math.abs(xt) + Math.abs(v)) / s);
     }
 
     @Test

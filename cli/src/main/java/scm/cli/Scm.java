@@ -100,6 +100,11 @@ public final class Scm {
         return load(out.resolve(ModelCheckpoint.FILE_NAME));
     }
 
+    /** {@link #train(Map, Path)} with the settings of a --config properties file. */
+    public static Model train(Path config, Path out) throws IOException {
+        return train(RunConfig.readFile(config), out);
+    }
+
     /**
      * The metrics of {@code scm eval} for the first {@code n} rows of {@code samples} against data set {@code data}
      * (2-D: MMD^2, sliced W2, modes; digits: FD and KID on pixels and on the classifier of

@@ -144,6 +144,32 @@ class ModelCheckpointTest {
     }
 
     @Test
+    void aLegacyTrainingCheckpointWithoutSpecLoadsAndResumes(@TempDir Path tmp) throws Exception {
+        // a run directory from before the model spec: the same checkpoint with every model.* key removed
+        Path run = tmp.resolve("run");
+        assertEquals(0, cli("train", "--objective", "sct", "--data", "moons", "--steps", "3", "--batch", "8", "--no-eval",
+                "--config", writeSmall(tmp).toString(), "--out", run.toString()).code());
+        Path ckpt = run.resolve(ModelCheckpoint.FILE_NAME);
+        ModelSpec written = ModelCheckpoint.read(ckpt).spec();
+        SafetensorsContent f = SafeTensors.read(ckpt);
+        Map<String, String> md = new LinkedHashMap<>(f.metadata());
+        md.keySet().removeIf(k -> k.startsWith("model."));
+        SafeTensors.write(ckpt, f.tensors(), md);
+        assertNull(ModelCheckpoint.read(ckpt).metadata().get(ModelSpec.VERSION_KEY));
+        assertEquals(new ModelSpec(written.kind(), written.config(), 0, written.sigmaD(), written.data()), ModelCheckpoint.read(ckpt).spec(),
+                "the legacy spec is read from run.* (seed 0: the positional embedding has no seeded state)");
+        assertEquals(0, cli("train", "--out", run.toString(), "--resume", "--steps", "5", "--no-eval").code());
+        assertEquals("5", ModelCheckpoint.read(ckpt).meta("step", null));
+        assertEquals(ModelSpec.VERSION, ModelCheckpoint.read(ckpt).meta(ModelSpec.VERSION_KEY, null), "rewritten with its spec");
+    }
+
+    static Path writeSmall(Path dir) throws Exception {
+        Path cfg = dir.resolve("small.properties");
+        Files.writeString(cfg, "model.width=16\nmodel.depth=1\nmodel.embDim=8\ndata.size=256\n");
+        return cfg;
+    }
+
+    @Test
     void aFileWithoutSpecOrRunSettingsIsNotAModel() {
         var e = assertThrows(IllegalArgumentException.class, () -> ModelCheckpoint.read(SHIPPED.resolve("classifier/digits-mlp.safetensors")));
         assertTrue(e.getMessage().contains("is not a model checkpoint"), e.getMessage());

@@ -40,7 +40,12 @@ public record ModelSource(String description, TrigFlowNetwork consistencyNet, Tr
             MixtureOracle oracle = new MixtureOracle(mix, TrigFlow.DEFAULT_SIGMA_D);
             return new ModelSource("analytic " + model + " (exact)", new MixtureConsistency(oracle).network(), oracle.diffusionNetwork(), oracle.sigmaD(), d);
         }
-        ModelCheckpoint c = ModelCheckpoint.read(checkpoint);
+        return of(ModelCheckpoint.read(checkpoint), weights, named);
+    }
+
+    /** What samples from a loaded checkpoint: weight group {@code weights}, data set {@code named} or the spec's. */
+    public static ModelSource of(ModelCheckpoint c, String weights, Dataset named) {
+        Path checkpoint = c.file();
         ModelSpec spec = c.spec();
         Dataset stored = spec.data() == null ? null : Dataset.named(spec.data());
         if (named != null && named.dim() != spec.config().dim())

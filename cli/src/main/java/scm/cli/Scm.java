@@ -79,7 +79,8 @@ public final class Scm {
 
     /** Loads a checkpoint; see {@link ModelCheckpoint} for what is checked. */
     public static Model load(Path checkpoint) throws IOException {
-        return new Model(ModelCheckpoint.read(checkpoint), ModelSource.resolve(checkpoint, "ema", null, null));
+        ModelCheckpoint c = ModelCheckpoint.read(checkpoint);
+        return new Model(c, ModelSource.of(c, "ema", null));
     }
 
     /**

@@ -107,6 +107,7 @@ public final class RunConfig {
         v.put("ct.mu0", "0.9");
         v.put("teacher", "");
         v.putAll(given);
+        v.put("teacher", absolute(v.get("teacher")));  // a relative --config teacher path would break a resume from elsewhere
         v.put("objective", objective);
         v.put("data", data);
         long steps = new RunConfig(v).lng("steps");
@@ -233,8 +234,14 @@ public final class RunConfig {
         return rc;
     }
 
+    /** A teacher path as stored: absolute and normalized ("" stays ""). */
+    static String absolute(String path) {
+        return path == null || path.isBlank() ? "" : java.nio.file.Path.of(path.trim()).toAbsolutePath().normalize().toString();
+    }
+
     private static boolean same(String key, String a, String b) {
         if (a.equals(b)) return true;
+        if (key.equals("teacher")) return absolute(a).equals(absolute(b));
         if (key.equals("data")) {
             try { return TrainData.canonical(a).equals(TrainData.canonical(b)); } catch (IllegalArgumentException e) { return false; }
         }

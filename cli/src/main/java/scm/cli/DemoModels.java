@@ -50,7 +50,12 @@ final class DemoModels {
             throw new IllegalArgumentException("demo teacher model " + t + " is a " + m.teacher.checkpoint().spec().describe() + ", not a diffusion model");
         for (String s : DemoCommand.STUDENTS) {
             Path p = dir.resolve(s + ".safetensors");
-            if (DemoCommand.exists(p)) m.students.put(s, read(p));
+            if (DemoCommand.exists(p)) {
+                Loaded l = read(p);
+                if (!l.checkpoint().spec().kind().isConsistency())
+                    throw new IllegalArgumentException("demo model " + p + " is a " + l.checkpoint().spec().describe() + ", not a consistency model");
+                m.students.put(s, l);
+            }
             else if (requireAll) throw new IllegalArgumentException("demo model not found: " + p + " (restore the shipped checkpoints, or run scm demo --from-scratch)");
         }
         if (m.students.isEmpty()) throw new IllegalArgumentException("no student models (scd/sct/cd/ict .safetensors) in " + dir);

@@ -15,7 +15,6 @@ import scm.ref.loss.TrainableNetwork;
 import scm.ref.model.MlpConfig;
 import scm.ref.model.MlpModel;
 import scm.ref.nn.Param;
-import java.util.List;
 import scm.ref.train.Objective;
 
 /**
@@ -56,10 +55,10 @@ final class RunObjectives {
                         + " but this run has sigmaD " + rc.dbl("sigmaD"));
             teacherModel = teacher.referenceModel();  // evaluation (EMA) weights, F64 or a shipped F32 export
             if (kind.equals("sct") || kind.equals("scd")) {
-                List<Param> from = teacherModel.params(), to = model.params();
-                List<Param> theta = net.networkParams();
-                for (int i = 0; i < from.size(); i++)
-                    if (theta.contains(to.get(i))) System.arraycopy(from.get(i).value, 0, to.get(i).value, 0, to.get(i).value.length);
+                // θ (not the adaptive-weight head) from the teacher's parameter of the same name; shapes were checked above
+                java.util.Map<String, Param> byName = new java.util.HashMap<>();
+                for (Param p : teacherModel.params()) byName.put(p.name, p);
+                for (Param p : net.networkParams()) System.arraycopy(byName.get(p.name).value, 0, p.value, 0, p.value.length);
                 init = "teacher " + teacher.file() + " (" + teacher.group("ema") + "*)";
             }
         }

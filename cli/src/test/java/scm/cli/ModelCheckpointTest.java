@@ -205,10 +205,18 @@ class ModelCheckpointTest {
         // issue 14.3: this said "tensor ... is F32, expected F64"
         Path out = tmp.resolve("scd");
         Run r = cli("train", "--objective", "scd", "--teacher", SHIPPED.resolve("ring8/teacher.safetensors").toString(), "--data", "ring8",
-                "--steps", "2", "--batch", "8", "--no-eval", "--out", out.toString());
+                "--steps", "2", "--batch", "8", "--lr", "1e-12", "--no-eval", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.readString(out.resolve("report.md")).contains("initialisation: teacher"));
         ModelCheckpoint c = ModelCheckpoint.read(out.resolve(ModelCheckpoint.FILE_NAME));
+        // the student's θ starts at the teacher's F32 EMA weights. Two RAdam steps at lr 1e-12 move a weight by at most
+        // 2·lr·|update| with |update| ≤ max(|m̂|, 1/(1−β2)^½-rectified ratio) ≲ 10² here, i.e. < 1e-9; a random
+        // initialisation differs from the teacher by ~1e-1, so the check tells the two apart
+        ModelCheckpoint t = ModelCheckpoint.read(SHIPPED.resolve("ring8/teacher.safetensors"));
+        for (String name : new String[] {"input.weight", "blocks.2.linear.weight", "out.linear.bias", "time.linear.weight"}) {
+            double[] a = t.tensors().get("ema.0." + name).values(), b = c.tensors().get("param." + name).values();
+            for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-9, name);
+        }
         assertEquals(ModelSpec.Kind.CONSISTENCY, c.spec().kind());
         assertEquals(ModelSpec.VERSION, c.meta(ModelSpec.VERSION_KEY, null));
         // a consistency model is not a teacher

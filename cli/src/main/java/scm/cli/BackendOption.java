@@ -29,6 +29,13 @@ final class BackendOption {
 
     private Backend backend;
 
+    /** The float64 reference (the library API's default: {@link Scm}, ModelSource's public methods). */
+    static BackendOption reference() {
+        BackendOption b = new BackendOption();
+        b.name = REFERENCE;
+        return b;
+    }
+
     /** Checks the name and starts the backend; call before anything is written. */
     BackendOption require() {
         String n = name == null ? "" : name.toLowerCase(Locale.ROOT);
@@ -51,6 +58,13 @@ final class BackendOption {
     /** The network an objective trains: the model itself on the reference, else its float32 twin with {@code model}'s Params as masters. */
     TrainableNetwork trainable(MlpModel model) {
         return isReference() ? TrainableNetwork.of(model) : MasterWeightsNetwork.of(model, backend);
+    }
+
+    /** {@link #trainable} in evaluation mode (an EDM-form student sampled through scm.ref.loss.EdmStudent). */
+    TrainableNetwork evalTrainable(MlpModel model) {
+        TrainableNetwork n = trainable(model);
+        n.eval();
+        return n;
     }
 
     /** The network a sampler or editor evaluates, in evaluation mode (no dropout). */

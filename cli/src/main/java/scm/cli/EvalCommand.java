@@ -21,7 +21,7 @@ import scm.ref.image.RunReport;
 public final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     /** Checked like every command's, but the metrics are float64 on every backend: the measuring instrument stays fixed. */
-    @Mixin BackendOption backend;
+    @Mixin BackendOption backend = new BackendOption();
 
     @Option(names = "--samples", required = true, description = "Samples file written by scm sample.") Path samples;
     @Option(names = "--data", description = "Data set: digits, ring8, grid25, moons, checkerboard, swiss-roll (default: the file's metadata).") String data;

@@ -22,10 +22,11 @@ import scm.ref.tensor.Noise;
  * sampling starts; nothing is written on bad input.
  */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Sample a checkpoint or an analytic model; write samples (.safetensors), a PNG and a report.")
+        description = {"Sample a checkpoint or an analytic model.",
+                "Writes samples.safetensors, samples.png, report.md and report.json."})
 public final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin BackendOption backend;
+    @Mixin BackendOption backend = new BackendOption();
 
     @Option(names = "--checkpoint", description = "Training checkpoint (safetensors).") Path checkpoint;
     @Option(names = "--model", description = "Analytic model instead of a checkpoint: mixture-ring8 | mixture-grid25.") String model;
@@ -50,6 +51,7 @@ public final class SampleCommand implements Callable<Integer> {
         OutputDir dir = OutputDir.check(out, FILES, force);
         ModelSource m = ModelSource.resolve(checkpoint, weights, model, data, backend.require());
         SamplerSpec s = SamplerSpec.parse(steps, times, solver, nfe, m.sigmaD());
+        s.requireFits(m);
         boolean scored = m.data() != null && n >= evalN;
         Path cls = classifier == null ? Home.classifier() : classifier;
         if (scored && m.data().isImage()) SampleMetrics.classifier(cls);
@@ -61,6 +63,7 @@ public final class SampleCommand implements Callable<Integer> {
         LinkedHashMap<String, String> facts = new LinkedHashMap<>();
         facts.put("command", Home.commandLine(spec));
         facts.put("model", m.description());
+        facts.put("backend", backend.describe());
         facts.put("data", m.data() == null ? "unknown" : m.data().cliName);
         facts.put("method", s.method());
         facts.put("NFE", Integer.toString(s.nfe()));

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scm train end to end, --backend jvm vs --backend reference, on the model card's sCD run (digits, model small,
 # batch 128, seed 2), interleaved so that machine load affects both sides alike. The teacher is a 200-step teacher
-# of the same shape trained first (--teacher needs a float64 training checkpoint; the shipped teacher is a float32
-# export; its weights do not change the cost of a step).
+# of the same shape trained first (so the script needs nothing but the repository; a teacher's weights do not change
+# the cost of a step).
 #   bench/train-backends.sh [JVM_STEPS] [REFERENCE_STEPS] [ROUNDS]     (default 2000 200 2)
 # Prints each run's seconds per step (from its report.json) and the ratio. Runs go to a temporary directory.
 set -euo pipefail

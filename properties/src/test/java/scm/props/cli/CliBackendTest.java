@@ -138,7 +138,7 @@ class CliBackendTest {
             Path e = tmp.resolve("edit-" + be);
             ok(CliRun.of("edit", "--backend", be, "--checkpoint", ckpt.toString(), "--task", "inpaint", "--n", "3", "--out", e.toString()), "edit " + be);
             Path s = tmp.resolve("s-" + be);
-            ok(CliRun.of("sample", "--backend", be, "--checkpoint", ckpt.toString(), "--n", "40", "--out", s.toString()), "sample " + be);
+            ok(CliRun.of("sample", "--backend", be, "--checkpoint", ckpt.toString(), "--data", "digits", "--n", "40", "--out", s.toString()), "sample " + be);
             CliRun ev = CliRun.of("eval", "--backend", be, "--samples", s.resolve("samples.safetensors").toString(), "--eval-n", "40",
                     "--classifier", CliRun.CLASSIFIER.toString());
             ok(ev, "eval " + be);

@@ -1,11 +1,16 @@
 package scm.accel.backend;
 
 import scm.accel.kernels.ActivationKernels;
+import scm.accel.kernels.AttentionKernels;
+import scm.accel.kernels.ConvKernels;
+import scm.accel.kernels.GroupNormKernels;
+import scm.accel.kernels.ImageKernels;
 import scm.accel.kernels.EmbeddingKernels;
 import scm.accel.kernels.NormKernels;
 import scm.accel.kernels.OptimKernels;
 import scm.accel.kernels.TangentKernels;
 import scm.accel.kernels.TrigFlowKernels;
+import scm.accel.kernels.VectorConv;
 import scm.accel.kernels.VectorGemm;
 
 /**
@@ -140,6 +145,133 @@ public final class JvmBackend implements Backend {
 
     @Override public void ema(float[] e, float[] p, float beta, int len) {
         par.forRange(len, 3, (f, to) -> OptimKernels.ema(e, p, beta, f, to));
+    }
+
+    // ---- U-Net ops
+
+    /** Per-thread scratch (im2col buffers on the workers; flipped weights, partial sums, flash logits on the caller). */
+    private final ThreadLocal<float[]> cols = new ThreadLocal<>(), hostScratch = new ThreadLocal<>(), partials = new ThreadLocal<>();
+
+    private static float[] scratch(ThreadLocal<float[]> tl, int size) {
+        float[] a = tl.get();
+        if (a == null || a.length < size) { a = new float[size]; tl.set(a); }
+        return a;
+    }
+
+    /** Samples split over threads; per sample the im2col matrix (k > 1) and one matrix product W·col. */
+    @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
+        int plane = h * wd, kk = cin * k * k;
+        par.forRange(n, 2L * cout * kk * plane, (f, t) -> {
+            float[] col = k == 1 ? null : scratch(cols, kk * plane);
+            for (int s = f; s < t; s++) {
+                float[] src = x;
+                int bo = s * cin * plane, yo = s * cout * plane;
+                if (k != 1) { ConvKernels.im2col(x, bo, col, cin, h, wd, k); src = col; bo = 0; }
+                if (hasBias) for (int o = 0; o < cout; o++) java.util.Arrays.fill(y, yo + o * plane, yo + (o + 1) * plane, b[o]);
+                VectorConv.gemmNN(w, 0, src, bo, y, yo, kk, plane, 0, cout, hasBias);
+            }
+        });
+    }
+
+    /** The adjoint correlation is the same-padding correlation of dy with the flipped, transposed weight. */
+    @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
+        float[] wf = scratch(hostScratch, w.length);
+        ConvKernels.flipTranspose(w, wf, cin, cout, k);
+        conv2d(dy, wf, null, false, dx, n, cout, h, wd, cin, k);
+    }
+
+    /**
+     * The batch is cut into P = min(n, 8) fixed sample ranges (independent of the thread count, so results do not
+     * depend on it); each range sums its samples' dy·colᵀ into its own partial, then the partials are added in order.
+     */
+    @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
+        int plane = h * wd, kk = cin * k * k, stride = cout * kk + cout, parts = Math.min(n, 8);
+        float[] part = scratch(partials, parts * stride);
+        par.forRange(parts, 2L * cout * kk * plane * Math.max(1, n / parts), (f, t) -> {
+            float[] col = k == 1 ? null : scratch(cols, kk * plane);
+            for (int ci = f; ci < t; ci++) {
+                int po = ci * stride;
+                java.util.Arrays.fill(part, po, po + stride, 0f);
+                for (int s = ci * n / parts; s < (ci + 1) * n / parts; s++) {
+                    float[] src = x;
+                    int bo = s * cin * plane, go = s * cout * plane;
+                    if (k != 1) { ConvKernels.im2col(x, bo, col, cin, h, wd, k); src = col; bo = 0; }
+                    VectorConv.gemmNT(dy, go, src, bo, part, po, kk, plane, 0, cout);
+                    for (int o = 0; o < cout; o++) {
+                        float acc = 0f;
+                        for (int q = go + o * plane; q < go + (o + 1) * plane; q++) acc += dy[q];
+                        part[po + cout * kk + o] += acc;
+                    }
+                }
+            }
+        });
+        par.forRange(cout, (long) parts * kk, (f, t) -> {
+            for (int o = f; o < t; o++) {
+                for (int j = o * kk; j < (o + 1) * kk; j++) {
+                    float acc = part[j];
+                    for (int ci = 1; ci < parts; ci++) acc += part[ci * stride + j];
+                    dw[j] += acc;
+                }
+                float acc = part[cout * kk + o];
+                for (int ci = 1; ci < parts; ci++) acc += part[ci * stride + cout * kk + o];
+                db[o] += acc;
+            }
+        });
+    }
+
+    @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
+        par.forRange(n * c, 2L * plane, (f, t) -> GroupNormKernels.channelAffine(v, gamma, beta, withShift, y, c, plane, f, t));
+    }
+
+    @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
+        par.forRange(c, 3L * n * plane, (f, t) -> GroupNormKernels.channelAffineGrad(dy, xhat, dgamma, dbeta, n, c, plane, f, t));
+    }
+
+    @Override public void modulate(float[] xhat, float[] s, float[] b, float[] y, int planes, int plane) {
+        par.forRange(planes, 2L * plane, (f, t) -> GroupNormKernels.modulate(xhat, s, b, y, plane, f, t));
+    }
+
+    @Override public void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db, float[] dy, int planes, int plane) {
+        par.forRange(planes, 4L * plane, (f, t) -> GroupNormKernels.modulateTangent(xhat, dxhat, s, ds, db, dy, plane, f, t));
+    }
+
+    @Override public void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
+        par.forRange(planes, 4L * plane, (f, t) -> GroupNormKernels.modulateGrad(dy, xhat, s, dxhat, ds, db, plane, f, t));
+    }
+
+    @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) {
+        par.forRange(planes, h * wd, (f, t) -> ImageKernels.avgPool2(x, y, h, wd, f, t));
+    }
+
+    @Override public void avgPool2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
+        par.forRange(planes, h * wd, (f, t) -> ImageKernels.avgPool2Backward(dy, dx, h, wd, f, t));
+    }
+
+    @Override public void upsample2(float[] x, float[] y, int planes, int h, int wd) {
+        par.forRange(planes, 4L * h * wd, (f, t) -> ImageKernels.upsample2(x, y, h, wd, f, t));
+    }
+
+    @Override public void upsample2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
+        par.forRange(planes, 4L * h * wd, (f, t) -> ImageKernels.upsample2Backward(dy, dx, h, wd, f, t));
+    }
+
+    @Override public void concat(float[] a, float[] b, float[] y, int n, int sa, int sb) {
+        par.forRange(n, sa + sb, (f, t) -> ImageKernels.concat(a, b, y, sa, sb, f, t));
+    }
+
+    @Override public void split(float[] g, float[] ga, float[] gb, int n, int sa, int sb) {
+        par.forRange(n, sa + sb, (f, t) -> ImageKernels.split(g, ga, gb, sa, sb, f, t));
+    }
+
+    @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block) {
+        int rows = n * heads * len, dh = c / heads;
+        float[] sc = scratch(hostScratch, rows * 2 * block);
+        par.forRange(rows, (long) len * dh * (tangent ? 8 : 3), (f, t) -> AttentionKernels.flashRows(qkv, tqkv, tangent, o, to, sc, c, heads, len, block, f, t));
+    }
+
+    @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {
+        float[] p = scratch(hostScratch, n * heads * len);
+        par.forRange(n * heads, (long) len * len * (c / heads) * 8, (f, t) -> AttentionKernels.backwardHeads(qkv, o, dO, dqkv, p, c, heads, len, f, t));
     }
 
     @Override public void close() { par.close(); }

@@ -266,7 +266,8 @@ public final class JvmBackend implements Backend {
     @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block) {
         int rows = n * heads * len, dh = c / heads;
         float[] sc = scratch(hostScratch, rows * 2 * block);
-        par.forRange(rows, (long) len * dh * (tangent ? 8 : 3), (f, t) -> AttentionKernels.flashRows(qkv, tqkv, tangent, o, to, sc, c, heads, len, block, f, t));
+        if (tangent) par.forRange(rows, (long) len * dh * 8, (f, t) -> AttentionKernels.flashJvpRows(qkv, tqkv, o, to, sc, c, heads, len, block, f, t));
+        else par.forRange(rows, (long) len * dh * 3, (f, t) -> AttentionKernels.flashRows(qkv, o, sc, c, heads, len, block, f, t));
     }
 
     @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {

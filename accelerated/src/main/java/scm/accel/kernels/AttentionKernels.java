@@ -12,7 +12,7 @@ package scm.accel.kernels;
  * accumulator gh = Σ e^{x_j−m} (t_x_j v_j + t_v_j) for the reference's g + h. A block with max m_b moves the
  * reference to m' = max(m, m_b), multiplying every accumulator by e^{m−m'}. At the end y = a/l and
  * t_y = gh/l − (μ/l)·y. The logit tangent is t_x_j = s (t_q·k_j + q·t_k_j). The accumulators a and gh live in
- * the output arrays; {@code scratch} holds the block's logits and their tangents (2B floats per row).
+ * the output arrays; {@code scratch} holds the block's logits (and their tangents).
  *
  * <p><b>Backward</b> (one sample and head per call, since dK and dV sum over query rows), P recomputed row by
  * row as flash-attention backward does, with D_i = dy_i·y_i (y the forward output):
@@ -22,11 +22,51 @@ public final class AttentionKernels {
     private AttentionKernels() {}
 
     /**
-     * Query row {@code row} = ((s·heads + h)·L + i) of the flash forward (and, with {@code tangent}, JVP):
-     * writes O (and t_O) at that row. {@code scratch} has 2B floats per row.
+     * Query row {@code row} = ((s·heads + h)·L + i) of the flash forward: writes O at that row. {@code scratch} has
+     * B floats per row (the block's logits).
      */
-    public static void flashRow(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, float[] scratch,
-                                int c, int heads, int len, int block, int row) {
+    public static void flashRow(float[] qkv, float[] o, float[] scratch, int c, int heads, int len, int block, int row) {
+        int i = row % len, sh = row / len, h = sh % heads, s = sh / heads;
+        int dh = c / heads;
+        float sc = (float) (1.0 / Math.sqrt(dh));
+        int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
+        int ob = (s * c + h * dh) * len + i;
+        int xs = row * block;
+        float m = Float.NEGATIVE_INFINITY, l = 0f;
+        for (int d = 0; d < dh; d++) o[ob + d * len] = 0f;
+        for (int j0 = 0; j0 < len; j0 += block) {
+            int nb = Math.min(block, len - j0);
+            float mb = Float.NEGATIVE_INFINITY;
+            for (int b = 0; b < nb; b++) {
+                int j = j0 + b;
+                float x = 0f;
+                for (int d = 0; d < dh; d++) x += qkv[qb + d * len + i] * qkv[kb + d * len + j];
+                x *= sc;
+                scratch[xs + b] = x;
+                mb = Math.max(mb, x);
+            }
+            float mNew = Math.max(m, mb);
+            float alpha = (float) Math.exp(m - mNew);   // 0 on the first block (m = −∞)
+            l *= alpha;
+            for (int d = 0; d < dh; d++) o[ob + d * len] *= alpha;
+            for (int b = 0; b < nb; b++) {
+                int j = j0 + b;
+                float e = (float) Math.exp(scratch[xs + b] - mNew);
+                l += e;
+                for (int d = 0; d < dh; d++) o[ob + d * len] += e * qkv[vb + d * len + j];
+            }
+            m = mNew;
+        }
+        float inv = 1f / l;
+        for (int d = 0; d < dh; d++) o[ob + d * len] *= inv;
+    }
+
+    /**
+     * Query row {@code row} of the flash JVP: O and t_O at that row, the same primal arithmetic as {@link #flashRow}
+     * (a separate kernel rather than a flag: one compiled form per mode). {@code scratch} has 2B floats per row.
+     */
+    public static void flashJvpRow(float[] qkv, float[] tqkv, float[] o, float[] to, float[] scratch, int c, int heads, int len, int block,
+                                   int row) {
         int i = row % len, sh = row / len, h = sh % heads, s = sh / heads;
         int dh = c / heads;
         float sc = (float) (1.0 / Math.sqrt(dh));
@@ -34,10 +74,7 @@ public final class AttentionKernels {
         int ob = (s * c + h * dh) * len + i;
         int xs = row * 2 * block, ts = xs + block;
         float m = Float.NEGATIVE_INFINITY, l = 0f, mu = 0f;
-        for (int d = 0; d < dh; d++) {
-            o[ob + d * len] = 0f;
-            if (tangent) to[ob + d * len] = 0f;
-        }
+        for (int d = 0; d < dh; d++) { o[ob + d * len] = 0f; to[ob + d * len] = 0f; }
         for (int j0 = 0; j0 < len; j0 += block) {
             int nb = Math.min(block, len - j0);
             float mb = Float.NEGATIVE_INFINITY;
@@ -47,31 +84,28 @@ public final class AttentionKernels {
                 for (int d = 0; d < dh; d++) {
                     float q = qkv[qb + d * len + i], k = qkv[kb + d * len + j];
                     x += q * k;
-                    if (tangent) tx += tqkv[qb + d * len + i] * k + q * tqkv[kb + d * len + j];
+                    tx += tqkv[qb + d * len + i] * k + q * tqkv[kb + d * len + j];
                 }
                 x *= sc;
                 scratch[xs + b] = x;
-                if (tangent) scratch[ts + b] = sc * tx;
+                scratch[ts + b] = sc * tx;
                 mb = Math.max(mb, x);
             }
             float mNew = Math.max(m, mb);
             float alpha = (float) Math.exp(m - mNew);   // 0 on the first block (m = −∞)
             l *= alpha;
             mu *= alpha;
-            for (int d = 0; d < dh; d++) {
-                o[ob + d * len] *= alpha;
-                if (tangent) to[ob + d * len] *= alpha;
-            }
+            for (int d = 0; d < dh; d++) { o[ob + d * len] *= alpha; to[ob + d * len] *= alpha; }
             for (int b = 0; b < nb; b++) {
                 int j = j0 + b;
                 float e = (float) Math.exp(scratch[xs + b] - mNew);
                 l += e;
-                float et = tangent ? e * scratch[ts + b] : 0f;
+                float et = e * scratch[ts + b];
                 mu += et;
                 for (int d = 0; d < dh; d++) {
                     float v = qkv[vb + d * len + j];
                     o[ob + d * len] += e * v;
-                    if (tangent) to[ob + d * len] += et * v + e * tqkv[vb + d * len + j];
+                    to[ob + d * len] += et * v + e * tqkv[vb + d * len + j];
                 }
             }
             m = mNew;
@@ -80,14 +114,19 @@ public final class AttentionKernels {
         for (int d = 0; d < dh; d++) {
             float y = o[ob + d * len] * inv;
             o[ob + d * len] = y;
-            if (tangent) to[ob + d * len] = to[ob + d * len] * inv - muL * y;
+            to[ob + d * len] = to[ob + d * len] * inv - muL * y;
         }
     }
 
     /** Query rows [from, to) of {@link #flashRow}. */
-    public static void flashRows(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, float[] scratch,
-                                 int c, int heads, int len, int block, int from, int until) {
-        for (int r = from; r < until; r++) flashRow(qkv, tqkv, tangent, o, to, scratch, c, heads, len, block, r);
+    public static void flashRows(float[] qkv, float[] o, float[] scratch, int c, int heads, int len, int block, int from, int until) {
+        for (int r = from; r < until; r++) flashRow(qkv, o, scratch, c, heads, len, block, r);
+    }
+
+    /** Query rows [from, to) of {@link #flashJvpRow}. */
+    public static void flashJvpRows(float[] qkv, float[] tqkv, float[] o, float[] to, float[] scratch, int c, int heads, int len, int block,
+                                    int from, int until) {
+        for (int r = from; r < until; r++) flashJvpRow(qkv, tqkv, o, to, scratch, c, heads, len, block, r);
     }
 
     /**

@@ -182,21 +182,20 @@ public final class JvmBackend implements Backend {
 
     /**
      * The batch is cut into P = min(n, 8) fixed sample ranges (independent of the thread count, so results do not
-     * depend on it); each range sums its samples' dy·colᵀ into its own partial, then the partials are added in order.
+     * depend on it); each range sums its samples' dy·colT into its own partial, then the partials are added in order.
      */
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
         int plane = h * wd, kk = cin * k * k, stride = cout * kk + cout, parts = Math.min(n, 8);
         float[] part = scratch(partials, parts * stride);
         par.forRange(parts, 2L * cout * kk * plane * Math.max(1, n / parts), (f, t) -> {
-            float[] col = k == 1 ? null : scratch(cols, kk * plane);
+            float[] colT = scratch(cols, kk * plane);
             for (int ci = f; ci < t; ci++) {
                 int po = ci * stride;
                 java.util.Arrays.fill(part, po, po + stride, 0f);
                 for (int s = ci * n / parts; s < (ci + 1) * n / parts; s++) {
-                    float[] src = x;
-                    int bo = s * cin * plane, go = s * cout * plane;
-                    if (k != 1) { ConvKernels.im2col(x, bo, col, cin, h, wd, k); src = col; bo = 0; }
-                    VectorConv.gemmNT(dy, go, src, bo, part, po, kk, plane, 0, cout);
+                    int go = s * cout * plane;
+                    ConvKernels.im2colT(x, s * cin * plane, colT, cin, h, wd, k);
+                    VectorConv.gemmNN(dy, go, colT, 0, part, po, plane, kk, 0, cout, true);
                     for (int o = 0; o < cout; o++) {
                         float acc = 0f;
                         for (int q = go + o * plane; q < go + (o + 1) * plane; q++) acc += dy[q];

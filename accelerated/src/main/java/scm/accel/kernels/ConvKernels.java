@@ -12,7 +12,7 @@ package scm.accel.kernels;
  * </pre>
  * Two forms: the point kernels ({@code *Point}, {@code *Entry}, {@code *Rows}) compute one output as one
  * float sum of its terms — the portable (TornadoVM) form and the scalar tails; the matrix form used by the
- * JVM backend is im2col ({@link #im2col}) followed by a matrix product ({@link VectorConv}). The input
+ * JVM backend is im2col ({@link #im2col}, {@link #im2colT}) followed by a matrix product ({@link VectorConv}). The input
  * gradient is itself a same-padding correlation, of dy with the flipped, transposed weight
  * W'[c,o,u,v] = W[o,c,k−1−u,k−1−v] ({@link #flipTranspose}): i − u + p = i + (k−1−u) − p.
  */
@@ -133,6 +133,27 @@ public final class ConvKernels {
                         for (int j = j1; j < wd; j++) col[r + j] = 0f;
                     }
                 }
+    }
+
+    /**
+     * The transposed im2col of sample s: colT[i·W + j, (c·k + u)·k + v] = x[s, c, i+u−p, j+v−p] (0 outside), so the
+     * weight gradient dW[out, cin·k·k] += dy[out, H·W]·colT is a product whose inner index runs over pixels and whose
+     * outputs are contiguous (no horizontal reductions: bit-identical whether interpreted or compiled).
+     */
+    public static void im2colT(float[] x, int xo, float[] colT, int cin, int h, int wd, int k) {
+        int p = (k - 1) / 2, plane = h * wd, kk = cin * k * k;
+        for (int i = 0; i < h; i++)
+            for (int j = 0; j < wd; j++) {
+                int row = (i * wd + j) * kk;
+                for (int c = 0; c < cin; c++)
+                    for (int u = 0; u < k; u++) {
+                        int yy = i + u - p;
+                        for (int v = 0; v < k; v++) {
+                            int xx = j + v - p;
+                            colT[row + (c * k + u) * k + v] = yy < 0 || yy >= h || xx < 0 || xx >= wd ? 0f : x[xo + c * plane + yy * wd + xx];
+                        }
+                    }
+            }
     }
 
     /** W'[c, o, u, v] = W[o, c, k−1−u, k−1−v]: the weight of the input-gradient correlation (cin outputs, cout inputs). */

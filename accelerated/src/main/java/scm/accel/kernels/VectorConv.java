@@ -1,7 +1,6 @@
 package scm.accel.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -9,11 +8,12 @@ import jdk.incubator.vector.VectorSpecies;
  * still one float32 sum of its products (fused multiply-adds in lanes, a different order than the point
  * kernels), so the point kernels' error bound γ_m·Σ|terms| holds. As in {@link VectorGemm}, vector values
  * live only in small leaf methods called from scalar loops (C2 boxes vectors held across an OSR entry).
- * <ul>
- *   <li>{@link #gemmNN}: C[m, q] (+)= Σ_κ A[m, κ]·B[κ, q] — the correlation W·col (forward, tangent, and
- *       the input gradient as W'·col(dy)), vectorised over q (pixels), 4 rows of A per pass.</li>
- *   <li>{@link #gemmNT}: C[m, κ] += Σ_q A[m, q]·B[κ, q] — the weight gradient dy·colᵀ, dot products over pixels.</li>
- * </ul>
+ * One product serves all three: {@link #gemmNN}, C[m, q] (+)= Σ_κ A[m, κ]·B[κ, q], vectorised over q with 4 rows of
+ * A per pass — the correlation W·col (forward, tangent; the input gradient as W'·col(dy)) and the weight gradient
+ * dy·colT. It has no horizontal (lane) reductions: each output lane accumulates its own terms in a fixed order, so
+ * the result is the same bits whether the code runs interpreted or C2-compiled (a resumed run reproduces a
+ * continuous one; {@code reduceLanes} does not guarantee that). The scalar tail uses the same fused multiply-add,
+ * so the bits do not depend on the vector width either.
  */
 public final class VectorConv {
     private VectorConv() {}
@@ -42,7 +42,7 @@ public final class VectorConv {
 
     static float nnPoint(float[] a, int ar, float[] b, int bo, int kk, int nn, int q, float init) {
         float s = init;
-        for (int k = 0; k < kk; k++) s += a[ar + k] * b[bo + k * nn + q];
+        for (int k = 0; k < kk; k++) s = Math.fma(a[ar + k], b[bo + k * nn + q], s);   // as a vector lane does
         return s;
     }
 
@@ -85,38 +85,5 @@ public final class VectorConv {
         FloatVector c0 = acc ? FloatVector.fromArray(S, c, cr + q) : FloatVector.zero(S);
         for (int k = 0; k < kk; k++) c0 = FloatVector.fromArray(S, b, bo + k * nn + q).fma(FloatVector.broadcast(S, a[ar + k]), c0);
         c0.intoArray(c, cr + q);
-    }
-
-    /**
-     * Rows [m0, m1) of C[m, κ] += Σ_q A[ao + m·N + q]·B[bo + κ·N + q] for κ in [0, K), C at co + m·K + κ:
-     * each output one dot product over the N pixels, four κ rows share each load of A.
-     */
-    public static void gemmNT(float[] a, int ao, float[] b, int bo, float[] c, int co, int kk, int nn, int m0, int m1) {
-        for (int m = m0; m < m1; m++) {
-            int ar = ao + m * nn, cr = co + m * kk;
-            int k = 0;
-            for (; k + 4 <= kk; k += 4) dot4acc(a, ar, b, bo + k * nn, nn, c, cr + k);
-            for (; k < kk; k++) c[cr + k] += VectorGemm.dot(a, ar, b, bo + k * nn, nn);
-        }
-    }
-
-    static void dot4acc(float[] x, int xi, float[] w, int w0, int in, float[] y, int yo) {
-        int L = S.length(), kv = S.loopBound(in), k = 0;
-        int w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-        for (; k < kv; k += L) {
-            FloatVector xv = FloatVector.fromArray(S, x, xi + k);
-            a0 = FloatVector.fromArray(S, w, w0 + k).fma(xv, a0);
-            a1 = FloatVector.fromArray(S, w, w1 + k).fma(xv, a1);
-            a2 = FloatVector.fromArray(S, w, w2 + k).fma(xv, a2);
-            a3 = FloatVector.fromArray(S, w, w3 + k).fma(xv, a3);
-        }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; k < in; k++) {
-            float xk = x[xi + k];
-            s0 += xk * w[w0 + k]; s1 += xk * w[w1 + k]; s2 += xk * w[w2 + k]; s3 += xk * w[w3 + k];
-        }
-        y[yo] += s0; y[yo + 1] += s1; y[yo + 2] += s2; y[yo + 3] += s3;
     }
 }

@@ -28,6 +28,7 @@ public final class VectorConv {
         int m = m0;
         for (; m + 4 <= m1; m += 4) {
             int q = 0;
+            for (; q + 4 * L <= nv; q += 4 * L) nn4x4(a, ao + m * kk, b, bo, c, co + m * nn, kk, nn, q, accumulate);
             for (; q + 2 * L <= nv; q += 2 * L) nn4x2(a, ao + m * kk, b, bo, c, co + m * nn, kk, nn, q, accumulate);
             for (; q < nv; q += L) nn4x1(a, ao + m * kk, b, bo, c, co + m * nn, kk, nn, q, accumulate);
             for (; q < nn; q++)
@@ -44,6 +45,39 @@ public final class VectorConv {
         float s = init;
         for (int k = 0; k < kk; k++) s = Math.fma(a[ar + k], b[bo + k * nn + q], s);   // as a vector lane does
         return s;
+    }
+
+    /** 4 rows x 4 lane chunks: 16 accumulators, 4 loads and 4 broadcasts per 16 fused multiply-adds. */
+    static void nn4x4(float[] a, int ar, float[] b, int bo, float[] c, int cr, int kk, int nn, int q, boolean acc) {
+        int L = S.length();
+        int a1 = ar + kk, a2 = a1 + kk, a3 = a2 + kk;
+        FloatVector z = FloatVector.zero(S);
+        int r0 = cr + q, r1 = r0 + nn, r2 = r1 + nn, r3 = r2 + nn;
+        FloatVector c00 = acc ? FloatVector.fromArray(S, c, r0) : z, c01 = acc ? FloatVector.fromArray(S, c, r0 + L) : z;
+        FloatVector c02 = acc ? FloatVector.fromArray(S, c, r0 + 2 * L) : z, c03 = acc ? FloatVector.fromArray(S, c, r0 + 3 * L) : z;
+        FloatVector c10 = acc ? FloatVector.fromArray(S, c, r1) : z, c11 = acc ? FloatVector.fromArray(S, c, r1 + L) : z;
+        FloatVector c12 = acc ? FloatVector.fromArray(S, c, r1 + 2 * L) : z, c13 = acc ? FloatVector.fromArray(S, c, r1 + 3 * L) : z;
+        FloatVector c20 = acc ? FloatVector.fromArray(S, c, r2) : z, c21 = acc ? FloatVector.fromArray(S, c, r2 + L) : z;
+        FloatVector c22 = acc ? FloatVector.fromArray(S, c, r2 + 2 * L) : z, c23 = acc ? FloatVector.fromArray(S, c, r2 + 3 * L) : z;
+        FloatVector c30 = acc ? FloatVector.fromArray(S, c, r3) : z, c31 = acc ? FloatVector.fromArray(S, c, r3 + L) : z;
+        FloatVector c32 = acc ? FloatVector.fromArray(S, c, r3 + 2 * L) : z, c33 = acc ? FloatVector.fromArray(S, c, r3 + 3 * L) : z;
+        for (int k = 0; k < kk; k++) {
+            int bk = bo + k * nn + q;
+            FloatVector x0 = FloatVector.fromArray(S, b, bk), x1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector x2 = FloatVector.fromArray(S, b, bk + 2 * L), x3 = FloatVector.fromArray(S, b, bk + 3 * L);
+            FloatVector w = FloatVector.broadcast(S, a[ar + k]);
+            c00 = x0.fma(w, c00); c01 = x1.fma(w, c01); c02 = x2.fma(w, c02); c03 = x3.fma(w, c03);
+            w = FloatVector.broadcast(S, a[a1 + k]);
+            c10 = x0.fma(w, c10); c11 = x1.fma(w, c11); c12 = x2.fma(w, c12); c13 = x3.fma(w, c13);
+            w = FloatVector.broadcast(S, a[a2 + k]);
+            c20 = x0.fma(w, c20); c21 = x1.fma(w, c21); c22 = x2.fma(w, c22); c23 = x3.fma(w, c23);
+            w = FloatVector.broadcast(S, a[a3 + k]);
+            c30 = x0.fma(w, c30); c31 = x1.fma(w, c31); c32 = x2.fma(w, c32); c33 = x3.fma(w, c33);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
     }
 
     static void nn4x2(float[] a, int ar, float[] b, int bo, float[] c, int cr, int kk, int nn, int q, boolean acc) {

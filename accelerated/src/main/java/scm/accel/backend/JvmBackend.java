@@ -150,7 +150,14 @@ public final class JvmBackend implements Backend {
     // ---- U-Net ops
 
     /** Per-thread scratch (im2col buffers on the workers; flipped weights, partial sums, flash logits on the caller). */
-    private final ThreadLocal<float[]> cols = new ThreadLocal<>(), hostScratch = new ThreadLocal<>(), partials = new ThreadLocal<>();
+    private final ThreadLocal<int[]> offsets = new ThreadLocal<>();
+    private final ThreadLocal<float[]> cols = new ThreadLocal<>(), outs = new ThreadLocal<>(), padded = new ThreadLocal<>(), hostScratch = new ThreadLocal<>(), partials = new ThreadLocal<>();
+
+    private static int[] iscratch(ThreadLocal<int[]> tl, int size) {
+        int[] a = tl.get();
+        if (a == null || a.length < size) { a = new int[size]; tl.set(a); }
+        return a;
+    }
 
     private static float[] scratch(ThreadLocal<float[]> tl, int size) {
         float[] a = tl.get();
@@ -158,17 +165,30 @@ public final class JvmBackend implements Backend {
         return a;
     }
 
-    /** Samples split over threads; per sample the im2col matrix (k > 1) and one matrix product W·col. */
+    /**
+     * Samples split over threads; per sample one matrix product W·col with col implicit: its rows are windows of a
+     * zero-padded copy of the image ({@link ConvKernels#pad}), computed on the padded grid (2p extra columns per image
+     * row, dropped when copying out) and over a column count rounded up to whole vectors (the extra columns read the
+     * zeroed slack after the image and are dropped too), so the micro-kernels never take their scalar tail.
+     */
     @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
-        int plane = h * wd, kk = cin * k * k;
+        int plane = h * wd, kk = cin * k * k, p = (k - 1) / 2, wp = wd + 2 * p, pplane = (h + 2 * p) * wp, lanes = VectorConv.lanes();
+        int np = ((h - 1) * wp + wd + lanes - 1) / lanes * lanes;          // padded-grid columns computed
+        int xpLen = (cin - 1) * pplane + (k - 1) * (wp + 1) + np;          // the last window's end
         par.forRange(n, 2L * cout * kk * plane, (f, t) -> {
-            float[] col = k == 1 ? null : scratch(cols, kk * plane);
+            int[] off = iscratch(offsets, kk);
+            float[] xp = scratch(padded, Math.max(xpLen, cin * pplane)), out = scratch(outs, cout * np);
+            if (xpLen > cin * pplane) java.util.Arrays.fill(xp, cin * pplane, xpLen, 0f);
+            for (int c = 0; c < cin; c++)
+                for (int u = 0; u < k; u++)
+                    for (int v = 0; v < k; v++) off[(c * k + u) * k + v] = c * pplane + u * wp + v;
             for (int s = f; s < t; s++) {
-                float[] src = x;
-                int bo = s * cin * plane, yo = s * cout * plane;
-                if (k != 1) { ConvKernels.im2col(x, bo, col, cin, h, wd, k); src = col; bo = 0; }
-                if (hasBias) for (int o = 0; o < cout; o++) java.util.Arrays.fill(y, yo + o * plane, yo + (o + 1) * plane, b[o]);
-                VectorConv.gemmNN(w, 0, src, bo, y, yo, kk, plane, 0, cout, hasBias);
+                int yo = s * cout * plane;
+                ConvKernels.pad(x, s * cin * plane, xp, cin, h, wd, p);
+                if (hasBias) for (int o = 0; o < cout; o++) java.util.Arrays.fill(out, o * np, (o + 1) * np, b[o]);
+                VectorConv.gemmNN(w, 0, xp, off, out, 0, kk, np, 0, cout, hasBias);
+                for (int o = 0; o < cout; o++)
+                    for (int i = 0; i < h; i++) System.arraycopy(out, o * np + i * wp, y, yo + o * plane + i * wd, wd);
             }
         });
     }
@@ -182,20 +202,24 @@ public final class JvmBackend implements Backend {
 
     /**
      * The batch is cut into P = min(n, 8) fixed sample ranges (independent of the thread count, so results do not
-     * depend on it); each range sums its samples' dy·colT into its own partial, then the partials are added in order.
+     * depend on it); each range sums its samples' dy·colT (colT built from the padded image, {@link ConvKernels#im2colTPadded}) into
+     * its own partial, then the partials are added in order.
      */
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
-        int plane = h * wd, kk = cin * k * k, stride = cout * kk + cout, parts = Math.min(n, 8);
+        int plane = h * wd, kk = cin * k * k, stride = cout * kk + cout, parts = Math.min(n, 8), p = (k - 1) / 2;
         float[] part = scratch(partials, parts * stride);
         par.forRange(parts, 2L * cout * kk * plane * Math.max(1, n / parts), (f, t) -> {
-            float[] colT = scratch(cols, kk * plane);
+            float[] colT = scratch(cols, kk * plane), xp = scratch(padded, cin * (h + 2 * p) * (wd + 2 * p));
+            int[] off = iscratch(offsets, plane);
             for (int ci = f; ci < t; ci++) {
                 int po = ci * stride;
                 java.util.Arrays.fill(part, po, po + stride, 0f);
                 for (int s = ci * n / parts; s < (ci + 1) * n / parts; s++) {
                     int go = s * cout * plane;
-                    ConvKernels.im2colT(x, s * cin * plane, colT, cin, h, wd, k);
-                    VectorConv.gemmNN(dy, go, colT, 0, part, po, plane, kk, 0, cout, true);
+                    ConvKernels.pad(x, s * cin * plane, xp, cin, h, wd, p);
+                    ConvKernels.im2colTPadded(xp, colT, cin, h, wd, k);
+                    for (int q = 0; q < plane; q++) off[q] = q * kk;
+                    VectorConv.gemmNN(dy, go, colT, off, part, po, plane, kk, 0, cout, true);
                     for (int o = 0; o < cout; o++) {
                         float acc = 0f;
                         for (int q = go + o * plane; q < go + (o + 1) * plane; q++) acc += dy[q];

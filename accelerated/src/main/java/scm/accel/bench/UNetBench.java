@@ -16,6 +16,9 @@ import scm.ref.tensor.Batch;
  * (primal F⁻ and tangent J) and one backward from its cache — plus a forward pass (what a sampler or an EMA-target
  * evaluation adds). Each round times the reference then the float32 network back to back; medians are reported,
  * with the speed-up of JVP + backward (the sCT step's network work) and of all three.
+ * With {@code -Dscm.threads=1} every kernel runs on the calling thread, and the benchmark also reports that thread's
+ * CPU time per side (ThreadMXBean): a per-core ratio that time slices lost to other processes do not distort (it
+ * leaves out work on other threads, e.g. the reference's garbage collection).
  * Usage: {@code java --add-modules jdk.incubator.vector -cp ... scm.accel.bench.UNetBench [--batch8 128]
  * [--batch28 32] [--rounds 5] [--only 8|28]}; backend from {@code -Dscm.backend} (default jvm), threads {@code -Dscm.threads}.
  */
@@ -64,8 +67,11 @@ public final class UNetBench {
         ref.jvp(bx, dt, btx, dtt);
         ref.backward(bg);
         List<double[]> rt = new ArrayList<>(), at = new ArrayList<>();
+        List<Double> rc = new ArrayList<>(), ac = new ArrayList<>();
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int k = 0; k < rounds; k++) {
             double[] r = new double[3], a = new double[3];
+            long c0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             ref.forward(bx, dt);
             long t1 = System.nanoTime();
@@ -75,6 +81,7 @@ public final class UNetBench {
             ref.backward(bg);
             long t3 = System.nanoTime();
             r[0] = (t1 - t0) / 1e6; r[1] = (t2 - t1) / 1e6; r[2] = (t3 - t2) / 1e6;
+            long c1 = mx.getCurrentThreadCpuTime();
             t0 = System.nanoTime();
             acc.forward(x, t, n);
             t1 = System.nanoTime();
@@ -84,6 +91,9 @@ public final class UNetBench {
             acc.backward(g, n);
             t3 = System.nanoTime();
             a[0] = (t1 - t0) / 1e6; a[1] = (t2 - t1) / 1e6; a[2] = (t3 - t2) / 1e6;
+            long c2 = mx.getCurrentThreadCpuTime();
+            rc.add((c1 - c0) / 1e6);
+            ac.add((c2 - c1) / 1e6);
             rt.add(r);
             at.add(a);
         }
@@ -103,5 +113,10 @@ public final class UNetBench {
             System.out.printf("  %-22s reference %9.1f | float32 %8.1f | x%.1f%n", names[q], rm[q], am[q], rm[q] / am[q]);
         System.out.printf("  %-22s reference %9.1f | float32 %8.1f | x%.1f%n", "sCT step (jvp+bwd)", rs, as, rs / as);
         System.out.printf("  %-22s reference %9.1f | float32 %8.1f | x%.1f%n", "forward+jvp+backward", ra, aa, ra / aa);
+        if (be instanceof scm.accel.backend.JvmBackend j && j.threads() == 1) {
+            double rcm = AccelBench.median(rc), acm = AccelBench.median(ac);
+            System.out.printf("  %-22s reference %9.1f | float32 %8.1f | x%.1f  (CPU time of the calling thread)%n", "forward+jvp+backward", rcm, acm,
+                    rcm / acm);
+        }
     }
 }

@@ -20,35 +20,49 @@ public final class VectorConv {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
+    /** Floats per vector: callers round column counts up to a multiple of it to avoid the scalar tail. */
+    public static int lanes() { return S.length(); }
+
     /**
      * Rows [m0, m1) of C[m, q] = (accumulate ? C[m, q] : 0) + Σ_κ A[ao + m·K + κ]·B[bo + κ·N + q], C at co + m·N + q.
      */
     public static void gemmNN(float[] a, int ao, float[] b, int bo, float[] c, int co, int kk, int nn, int m0, int m1, boolean accumulate) {
+        int[] off = new int[kk];
+        for (int k = 0; k < kk; k++) off[k] = bo + k * nn;
+        gemmNN(a, ao, b, off, c, co, kk, nn, m0, m1, accumulate);
+    }
+
+    /**
+     * As {@link #gemmNN(float[], int, float[], int, float[], int, int, int, int, int, boolean)} with row κ of B
+     * starting at {@code bOff[κ]} (rows may overlap: the shifted windows of a zero-padded image are the rows of its
+     * im2col matrix without copying them).
+     */
+    public static void gemmNN(float[] a, int ao, float[] b, int[] bOff, float[] c, int co, int kk, int nn, int m0, int m1, boolean accumulate) {
         int L = S.length(), nv = S.loopBound(nn);
         int m = m0;
         for (; m + 4 <= m1; m += 4) {
             int q = 0;
-            for (; q + 4 * L <= nv; q += 4 * L) nn4x4(a, ao + m * kk, b, bo, c, co + m * nn, kk, nn, q, accumulate);
-            for (; q + 2 * L <= nv; q += 2 * L) nn4x2(a, ao + m * kk, b, bo, c, co + m * nn, kk, nn, q, accumulate);
-            for (; q < nv; q += L) nn4x1(a, ao + m * kk, b, bo, c, co + m * nn, kk, nn, q, accumulate);
+            for (; q + 4 * L <= nv; q += 4 * L) nn4x4(a, ao + m * kk, b, bOff, c, co + m * nn, kk, nn, q, accumulate);
+            for (; q + 2 * L <= nv; q += 2 * L) nn4x2(a, ao + m * kk, b, bOff, c, co + m * nn, kk, nn, q, accumulate);
+            for (; q < nv; q += L) nn4x1(a, ao + m * kk, b, bOff, c, co + m * nn, kk, nn, q, accumulate);
             for (; q < nn; q++)
-                for (int r = m; r < m + 4; r++) c[co + r * nn + q] = nnPoint(a, ao + r * kk, b, bo, kk, nn, q, accumulate ? c[co + r * nn + q] : 0f);
+                for (int r = m; r < m + 4; r++) c[co + r * nn + q] = nnPoint(a, ao + r * kk, b, bOff, kk, nn, q, accumulate ? c[co + r * nn + q] : 0f);
         }
         for (; m < m1; m++) {
             int q = 0;
-            for (; q < nv; q += L) nn1x1(a, ao + m * kk, b, bo, c, co + m * nn, kk, nn, q, accumulate);
-            for (; q < nn; q++) c[co + m * nn + q] = nnPoint(a, ao + m * kk, b, bo, kk, nn, q, accumulate ? c[co + m * nn + q] : 0f);
+            for (; q < nv; q += L) nn1x1(a, ao + m * kk, b, bOff, c, co + m * nn, kk, nn, q, accumulate);
+            for (; q < nn; q++) c[co + m * nn + q] = nnPoint(a, ao + m * kk, b, bOff, kk, nn, q, accumulate ? c[co + m * nn + q] : 0f);
         }
     }
 
-    static float nnPoint(float[] a, int ar, float[] b, int bo, int kk, int nn, int q, float init) {
+    static float nnPoint(float[] a, int ar, float[] b, int[] bOff, int kk, int nn, int q, float init) {
         float s = init;
-        for (int k = 0; k < kk; k++) s = Math.fma(a[ar + k], b[bo + k * nn + q], s);   // as a vector lane does
+        for (int k = 0; k < kk; k++) s = Math.fma(a[ar + k], b[bOff[k] + q], s);   // as a vector lane does
         return s;
     }
 
     /** 4 rows x 4 lane chunks: 16 accumulators, 4 loads and 4 broadcasts per 16 fused multiply-adds. */
-    static void nn4x4(float[] a, int ar, float[] b, int bo, float[] c, int cr, int kk, int nn, int q, boolean acc) {
+    static void nn4x4(float[] a, int ar, float[] b, int[] bOff, float[] c, int cr, int kk, int nn, int q, boolean acc) {
         int L = S.length();
         int a1 = ar + kk, a2 = a1 + kk, a3 = a2 + kk;
         FloatVector z = FloatVector.zero(S);
@@ -62,7 +76,7 @@ public final class VectorConv {
         FloatVector c30 = acc ? FloatVector.fromArray(S, c, r3) : z, c31 = acc ? FloatVector.fromArray(S, c, r3 + L) : z;
         FloatVector c32 = acc ? FloatVector.fromArray(S, c, r3 + 2 * L) : z, c33 = acc ? FloatVector.fromArray(S, c, r3 + 3 * L) : z;
         for (int k = 0; k < kk; k++) {
-            int bk = bo + k * nn + q;
+            int bk = bOff[k] + q;
             FloatVector x0 = FloatVector.fromArray(S, b, bk), x1 = FloatVector.fromArray(S, b, bk + L);
             FloatVector x2 = FloatVector.fromArray(S, b, bk + 2 * L), x3 = FloatVector.fromArray(S, b, bk + 3 * L);
             FloatVector w = FloatVector.broadcast(S, a[ar + k]);
@@ -80,7 +94,7 @@ public final class VectorConv {
         c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
     }
 
-    static void nn4x2(float[] a, int ar, float[] b, int bo, float[] c, int cr, int kk, int nn, int q, boolean acc) {
+    static void nn4x2(float[] a, int ar, float[] b, int[] bOff, float[] c, int cr, int kk, int nn, int q, boolean acc) {
         int L = S.length();
         int a1 = ar + kk, a2 = a1 + kk, a3 = a2 + kk;
         FloatVector z = FloatVector.zero(S);
@@ -89,7 +103,7 @@ public final class VectorConv {
         FloatVector d0 = acc ? FloatVector.fromArray(S, c, cr + q + L) : z, d1 = acc ? FloatVector.fromArray(S, c, cr + nn + q + L) : z;
         FloatVector d2 = acc ? FloatVector.fromArray(S, c, cr + 2 * nn + q + L) : z, d3 = acc ? FloatVector.fromArray(S, c, cr + 3 * nn + q + L) : z;
         for (int k = 0; k < kk; k++) {
-            int bk = bo + k * nn + q;
+            int bk = bOff[k] + q;
             FloatVector x = FloatVector.fromArray(S, b, bk), y = FloatVector.fromArray(S, b, bk + L);
             FloatVector w0 = FloatVector.broadcast(S, a[ar + k]), w1 = FloatVector.broadcast(S, a[a1 + k]);
             FloatVector w2 = FloatVector.broadcast(S, a[a2 + k]), w3 = FloatVector.broadcast(S, a[a3 + k]);
@@ -100,13 +114,13 @@ public final class VectorConv {
         d0.intoArray(c, cr + q + L); d1.intoArray(c, cr + nn + q + L); d2.intoArray(c, cr + 2 * nn + q + L); d3.intoArray(c, cr + 3 * nn + q + L);
     }
 
-    static void nn4x1(float[] a, int ar, float[] b, int bo, float[] c, int cr, int kk, int nn, int q, boolean acc) {
+    static void nn4x1(float[] a, int ar, float[] b, int[] bOff, float[] c, int cr, int kk, int nn, int q, boolean acc) {
         int a1 = ar + kk, a2 = a1 + kk, a3 = a2 + kk;
         FloatVector z = FloatVector.zero(S);
         FloatVector c0 = acc ? FloatVector.fromArray(S, c, cr + q) : z, c1 = acc ? FloatVector.fromArray(S, c, cr + nn + q) : z;
         FloatVector c2 = acc ? FloatVector.fromArray(S, c, cr + 2 * nn + q) : z, c3 = acc ? FloatVector.fromArray(S, c, cr + 3 * nn + q) : z;
         for (int k = 0; k < kk; k++) {
-            FloatVector x = FloatVector.fromArray(S, b, bo + k * nn + q);
+            FloatVector x = FloatVector.fromArray(S, b, bOff[k] + q);
             c0 = x.fma(FloatVector.broadcast(S, a[ar + k]), c0);
             c1 = x.fma(FloatVector.broadcast(S, a[a1 + k]), c1);
             c2 = x.fma(FloatVector.broadcast(S, a[a2 + k]), c2);
@@ -115,9 +129,9 @@ public final class VectorConv {
         c0.intoArray(c, cr + q); c1.intoArray(c, cr + nn + q); c2.intoArray(c, cr + 2 * nn + q); c3.intoArray(c, cr + 3 * nn + q);
     }
 
-    static void nn1x1(float[] a, int ar, float[] b, int bo, float[] c, int cr, int kk, int nn, int q, boolean acc) {
+    static void nn1x1(float[] a, int ar, float[] b, int[] bOff, float[] c, int cr, int kk, int nn, int q, boolean acc) {
         FloatVector c0 = acc ? FloatVector.fromArray(S, c, cr + q) : FloatVector.zero(S);
-        for (int k = 0; k < kk; k++) c0 = FloatVector.fromArray(S, b, bo + k * nn + q).fma(FloatVector.broadcast(S, a[ar + k]), c0);
+        for (int k = 0; k < kk; k++) c0 = FloatVector.fromArray(S, b, bOff[k] + q).fma(FloatVector.broadcast(S, a[ar + k]), c0);
         c0.intoArray(c, cr + q);
     }
 }

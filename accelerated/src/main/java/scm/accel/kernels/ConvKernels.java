@@ -129,8 +129,9 @@ public final class ConvKernels {
     }
 
     /**
-     * {@link #im2colT} from the padded copy xp of {@link #pad} (no bounds tests: the padding supplies the zeros):
-     * colT[i·W + j, (c·k + u)·k + v] = xp[c, i + u, j + v].
+     * The transposed im2col matrix of one sample from its padded copy xp ({@link #pad}; the padding supplies the zeros):
+     * colT[i·W + j, (c·k + u)·k + v] = xp[c, i + u, j + v] = x[c, i+u−p, j+v−p], so the weight gradient
+     * dW[out, cin·k·k] += dy[out, H·W]·colT is a product with contiguous outputs and no horizontal reductions.
      */
     public static void im2colTPadded(float[] xp, float[] colT, int cin, int h, int wd, int k) {
         int p = (k - 1) / 2, wp = wd + 2 * p, pplane = (h + 2 * p) * wp, kk = cin * k * k;

@@ -202,41 +202,52 @@ public final class JvmBackend implements Backend {
 
     /**
      * The batch is cut into P = min(n, 8) fixed sample ranges (independent of the thread count, so results do not
-     * depend on it); each range sums its samples' dy·colT (colT built from the padded image, {@link ConvKernels#im2colTPadded}) into
-     * its own partial, then the partials are added in order.
+     * depend on it). Each range accumulates, per (o, κ), one vector of lane partials of Σ_q dy[o, q]·col[κ, q] over
+     * its samples on the padded grid (dy scattered onto it with zeros in the extra columns; col the implicit windows
+     * of the padded image, as in {@link #conv2d}); then, per (o, κ), the partials' lanes are added in a fixed order
+     * (ranges, then lanes) into dW: no horizontal vector reductions, so the same bits interpreted or compiled.
      */
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
-        int plane = h * wd, kk = cin * k * k, stride = cout * kk + cout, parts = Math.min(n, 8), p = (k - 1) / 2;
+        int plane = h * wd, kk = cin * k * k, parts = Math.min(n, 8), p = (k - 1) / 2, wp = wd + 2 * p, pplane = (h + 2 * p) * wp;
+        int lanes = VectorConv.lanes(), np = ((h - 1) * wp + wd + lanes - 1) / lanes * lanes;
+        int xpLen = (cin - 1) * pplane + (k - 1) * (wp + 1) + np;
+        int stride = cout * kk * lanes + cout;
         float[] part = scratch(partials, parts * stride);
         par.forRange(parts, 2L * cout * kk * plane * Math.max(1, n / parts), (f, t) -> {
-            float[] colT = scratch(cols, kk * plane), xp = scratch(padded, cin * (h + 2 * p) * (wd + 2 * p));
-            int[] off = iscratch(offsets, plane);
+            int[] off = iscratch(offsets, kk);
+            float[] xp = scratch(padded, Math.max(xpLen, cin * pplane)), dyp = scratch(outs, cout * np);
+            if (xpLen > cin * pplane) java.util.Arrays.fill(xp, cin * pplane, xpLen, 0f);
+            java.util.Arrays.fill(dyp, 0, cout * np, 0f);
+            for (int c = 0; c < cin; c++)
+                for (int u = 0; u < k; u++)
+                    for (int v = 0; v < k; v++) off[(c * k + u) * k + v] = c * pplane + u * wp + v;
             for (int ci = f; ci < t; ci++) {
                 int po = ci * stride;
                 java.util.Arrays.fill(part, po, po + stride, 0f);
                 for (int s = ci * n / parts; s < (ci + 1) * n / parts; s++) {
                     int go = s * cout * plane;
                     ConvKernels.pad(x, s * cin * plane, xp, cin, h, wd, p);
-                    ConvKernels.im2colTPadded(xp, colT, cin, h, wd, k);
-                    for (int q = 0; q < plane; q++) off[q] = q * kk;
-                    VectorConv.gemmNN(dy, go, colT, off, part, po, plane, kk, 0, cout, true);
+                    for (int o = 0; o < cout; o++)
+                        for (int i = 0; i < h; i++) System.arraycopy(dy, go + o * plane + i * wd, dyp, o * np + i * wp, wd);
+                    VectorConv.gemmNTLanes(dyp, 0, xp, off, part, po, cout, kk, np);
                     for (int o = 0; o < cout; o++) {
                         float acc = 0f;
                         for (int q = go + o * plane; q < go + (o + 1) * plane; q++) acc += dy[q];
-                        part[po + cout * kk + o] += acc;
+                        part[po + cout * kk * lanes + o] += acc;
                     }
                 }
             }
         });
-        par.forRange(cout, (long) parts * kk, (f, t) -> {
+        par.forRange(cout, (long) parts * kk * lanes, (f, t) -> {
             for (int o = f; o < t; o++) {
                 for (int j = o * kk; j < (o + 1) * kk; j++) {
-                    float acc = part[j];
-                    for (int ci = 1; ci < parts; ci++) acc += part[ci * stride + j];
+                    float acc = 0f;
+                    for (int ci = 0; ci < parts; ci++)
+                        for (int l = 0; l < lanes; l++) acc += part[ci * stride + j * lanes + l];
                     dw[j] += acc;
                 }
-                float acc = part[cout * kk + o];
-                for (int ci = 1; ci < parts; ci++) acc += part[ci * stride + cout * kk + o];
+                float acc = part[cout * kk * lanes + o];
+                for (int ci = 1; ci < parts; ci++) acc += part[ci * stride + cout * kk * lanes + o];
                 db[o] += acc;
             }
         });

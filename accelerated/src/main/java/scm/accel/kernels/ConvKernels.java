@@ -12,10 +12,9 @@ package scm.accel.kernels;
  * </pre>
  * Two forms: the point kernels ({@code *Point}, {@code *Entry}, {@code *Rows}) compute one output as one
  * float sum of its terms — the portable (TornadoVM) form; the matrix form used by the JVM backend is a matrix
- * product ({@link VectorConv}) over the im2col matrix, implicit for the correlation (windows of a zero-padded
- * copy, {@link #pad}) and explicit, transposed, for the weight gradient ({@link #im2colTPadded}). Measured on
- * this project's 2-core machine (docs/benchmarks.md): the point kernels run at 0.5–1 GFLOP/s, im2col + the
- * Vector API product at 27–34, the implicit form about twice as fast again on the U-Net's shapes. The input
+ * product ({@link VectorConv}) over the im2col matrix, kept implicit: its rows are windows of a zero-padded copy of
+ * the image ({@link #pad}). Measured on this project's 2-core machine (docs/benchmarks.md): the point kernels run at
+ * 0.5–1 GFLOP/s, an explicit im2col + the Vector API product at 27–34, the implicit form about twice that. The input
  * gradient is itself a same-padding correlation, of dy with the flipped, transposed weight
  * W'[c,o,u,v] = W[o,c,k−1−u,k−1−v] ({@link #flipTranspose}): i − u + p = i + (k−1−u) − p.
  */
@@ -126,24 +125,6 @@ public final class ConvKernels {
             for (int i = 0; i < h; i++)
                 for (int j = 0; j < wd; j++) xp[base + (i + p) * wp + j + p] = x[xo + (c * h + i) * wd + j];
         }
-    }
-
-    /**
-     * The transposed im2col matrix of one sample from its padded copy xp ({@link #pad}; the padding supplies the zeros):
-     * colT[i·W + j, (c·k + u)·k + v] = xp[c, i + u, j + v] = x[c, i+u−p, j+v−p], so the weight gradient
-     * dW[out, cin·k·k] += dy[out, H·W]·colT is a product with contiguous outputs and no horizontal reductions.
-     */
-    public static void im2colTPadded(float[] xp, float[] colT, int cin, int h, int wd, int k) {
-        int p = (k - 1) / 2, wp = wd + 2 * p, pplane = (h + 2 * p) * wp, kk = cin * k * k;
-        for (int i = 0; i < h; i++)
-            for (int j = 0; j < wd; j++) {
-                int row = (i * wd + j) * kk;
-                for (int c = 0; c < cin; c++)
-                    for (int u = 0; u < k; u++) {
-                        int src = c * pplane + (i + u) * wp + j, dst = row + (c * k + u) * k;
-                        for (int v = 0; v < k; v++) colT[dst + v] = xp[src + v];
-                    }
-            }
     }
 
     /** W'[c, o, u, v] = W[o, c, k−1−u, k−1−v]: the weight of the input-gradient correlation (cin outputs, cout inputs). */

@@ -4,16 +4,20 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API matrix products of the im2col form of {@link ConvKernels} (JVM backend only). Every output is
- * still one float32 sum of its products (fused multiply-adds in lanes, a different order than the point
- * kernels), so the point kernels' error bound γ_m·Σ|terms| holds. As in {@link VectorGemm}, vector values
- * live only in small leaf methods called from scalar loops (C2 boxes vectors held across an OSR entry).
- * One product serves all three: {@link #gemmNN}, C[m, q] (+)= Σ_κ A[m, κ]·B[κ, q], vectorised over q with 4 rows of
- * A per pass — the correlation W·col (forward, tangent; the input gradient as W'·col(dy)) and the weight gradient
- * dy·colT. It has no horizontal (lane) reductions: each output lane accumulates its own terms in a fixed order, so
- * the result is the same bits whether the code runs interpreted or C2-compiled (a resumed run reproduces a
- * continuous one; {@code reduceLanes} does not guarantee that). The scalar tail uses the same fused multiply-add,
- * so the bits do not depend on the vector width either.
+ * Vector API matrix products of the im2col form of {@link ConvKernels} (JVM backend only), the im2col matrix kept
+ * implicit: row κ of B starts at {@code bOff[κ]} (windows of a zero-padded image). Every output is still one float32
+ * sum of its products (fused multiply-adds, in another order than the point kernels), so the point kernels' bound
+ * γ_m·Σ|terms| holds (m plus the lane count for {@link #gemmNTLanes}). As in {@link VectorGemm}, vector values live
+ * only in small leaf methods called from scalar loops (C2 boxes vectors held across an OSR entry).
+ * <ul>
+ *   <li>{@link #gemmNN}: C[m, q] (+)= Σ_κ A[m, κ]·B[κ, q], vectorised over q with 4 rows of A per pass — the
+ *       correlation W·col (forward, tangent; the input gradient as W'·col(dy)).</li>
+ *   <li>{@link #gemmNTLanes}: lane partials of Σ_q A[m, q]·B[κ, q] — the weight gradient dy·colᵀ.</li>
+ * </ul>
+ * Neither uses horizontal (lane) reductions, whose association C2 and the interpreter do not share: each lane
+ * accumulates its own terms in a fixed order, so the bits are the same whether the code runs interpreted or compiled
+ * (a resumed run reproduces a continuous one). gemmNN's scalar tail uses the same fused multiply-add as a lane, so its
+ * bits do not depend on the vector width either; gemmNTLanes' do (the lanes partition the sum).
  */
 public final class VectorConv {
     private VectorConv() {}
@@ -133,5 +137,58 @@ public final class VectorConv {
         FloatVector c0 = acc ? FloatVector.fromArray(S, c, cr + q) : FloatVector.zero(S);
         for (int k = 0; k < kk; k++) c0 = FloatVector.fromArray(S, b, bOff[k] + q).fma(FloatVector.broadcast(S, a[ar + k]), c0);
         c0.intoArray(c, cr + q);
+    }
+
+    /**
+     * Lane partials of a product C = A·Bᵀ over the columns: acc[accOff + (m·K + κ)·L + lane] += Σ_{q ≡ lane} A[m, q]·B[κ, q]
+     * for m in [0, M), κ in [0, K), q in [0, N) (N a multiple of L; row κ of B starts at bOff[κ], row m of A at ao + m·N).
+     * The weight gradient dW[o, κ] = Σ_q dy[o, q]·col[κ, q] on the padded grid: no horizontal reduction here; the
+     * caller sums the L lanes in a fixed order, so the bits do not depend on JIT state (they do on L).
+     */
+    public static void gemmNTLanes(float[] a, int ao, float[] b, int[] bOff, float[] acc, int accOff, int mm, int kk, int nn) {
+        int m = 0;
+        for (; m + 4 <= mm; m += 4) {
+            int k = 0;
+            for (; k + 4 <= kk; k += 4) nt4x4(a, ao + m * nn, b, bOff, k, acc, accOff + (m * kk + k) * S.length(), kk, nn);
+            for (; k < kk; k++) for (int r = m; r < m + 4; r++) nt1x1(a, ao + r * nn, b, bOff[k], acc, accOff + (r * kk + k) * S.length(), nn);
+        }
+        for (; m < mm; m++) for (int k = 0; k < kk; k++) nt1x1(a, ao + m * nn, b, bOff[k], acc, accOff + (m * kk + k) * S.length(), nn);
+    }
+
+    static void nt1x1(float[] a, int ar, float[] b, int br, float[] acc, int at, int nn) {
+        FloatVector c = FloatVector.fromArray(S, acc, at);
+        for (int q = 0; q < nn; q += S.length()) c = FloatVector.fromArray(S, a, ar + q).fma(FloatVector.fromArray(S, b, br + q), c);
+        c.intoArray(acc, at);
+    }
+
+    /** 4 rows of A x 4 rows of B: 16 lane accumulators, 8 loads per 16 fused multiply-adds. */
+    static void nt4x4(float[] a, int ar, float[] b, int[] bOff, int k, float[] acc, int at, int kk, int nn) {
+        int L = S.length(), a1 = ar + nn, a2 = a1 + nn, a3 = a2 + nn;
+        int b0 = bOff[k], b1 = bOff[k + 1], b2 = bOff[k + 2], b3 = bOff[k + 3];
+        int r0 = at, r1 = at + kk * L, r2 = r1 + kk * L, r3 = r2 + kk * L;   // rows m..m+3 of acc, each kk·L long
+        FloatVector c00 = FloatVector.fromArray(S, acc, r0), c01 = FloatVector.fromArray(S, acc, r0 + L);
+        FloatVector c02 = FloatVector.fromArray(S, acc, r0 + 2 * L), c03 = FloatVector.fromArray(S, acc, r0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, r1), c11 = FloatVector.fromArray(S, acc, r1 + L);
+        FloatVector c12 = FloatVector.fromArray(S, acc, r1 + 2 * L), c13 = FloatVector.fromArray(S, acc, r1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, r2), c21 = FloatVector.fromArray(S, acc, r2 + L);
+        FloatVector c22 = FloatVector.fromArray(S, acc, r2 + 2 * L), c23 = FloatVector.fromArray(S, acc, r2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, r3), c31 = FloatVector.fromArray(S, acc, r3 + L);
+        FloatVector c32 = FloatVector.fromArray(S, acc, r3 + 2 * L), c33 = FloatVector.fromArray(S, acc, r3 + 3 * L);
+        for (int q = 0; q < nn; q += L) {
+            FloatVector x0 = FloatVector.fromArray(S, b, b0 + q), x1 = FloatVector.fromArray(S, b, b1 + q);
+            FloatVector x2 = FloatVector.fromArray(S, b, b2 + q), x3 = FloatVector.fromArray(S, b, b3 + q);
+            FloatVector y = FloatVector.fromArray(S, a, ar + q);
+            c00 = y.fma(x0, c00); c01 = y.fma(x1, c01); c02 = y.fma(x2, c02); c03 = y.fma(x3, c03);
+            y = FloatVector.fromArray(S, a, a1 + q);
+            c10 = y.fma(x0, c10); c11 = y.fma(x1, c11); c12 = y.fma(x2, c12); c13 = y.fma(x3, c13);
+            y = FloatVector.fromArray(S, a, a2 + q);
+            c20 = y.fma(x0, c20); c21 = y.fma(x1, c21); c22 = y.fma(x2, c22); c23 = y.fma(x3, c23);
+            y = FloatVector.fromArray(S, a, a3 + q);
+            c30 = y.fma(x0, c30); c31 = y.fma(x1, c31); c32 = y.fma(x2, c32); c33 = y.fma(x3, c33);
+        }
+        c00.intoArray(acc, r0); c01.intoArray(acc, r0 + L); c02.intoArray(acc, r0 + 2 * L); c03.intoArray(acc, r0 + 3 * L);
+        c10.intoArray(acc, r1); c11.intoArray(acc, r1 + L); c12.intoArray(acc, r1 + 2 * L); c13.intoArray(acc, r1 + 3 * L);
+        c20.intoArray(acc, r2); c21.intoArray(acc, r2 + L); c22.intoArray(acc, r2 + 2 * L); c23.intoArray(acc, r2 + 3 * L);
+        c30.intoArray(acc, r3); c31.intoArray(acc, r3 + L); c32.intoArray(acc, r3 + 2 * L); c33.intoArray(acc, r3 + 3 * L);
     }
 }

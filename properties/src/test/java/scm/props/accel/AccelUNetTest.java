@@ -25,7 +25,7 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * <p><b>Tolerance.</b> Relative error in the Frobenius norm per tensor, ≤ TOL = 2·λ·sqrt(2P·m)·u, computed per
  * configuration ({@link #tolerance}). Each kernel's outputs are sums of at most m terms (m = the longest accumulation:
  * a GroupNorm row of (C/G)·H·W values after a concatenation, a convolution's cin·9 + 1 terms, a weight gradient's
- * n·H·W terms, the weight head's 128 features). The worst-case bound γ_m·Σ|terms| (used element by element in the
+ * n·H·W terms plus ≤ 74 lane and partial sums, the weight head's 128 features). The worst-case bound γ_m·Σ|terms| (used element by element in the
  * kernel tests) needs all roundings aligned; for whole tensors we use the probabilistic bound of Higham &amp; Mary
  * (SIAM J. Sci. Comput. 41(5), 2019, Thm. 3.1): with independent mean-zero roundings a sum's error is
  * ≤ λ·sqrt(m)·u·Σ|terms| except with probability ≤ 2·exp(−λ²(1−u)²/2), < 3e-8 for λ = 6. The same model makes the
@@ -47,7 +47,7 @@ class AccelUNetTest {
         int r = c.resolution(), base = c.baseChannels(), maxMult = c.channelMult().stream().mapToInt(Integer::intValue).max().orElseThrow();
         long gnRow = (long) base / c.groups() * r * r * 2;          // a group of the widest full-resolution map (after concat)
         long conv = (long) 3 * base * maxMult * 9 + 1;                // the widest concatenated input of a 3x3 convolution
-        long wgrad = (long) n * r * r + 10;                           // a weight gradient's sum over the batch and pixels
+        long wgrad = (long) n * r * r + 74;                           // a weight gradient's sum over the batch and pixels (+ lanes, partials)
         long m = Math.max(gnRow, Math.max(conv, Math.max(wgrad, 128)));
         return 2 * LAMBDA * Math.sqrt(2.0 * chain * m) * U;
     }
@@ -107,7 +107,7 @@ class AccelUNetTest {
     /**
      * Reproducibility (a resumed run must repeat a continuous one bit for bit): F, J, dL/dx and every gradient of a
      * freshly built U-Net on one thread, before any warm-up, equal those of another instance on two threads after
-     * 30 warm-up passes (interpreted vs C2-compiled code, different work splits).
+     * 30 warm-up passes (interpreted vs C2-compiled code, different work splits). Same machine, hence same vector width.
      */
     @Test
     void bitIdenticalAcrossThreadCountsAndWarmUp() {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import scm.accel.backend.Backend;
 import scm.accel.backend.Backends;
+import scm.accel.kernels.ConvKernels;
 import scm.accel.model.UNetF32;
 import scm.ref.model.unet.UNet;
 import scm.ref.model.unet.UNetConfig;
@@ -19,8 +20,10 @@ import scm.ref.tensor.Batch;
  * With {@code -Dscm.threads=1} every kernel runs on the calling thread, and the benchmark also reports that thread's
  * CPU time per side (ThreadMXBean): a per-core ratio that time slices lost to other processes do not distort (it
  * leaves out work on other threads, e.g. the reference's garbage collection).
+ * {@code --conv} instead times one 3x3 convolution forward on three U-Net shapes, portable point kernels
+ * ({@link ConvKernels#conv2dRows}, the TornadoVM form) vs the backend's (best of 15, GFLOP/s).
  * Usage: {@code java --add-modules jdk.incubator.vector -cp ... scm.accel.bench.UNetBench [--batch8 128]
- * [--batch28 32] [--rounds 5] [--only 8|28]}; backend from {@code -Dscm.backend} (default jvm), threads {@code -Dscm.threads}.
+ * [--batch28 32] [--rounds 5] [--only 8|28] [--conv]}; backend from {@code -Dscm.backend} (default jvm), threads {@code -Dscm.threads}.
  */
 public final class UNetBench {
     private UNetBench() {}
@@ -34,12 +37,14 @@ public final class UNetBench {
                 case "--batch28" -> b28 = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--conv" -> only = "conv";
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         try (Backend be = Backends.fromSystemProperty()) {
             System.out.printf("backend=%s processors=%d java=%s%n", be.name(), Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
+            if (only.equals("conv")) { conv(be); return; }
             if (!only.equals("28")) run(be, UNetConfig.tiny8(1), b8, rounds);
             if (!only.equals("8")) run(be, UNetConfig.mnist28(1), b28, rounds);
         }
@@ -117,6 +122,27 @@ public final class UNetBench {
             double rcm = AccelBench.median(rc), acm = AccelBench.median(ac);
             System.out.printf("  %-22s reference %9.1f | float32 %8.1f | x%.1f  (CPU time of the calling thread)%n", "forward+jvp+backward", rcm, acm,
                     rcm / acm);
+        }
+    }
+
+    static void conv(Backend be) {
+        int[][] shapes = {{8, 16, 28, 16}, {8, 32, 14, 32}, {8, 64, 7, 32}};   // n, cin, side, cout
+        for (int[] sh : shapes) {
+            int n = sh[0], ci = sh[1], h = sh[2], co = sh[3], plane = h * h;
+            SplittableRandom r = new SplittableRandom(1);
+            float[] x = gaussian(r, n * ci * plane, 1), w = gaussian(r, co * ci * 9, 0.1), b = gaussian(r, co, 0.1), y = new float[n * co * plane];
+            double flop = 2.0 * n * co * ci * 9 * plane, point = Double.MAX_VALUE, backend = Double.MAX_VALUE;
+            for (int rep = 0; rep < 15; rep++) {
+                long t0 = System.nanoTime();
+                ConvKernels.conv2dRows(x, w, b, true, y, ci, h, h, co, 3, 0, n * co);
+                long t1 = System.nanoTime();
+                be.conv2d(x, w, b, true, y, n, ci, h, h, co, 3);
+                long t2 = System.nanoTime();
+                point = Math.min(point, (t1 - t0) / 1e6);
+                backend = Math.min(backend, (t2 - t1) / 1e6);
+            }
+            System.out.printf("conv3x3 %2d->%2d %2dx%-2d batch %d: point kernels %7.2f ms (%5.1f GFLOP/s) | %s backend %6.2f ms (%5.1f GFLOP/s)%n",
+                    ci, co, h, h, n, point, flop / point / 1e6, be.name(), backend, flop / backend / 1e6);
         }
     }
 }

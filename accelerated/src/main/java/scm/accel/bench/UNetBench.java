@@ -21,7 +21,7 @@ import scm.ref.tensor.Batch;
  * CPU time per side (ThreadMXBean): a per-core ratio that time slices lost to other processes do not distort (it
  * leaves out work on other threads, e.g. the reference's garbage collection).
  * {@code --conv} instead times one 3x3 convolution forward on three U-Net shapes, portable point kernels
- * ({@link ConvKernels#conv2dRows}, the TornadoVM form) vs the backend's (best of 15, GFLOP/s).
+ * ({@link ConvKernels#conv2dRows}, the TornadoVM form) vs the backend's (best of 15 after a warm-up pass, GFLOP/s).
  * Usage: {@code java --add-modules jdk.incubator.vector -cp ... scm.accel.bench.UNetBench [--batch8 128]
  * [--batch28 32] [--rounds 5] [--only 8|28] [--conv]}; backend from {@code -Dscm.backend} (default jvm), threads {@code -Dscm.threads}.
  */
@@ -127,6 +127,7 @@ public final class UNetBench {
 
     static void conv(Backend be) {
         int[][] shapes = {{8, 16, 28, 16}, {8, 32, 14, 32}, {8, 64, 7, 32}};   // n, cin, side, cout
+        for (int pass = 0; pass < 2; pass++)   // the first pass warms up the JIT and is not printed
         for (int[] sh : shapes) {
             int n = sh[0], ci = sh[1], h = sh[2], co = sh[3], plane = h * h;
             SplittableRandom r = new SplittableRandom(1);
@@ -141,7 +142,7 @@ public final class UNetBench {
                 point = Math.min(point, (t1 - t0) / 1e6);
                 backend = Math.min(backend, (t2 - t1) / 1e6);
             }
-            System.out.printf("conv3x3 %2d->%2d %2dx%-2d batch %d: point kernels %7.2f ms (%5.1f GFLOP/s) | %s backend %6.2f ms (%5.1f GFLOP/s)%n",
+            if (pass == 1) System.out.printf("conv3x3 %2d->%2d %2dx%-2d batch %d: point kernels %7.2f ms (%5.1f GFLOP/s) | %s backend %6.2f ms (%5.1f GFLOP/s)%n",
                     ci, co, h, h, n, point, flop / point / 1e6, be.name(), backend, flop / backend / 1e6);
         }
     }

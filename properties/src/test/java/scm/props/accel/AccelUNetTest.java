@@ -141,6 +141,20 @@ class AccelUNetTest {
         return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
     }
 
+    /** Buffers sized for one batch are re-sized, not misused, when the batch changes (n = 4, then 2, then 3). */
+    @Test
+    void batchSizeChangesAreHandled() {
+        UNetConfig cfg = UNetConfig.tiny8(8).withDropout(0.1);
+        UNet ref = new UNet(cfg);
+        for (Param p : TrainableNetwork.of(ref).params()) for (int i = 0; i < p.value.length; i++) p.value[i] = (float) p.value[i];
+        UNetF32 acc = new UNetF32(backend(), ref);
+        SplittableRandom rng = new SplittableRandom(4);
+        for (int n : new int[] {4, 2, 3}) {
+            Outcome o = compareWith(ref, acc, cfg, n, 5, 5, rng.nextLong());
+            assertTrue(o.worst <= o.tol, "batch " + n + ": worst relative error " + o.worst + " at " + o.where + " > " + o.tol);
+        }
+    }
+
     static Outcome compare(UNetConfig cfg, int n, long refSeed, long accSeed, String perturb) {
         UNet ref = new UNet(cfg);
         List<Param> all = TrainableNetwork.of(ref).params();
@@ -148,8 +162,14 @@ class AccelUNetTest {
         UNetF32 acc = new UNetF32(backend(), ref);
         if (perturb != null)
             for (ParamF32 p : acc.params()) if (p.name.equals(perturb)) p.value[0] += 0.05f;
+        return compareWith(ref, acc, cfg, n, refSeed, accSeed, 17);
+    }
+
+    /** One forward, JVP, backward and weight-head pass of both networks (gradients zeroed first) on seeded data. */
+    static Outcome compareWith(UNet ref, UNetF32 acc, UNetConfig cfg, int n, long refSeed, long accSeed, long dataSeed) {
+        List<Param> all = TrainableNetwork.of(ref).params();
         int d = ref.dim();
-        SplittableRandom rng = new SplittableRandom(17);
+        SplittableRandom rng = new SplittableRandom(dataSeed);
         float[] x = gaussian(rng, n * d, 1), dx = gaussian(rng, n * d, 0.3), t = times(rng, n, 0.05, 1.5), dt = gaussian(rng, n, 0.5);
         float[] g = gaussian(rng, n * d, 1), gw = gaussian(rng, n, 1);
         Batch bx = new Batch(n, d, widen(x)), bdx = new Batch(n, d, widen(dx));
@@ -161,7 +181,7 @@ class AccelUNetTest {
         float[] f = acc.forward(x, t, n).clone();
         Jvp jr = ref.jvp(bx, tt, bdx, dtt);
         float[] jp = acc.jvp(x, t, dx, dt, n).clone(), jt = acc.tangent().clone();
-        ref.zeroGrad();
+        for (Param p : all) p.zeroGrad();
         acc.zeroGrad();
         UNet.Grads gr = ref.backward(new Batch(n, d, widen(g)));
         float[] gx = acc.backward(g, n).clone(), gt = acc.timeGrad().clone();

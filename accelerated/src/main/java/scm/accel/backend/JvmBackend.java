@@ -149,9 +149,14 @@ public final class JvmBackend implements Backend {
 
     // ---- U-Net ops
 
-    /** Per-thread scratch (im2col buffers on the workers; flipped weights, partial sums, flash logits on the caller). */
+    /**
+     * Per-thread scratch, reused across calls: on the threads running a kernel, the im2col row offsets, the padded
+     * image and the padded-grid output (or padded dy); on the calling thread, the flipped weights, the weight-gradient
+     * lane partials and the flash logits.
+     */
     private final ThreadLocal<int[]> offsets = new ThreadLocal<>();
-    private final ThreadLocal<float[]> cols = new ThreadLocal<>(), outs = new ThreadLocal<>(), padded = new ThreadLocal<>(), hostScratch = new ThreadLocal<>(), partials = new ThreadLocal<>();
+    private final ThreadLocal<float[]> outs = new ThreadLocal<>(), padded = new ThreadLocal<>(), hostScratch = new ThreadLocal<>(),
+            partials = new ThreadLocal<>();
 
     private static int[] iscratch(ThreadLocal<int[]> tl, int size) {
         int[] a = tl.get();

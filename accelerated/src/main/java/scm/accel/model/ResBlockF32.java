@@ -93,5 +93,4 @@ public final class ResBlockF32 {
     }
 
     public float[] condGrad() { return dc; }
-
 }

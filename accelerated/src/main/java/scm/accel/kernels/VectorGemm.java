@@ -121,16 +121,28 @@ public final class VectorGemm {
             int k = 0;
             for (; k + 2 * S.length() <= kv; k += 2 * S.length()) acc4x2(dy, x, dw, n, in, out, o, k);
             for (; k < kv; k += S.length()) acc4(dy, x, dw, n, in, out, o, k);
-            for (int r = o; r < o + 4; r++) {
+            for (int r = o; r < o + 4; r++)
                 for (int q = kv; q < in; q++) dw[r * in + q] += GemmKernels.weightGrad(dy, x, n, in, out, r, q);
-                db[r] += GemmKernels.biasGrad(dy, n, out, r);
-            }
         }
         for (; o < to; o++) {
             for (int k = 0; k < kv; k += S.length()) acc1(dy, x, dw, n, in, out, o, k);
             for (int k = kv; k < in; k++) dw[o * in + k] += GemmKernels.weightGrad(dy, x, n, in, out, o, k);
-            db[o] += GemmKernels.biasGrad(dy, n, out, o);
         }
+        biasGradRange(dy, db, n, out, from, to);
+    }
+
+    /**
+     * db[o] += Σ_i dy[i, o] for o in [from, to), lanes over o: each lane sums over i in order, as the scalar
+     * {@link GemmKernels#biasGrad} does (bit-identical), with contiguous loads instead of a strided scalar walk.
+     */
+    static void biasGradRange(float[] dy, float[] db, int n, int out, int from, int to) {
+        int L = S.length(), o = from;
+        for (; o + L <= to; o += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < n; i++) acc = acc.add(FloatVector.fromArray(S, dy, i * out + o));
+            FloatVector.fromArray(S, db, o).add(acc).intoArray(db, o);
+        }
+        for (; o < to; o++) db[o] += GemmKernels.biasGrad(dy, n, out, o);
     }
 
     static void acc4(float[] dy, float[] x, float[] dw, int n, int in, int out, int o, int k) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import scm.ref.image.RunReport.Metric;
-import scm.ref.model.MlpModel;
+import scm.ref.trigflow.TrigFlowNetwork;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
 
@@ -43,7 +43,7 @@ public final class Scm {
         public String data() { return spec().data(); }
 
         /** The float64 reference network with the evaluation (EMA) weights, in eval mode. */
-        public MlpModel network() { return checkpoint.referenceModel(); }
+        public TrigFlowNetwork network() { return checkpoint.referenceModel(); }
 
         /** {@code n} samples (rows) drawn with {@code sampler} from noise seeded by {@code seed}. */
         public Batch sample(Sampler sampler, int n, long seed) {

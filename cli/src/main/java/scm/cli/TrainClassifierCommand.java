@@ -36,7 +36,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Fashion-MNIST directory with the four IDX files; default: $"
             + FashionMnistLocation.ENV + ", else /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist).") Path dataDir;
     @Option(names = "--seed", defaultValue = "7", description = "Seed of initialisation, batch order and augmentation (default ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--epochs", description = "Epochs (default: 100 for digits, 12 for fashion-mnist).") Integer epochs;
+    @Option(names = "--epochs", description = "Epochs (default: 100 for digits, 15 for fashion-mnist).") Integer epochs;
     @Option(names = "--force", description = "Overwrite existing files in --out.") boolean force;
 
     public static final String FILE = "digits-mlp.safetensors";
@@ -118,7 +118,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
                 (input `FASHION_MNIST`); weights stored as float32 safetensors (`%s`, %d bytes).
 
                 - Training: softmax cross-entropy, Adam (lr %s, betas 0.9/0.999, eps 1e-8), batch %d, %d epochs, random translations
-                  by up to %d pixels, seed %d, on the %d training images (float64, one thread).
+                  by up to %d pixel(s), seed %d, on the %d training images (float64, one thread).
                 - Command: `bin/scm train-classifier --data fashion-mnist --out checkpoints/classifier --seed %d --epochs %d --force`
                   (%.0f s of training here; the data from `apt-get install dataset-fashion-mnist` or `--data-dir DIR`).
                 - **Held-out accuracy: %d / %d = %.4f** on the test images (t10k), never seen in training, measured on the reloaded

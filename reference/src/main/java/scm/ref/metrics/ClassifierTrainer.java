@@ -32,9 +32,10 @@ public final class ClassifierTrainer {
 
     /**
      * What the shipped Fashion-MNIST classifier used: 784 -> 256 -> 128 (features) -> 10, translations by up to
-     * 2 pixels (items sit centred in their 28x28 frame, so small shifts are label-preserving).
+     * 1 pixel (items sit centred in their 28x28 frame, so small shifts keep the label; they regularise the MLP,
+     * which otherwise overfits the 60k images within ~10 epochs).
      */
-    public static final Config FASHION_MNIST = new Config(256, 128, 12, 128, 1e-3, 2, 7);
+    public static final Config FASHION_MNIST = new Config(256, 128, 15, 128, 1e-3, 1, 7);
 
     /** Called after each epoch with the epoch number (from 1) and the mean training cross-entropy over it. */
     @FunctionalInterface

@@ -16,7 +16,7 @@ import scm.ref.tensor.Batch;
  * replacement, seeds 1..repeats) against the 10k test images, in pixels (784-dim) and in the shipped classifier's
  * 128 features, for several n; and, for scale, FD of three defects applied to the first draw's images (Gaussian
  * noise sigma 0.1, half resolution: 2x2 average pooling then nearest upsampling, and one class missing: the n
- * images drawn from the other nine classes). Prints a markdown table (docs/metrics.md, section Fashion-MNIST).
+ * images drawn from the other nine classes), then FD of all 60k training images. Prints a markdown table (docs/metrics.md, section Fashion-MNIST).
  * Usage: {@code FashionMnistFloors CLASSIFIER [REPEATS [N ...]]}; data from {@link FashionMnistLocation}'s search
  * order ({@value FashionMnistLocation#ENV}, else the Debian package directory).
  */
@@ -51,6 +51,8 @@ public final class FashionMnistFloors {
             System.out.printf(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |%n", n, stats(px), stats(ft),
                     pair(c, noisy, testPx, testFt), pair(c, half, testPx, testFt), pair(c, nine, testPx, testFt));
         }
+        // All 60k training images: what is left of the floor at large n is the train/test difference itself.
+        System.out.printf(Locale.ROOT, "all %d training images vs the test set: %s (pixels / features)%n", train.x().n(), pair(c, train.x(), testPx, testFt));
         System.out.printf(Locale.ROOT, "(%d repeats; %.0f s)%n", repeats, (System.nanoTime() - t0) / 1e9);
     }
 

@@ -9,7 +9,7 @@ import java.util.Map;
 import scm.ref.data.LabeledBatch;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 import scm.ref.nn.Linear;
 import scm.ref.nn.Module;
@@ -133,26 +133,26 @@ public class MlpClassifier implements Module, FeatureExtractor {
 
     /** Reads a file written by {@link #save} for {@code input}; wrong format, missing tensors or shapes throw IllegalArgumentException. */
     public static MlpClassifier load(Path file, Input input) throws IOException {
-        SafetensorsFile f = read(file, input);
+        SafetensorsContent f = read(file, input);
         return copyInto(f, file, new MlpClassifier(input, intKey(f, "hidden1"), intKey(f, "hidden2"), 0));
     }
 
-    static SafetensorsFile read(Path file, Input input) throws IOException {
-        SafetensorsFile f = SafeTensors.read(file);
+    static SafetensorsContent read(Path file, Input input) throws IOException {
+        SafetensorsContent f = SafeTensors.read(file);
         if (!input.format.equals(f.metadata().get("format")))
             throw new IllegalArgumentException(file + " is not a classifier of " + input.label + " (metadata format is " + f.metadata().get("format")
                     + ", expected " + input.format + ")");
         return f;
     }
 
-    static <C extends MlpClassifier> C copyInto(SafetensorsFile f, Path file, C c) {
+    static <C extends MlpClassifier> C copyInto(SafetensorsContent f, Path file, C c) {
         if (f.tensors().size() != c.params().size())
             throw new IllegalArgumentException(file + " has " + f.tensors().size() + " tensors, the classifier has " + c.params().size() + " parameters");
         for (Param p : c.params()) f.tensor(p.name).copyInto(p);
         return c;
     }
 
-    static int intKey(SafetensorsFile f, String key) {
+    static int intKey(SafetensorsContent f, String key) {
         String v = f.metadata().get(key);
         if (v == null) throw new IllegalArgumentException("classifier metadata lacks " + key);
         try {

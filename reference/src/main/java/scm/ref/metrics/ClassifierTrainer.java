@@ -45,10 +45,6 @@ public final class ClassifierTrainer {
 
     private ClassifierTrainer() {}
 
-    public static MlpClassifier train(MlpClassifier.Input input, LabeledBatch data, Config c) {
-        return train(new MlpClassifier(input, c.hidden1(), c.hidden2(), c.seed()), data, c, (e, l) -> {});
-    }
-
     /** Trains {@code model} (freshly initialised from {@code c.seed()} by the caller) in place and returns it. */
     public static <C extends MlpClassifier> C train(C model, LabeledBatch data, Config c, EpochListener listener) {
         if (model.hidden1() != c.hidden1() || model.hidden2() != c.hidden2())

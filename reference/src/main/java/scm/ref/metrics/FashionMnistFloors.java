@@ -16,7 +16,8 @@ import scm.ref.tensor.Batch;
  * replacement, seeds 1..repeats) against the 10k test images, in pixels (784-dim) and in the shipped classifier's
  * 128 features, for several n; and, for scale, FD of three defects applied to the first draw's images (Gaussian
  * noise sigma 0.1, half resolution: 2x2 average pooling then nearest upsampling, and one class missing: the n
- * images drawn from the other nine classes), then FD of all 60k training images. Prints a markdown table (docs/metrics.md, section Fashion-MNIST).
+ * images drawn from the other nine classes), then FD of all 60k training images, and KID of the floor and the
+ * defects at the last n. Prints a markdown table (docs/metrics.md, section Fashion-MNIST).
  * Usage: {@code FashionMnistFloors CLASSIFIER [REPEATS [N ...]]}; data from {@link FashionMnistLocation}'s search
  * order ({@value FashionMnistLocation#ENV}, else the Debian package directory).
  */
@@ -38,6 +39,7 @@ public final class FashionMnistFloors {
         System.out.printf(Locale.ROOT, "reference: %d test images; %d training images; classifier %s%n", test.x().n(), train.x().n(), args[0]);
         System.out.println("| n | FD floor (pixels) | FD floor (features) | noise 0.1 (px / ft) | half resolution (px / ft) | one class missing (px / ft) |");
         System.out.println("|---|---|---|---|---|---|");
+        Batch[] kidSets = null;
         for (int n : sizes) {
             double[] px = new double[repeats], ft = new double[repeats];
             Batch first = null;
@@ -50,6 +52,17 @@ public final class FashionMnistFloors {
             Batch noisy = noisy(first, 0.1, n), half = halfResolution(first), nine = rows(train.x(), draw(train, n, 1, 0));
             System.out.printf(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |%n", n, stats(px), stats(ft),
                     pair(c, noisy, testPx, testFt), pair(c, half, testPx, testFt), pair(c, nine, testPx, testFt));
+            kidSets = new Batch[] {first, noisy, half, nine};
+        }
+        // KID (unbiased, cubic kernel) at the last n: 10 subsets of 1000 against the test set, which bounds the cost
+        // (a full 10k x 10k estimate in 784 dimensions is ~2e11 multiply-adds); its expectation does not depend on n.
+        Batch testFeatures = features(c, test.x());
+        System.out.printf(Locale.ROOT, "KID x 1000 at n = %d (10 subsets of 1000, mean +- standard error), pixels / features:%n", kidSets[0].n());
+        String[] names = {"floor", "noise 0.1", "half resolution", "one class missing"};
+        for (int k = 0; k < names.length; k++) {
+            Kid.Estimate kp = Kid.subsets(kidSets[k], test.x(), 10, 1000, new SplittableRandom(100 + k));
+            Kid.Estimate kf = Kid.subsets(features(c, kidSets[k]), testFeatures, 10, 1000, new SplittableRandom(100 + k));
+            System.out.printf(Locale.ROOT, "  %s: %.3f +- %.3f / %.3f +- %.3f%n", names[k], 1e3 * kp.mean(), 1e3 * kp.std(), 1e3 * kf.mean(), 1e3 * kf.std());
         }
         // All 60k training images: what is left of the floor at large n is the train/test difference itself.
         System.out.printf(Locale.ROOT, "all %d training images vs the test set: %s (pixels / features)%n", train.x().n(), pair(c, train.x(), testPx, testFt));

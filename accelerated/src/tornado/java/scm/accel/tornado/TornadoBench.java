@@ -92,28 +92,34 @@ public final class TornadoBench {
                         ts.taskCount(), t, j / t, compileS, relDiff(jv, first));
             }
         }
-        String[] names = {"graph", "graph+profiler", "graph+CUDA graph"};
-        int[] opts = {0, TornadoSamplerGraph.PROFILE, TornadoSamplerGraph.CUDA_GRAPH};
+        String[] names = {"fused", "fused+profiler", "fused+CUDA graph", "fused+CUDA graph+device noise", "separate norms+profiler",
+                "separate norms+CUDA graph"};
+        int P = TornadoSamplerGraph.PROFILE, C = TornadoSamplerGraph.CUDA_GRAPH, N = TornadoSamplerGraph.DEVICE_NOISE, S = TornadoSamplerGraph.SEPARATE_NORMS;
+        int[] opts = {0, P, C, C | N, S | P, S | C};
+        float[] jvNoise = js.sample(TornadoSamplerGraph.hostNoise(7, 0, 2, n, d, SIGMA_D), times, n).clone();
         for (int v = 0; v < names.length; v++) {
-            if (opts[v] == TornadoSamplerGraph.CUDA_GRAPH && Boolean.getBoolean("scm.bench.noCudaGraph")) continue;
+            int o = opts[v];
+            if ((o & C) != 0 && Boolean.getBoolean("scm.bench.noCudaGraph")) continue;
+            boolean dn = (o & N) != 0;
             long c0 = System.nanoTime();
-            try (TornadoSamplerGraph g = new TornadoSamplerGraph(model, n, 2, SIGMA_D, device, opts[v])) {
-                float[] first = g.sample(noise, times);
+            try (TornadoSamplerGraph g = new TornadoSamplerGraph(model, n, 2, SIGMA_D, device, o)) {
+                float[] first = dn ? g.sample(7, 0, times) : g.sample(noise, times);
                 double compileS = (System.nanoTime() - c0) / 1e9;
-                for (int w = 0; w < 3; w++) g.sample(noise, times);
-                float[] again = g.sample(noise, times);
-                double t = time(() -> g.sample(noise, times), rounds, inner);
+                for (int w = 0; w < 3; w++) { if (dn) g.sample(7, 1 + w, times); else g.sample(noise, times); }
+                float[] again = dn ? g.sample(7, 0, times) : g.sample(noise, times);
+                int[] counter = {10};
+                double t = time(() -> { if (dn) g.sample(7, counter[0]++, times); else g.sample(noise, times); }, rounds, inner);
                 String prof = "";
-                if (opts[v] == TornadoSamplerGraph.PROFILE) {
+                if ((o & P) != 0) {
                     List<Double> ks = new ArrayList<>(), tot = new ArrayList<>();
                     for (int k = 0; k < rounds; k++) { g.sample(noise, times); ks.add(g.lastKernelMs()); tot.add(g.lastTotalMs()); }
                     prof = String.format(" | profiler: kernels %.3f ms, total %.3f ms per call", median(ks), median(tot));
                 }
-                System.out.printf("  TornadoSamplerGraph %-17s (%d tasks/call) %9.3f ms | x%.1f vs jvm | %.0f samples/s | compile %.1f s | "
+                System.out.printf("  TornadoSamplerGraph %-30s (%2d tasks/call) %8.3f ms | x%.1f vs jvm | %.0f samples/s | compile %.1f s | "
                         + "max|jvm - tornado| / max|x| = %.2e | repeat %s%s%n", names[v], g.taskCount(), t, j / t, n / (t / 1e3), compileS,
-                        relDiff(jv, first), java.util.Arrays.equals(first, again) ? "identical" : "DIFFERS", prof);
+                        relDiff(dn ? jvNoise : jv, first), java.util.Arrays.equals(first, again) ? "identical" : "DIFFERS", prof);
             } catch (RuntimeException e) {
-                System.out.printf("  TornadoSamplerGraph %-17s FAILED: %s%n", names[v], e);
+                System.out.printf("  TornadoSamplerGraph %-30s FAILED: %s%n", names[v], e);
             }
         }
     }

@@ -44,8 +44,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class TornadoSamplerGraph implements AutoCloseable {
     private final int n, dim, steps;
     private final float sigmaD;
-    private final FloatArray noise, times, coef, out;
-    private final IntArray status;
+    private final FloatArray noise, coef, out;
+    private final IntArray status, key;
+    private final boolean deviceNoise;
     private final TornadoExecutionPlan plan;
     private final GridScheduler grid = new GridScheduler();
     private final String graphName;
@@ -97,9 +98,11 @@ public final class TornadoSamplerGraph implements AutoCloseable {
         for (int c = 0; c < w; c++) { gb.set(c, gamma[c]); gb.set(w + c, beta[c]); }
         float epsLN = (float) LayerNorm.EPS, epsPN = (float) PixelNorm.EPS;
 
+        deviceNoise = (options & DEVICE_NOISE) != 0;
+        boolean separateNorms = (options & SEPARATE_NORMS) != 0;
         noise = new FloatArray(steps * n * d);
-        times = new FloatArray(steps);
-        coef = new FloatArray(4 * steps);
+        coef = new FloatArray(5 * steps);   // per step {cos t, σ_d sin t, cos τ_next, sin τ_next}, then the K times
+        key = new IntArray(2);
         out = new FloatArray(n * d);
         status = new IntArray(1);
         FloatArray none = new FloatArray(1), cond = new FloatArray(steps * mods * w);
@@ -107,11 +110,21 @@ public final class TornadoSamplerGraph implements AutoCloseable {
         FloatArray xA = new FloatArray(n * d), xB = new FloatArray(n * d);
 
         TaskGraph g = new TaskGraph(graphName);
-        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, noise, times, coef);
+        if (deviceNoise) {
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, key, coef);
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, noise);
+            String nz = id();
+            g.task(nz, FusedKernels::noise, new KernelContext(), key, noise, steps * n * d, this.sigmaD);
+            WorkerGrid1D wg = new WorkerGrid1D((steps * n * d + FusedKernels.ROW - 1) / FusedKernels.ROW * FusedKernels.ROW);
+            wg.setLocalWork(FusedKernels.ROW, 1, 1);
+            grid.addWorkerGrid(graphName + "." + nz, wg);
+        } else {
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, noise, coef);
+        }
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, status, none, freq, wtT, p.get("time.linear.bias"), wmT, bm, gb, cond, hA, hB, u, xA, xB, out);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, p.values().toArray());
         String tc = id();
-        g.task(tc, FusedKernels::timeConditioning, new KernelContext(), times, freq, wtT, p.get("time.linear.bias"), wmT, bm, cond, status,
+        g.task(tc, FusedKernels::timeConditioning, new KernelContext(), coef, 4 * steps, freq, wtT, p.get("time.linear.bias"), wmT, bm, cond, status,
                 steps, mods, e, w, epsPN, tasks);
         rows(tc, steps * mods);
         FloatArray x = noise;
@@ -120,16 +133,27 @@ public final class TornadoSamplerGraph implements AutoCloseable {
             FloatArray next = lastStep ? out : (k % 2 == 0 ? xA : xB);
             gemm(g, x, p.get("input.weight"), p.get("input.bias"), none, none, hA, n, d, w, 1f / this.sigmaD, 0, 0, 0);
             FloatArray h = hA, hNext = hB;
-            for (int i = 0; i < depth; i++) {
-                String bn = "blocks." + i;
-                int sOff = (k * mods + 2 * i) * w;
-                norm(g, h, cond, u, n, w, sOff, sOff + w, epsLN);
-                gemm(g, u, p.get(bn + ".linear.weight"), p.get(bn + ".linear.bias"), h, none, hNext, n, w, w, 1f, FusedKernels.RESIDUAL, 0, 0);
-                FloatArray tmp = h; h = hNext; hNext = tmp;
-            }
-            norm(g, h, gb, u, n, w, 0, w, epsLN);
             int flags = FusedKernels.CONSISTENCY | (lastStep ? 0 : FusedKernels.RENOISE);
-            gemm(g, u, p.get("out.linear.weight"), p.get("out.linear.bias"), x, noise, next, n, w, d, 1f, flags, 4 * k, (k + 1) * n * d);
+            if (separateNorms) {
+                for (int i = 0; i < depth; i++) {
+                    String bn = "blocks." + i;
+                    int sOff = (k * mods + 2 * i) * w;
+                    norm(g, h, cond, u, n, w, sOff, sOff + w, epsLN);
+                    gemm(g, u, p.get(bn + ".linear.weight"), p.get(bn + ".linear.bias"), h, none, hNext, n, w, w, 1f, FusedKernels.RESIDUAL, 0, 0);
+                    FloatArray tmp = h; h = hNext; hNext = tmp;
+                }
+                norm(g, h, gb, u, n, w, 0, w, epsLN);
+                gemm(g, u, p.get("out.linear.weight"), p.get("out.linear.bias"), x, noise, next, n, w, d, 1f, flags, 4 * k, (k + 1) * n * d);
+            } else {
+                for (int i = 0; i < depth; i++) {
+                    String bn = "blocks." + i;
+                    int sOff = (k * mods + 2 * i) * w;
+                    gemmNorm(g, h, cond, sOff, sOff + w, epsLN, p.get(bn + ".linear.weight"), p.get(bn + ".linear.bias"), h, none, hNext, n, w, w,
+                            FusedKernels.RESIDUAL, 0, 0);
+                    FloatArray tmp = h; h = hNext; hNext = tmp;
+                }
+                gemmNorm(g, h, gb, 0, w, epsLN, p.get("out.linear.weight"), p.get("out.linear.bias"), x, noise, next, n, w, d, flags, 4 * k, (k + 1) * n * d);
+            }
             x = next;
         }
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out, status);
@@ -143,6 +167,13 @@ public final class TornadoSamplerGraph implements AutoCloseable {
 
     /** Options: capture the plan as a CUDA graph; enable TornadoVM's profiler (not together: the profiler is off in a capture). */
     public static final int CUDA_GRAPH = 1, PROFILE = 2;
+    /**
+     * Option: draw the noise on the device ({@link FusedKernels#noise}, counter-based; call {@link #sample(int, int, double[])})
+     * instead of copying it in (K·n·D floats per call).
+     */
+    public static final int DEVICE_NOISE = 4;
+    /** Option: the adaptive norms as separate {@link FusedKernels#normModulateSilu} tasks instead of fused into the Linears' loads. */
+    public static final int SEPARATE_NORMS = 8;
 
     private static float[] get(MlpModelF32 model, String name) {
         for (ParamF32 q : model.params()) if (q.name.equals(name)) return q.value;
@@ -155,6 +186,15 @@ public final class TornadoSamplerGraph implements AutoCloseable {
                       int rows, int in, int o, float xScale, int flags, int cOff, int zOff) {
         String name = id();
         g.task(name, FusedKernels::gemm, new KernelContext(), x, wt, b, r, z, coef, y, status, rows, in, o, xScale, flags, cOff, zOff, tasks);
+        WorkerGrid2D wg = new WorkerGrid2D(o / 4, (rows + FusedKernels.TM - 1) / FusedKernels.TM * FusedKernels.LY);
+        wg.setLocalWork(FusedKernels.LX, FusedKernels.LY, 1);
+        grid.addWorkerGrid(graphName + "." + name, wg);
+    }
+
+    private void gemmNorm(TaskGraph g, FloatArray h, FloatArray sb, int sOff, int bOff, float eps, FloatArray wt, FloatArray b, FloatArray r,
+                          FloatArray z, FloatArray y, int rows, int in, int o, int flags, int cOff, int zOff) {
+        String name = id();
+        g.task(name, FusedKernels::gemmNorm, new KernelContext(), h, sb, wt, b, r, z, coef, y, status, rows, in, o, sOff, bOff, eps, flags, cOff, zOff, tasks);
         WorkerGrid2D wg = new WorkerGrid2D(o / 4, (rows + FusedKernels.TM - 1) / FusedKernels.TM * FusedKernels.LY);
         wg.setLocalWork(FusedKernels.LX, FusedKernels.LY, 1);
         grid.addWorkerGrid(graphName + "." + name, wg);
@@ -176,17 +216,43 @@ public final class TornadoSamplerGraph implements AutoCloseable {
 
     /**
      * Samples n points with noise[k] (n×D, N(0, σ_d² I)) for step k and times[0] = t_max > times[1] > ...;
-     * returns a new array.
+     * returns a new array. For a graph built without {@link #DEVICE_NOISE}.
      */
     public float[] sample(float[][] noiseIn, double[] timesIn) {
-        if (noiseIn.length != steps || timesIn.length != steps)
-            throw new IllegalArgumentException("this graph samples in " + steps + " steps, got " + noiseIn.length + " noise arrays and " + timesIn.length + " times");
+        if (deviceNoise) throw new IllegalStateException("this graph draws its noise on the device: call sample(seed, counter, times)");
+        if (noiseIn.length != steps) throw new IllegalArgumentException("this graph samples in " + steps + " steps, got " + noiseIn.length + " noise arrays");
         MemorySegment seg = noise.getSegment();
         for (int k = 0; k < steps; k++) {
             if (noiseIn[k].length != n * dim) throw new IllegalArgumentException("noise " + k + " must have " + n * dim + " values, got " + noiseIn[k].length);
             MemorySegment.copy(noiseIn[k], 0, seg, ValueLayout.JAVA_FLOAT, (long) k * n * dim * Float.BYTES, n * dim);
+        }
+        return run(timesIn);
+    }
+
+    /**
+     * Samples n points with the noise of stream (seed, counter) drawn on the device (the same numbers as
+     * {@link #hostNoise}); for a graph built with {@link #DEVICE_NOISE}.
+     */
+    public float[] sample(int seed, int counter, double[] timesIn) {
+        if (!deviceNoise) throw new IllegalStateException("this graph copies its noise in: call sample(noise, times)");
+        key.set(0, seed);
+        key.set(1, counter);
+        return run(timesIn);
+    }
+
+    /** The noise arrays that {@link #sample(int, int, double[])} draws on the device, computed on the host. */
+    public static float[][] hostNoise(int seed, int counter, int steps, int n, int d, double sigmaD) {
+        float[][] z = new float[steps][n * d];
+        for (int k = 0; k < steps; k++)
+            for (int j = 0; j < n * d; j++) z[k][j] = FusedKernels.gaussian(seed, counter, k * n * d + j, (float) sigmaD);
+        return z;
+    }
+
+    private float[] run(double[] timesIn) {
+        if (timesIn.length != steps) throw new IllegalArgumentException("this graph samples in " + steps + " steps, got " + timesIn.length + " times");
+        for (int k = 0; k < steps; k++) {
             float t = (float) timesIn[k];
-            times.set(k, t);
+            coef.set(4 * steps + k, t);
             // as TrigFlowKernels.consistencyRows (c, s·σ_d) and noisyRows (c, s): float t, cos/sin in double rounded once
             float c = (float) Math.cos(t), s = (float) Math.sin(t);
             coef.set(4 * k, c);

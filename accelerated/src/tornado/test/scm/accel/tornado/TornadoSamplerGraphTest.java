@@ -81,8 +81,8 @@ class TornadoSamplerGraphTest {
     static double[] widenF(float[] a) { return widen(a); }
 
     @ParameterizedTest
-    @CsvSource({"37, 2", "1, 1", "130, 3"})
-    void matchesReferenceAndJvmSampler(int n, int steps) throws Exception {
+    @CsvSource({"37, 2, 0", "1, 1, 0", "130, 3, 0", "37, 2, " + TornadoSamplerGraph.SEPARATE_NORMS})
+    void matchesReferenceAndJvmSampler(int n, int steps, int options) throws Exception {
         MlpModel ref = floatRounded();
         int d = ref.dim();
         SplittableRandom rng = new SplittableRandom(11 + n);
@@ -92,17 +92,50 @@ class TornadoSamplerGraphTest {
         try (JvmBackend jb = new JvmBackend()) {
             MlpModelF32 model = new MlpModelF32(jb, ref, 9);
             float[] jvm = new ConsistencySamplerF32(model, SIGMA).sample(noise, times, n).clone();
-            try (TornadoSamplerGraph g = new TornadoSamplerGraph(model, n, steps, SIGMA, null, 0)) {
+            try (TornadoSamplerGraph g = new TornadoSamplerGraph(model, n, steps, SIGMA, null, options)) {
                 float[] got = g.sample(noise, times);
                 float[] again = g.sample(noise, times);   // resident state must not leak between calls
                 double[] eRef = errors(got, reference(ref, noise, times, n)), eJvm = errors(got, widenF(jvm));
-                System.out.printf("TornadoSamplerGraphTest n=%d K=%d (%d tasks): vs float64 ref %.3g (max %.3g), vs JVM float32 %.3g (max %.3g)%n",
-                        n, steps, g.taskCount(), eRef[0], eRef[1], eJvm[0], eJvm[1]);
+                System.out.printf("TornadoSamplerGraphTest n=%d K=%d options=%d (%d tasks): vs float64 ref %.3g (max %.3g), vs JVM float32 %.3g (max %.3g)%n",
+                        n, steps, options, g.taskCount(), eRef[0], eRef[1], eJvm[0], eJvm[1]);
                 assertTrue(Arrays.equals(got, again), "second call differs from the first");
                 assertTrue(eRef[0] <= TOL_REF && eRef[1] <= TOL_REF, "vs reference " + Arrays.toString(eRef));
                 assertTrue(eJvm[0] <= TOL_JVM && eJvm[1] <= TOL_JVM, "vs JVM sampler " + Arrays.toString(eJvm));
             }
         }
+    }
+
+    /**
+     * Noise drawn on the device ({@link TornadoSamplerGraph#DEVICE_NOISE}) equals {@link TornadoSamplerGraph#hostNoise}
+     * up to the device's double log/sqrt/cos (so the samples match the reference fed the host's copy within the same
+     * tolerance), a new counter gives new samples, and the host stream has mean 0 and variance σ_d² (|mean| ≤ 5
+     * standard errors; variance within 5 standard errors, sd of the sample variance ≈ σ²·sqrt(2/N)).
+     */
+    @Test
+    void deviceNoiseMatchesItsHostTwin() throws Exception {
+        MlpModel ref = floatRounded();
+        int n = 37, d = ref.dim(), steps = 2;
+        double[] times = times(steps);
+        try (JvmBackend jb = new JvmBackend();
+             TornadoSamplerGraph g = new TornadoSamplerGraph(new MlpModelF32(jb, ref, 9), n, steps, SIGMA, null, TornadoSamplerGraph.DEVICE_NOISE)) {
+            float[][] noise = TornadoSamplerGraph.hostNoise(77, 3, steps, n, d, SIGMA);
+            float[] got = g.sample(77, 3, times);
+            double[] e = errors(got, reference(ref, noise, times, n));
+            double[] other = errors(g.sample(77, 4, times), widenF(got));
+            System.out.printf("TornadoSamplerGraphTest device noise: vs float64 ref fed the host noise %.3g (max %.3g); counter 4 vs 3 differ by %.3g%n",
+                    e[0], e[1], other[0]);
+            assertTrue(e[0] <= TOL_REF && e[1] <= TOL_REF, "device noise vs host twin " + Arrays.toString(e));
+            assertTrue(other[0] > 0.1, "a new counter must give new samples");
+        }
+        float[][] z = TornadoSamplerGraph.hostNoise(5, 0, 1, 50_000, 2, SIGMA);
+        double mean = 0, var = 0;
+        for (float v : z[0]) mean += v;
+        mean /= z[0].length;
+        for (float v : z[0]) var += (v - mean) * (v - mean);
+        var /= z[0].length - 1;
+        double nn = z[0].length, s2 = SIGMA * SIGMA;
+        assertTrue(Math.abs(mean) <= 5 * SIGMA / Math.sqrt(nn), "noise mean " + mean);
+        assertTrue(Math.abs(var - s2) <= 5 * s2 * Math.sqrt(2 / nn), "noise variance " + var);
     }
 
     @Test

@@ -11,7 +11,8 @@ pnorm(v) = v / sqrt(mean(v^2) + 1e-8); LayerNorm eps 1e-5. TF32 is off (float32 
 
 Workloads (medians over --rounds; each round times --inner calls and divides):
   sample : 2-step consistency sampling x0 = f(z0, t_max); x = f(cos tau x0 + sin tau z1, tau), per-sample times
-           (the reference's contract) -- eager and as one CUDA graph;
+           (the reference's contract) -- eager and as one CUDA graph, with the noise resident on the GPU and, as a
+           host-side sampler needs, with the noise copied in from host memory and the samples copied out;
   sample-shared : the same with the time conditioning computed once per step for the whole batch (what
            scm.accel.tornado.TornadoSamplerGraph does: all samples of a step share t) -- eager and CUDA graph;
   train  : one sCT step as SctStepF32: x_t, dx_t/dt, one forward-mode JVP (torch.autograd.forward_ad) whose primal
@@ -130,7 +131,7 @@ def bench_sample(model, n, rounds, shared):
     m = 1 if shared else n
     t0 = torch.full((m,), T_MAX, device=dev)
     t1 = torch.full((m,), T_MID, device=dev)
-    inner = max(1, 1024 // n)
+    inner = max(1, 64 // n)   # eager at batch 1 is ~3 ms a call: 64 calls per round keep a round short
     with torch.no_grad():
         eager = timed(lambda: sample2(model, z0, z1, t0, t1, shared), rounds, inner)
         g, out = graphed(lambda: sample2(model, z0, z1, t0, t1, shared))
@@ -139,8 +140,19 @@ def bench_sample(model, n, rounds, shared):
         torch.cuda.synchronize()
         diff = (out - ref).abs().max().item() / ref.abs().max().item()
         graph = timed(g.replay, rounds, inner * 4)
+        # the same with the noise copied in from host memory and the samples copied out, as a host-side sampler does
+        h0, h1 = z0.cpu(), z1.cpu()
+        eager_io = timed(lambda: sample2(model, h0.cuda(), h1.cuda(), t0, t1, shared).cpu(), rounds, inner)
+
+        def graph_io():
+            z0.copy_(h0)
+            z1.copy_(h1)
+            g.replay()
+            return out.cpu()
+        graph_io_ms = timed(graph_io, rounds, inner)
     name = "2-step shared-t" if shared else "2-step per-sample-t"
-    print(f"pytorch {name:20s} batch {n:5d}: eager {eager:8.3f} ms | cuda graph {graph:8.3f} ms | graph vs eager max rel diff {diff:.1e}", flush=True)
+    print(f"pytorch {name:20s} batch {n:5d}: eager {eager:8.3f} ms | cuda graph {graph:8.3f} ms | graph vs eager max rel diff {diff:.1e}"
+          f" | with host copies in/out: eager {eager_io:8.3f} ms, cuda graph {graph_io_ms:8.3f} ms", flush=True)
 
 
 def sct_step(model, opt, x0, z, t, r=0.5, c=0.1):

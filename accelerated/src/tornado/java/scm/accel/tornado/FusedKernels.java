@@ -26,7 +26,7 @@ public final class FusedKernels {
     private FusedKernels() {}
 
     /** {@link #gemm}: work group LX×LY threads, each computing a 4×4 block of outputs of a TM×TN tile; K staged TK at a time. */
-    public static final int LX = 16, LY = 16, TM = 64, TN = 64, TK = 16;
+    public static final int LX = 16, LY = 16, TM = 64, TN = 64, TK = 32;
     /** Row stride of the local tiles: TM + 1 floats, so that the transposed stores hit distinct banks. */
     static final int PAD = TM + 1;
     /** Work-group size of the row kernels ({@link #normModulateSilu}, {@link #timeConditioning}). */
@@ -67,7 +67,7 @@ public final class FusedKernels {
         float c20 = b0, c21 = b1, c22 = b2, c23 = b3;
         float c30 = b0, c31 = b1, c32 = b2, c33 = b3;
         for (int kt = 0; kt < in; kt += TK) {
-            for (int q = 0; q < 4; q++) {
+            for (int q = 0; q < TM * TK / (LX * LY); q++) {
                 int idx = lt + q * (LX * LY);
                 int m = idx / TK;
                 int k = idx - m * TK;
@@ -175,7 +175,7 @@ public final class FusedKernels {
         float c20 = b0, c21 = b1, c22 = b2, c23 = b3;
         float c30 = b0, c31 = b1, c32 = b2, c33 = b3;
         for (int kt = 0; kt < in; kt += TK) {
-            for (int q = 0; q < 4; q++) {
+            for (int q = 0; q < TM * TK / (LX * LY); q++) {
                 int idx = lt + q * (LX * LY);
                 int m = idx / TK;
                 int k = idx - m * TK;

@@ -15,8 +15,9 @@ import scm.ref.trigflow.TrigFlow;
 
 /**
  * TornadoVM vs JVM backend, side by side in one run, on the digits MLP: 2-step sampling ({@link ConsistencySamplerF32} on
- * {@link JvmBackend} vs the one-graph {@link TornadoSamplerGraph} plain, with TornadoVM's profiler and captured as a CUDA
- * graph, and with {@code --legacy} the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train},
+ * {@link JvmBackend} vs the one-graph {@link TornadoSamplerGraph}, with the norms fused into the Linears or as separate tasks,
+ * plain, with TornadoVM's profiler, captured as a CUDA graph and with the noise drawn on the device; with {@code --legacy}
+ * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train},
  * the sCT step on {@link TornadoBackend} (per-operation plans) vs the JVM backend. Also reports how far the
  * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
  * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096] [--rounds 10] [--train 128,1024] [--legacy]}.
@@ -93,9 +94,9 @@ public final class TornadoBench {
             }
         }
         String[] names = {"fused", "fused+profiler", "fused+CUDA graph", "fused+CUDA graph+device noise", "separate norms+profiler",
-                "separate norms+CUDA graph"};
+                "separate norms+CUDA graph", "separate norms+CUDA graph+device noise"};
         int P = TornadoSamplerGraph.PROFILE, C = TornadoSamplerGraph.CUDA_GRAPH, N = TornadoSamplerGraph.DEVICE_NOISE, S = TornadoSamplerGraph.SEPARATE_NORMS;
-        int[] opts = {0, P, C, C | N, S | P, S | C};
+        int[] opts = {0, P, C, C | N, S | P, S | C, S | C | N};
         float[] jvNoise = js.sample(TornadoSamplerGraph.hostNoise(7, 0, 2, n, d, SIGMA_D), times, n).clone();
         for (int v = 0; v < names.length; v++) {
             int o = opts[v];

@@ -30,16 +30,19 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>Tasks ({@link FusedKernels}): one {@code timeConditioning} for all steps (the 2·depth adaptive scale/shift
  * vectors depend on the step's time only, so they are computed once per step instead of once per sample), then
- * per step: input Linear (x/σ_d fused into its loads), per block {@code normModulateSilu} + Linear with the residual
- * add fused, the output norm + SiLU, and the output Linear whose epilogue is the consistency map f and, except
- * in the last step, the re-noising for the next step. Digits MLP, K = 2: 1 + 2·13 = 27 tasks.
+ * per step: the input Linear (x/σ_d fused into its loads), per block the adaptive LayerNorm + SiLU and the Linear
+ * with the residual add fused, the output norm + SiLU and the output Linear whose epilogue is the consistency map f
+ * and, except in the last step, the re-noising for the next step. By default the norms are fused into the loads
+ * of the Linear that follows ({@code gemmNorm}): digits MLP, K = 2: 1 + 2·7 = 15 tasks; with {@link #SEPARATE_NORMS}
+ * they are work-group-per-row tasks ({@code normModulateSilu}): 1 + 2·13 = 27 tasks.
  *
- * <p>Weights are copied to the device once (FIRST_EXECUTION, a snapshot at construction); per call only the noise
- * (K·n·D floats), the times and their cos/sin (computed here in float exactly as the JVM kernels do) go in and
- * the samples and a status word come out. All arrays are off-heap {@link FloatArray}s written in place, so the
- * plan may be captured as a CUDA graph ({@code cudaGraph}; PTX/CUDA devices only). After each call the status
- * word is checked: a kernel launched with another work-group size than it was written for writes its task
- * number there instead of computing (see {@link FusedKernels}), and that is an {@link IllegalStateException}.
+ * <p>Weights are copied to the device once (FIRST_EXECUTION, a snapshot at construction); per call the noise
+ * (K·n·D floats; or, with {@link #DEVICE_NOISE}, a 2-int key, the noise being drawn on the device), the times and
+ * their cos/sin (computed here in float exactly as the JVM kernels do) go in and the samples and a status word
+ * come out. All arrays are off-heap {@link FloatArray}s written in place, so the plan may be captured as a CUDA
+ * graph ({@link #CUDA_GRAPH}; PTX/CUDA devices only). After each call the status word is checked: a kernel launched
+ * with another work-group size than it was written for writes its task number there instead of computing (see
+ * {@link FusedKernels}), and that is an {@link IllegalStateException}. Built only with {@code -Ptornado}.
  */
 public final class TornadoSamplerGraph implements AutoCloseable {
     private final int n, dim, steps;

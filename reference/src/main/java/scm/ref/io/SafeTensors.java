@@ -121,7 +121,7 @@ public final class SafeTensors {
     // ---------------------------------------------------------------- reading
 
     /** Reads and fully validates a file; see the class comment. */
-    public static SafetensorsFile read(Path path) throws IOException {
+    public static SafetensorsContent read(Path path) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             long n = headerLength(readFully(ch, 0, (int) Math.min(8, size)), size);
@@ -136,7 +136,7 @@ public final class SafeTensors {
     }
 
     /** Parses and fully validates the bytes of a whole file. */
-    public static SafetensorsFile fromBytes(byte[] file) {
+    public static SafetensorsContent fromBytes(byte[] file) {
         if (file == null) throw new IllegalArgumentException("file bytes are null");
         long n = headerLength(java.util.Arrays.copyOf(file, Math.min(8, file.length)), file.length);
         byte[] headerBytes = java.util.Arrays.copyOfRange(file, 8, (int) (8 + n));
@@ -166,7 +166,7 @@ public final class SafeTensors {
         }
     }
 
-    private static SafetensorsFile decode(Header header, ByteBuffer data) {
+    private static SafetensorsContent decode(Header header, ByteBuffer data) {
         data.order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Header.Entry e : header.entries()) {
@@ -175,7 +175,7 @@ public final class SafeTensors {
             for (int i = 0; i < v.length; i++) v[i] = Codec.get(data, e.dtype(), e.name(), i);
             out.put(e.name(), new Tensor(e.shape(), v, e.dtype()));
         }
-        return new SafetensorsFile(out, header.metadata());
+        return new SafetensorsContent(out, header.metadata());
     }
 
     private static byte[] readFully(FileChannel ch, long position, int length) throws IOException {

@@ -3,12 +3,12 @@ package scm.ref.io;
 import java.util.Map;
 
 /**
- * The content of a safetensors file: its tensors in file (offset) order and its
+ * The parsed content of a safetensors file, as {@link SafeTensors} (the format's reader and writer) returns it: its tensors in file (offset) order and its
  * {@code __metadata__} string map (empty when the file has none). Both maps are unmodifiable.
  */
-public record SafetensorsFile(Map<String, Tensor> tensors, Map<String, String> metadata) {
+public record SafetensorsContent(Map<String, Tensor> tensors, Map<String, String> metadata) {
 
-    public SafetensorsFile {
+    public SafetensorsContent {
         tensors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tensors));
         metadata = Map.copyOf(metadata);
     }

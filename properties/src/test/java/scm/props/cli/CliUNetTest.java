@@ -23,7 +23,7 @@ import scm.ref.train.Checkpoint;
 
 /**
  * U-Nets in the CLI: {@code --model unet8} (the reference's {@link UNetConfig#tiny8} preset, 8x8 digits) trains,
- * resumes, exports, samples, evaluates and demos on both backends; the checkpoint carries the {@code scm-unet/1}
+ * resumes, exports, samples, edits, evaluates and demos on both backends; the checkpoint carries the {@code scm-unet/1}
  * model spec and is rebuilt from it. Tiny settings (batch 4, a few steps): these check plumbing and bit-identity,
  * the numerics are AccelUNetObjectiveStepsTest's and AccelUNetObjectiveTrackTest's.
  */
@@ -91,7 +91,7 @@ class CliUNetTest {
         }
     }
 
-    /** Exported U-Nets (F32) sample with the teacher's ODE and as consistency models, evaluate and demo on both backends. */
+    /** Exported U-Nets (F32) sample with the teacher's ODE and as consistency models, edit, evaluate and demo on both backends. */
     @Test void exportedUNetsSampleEvaluateAndDemoOnBothBackends() throws IOException {
         Path cfg = config(), models = Files.createDirectories(tmp.resolve("models"));
         Path t = tmp.resolve("teacher"), scd = tmp.resolve("scd");
@@ -107,6 +107,8 @@ class CliUNetTest {
                     "--n", "10", "--out", cm.toString()), "consistency sample " + be);
             ok(CliRun.of("eval", "--backend", be, "--samples", cm.resolve("samples.safetensors").toString(), "--eval-n", "10",
                     "--classifier", CliRun.CLASSIFIER.toString()), "eval " + be);
+            ok(CliRun.of("edit", "--backend", be, "--checkpoint", models.resolve("scd.safetensors").toString(), "--task", "inpaint",
+                    "--n", "3", "--out", tmp.resolve("edit-" + be).toString()), "edit " + be);
             CliRun d = CliRun.of("demo", "--backend", be, "--models", models.toString(), "--samples", "50");
             assertEquals(0, d.rc(), "demo " + be + ": " + d.err() + d.out());
             assertTrue(d.out().contains("U-Net (1x8x8"), d.out());

@@ -115,7 +115,11 @@ public final class RunConfig {
         // the paper's H = 10k belongs to runs of 10^5+ steps; scale it to a tenth of the run unless given
         v.putIfAbsent("scm.warmup", Long.toString(Math.min(10_000, Math.max(1, steps / 10))));
         v.putIfAbsent("eval.samples", data.equals("digits") ? Integer.toString(scm.ref.data.Digits.ROWS) : "2000");
-        if (unetPreset(v.get("model"), 0, 0) == null) {
+        if (unetPreset(v.get("model"), 0, 0) != null) {
+            for (String k : List.of("model.width", "model.depth", "model.embDim"))
+                if (given.containsKey(k))
+                    throw new IllegalArgumentException(k + " applies to the MLP presets only; --model " + v.get("model") + " is a U-Net with a fixed shape");
+        } else {
             MlpConfig preset = preset(v.get("model"), 0);
             v.putIfAbsent("model.width", Integer.toString(preset.width()));
             v.putIfAbsent("model.depth", Integer.toString(preset.depth()));

@@ -27,6 +27,13 @@ import scm.ref.train.Objective;
 final class RunObjectives {
     private RunObjectives() {}
 
+    /** Equal U-Net architectures: every field but the construction seed and the dropout rate. */
+    static boolean sameShape(UNetConfig a, UNetConfig b) {
+        return a.channels() == b.channels() && a.resolution() == b.resolution() && a.baseChannels() == b.baseChannels()
+                && a.channelMult().equals(b.channelMult()) && a.blocksPerLevel() == b.blocksPerLevel() && a.groups() == b.groups()
+                && a.embDim() == b.embDim() && a.heads() == b.heads() && a.flashBlockSize() == b.flashBlockSize();
+    }
+
     record Built(Objective objective, TrigFlowNetwork model, String init) {}
 
     static Built build(RunConfig rc, int dim, ModelCheckpoint teacher, BackendOption backend) {
@@ -47,10 +54,7 @@ final class RunObjectives {
                         + " model (objective " + teacher.meta("run.objective", "?") + "), not a diffusion teacher");
             if (ts.isUNet() || spec.isUNet()) {
                 // the teacher initialises θ by name (sCT/sCD) and must share the architecture; seed and dropout may differ
-                if (!ts.isUNet() || !spec.isUNet() || !ts.unet().withDropout(0).equals(
-                        new UNetConfig(spec.unet().channels(), spec.unet().resolution(), spec.unet().baseChannels(), spec.unet().channelMult(),
-                                spec.unet().blocksPerLevel(), spec.unet().groups(), spec.unet().embDim(), spec.unet().heads(),
-                                spec.unet().flashBlockSize(), ts.unet().seed())))
+                if (!ts.isUNet() || !spec.isUNet() || !sameShape(ts.unet(), spec.unet()))
                     throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " is a " + ts.describe()
                             + " but this run's model is a " + spec.describe());
             } else {

@@ -148,5 +148,11 @@ class CliUNetTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("--model unet28 is a 1x28x28 U-Net (dimension 784) but --data digits has dimension 64"), r.err());
         assertFalse(Files.exists(wrong.resolve("checkpoint.safetensors")));
+        Path widthCfg = tmp.resolve("width.properties"), w = tmp.resolve("width");
+        Files.writeString(widthCfg, "model.width=32\n");
+        r = CliRun.of("train", "--data", "digits", "--model", "unet8", "--steps", "1", "--config", widthCfg.toString(), "--no-eval", "--out", w.toString());
+        assertEquals(2, r.rc(), r.err());
+        assertTrue(r.err().contains("model.width applies to the MLP presets only"), r.err());
+        assertFalse(Files.exists(w.resolve("checkpoint.safetensors")));
     }
 }

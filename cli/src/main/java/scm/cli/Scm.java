@@ -42,7 +42,7 @@ public final class Scm {
         /** The data set the model generates (a {@link Dataset} name), or null when the checkpoint does not say. */
         public String data() { return spec().data(); }
 
-        /** The float64 reference network with the evaluation (EMA) weights, in eval mode. */
+        /** The float64 reference network (an MlpModel or a UNet, as the spec says) with the evaluation (EMA) weights, in eval mode. */
         public TrigFlowNetwork network() { return checkpoint.referenceModel(); }
 
         /** {@code n} samples (rows) drawn with {@code sampler} from noise seeded by {@code seed}. */

@@ -4,17 +4,19 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import scm.ref.data.Digits;
+import scm.ref.data.FashionMnist;
 import scm.ref.data.Toy2D;
 import scm.ref.oracle.GaussianMixture;
 import scm.ref.tensor.Batch;
 
 /**
- * The data sets the CLI knows: the 8x8 digits (images, 64-D, the 1797 bundled rows) and the 2-D toys of
+ * The data sets the CLI knows: the 8x8 digits (images, 64-D, the 1797 bundled rows), Fashion-MNIST (28x28 images,
+ * 784-D, read from a directory by {@link ImageData}) and the 2-D toys of
  * {@link Toy2D} (sampled fresh from a seed). {@link #mixture()} is the exact Gaussian mixture for the toys that
  * are one (ring8, grid25), else null.
  */
 public enum Dataset {
-    DIGITS("digits", null), RING8("ring8", Toy2D.RING8), GRID25("grid25", Toy2D.GRID25), MOONS("moons", Toy2D.MOONS),
+    DIGITS("digits", null), FASHION_MNIST("fashion-mnist", null), RING8("ring8", Toy2D.RING8), GRID25("grid25", Toy2D.GRID25), MOONS("moons", Toy2D.MOONS),
     CHECKERBOARD("checkerboard", Toy2D.CHECKERBOARD), SWISS_ROLL("swiss-roll", Toy2D.SWISS_ROLL);
 
     public final String cliName;
@@ -41,12 +43,18 @@ public enum Dataset {
     /** The 2-D toy distribution, or null for the digits. */
     Toy2D toy() { return toy; }
 
-    public boolean isImage() { return this == DIGITS; }
+    public boolean isImage() { return this == DIGITS || this == FASHION_MNIST; }
 
-    public int dim() { return isImage() ? Digits.PIXELS : 2; }
+    public int dim() { return this == DIGITS ? Digits.PIXELS : this == FASHION_MNIST ? FashionMnist.SIDE * FashionMnist.SIDE : 2; }
 
-    /** Real data: all 1797 digits (n and seed ignored), or n fresh toy samples from {@code seed}. */
-    public Batch real(int n, long seed) { return isImage() ? Digits.load().x() : toy.sample(n, seed); }
+    /**
+     * Real data: all 1797 digits (n and seed ignored), or n fresh toy samples from {@code seed}. Fashion-MNIST is
+     * read from a directory: use {@link ImageData#of}.
+     */
+    public Batch real(int n, long seed) {
+        if (this == FASHION_MNIST) throw new IllegalStateException("Fashion-MNIST rows come from ImageData.of(data, dir)");
+        return isImage() ? Digits.load().x() : toy.sample(n, seed);
+    }
 
     /** The exact mixture of ring8 / grid25 (the same means and stds {@link Toy2D} samples from); null otherwise. */
     public GaussianMixture mixture() {

@@ -24,10 +24,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin BackendOption backend = new BackendOption();
 
     @Option(names = "--samples", required = true, description = "Samples file written by scm sample.") Path samples;
-    @Option(names = "--data", description = "Data set: digits, ring8, grid25, moons, checkerboard, swiss-roll (default: the file's metadata).") String data;
+    @Option(names = "--data", description = "Data set: digits, fashion-mnist, ring8, grid25, moons, checkerboard, swiss-roll (default: the file's metadata).") String data;
     @Option(names = "--eval-n", defaultValue = "1000", description = "Fixed sample size: the first N samples are scored (default ${DEFAULT-VALUE}).") int evalN;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the real-set split / fresh data draws (default ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--classifier", description = "Digit classifier (default checkpoints/classifier/digits-mlp.safetensors).") Path classifier;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST directory (default: $" + scm.ref.data.FashionMnistLocation.ENV
+            + ", else where `apt-get install dataset-fashion-mnist` puts them).") Path dataDir;
+    @Option(names = "--classifier", description = "Classifier (default: the data set's, checkpoints/classifier/digits-mlp.safetensors or fashion-mnist-mlp.safetensors).") Path classifier;
     @Option(names = "--out", description = "Directory for report.md/.json (default: print only).") Path out;
     @Option(names = "--force", description = "Overwrite an existing report in --out.") boolean force;
 
@@ -40,8 +42,9 @@ public final class EvalCommand implements Callable<Integer> {
         if (name == null || name.equals("unknown")) throw new IllegalArgumentException("--data is required: " + samples + " does not say which data set it imitates");
         Dataset d = Dataset.named(name);
         SampleMetrics.firstRows(s.samples(), evalN, d);
-        Path cls = classifier == null ? Home.classifier() : classifier;
-        SampleMetrics m = SampleMetrics.compute(s.samples(), d, evalN, seed, cls);
+        ImageData.checkDataDir(d, dataDir);
+        ImageData images = d.isImage() ? ImageData.of(d, dataDir) : null;
+        SampleMetrics m = SampleMetrics.compute(s.samples(), d, images, evalN, seed, classifier);
         LinkedHashMap<String, String> facts = new LinkedHashMap<>();
         facts.put("command", Home.commandLine(spec));
         facts.put("samples file", samples.toString());

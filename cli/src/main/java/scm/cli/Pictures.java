@@ -2,6 +2,7 @@ package scm.cli;
 
 import java.awt.image.BufferedImage;
 import scm.ref.data.Digits;
+import scm.ref.data.FashionMnist;
 import scm.ref.image.ImageGrid;
 import scm.ref.image.ScatterPlot;
 import scm.ref.tensor.Batch;
@@ -17,13 +18,17 @@ final class Pictures {
     static final double PLOT_EXTENT = 3.0;
 
     static BufferedImage of(Batch x, Batch data) {
-        if (x.d() == Digits.PIXELS) return grid(x);
+        if (x.d() == Digits.PIXELS) return grid(x, Digits.SIDE);
+        if (x.d() == FashionMnist.SIDE * FashionMnist.SIDE) return grid(x, FashionMnist.SIDE);
         if (x.d() == 2) return ScatterPlot.figure(x, data, PLOT_SIZE, PLOT_EXTENT);
-        throw new IllegalArgumentException("cannot draw samples of dimension " + x.d() + " (only 64 = 8x8 images and 2-D)");
+        throw new IllegalArgumentException("cannot draw samples of dimension " + x.d() + " (only 64 = 8x8 images, 784 = 28x28 images and 2-D)");
     }
 
-    static BufferedImage grid(Batch x) {
+    static BufferedImage grid(Batch x) { return grid(x, Digits.SIDE); }
+
+    /** Up to {@link #GRID_MAX} square 1-channel images of side {@code side}, drawn in a grid. */
+    static BufferedImage grid(Batch x, int side) {
         int k = Math.min(GRID_MAX, x.n());
-        return ImageGrid.render(new Batch(k, x.d(), java.util.Arrays.copyOf(x.data(), k * x.d())), Digits.SIDE, GRID_COLS, SCALE, GAP, GAP_GRAY);
+        return ImageGrid.render(new Batch(k, x.d(), java.util.Arrays.copyOf(x.data(), k * x.d())), side, GRID_COLS, side >= 28 ? 2 : SCALE, GAP, GAP_GRAY);
     }
 }

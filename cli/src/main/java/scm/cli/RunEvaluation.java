@@ -1,11 +1,11 @@
 package scm.cli;
 
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import scm.ref.image.RunReport.Metric;
 import scm.ref.metrics.FeatureExtractor;
-import scm.ref.metrics.MetricReport;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
 import scm.ref.sampling.OdeMethod;
@@ -29,7 +29,7 @@ final class RunEvaluation {
 
     record Row(String sampler, int nfe, List<Metric> metrics, double seconds) {}
 
-    static List<Row> evaluate(RunConfig rc, scm.ref.trigflow.TrigFlowNetwork model) {
+    static List<Row> evaluate(RunConfig rc, scm.ref.trigflow.TrigFlowNetwork model, ImageData images) {
         Dataset data = Dataset.named(rc.str("data"));
         int n = rc.integer("eval.samples");
         long seed = rc.lng("eval.seed");
@@ -42,28 +42,26 @@ final class RunEvaluation {
                     double[] times = TimeGrid.karras(Math.max(k, 2), 0.002, 80.0, 7.0, sigmaD);
                     if (k == 1) times = new double[] {times[0], 0.0};
                     final double[] grid = times;
-                    rows.add(row("ode dpm2 k=" + k, OdeMethod.DPM_SOLVER_2.evaluations(grid), data, seed,
+                    rows.add(row("ode dpm2 k=" + k, OdeMethod.DPM_SOLVER_2.evaluations(grid), images, data, seed,
                             () -> ode.sample(OdeMethod.DPM_SOLVER_2, new SplittableRandom(seed + 1), n, grid)));
                 }
             }
             case "sct", "scd" -> {
                 ConsistencySampler cs = new ConsistencySampler(model, sigmaD);
-                rows.add(row("consistency 1-step", 1, data, seed, () -> cs.oneStep(new SplittableRandom(seed + 1), n)));
-                rows.add(row("consistency 2-step", 2, data, seed, () -> cs.twoStep(new SplittableRandom(seed + 1), n)));
+                rows.add(row("consistency 1-step", 1, images, data, seed, () -> cs.oneStep(new SplittableRandom(seed + 1), n)));
+                rows.add(row("consistency 2-step", 2, images, data, seed, () -> cs.twoStep(new SplittableRandom(seed + 1), n)));
             }
             default -> { }
         }
         return rows;
     }
 
-    private static Row row(String name, int nfe, Dataset data, long seed, java.util.function.Supplier<Batch> sampler) {
+    private static Row row(String name, int nfe, ImageData images, Dataset data, long seed, java.util.function.Supplier<Batch> sampler) {
         long t0 = System.nanoTime();
         Batch g = sampler.get();
         double secs = (System.nanoTime() - t0) / 1e9;
         if (data.isImage()) {
-            MetricReport r = MetricReport.compute(g, data.real(0, seed), FeatureExtractor.identity(), new SplittableRandom(seed));
-            return new Row(name, nfe, List.of(new Metric("FD (pixels)", r.fd(), "generated vs real"), new Metric("FD floor (pixels)", r.fdFloor(), "real vs real"),
-                    new Metric("KID (pixels)", r.kid(), "generated vs real"), new Metric("KID floor (pixels)", r.kidFloor(), "real vs real")), secs);
+            return new Row(name, nfe, images.metrics(g, FeatureExtractor.identity(), "pixels", seed), secs);
         }
         return new Row(name, nfe, SampleMetrics.planar(g, data, seed).metrics(), secs);
     }

@@ -31,7 +31,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", description = "Training checkpoint (safetensors).") Path checkpoint;
     @Option(names = "--model", description = "Analytic model instead of a checkpoint: mixture-ring8 | mixture-grid25.") String model;
     @Option(names = "--weights", defaultValue = "ema", description = "Checkpoint weights: ema (ema.0, else param), ema.<i> or param (default ${DEFAULT-VALUE}).") String weights;
-    @Option(names = "--data", description = "Data set the model generates (" + "digits, ring8, grid25, moons, checkerboard, swiss-roll); for metrics and plots.") String data;
+    @Option(names = "--data", description = "Data set the model generates (" + "digits, fashion-mnist, ring8, grid25, moons, checkerboard, swiss-roll); for metrics and plots.") String data;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST directory (metrics only; default: $" + scm.ref.data.FashionMnistLocation.ENV
+            + ", else where `apt-get install dataset-fashion-mnist` puts them).") Path dataDir;
     @Option(names = "--steps", description = "Consistency sampling with 1 or 2 steps (default 1).") Integer steps;
     @Option(names = "--times", description = "Consistency multistep over strictly decreasing TrigFlow times t1,t2,... in [0, pi/2].") String times;
     @Option(names = "--solver", description = "Teacher PF-ODE solver: ddim | euler | heun | dpm2 (with --nfe).") String solver;
@@ -41,7 +43,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory.") Path out;
     @Option(names = "--force", description = "Overwrite existing outputs in --out.") boolean force;
     @Option(names = "--eval-n", defaultValue = "1000", description = "Fixed sample size of the metrics (default ${DEFAULT-VALUE}); metrics are skipped when --n is smaller.") int evalN;
-    @Option(names = "--classifier", description = "Digit classifier for feature-space FD/KID (default checkpoints/classifier/digits-mlp.safetensors).") Path classifier;
+    @Option(names = "--classifier", description = "Classifier for feature-space FD/KID (default: the data set's, checkpoints/classifier/digits-mlp.safetensors or fashion-mnist-mlp.safetensors).") Path classifier;
 
     static final List<String> FILES = List.of("samples.safetensors", "samples.png", "report.md", "report.json");
 
@@ -53,8 +55,10 @@ public final class SampleCommand implements Callable<Integer> {
         SamplerSpec s = SamplerSpec.parse(steps, times, solver, nfe, m.sigmaD());
         s.requireFits(m);
         boolean scored = m.data() != null && n >= evalN;
-        Path cls = classifier == null ? Home.classifier() : classifier;
-        if (scored && m.data().isImage()) SampleMetrics.classifier(cls);
+        if (m.data() != null) ImageData.checkDataDir(m.data(), dataDir);
+        // image data and classifier are loaded (and missing data reported) before sampling and before any file is written
+        ImageData images = scored && m.data().isImage() ? ImageData.of(m.data(), dataDir) : null;
+        if (images != null) images.classifier(classifier);
 
         long t0 = System.nanoTime();
         Batch x = s.run(m, Noise.seeded(seed), n);
@@ -74,7 +78,7 @@ public final class SampleCommand implements Callable<Integer> {
         List<RunReport.Metric> metrics = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         if (scored) {
-            SampleMetrics sm = SampleMetrics.compute(x, m.data(), evalN, seed, cls);
+            SampleMetrics sm = SampleMetrics.compute(x, m.data(), images, evalN, seed, classifier);
             metrics.addAll(sm.metrics());
             notes.addAll(sm.notes());
         } else {

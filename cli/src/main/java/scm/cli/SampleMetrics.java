@@ -6,9 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import scm.ref.image.RunReport.Metric;
-import scm.ref.metrics.DigitClassifier;
 import scm.ref.metrics.FeatureExtractor;
-import scm.ref.metrics.MetricReport;
+import scm.ref.metrics.MlpClassifier;
 import scm.ref.metrics.ModeCoverage;
 import scm.ref.metrics.MultiBandwidthMmd;
 import scm.ref.metrics.SlicedWasserstein;
@@ -20,8 +19,8 @@ import scm.ref.tensor.Noise;
  * The metric suite of {@code scm sample} / {@code scm eval}, always at a fixed stated sample size: the first
  * {@code n} generated rows are scored.
  * <ul>
- *   <li>Images (digits): FD and KID on raw pixels AND on the digit classifier's penultimate features, always
- *       together, each with its real-vs-real floor (MetricReport: the 1797 real digits split into halves).</li>
+ *   <li>Images (digits, Fashion-MNIST): FD and KID on raw pixels AND on the data set's classifier's penultimate
+ *       features, always together, each with its floor by the data set's protocol ({@link ImageData#metrics}).</li>
  *   <li>2-D: MMD^2 at RBF bandwidths 0.1, 0.3, 1, sliced W2 (64 directions), and for mixtures mode coverage;
  *       against n fresh data draws, with the same numbers for a second independent data draw as the floor.</li>
  * </ul>
@@ -41,37 +40,25 @@ public record SampleMetrics(List<Metric> metrics, List<String> notes) {
         return new Batch(n, samples.d(), java.util.Arrays.copyOf(samples.data(), n * samples.d()));
     }
 
-    public static SampleMetrics compute(Batch samples, Dataset data, int n, long seed, Path classifierFile) throws IOException {
+    /**
+     * The metrics of the first n rows; {@code images} holds the rows of an image data set ({@link ImageData#of},
+     * loaded by the caller before any sampling so missing data fails fast) and is ignored for 2-D data;
+     * {@code classifierFile} null means the data set's shipped classifier.
+     */
+    public static SampleMetrics compute(Batch samples, Dataset data, ImageData images, int n, long seed, Path classifierFile) throws IOException {
         Batch g = firstRows(samples, n, data).requireFinite("samples");
-        return data.isImage() ? images(g, data, seed, classifierFile) : planar(g, data, seed);
+        return data.isImage() ? images(g, images, seed, classifierFile) : planar(g, data, seed);
     }
 
-    /** Loads the classifier (validating it) before sampling starts, so a bad path fails fast. */
-    public static DigitClassifier classifier(Path file) throws IOException {
-        if (file == null || !java.nio.file.Files.isRegularFile(file))
-            throw new IllegalArgumentException("digit classifier not found: " + file + " (see checkpoints/classifier/README.md)");
-        return DigitClassifier.load(file);
-    }
-
-    private static SampleMetrics images(Batch g, Dataset data, long seed, Path classifierFile) throws IOException {
-        DigitClassifier c = classifier(classifierFile);
-        Batch real = data.real(0, seed);
+    private static SampleMetrics images(Batch g, ImageData data, long seed, Path classifierFile) throws IOException {
+        MlpClassifier c = data.classifier(classifierFile);
         List<Metric> m = new ArrayList<>();
-        add(m, "pixels", MetricReport.compute(g, real, FeatureExtractor.identity(), Noise.seeded(seed)));
-        add(m, "classifier", MetricReport.compute(g, real, c, Noise.seeded(seed)));
-        List<String> notes = List.of(
-                "Sample sizes: " + g.n() + " generated vs " + real.n() + " real digits; floors compare the two halves of the real set ("
-                        + real.n() / 2 + " vs " + (real.n() - real.n() / 2) + ", split by a seeded permutation). FD is biased upwards "
-                        + "by finite samples (like 1/n), so compare FD only at the same sample sizes; KID is unbiased and its floor fluctuates around 0.",
-                "Classifier features: the " + c.hidden2() + "-dim penultimate layer of " + classifierFile.getFileName() + ".");
+        m.addAll(data.metrics(g, FeatureExtractor.identity(), "pixels", seed));
+        m.addAll(data.metrics(g, c, "classifier", seed));
+        Path f = classifierFile == null ? data.classifierFile() : classifierFile;
+        List<String> notes = List.of(data.protocol(g.n()),
+                "Classifier features: the " + c.hidden2() + "-dim penultimate layer of " + f.getFileName() + ".");
         return new SampleMetrics(m, notes);
-    }
-
-    private static void add(List<Metric> m, String space, MetricReport r) {
-        m.add(new Metric("FD (" + space + ")", r.fd(), "generated vs real"));
-        m.add(new Metric("FD floor (" + space + ")", r.fdFloor(), "real vs real"));
-        m.add(new Metric("KID (" + space + ")", r.kid(), "generated vs real"));
-        m.add(new Metric("KID floor (" + space + ")", r.kidFloor(), "real vs real"));
     }
 
     /** The 2-D suite on all of {@code g} (n fresh data draws from {@code seed}). */

@@ -120,7 +120,7 @@ public final class Scm {
         if (data == null) throw new IllegalArgumentException("evaluate needs the data set the samples imitate");
         Dataset d = Dataset.named(data);
         if (d.isImage() && !Files.isRegularFile(classifier))
-            throw new IllegalArgumentException("digit classifier not found: " + classifier + " (pass its path, or set -Dscm.home to the repository)");
-        return SampleMetrics.compute(samples, d, n, seed, classifier).metrics();
+            throw new IllegalArgumentException("classifier not found: " + classifier + " (pass its path, or set -Dscm.home to the repository)");
+        return SampleMetrics.compute(samples, d, d.isImage() ? ImageData.of(d, null) : null, n, seed, classifier).metrics();
     }
 }

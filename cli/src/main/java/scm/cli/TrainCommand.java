@@ -47,10 +47,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--objective", paramLabel = "KIND", description = "teacher | sct | scd | cd | ct | ict (default teacher)")
     String objective;
 
-    @Option(names = "--data", paramLabel = "NAME", description = "digits | ring8 | grid25 | moons | checkerboard | swiss-roll (default digits)")
+    @Option(names = "--data", paramLabel = "NAME", description = "digits | fashion-mnist | ring8 | grid25 | moons | checkerboard | swiss-roll (default digits)")
     String data;
 
-    @Option(names = "--model", paramLabel = "PRESET", description = "toy | small | digits (MLPs) | unet8 (U-Net, 8x8 1-channel images: digits) | unet28 (U-Net, 28x28 1-channel) (default: digits for digits, toy otherwise)")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST directory with the four IDX files (gzipped or not); default: $"
+            + scm.ref.data.FashionMnistLocation.ENV + ", else where `apt-get install dataset-fashion-mnist` puts them. Not stored in the checkpoint.")
+    Path dataDir;
+
+    @Option(names = "--model", paramLabel = "PRESET", description = "toy | small | digits (MLPs) | unet8 (U-Net, 8x8 1-channel images: digits) | unet28 (U-Net, 28x28 1-channel) (default: digits for digits, unet28 for fashion-mnist, toy otherwise)")
     String model;
 
     @Option(names = "--steps", description = "optimizer steps (default 1000)") Long steps;
@@ -100,7 +104,11 @@ public final class TrainCommand implements Callable<Integer> {
         String teacherPath = rc.str("teacher");
         ModelCheckpoint teacherCkpt = teacherPath.isEmpty() ? null : ModelCheckpoint.read(Path.of(teacherPath), "--teacher checkpoint");
         String dataName = rc.str("data");
-        Batch dataset = TrainData.training(dataName, rc.integer("data.size"), rc.lng("seed"));
+        Dataset d = Dataset.named(dataName);
+        ImageData.checkDataDir(d, dataDir);
+        // image rows are read (and missing data reported) before anything is written
+        ImageData images = d.isImage() ? ImageData.of(d, dataDir) : null;
+        Batch dataset = images != null ? images.training() : TrainData.training(dataName, rc.integer("data.size"), rc.lng("seed"), null);
         RunObjectives.Built built = RunObjectives.build(rc, TrainData.dim(dataName), teacherCkpt, backend);
         Map<String, String> metadata = new java.util.TreeMap<>(rc.toMetadata());
         metadata.putAll(rc.modelSpec().toMetadata());
@@ -128,7 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<RunEvaluation.Row> rows = List.of();
         if (code == 0 && !noEval) {
             System.out.println("evaluating " + rc.str("eval.samples") + " samples per sampler ...");
-            rows = RunEvaluation.evaluate(rc, backend.sampling(ModelCheckpoint.read(ckpt, "checkpoint").referenceModel()));
+            rows = RunEvaluation.evaluate(rc, backend.sampling(ModelCheckpoint.read(ckpt, "checkpoint").referenceModel()), images);
         }
         var summary = new RunReport.Summary(status, message, trainer.step(), rc.lng("steps"), curve.stepsRun(), curve.seconds(),
                 curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, Networks.parameterCount(built.model()));

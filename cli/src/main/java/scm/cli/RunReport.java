@@ -57,9 +57,12 @@ final class RunReport {
                 sb.append(' ').append(f == null ? "-" : scm.ref.image.RunReport.number(f.value())).append(" |");
             }
             sb.append(" - |\n");
-            sb.append(rc.str("data").equals("digits")
-                    ? "\nFloors: the real digits split into two halves (FD is biased upwards at the smaller size).\n\n"
-                    : "\nFloors: a second independent draw of the data scored against the first, at the same size (the same suite as scm eval).\n\n");
+            sb.append(switch (rc.str("data")) {
+                case "digits" -> "\nFloors: the real digits split into two halves (FD is biased upwards at the smaller size).\n\n";
+                case "fashion-mnist" -> "\nFloors: " + rc.str("eval.samples") + " training images against the test images (the generated "
+                        + "samples' reference), at the same n (docs/metrics.md, Fashion-MNIST; the protocol's n is 10,000).\n\n";
+                default -> "\nFloors: a second independent draw of the data scored against the first, at the same size (the same suite as scm eval).\n\n";
+            });
         }
         sb.append("## Settings\n\n```properties\n");
         rc.values().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));

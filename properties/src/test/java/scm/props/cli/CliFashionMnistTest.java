@@ -40,7 +40,8 @@ class CliFashionMnistTest {
                 "--backend", "jvm", "--config", cfg.toString(), "--out", t.toString()), "train");
         String trainReport = Files.readString(t.resolve("report.md"));
         assertTrue(trainReport.contains("model=unet28") && trainReport.contains("parameters: 262610"), "default model for fashion-mnist is unet28:\n" + trainReport);
-        assertTrue(trainReport.contains("| ode dpm2 k=1 | 1 |") && trainReport.contains("| floor (data vs data) | - |"), trainReport);
+        assertTrue(trainReport.contains("| ode dpm2 k=1 | 1 |") && trainReport.contains("| floor (data vs data) | - |")
+                && trainReport.contains("Floors: 20 training images against the test images"), trainReport);
 
         ok(CliRun.of("sample", "--backend", "jvm", "--checkpoint", t.resolve("checkpoint.safetensors").toString(), "--solver", "dpm2", "--nfe", "2",
                 "--n", "20", "--eval-n", "20", "--data-dir", data.toString(), "--out", s.toString()), "sample");

@@ -32,7 +32,7 @@ public final class RunConfig {
     /** Keys a --config file may set (anything else is a typo and an error). */
     static final Set<String> KEYS = Set.of("objective", "data", "model", "steps", "batch", "lr", "seed", "optimizer",
             "beta1", "beta2", "eps", "clipNorm", "emas", "checkpointEvery", "logEvery", "divergenceThreshold",
-            "model.width", "model.depth", "model.embDim", "model.dropout",
+            "lossThreshold", "model.width", "model.depth", "model.embDim", "model.dropout",
             "sigmaD", "proposal.pMean", "proposal.pStd", "adaptiveWeighting", "scm.warmup",
             "cd.levels", "ct.s0", "ct.s1", "ct.mu0",
             "data.size", "eval.samples", "eval.steps", "eval.seed", "teacher");
@@ -80,6 +80,7 @@ public final class RunConfig {
         v.put("checkpointEvery", "500");
         v.put("logEvery", "100");
         v.put("divergenceThreshold", "Infinity");
+        v.put("lossThreshold", Double.toString(TrainConfig.DEFAULT_LOSS_THRESHOLD));
         v.put("sigmaD", Double.toString(TrigFlow.DEFAULT_SIGMA_D));
         TimeProposal p = teacher ? TimeProposal.teacherImagenet64() : TimeProposal.cifar10();
         v.put("proposal.pMean", Double.toString(p.pMean()));
@@ -131,7 +132,9 @@ public final class RunConfig {
         String label = str("objective").equals("teacher") ? "diffusion" : str("objective");
         return new TrainConfig(label, lng("steps"), integer("batch"), dbl("lr"), dbl("beta1"), dbl("beta2"), dbl("eps"),
                 OptimizerKind.parse(str("optimizer")), dbl("clipNorm"), EmaSpec.parseList(str("emas")),
-                lng("checkpointEvery"), lng("seed"), dbl("divergenceThreshold"), lng("logEvery"));
+                lng("checkpointEvery"), lng("seed"), dbl("divergenceThreshold"), lng("logEvery"),
+                // checkpoints written before lossThreshold existed lack the key
+                values.containsKey("lossThreshold") ? dbl("lossThreshold") : TrainConfig.DEFAULT_LOSS_THRESHOLD);
     }
 
     TimeProposal proposal() { return new TimeProposal(dbl("proposal.pMean"), dbl("proposal.pStd"), dbl("sigmaD")); }
@@ -200,7 +203,7 @@ public final class RunConfig {
      * is continued (steps, cadence, evaluation); the first difference is an error naming the key.
      */
     void requireResumable(RunConfig saved) {
-        Set<String> free = Set.of("steps", "checkpointEvery", "logEvery", "divergenceThreshold", "eval.samples", "eval.steps", "eval.seed");
+        Set<String> free = Set.of("steps", "checkpointEvery", "logEvery", "divergenceThreshold", "lossThreshold", "eval.samples", "eval.steps", "eval.seed");
         TreeMap<String, String> all = new TreeMap<>(values);
         saved.values.keySet().forEach(k -> all.putIfAbsent(k, null));
         for (String k : all.keySet()) {

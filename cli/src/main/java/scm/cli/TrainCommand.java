@@ -30,7 +30,7 @@ import scm.ref.train.TrainingSetup;
                         + " students = RAdam lr 1e-4 (sCM); betas (0.9, 0.99), eps 1e-8; EMA power=0.05; sCM tangent warm-up"
                         + " scm.warmup = min(10000, steps/10) (the paper's 10k scaled to short runs)."},
         footer = {"", "--config keys: " + "objective data model steps batch lr seed optimizer beta1 beta2 eps clipNorm emas"
-                + " checkpointEvery logEvery divergenceThreshold model.width model.depth model.embDim model.dropout sigmaD"
+                + " checkpointEvery logEvery divergenceThreshold lossThreshold model.width model.depth model.embDim model.dropout sigmaD"
                 + " proposal.pMean proposal.pStd adaptiveWeighting scm.warmup cd.levels ct.s0 ct.s1 ct.mu0 data.size"
                 + " eval.samples eval.steps eval.seed",
                 "Exit codes: 0 done, 2 bad input, 3 training diverged (the last good checkpoint is kept)."})

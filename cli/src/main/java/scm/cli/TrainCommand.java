@@ -70,6 +70,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         RunConfig rc = RunConfig.resolve(config == null ? Map.of() : RunConfig.readFile(config), cliSettings());
         Path ckpt = out.resolve(ModelCheckpoint.FILE_NAME);
+        int dim = TrainData.dim(rc.str("data"));
+        InputLimits.requireTrainingBatch("--batch", rc.integer("batch"), dim, rc.integer("model.width"), rc.integer("model.depth"));
+        InputLimits.requireRows("data.size", rc.integer("data.size"), dim);
+        if (!noEval) InputLimits.require("eval.samples", rc.integer("eval.samples"), dim, rc.integer("model.width"),
+                rc.integer("model.depth"), InputLimits.SAMPLING_ARRAYS, "sampling");
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
         if (!resume && Files.exists(ckpt))
             throw new IllegalArgumentException(ckpt + " already exists; pass --resume to continue it or choose another --out");

@@ -90,6 +90,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .checkpoints(new SafetensorsCheckpointStore(rc.toMetadata()), ckpt)
                 .build();
         if (resume) {
+            int stale = scm.ref.io.AtomicFile.removeStaleTemporaries(ckpt);
+            if (stale > 0) System.out.println("removed " + stale + " temporary file(s) left by an interrupted save of " + ckpt);
             ModelCheckpoint saved = ModelCheckpoint.read(ckpt, "--resume checkpoint");
             rc.requireResumable(saved.run());
             trainer.restore(saved.checkpoint());

@@ -5,18 +5,27 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
+import java.security.SecureRandom;
+import java.util.regex.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Replaces a file atomically: the content goes to a temporary file in the target's directory, is
- * flushed and fsync'ed, then renamed over the target with {@link StandardCopyOption#ATOMIC_MOVE},
- * and the directory is fsync'ed where the platform allows it. A reader therefore sees either the old
- * file or the complete new one; if writing fails (an exception from the body, a full disk, a crash)
- * the old file is untouched and the temporary file is deleted (after a crash, a stray
- * {@code .name.*.tmp} file may remain; it is never read).
+ * Replaces a file atomically: the content goes to a temporary file {@code .<name>.<digits>.tmp} in the
+ * target's directory, is flushed and fsync'ed, then renamed over the target with
+ * {@link StandardCopyOption#ATOMIC_MOVE}, and the directory is fsync'ed where the platform allows it. A
+ * reader therefore sees either the old file or the complete new one; if writing fails (an exception from
+ * the body, a full disk) the old file is untouched and the temporary file is deleted. A process killed
+ * during a save leaves its temporary file behind; it is never read, and {@link #removeStaleTemporaries}
+ * deletes such files (the training checkpoint store calls it at every save and resume).
+ *
+ * <p>The temporary file is created like any new file (no permission attributes), so the result honours
+ * the process umask (typically 0644), unlike {@link Files#createTempFile}, which forces 0600.
  */
 public final class AtomicFile {
     private AtomicFile() {}
@@ -32,7 +41,7 @@ public final class AtomicFile {
         Path dir = abs.getParent();
         if (dir == null) throw new IllegalArgumentException("cannot write to a root directory: " + target);
         if (Files.isDirectory(abs)) throw new IllegalArgumentException("target is a directory: " + target);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = createTemporary(dir, abs.getFileName().toString());
         boolean moved = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -47,6 +56,40 @@ public final class AtomicFile {
         } finally {
             if (!moved) Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Creates {@code .<name>.<random unsigned long>.tmp} with CREATE_NEW and the default (umask) permissions. */
+    private static Path createTemporary(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) throw e;
+            }
+        }
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * Deletes the temporary files that interrupted writes of {@code target} left: regular files in its
+     * directory named exactly {@code .<name>.<digits>.tmp}, the pattern {@link #write} uses, and nothing
+     * else. Only call it where no other write of the same target can be in flight (one trainer owns its
+     * checkpoint). Returns the number of files deleted.
+     */
+    public static int removeStaleTemporaries(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) return 0;
+        Pattern ours = Pattern.compile("\\." + Pattern.quote(abs.getFileName().toString()) + "\\.[0-9]+\\.tmp");
+        int removed = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path p : s)
+                if (ours.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                        && Files.deleteIfExists(p)) removed++;
+        }
+        return removed;
     }
 
     /** Makes the rename durable (Linux and macOS allow fsync on a directory; elsewhere this is skipped). */

@@ -12,6 +12,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,13 +30,17 @@ import java.util.Map;
  * optional {@code "__metadata__"} map of strings. Data is little-endian and row-major.
  *
  * <p><b>Writing</b> lays tensors out as the Python library does (descending dtype alignment, then
- * name), so its files and ours are byte-identical for the same input, and replaces the target
- * atomically ({@link AtomicFile}).
+ * name), so its files and ours are byte-identical for the same input (metadata included), and replaces
+ * the target atomically ({@link AtomicFile}). Every write adds the SHA-256 of the data buffer to
+ * {@code __metadata__} as {@value DataChecksum#KEY} ({@link DataChecksum}; docs/formats.md, "Integrity").
  *
  * <p><b>Reading</b> validates the whole file (header length, UTF-8, strict JSON, dtypes, shapes,
  * offsets, buffer length, integer ranges) and decodes every tensor before returning; any violation
  * throws {@link SafetensorsFormatException} (an IllegalArgumentException) naming the problem, and
- * nothing is returned. I/O failures throw IOException.
+ * nothing is returned. I/O failures throw IOException. A file that records {@value DataChecksum#KEY}
+ * must match it (else SafetensorsFormatException); the key is removed from the returned metadata and
+ * reported by {@link SafetensorsFile#dataSha256()}; a file without it (any other writer, or ours before
+ * checksums) loads unverified, with {@code dataSha256() == null}.
  */
 public final class SafeTensors {
     private SafeTensors() {}
@@ -75,6 +81,11 @@ public final class SafeTensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             out.write(len.array());
             out.write(header);
+            writeData(out);
+        }
+
+        /** The data buffer: every tensor's elements, little-endian, in file order. */
+        void writeData(OutputStream out) throws IOException {
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             for (int k = 0; k < entries.size(); k++) {
                 Header.Entry e = entries.get(k);
@@ -115,7 +126,17 @@ public final class SafeTensors {
             inFileOrder.add(t);
             offset = end;
         }
-        return new Plan(Header.encode(entries, metadata), entries, inFileOrder);
+        // The data checksum goes into the header, which precedes the data: encode the data once to hash it.
+        Plan unhashed = new Plan(null, entries, inFileOrder);
+        MessageDigest sha = DataChecksum.newDigest();
+        try (OutputStream digestOnly = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+            unhashed.writeData(digestOnly);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);  // the null stream does not throw
+        }
+        Map<String, String> withSum = new LinkedHashMap<>(metadata);
+        withSum.put(DataChecksum.KEY, DataChecksum.hex(sha.digest()));
+        return new Plan(Header.encode(entries, withSum), entries, inFileOrder);
     }
 
     // ---------------------------------------------------------------- reading
@@ -167,6 +188,18 @@ public final class SafeTensors {
     }
 
     private static SafetensorsFile decode(Header header, ByteBuffer data) {
+        Map<String, String> metadata = new LinkedHashMap<>(header.metadata());
+        String recorded = metadata.remove(DataChecksum.KEY);
+        if (recorded != null) {
+            DataChecksum.verify(recorded, data.duplicate());
+            // The checksum covers the data buffer, not which tensor owns which bytes; our writer (and the
+            // library) lay tensors out in LIBRARY_ORDER, so a checksummed file in another order had its
+            // data_offsets altered (e.g. two tensors' ranges swapped).
+            String misplaced = header.firstOutOfLibraryOrder();
+            if (misplaced != null)
+                throw new SafetensorsFormatException("tensor '" + misplaced + "' is out of the writer's layout order (dtype alignment,"
+                        + " then name): the header's data_offsets were altered after the checksum was written");
+        }
         data.order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Header.Entry e : header.entries()) {
@@ -175,7 +208,7 @@ public final class SafeTensors {
             for (int i = 0; i < v.length; i++) v[i] = Codec.get(data, e.dtype(), e.name(), i);
             out.put(e.name(), new Tensor(e.shape(), v, e.dtype()));
         }
-        return new SafetensorsFile(out, header.metadata());
+        return new SafetensorsFile(out, metadata, recorded);
     }
 
     private static byte[] readFully(FileChannel ch, long position, int length) throws IOException {

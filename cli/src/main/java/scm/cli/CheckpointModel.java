@@ -33,6 +33,7 @@ public record CheckpointModel(MlpModel model, double sigmaD, String weights, Map
     public static CheckpointModel load(Path file, String weights) throws IOException {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("checkpoint not found: " + file);
         SafetensorsFile f = SafeTensors.read(file);
+        ChecksumNote.ifUnverified(file, f);
         String prefix = prefix(f, weights, file);
         MlpConfig config = config(f, prefix, file);
         MlpModel model = new MlpModel(config, longKey(f, "model.seed", 0));

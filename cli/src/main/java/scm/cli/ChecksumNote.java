@@ -6,7 +6,7 @@ import java.util.Set;
 import scm.ref.io.SafetensorsFile;
 
 /**
- * The note for a loaded file that records no data checksum (docs/formats.md, "Integrity"): it loads, but
+ * The note for a loaded file that records no checksum (docs/formats.md, "Integrity"): it loads, but
  * corruption inside its tensor data cannot be detected. One line on stderr, once per file per run. The
  * shipped models under checkpoints/ predate checksums (checkpoints/README.md says so), so they get no note.
  */
@@ -19,7 +19,7 @@ final class ChecksumNote {
         if (f.checksummed()) return;
         Path abs = file.toAbsolutePath().normalize();
         if (abs.startsWith(Home.root().resolve("checkpoints").toAbsolutePath().normalize()) || !NOTED.add(abs)) return;
-        System.err.println("scm: note: " + file + " records no data checksum (written before checksums or by another tool);"
+        System.err.println("scm: note: " + file + " records no checksum (written before checksums or by another tool);"
                 + " it loads unverified (scm verify-checkpoint checks its structure)");
     }
 }

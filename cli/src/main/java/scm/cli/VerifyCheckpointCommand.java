@@ -43,8 +43,8 @@ public final class VerifyCheckpointCommand implements Callable<Integer> {
         StringBuilder line = new StringBuilder(file + ": " + f.tensors().size() + " tensors, " + values + " values " + dtypes + ", " + format);
         if (nonFinite > 0) line.append(", ").append(nonFinite).append(" non-finite values");
         line.append(f.checksummed()
-                ? "; data SHA-256 " + f.dataSha256() + " verified"
-                : "; note: no data checksum recorded (written before checksums or by another tool), so corruption inside the tensor"
+                ? "; content SHA-256 " + f.sha256() + " verified"
+                : "; note: no checksum recorded (written before checksums or by another tool), so corruption inside the tensor"
                         + " data cannot be detected; structure checked");
         spec.commandLine().getOut().println(line);
         return 0;

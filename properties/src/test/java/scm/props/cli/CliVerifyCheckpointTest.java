@@ -28,13 +28,13 @@ class CliVerifyCheckpointTest {
         CliRun.writeCheckpoint(f, MlpConfig.toy2d(), 1);
         CliRun r = CliRun.of("verify-checkpoint", f.toString());
         assertEquals(0, r.rc(), r.err());
-        assertTrue(r.out().contains("data SHA-256") && r.out().contains("verified"), r.out());
+        assertTrue(r.out().contains("content SHA-256") && r.out().contains("verified"), r.out());
     }
 
     @Test void aShippedFileWithoutChecksumIsSoundButUnverified() {
         CliRun r = CliRun.of("verify-checkpoint", SHIPPED.toString());
         assertEquals(0, r.rc(), r.err());
-        assertTrue(r.out().contains("no data checksum recorded"), r.out());
+        assertTrue(r.out().contains("no checksum recorded"), r.out());
     }
 
     @Test void corruptionIsExitTwoWithOneLine() throws IOException {
@@ -46,7 +46,7 @@ class CliVerifyCheckpointTest {
         flipped[(int) (8 + n + 100)] ^= 0x10;
         Files.write(tmp.resolve("flipped.safetensors"), flipped);
         Files.write(tmp.resolve("truncated.safetensors"), Arrays.copyOf(b, b.length - 3));
-        for (String[] c : new String[][] {{"flipped.safetensors", "tensor data is corrupt"}, {"truncated.safetensors", "truncated data"},
+        for (String[] c : new String[][] {{"flipped.safetensors", "the file is corrupt"}, {"truncated.safetensors", "truncated data"},
                 {"absent.safetensors", "no such file"}}) {
             CliRun r = CliRun.of("verify-checkpoint", tmp.resolve(c[0]).toString());
             assertEquals(2, r.rc(), c[0]);
@@ -70,6 +70,6 @@ class CliVerifyCheckpointTest {
         }
         assertEquals(0, r.rc(), r.err());
         String note = err.toString(StandardCharsets.UTF_8);
-        assertTrue(note.contains("records no data checksum") && note.contains("old.safetensors"), note);
+        assertTrue(note.contains("records no checksum") && note.contains("old.safetensors"), note);
     }
 }

@@ -40,9 +40,14 @@ class SafeTensorsTest {
         byte[] data = bytes(0, 0, 0, 0, 0, 0, 0xE0, 0x3F,   // 0.5  = 0x3FE0000000000000, little-endian
                 0, 0, 0x80, 0x3F,                               // 1.0f = 0x3F800000
                 0, 0, 0, 0xC0);                                 // -2.0f = 0xC0000000
-        // every write records the SHA-256 of the data buffer; metadata keys sorted by UTF-8 bytes ("d" < "f")
-        String sha = java.util.HexFormat.of().formatHex(sha256(data));
-        String header = "{\"__metadata__\":{\"data_sha256\":\"" + sha + "\",\"format\":\"pt\"},"
+        // every write records the SHA-256 of the file it would be without that entry (length field excluded);
+        // metadata keys sorted by UTF-8 bytes ("c" < "f")
+        String plain = "{\"__metadata__\":{\"format\":\"pt\"},"
+                + "\"a\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
+        byte[] withoutSum = file(plain, data);
+        String sha = java.util.HexFormat.of().formatHex(sha256(Arrays.copyOfRange(withoutSum, 8, withoutSum.length)));
+        String header = "{\"__metadata__\":{\"content_sha256\":\"" + sha + "\",\"format\":\"pt\"},"
                 + "\"a\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
         byte[] expected = file(header, data);

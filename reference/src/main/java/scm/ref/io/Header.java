@@ -77,15 +77,6 @@ record Header(List<Entry> entries, Map<String, String> metadata) {
         return new Header(List.copyOf(entries), Map.copyOf(metadata));
     }
 
-    /** The first entry (in offset order) that breaks {@link #LIBRARY_ORDER}, or null if the layout follows it. */
-    String firstOutOfLibraryOrder() {
-        for (int i = 1; i < entries.size(); i++) {
-            Entry a = entries.get(i - 1), b = entries.get(i);
-            if (LIBRARY_ORDER.compare(Map.entry(a.name, a.dtype), Map.entry(b.name, b.dtype)) > 0) return b.name;
-        }
-        return null;
-    }
-
     private static Map<String, String> metadata(Object v) {
         if (!(v instanceof Map<?, ?> m)) throw new SafetensorsFormatException(METADATA_KEY + " is not a JSON object");
         Map<String, String> out = new LinkedHashMap<>();

@@ -31,16 +31,17 @@ import java.util.Map;
  *
  * <p><b>Writing</b> lays tensors out as the Python library does (descending dtype alignment, then
  * name), so its files and ours are byte-identical for the same input (metadata included), and replaces
- * the target atomically ({@link AtomicFile}). Every write adds the SHA-256 of the data buffer to
- * {@code __metadata__} as {@value DataChecksum#KEY} ({@link DataChecksum}; docs/formats.md, "Integrity").
+ * the target atomically ({@link AtomicFile}). Every write adds a SHA-256 of the header's content and the
+ * data buffer to {@code __metadata__} as {@value ContentChecksum#KEY} ({@link ContentChecksum}; docs/formats.md,
+ * "Integrity").
  *
  * <p><b>Reading</b> validates the whole file (header length, UTF-8, strict JSON, dtypes, shapes,
  * offsets, buffer length, integer ranges) and decodes every tensor before returning; any violation
  * throws {@link SafetensorsFormatException} (an IllegalArgumentException) naming the problem, and
- * nothing is returned. I/O failures throw IOException. A file that records {@value DataChecksum#KEY}
+ * nothing is returned. I/O failures throw IOException. A file that records {@value ContentChecksum#KEY}
  * must match it (else SafetensorsFormatException); the key is removed from the returned metadata and
- * reported by {@link SafetensorsFile#dataSha256()}; a file without it (any other writer, or ours before
- * checksums) loads unverified, with {@code dataSha256() == null}.
+ * reported by {@link SafetensorsFile#sha256()}; a file without it (any other writer, or ours before
+ * checksums) loads unverified, with {@code sha256() == null}.
  */
 public final class SafeTensors {
     private SafeTensors() {}
@@ -136,17 +137,20 @@ public final class SafeTensors {
         }
         if (entries.size() > MAX_TENSORS)
             throw new IllegalArgumentException(entries.size() + " tensors: more than the " + MAX_TENSORS + " a file may hold (readers refuse it)");
-        // The data checksum goes into the header, which precedes the data: encode the data once to hash it.
-        Plan unhashed = new Plan(null, entries, inFileOrder);
-        MessageDigest sha = DataChecksum.newDigest();
+        // The checksum goes into the header, which precedes what it covers: hash the file as it would be
+        // without the entry (canonical header + data), then write the header with it.
+        Map<String, String> md = new LinkedHashMap<>(metadata);
+        md.remove(ContentChecksum.KEY);   // a stale value copied from another file's metadata is replaced
+        Plan unhashed = new Plan(Header.encode(entries, md), entries, inFileOrder);
+        MessageDigest sha = ContentChecksum.newDigest();
         try (OutputStream digestOnly = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+            digestOnly.write(unhashed.header());
             unhashed.writeData(digestOnly);
         } catch (IOException e) {
             throw new UncheckedIOException(e);  // the null stream does not throw
         }
-        Map<String, String> withSum = new LinkedHashMap<>(metadata);
-        withSum.put(DataChecksum.KEY, DataChecksum.hex(sha.digest()));
-        byte[] header = Header.encode(entries, withSum);
+        md.put(ContentChecksum.KEY, ContentChecksum.hex(sha.digest()));
+        byte[] header = Header.encode(entries, md);
         if (header.length > MAX_HEADER_BYTES)
             throw new IllegalArgumentException("header of " + header.length + " bytes exceeds the cap of " + MAX_HEADER_BYTES
                     + " bytes that readers accept (too many or too long names)");
@@ -203,16 +207,12 @@ public final class SafeTensors {
 
     private static SafetensorsFile decode(Header header, ByteBuffer data) {
         Map<String, String> metadata = new LinkedHashMap<>(header.metadata());
-        String recorded = metadata.remove(DataChecksum.KEY);
+        String recorded = metadata.remove(ContentChecksum.KEY);
         if (recorded != null) {
-            DataChecksum.verify(recorded, data.duplicate());
-            // The checksum covers the data buffer, not which tensor owns which bytes; our writer (and the
-            // library) lay tensors out in LIBRARY_ORDER, so a checksummed file in another order had its
-            // data_offsets altered (e.g. two tensors' ranges swapped).
-            String misplaced = header.firstOutOfLibraryOrder();
-            if (misplaced != null)
-                throw new SafetensorsFormatException("tensor '" + misplaced + "' is out of the writer's layout order (dtype alignment,"
-                        + " then name): the header's data_offsets were altered after the checksum was written");
+            MessageDigest sha = ContentChecksum.newDigest();
+            sha.update(Header.encode(header.entries(), metadata));
+            sha.update(data.duplicate());
+            ContentChecksum.verify(recorded, ContentChecksum.hex(sha.digest()));
         }
         data.order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Tensor> out = new LinkedHashMap<>();

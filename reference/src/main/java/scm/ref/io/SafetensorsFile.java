@@ -7,16 +7,16 @@ import java.util.Map;
  * {@code __metadata__} string map (empty when the file has none; without the checksum entry). Both maps
  * are unmodifiable.
  *
- * @param dataSha256 the SHA-256 (lowercase hex) of the data buffer that the file recorded and that was
- *                   verified on reading, or null when the file records none (it loaded unverified)
+ * @param sha256 the content SHA-256 (lowercase hex, {@link ContentChecksum}) that the file recorded and that
+ *               was verified on reading, or null when the file records none (it loaded unverified)
  */
-public record SafetensorsFile(Map<String, Tensor> tensors, Map<String, String> metadata, String dataSha256) {
+public record SafetensorsFile(Map<String, Tensor> tensors, Map<String, String> metadata, String sha256) {
 
     /** Content without a recorded checksum. */
     public SafetensorsFile(Map<String, Tensor> tensors, Map<String, String> metadata) { this(tensors, metadata, null); }
 
-    /** Whether the file recorded a data checksum (and it matched: a mismatch is an error on reading). */
-    public boolean checksummed() { return dataSha256 != null; }
+    /** Whether the file recorded a content checksum (and it matched: a mismatch is an error on reading). */
+    public boolean checksummed() { return sha256 != null; }
 
     public SafetensorsFile {
         tensors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tensors));

@@ -8,7 +8,7 @@ import scm.ref.io.SafetensorsFile;
 /**
  * The note for a loaded file that records no checksum (docs/formats.md, "Integrity"): it loads, but
  * corruption inside its tensor data cannot be detected. One line on stderr, once per file per run. The
- * shipped models under checkpoints/ predate checksums (checkpoints/README.md says so), so they get no note.
+ * shipped models under checkpoints/ predate checksums (docs/formats.md, "Integrity", says so), so they get no note.
  */
 final class ChecksumNote {
     private ChecksumNote() {}

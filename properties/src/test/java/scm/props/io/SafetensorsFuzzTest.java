@@ -59,7 +59,7 @@ class SafetensorsFuzzTest {
     record Mutant(byte[] bytes, boolean dataAreaOnly, String what) {}
 
     static final long DEFAULT_SEED = 20261130L;
-    static final int DEFAULT_MUTANTS = 1100;
+    static final int DEFAULT_MUTANTS = 800;
 
     @TempDir Path dir;
 

@@ -48,6 +48,27 @@ class EditingClampTest {
         assertTrue(outside, "negative control: without the clamp some generated pixel leaves [-1, 1]");
     }
 
+    @Test void edmEditorClampsToo() {
+        Batch y = Noise.gaussian(Noise.seeded(6), 4, D, 0.3);
+        double[] sigmas = {3.0, 1.0};
+        // F = 4 x_in: c_skip x + c_out 4 c_in x overshoots the data range for noisy x
+        scm.ref.consistency.EdmNetwork net = new scm.ref.consistency.EdmNetwork() {
+            @Override public int dim() { return D; }
+            @Override public Batch forward(Batch xIn, double[] cNoise) {
+                double[] o = xIn.data().clone();
+                for (int i = 0; i < o.length; i++) o[i] *= 4;
+                return new Batch(xIn.n(), D, o);
+            }
+        };
+        var f = new scm.ref.consistency.EdmConsistencyFunction(net);
+        Batch plain = new scm.ref.editing.EdmEditor(f).inpaint(y, rightHalf(), sigmas, Noise.seeded(8));
+        Batch clamped = new scm.ref.editing.EdmEditor(f, true).inpaint(y, rightHalf(), sigmas, Noise.seeded(8));
+        boolean outside = false;
+        for (double v : plain.data()) outside |= Math.abs(v) > 1;
+        assertTrue(outside, "negative control: the unclamped EDM edit leaves [-1, 1]");
+        for (double v : clamped.data()) assertTrue(v >= -1 && v <= 1, "value " + v);
+    }
+
     @Test void multistepEditsStayInRange() {
         Batch y = Noise.gaussian(Noise.seeded(4), 4, D, 0.3);
         Batch out = new TrigFlowEditor(WIDE, true).inpaint(y, rightHalf(), new double[] {1.2, 0.9, 0.6, 0.3}, Noise.seeded(5));

@@ -90,8 +90,11 @@ public final class TrainCommand implements Callable<Integer> {
                 .checkpoints(new SafetensorsCheckpointStore(rc.toMetadata()), ckpt)
                 .build();
         if (resume) {
-            int stale = scm.ref.io.AtomicFile.removeStaleTemporaries(ckpt);
-            if (stale > 0) System.out.println("removed " + stale + " temporary file(s) left by an interrupted save of " + ckpt);
+            // temporary files of saves killed mid-write (this run owns DIR); only AtomicFile's own name pattern
+            int stale = 0;
+            for (String f : List.of(ModelCheckpoint.FILE_NAME, "loss.csv", "report.md", "report.json"))
+                stale += scm.ref.io.AtomicFile.removeStaleTemporaries(out.resolve(f));
+            if (stale > 0) System.out.println("removed " + stale + " temporary file(s) left by interrupted saves in " + out);
             ModelCheckpoint saved = ModelCheckpoint.read(ckpt, "--resume checkpoint");
             rc.requireResumable(saved.run());
             trainer.restore(saved.checkpoint());

@@ -1,12 +1,12 @@
 package scm.props.accel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static scm.props.accel.AccelSupport.*;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import scm.accel.backend.Backend;
+import scm.props.Props;
 import scm.ref.nn.Dual;
 import scm.ref.nn.SiLU;
 import scm.ref.tensor.Batch;
@@ -21,8 +21,12 @@ class AccelElementwiseProperties {
      * each of the 4 further roundings is ≤ u times a term bounded by σ(1 + |a|)·... giving
      * |Δslope| ≤ u·σ·(3 + 5|a|). Factor 1.01 covers second-order terms.
      */
-    @Property(tries = 100)
-    void siluMatchesReference(@ForAll @IntRange(min = 1, max = 5) int n, @ForAll @IntRange(min = 1, max = 40) int d, @ForAll long seed) {
+    @Test
+    void siluMatchesReference() {
+        Props.check(100, Props.ints(1, 5), Props.ints(1, 40), Props.seeds(), this::siluMatchesReference);
+    }
+
+    void siluMatchesReference(int n, int d, long seed) {
         Backend be = backend();
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = gaussian(r, n * d, 4);
@@ -42,8 +46,12 @@ class AccelElementwiseProperties {
     }
 
     /** One rounding per product or sum: mul ≤ u|ab|, add ≤ u|a+b|; h⊙s + b ≤ γ_2(|hs| + |b|); dh⊙s + h⊙ds + db ≤ γ_3(Σ|terms|). */
-    @Property(tries = 60)
-    void elementwiseMapsMatchFormulas(@ForAll @IntRange(min = 1, max = 300) int len, @ForAll long seed) {
+    @Test
+    void elementwiseMapsMatchFormulas() {
+        Props.check(60, Props.ints(1, 300), Props.seeds(), this::elementwiseMapsMatchFormulas);
+    }
+
+    void elementwiseMapsMatchFormulas(int len, long seed) {
         Backend be = backend();
         SplittableRandom r = new SplittableRandom(seed);
         float[] a = gaussian(r, len, 2), b = gaussian(r, len, 2), c = gaussian(r, len, 2), e = gaussian(r, len, 2), f = gaussian(r, len, 2);
@@ -68,5 +76,20 @@ class AccelElementwiseProperties {
         assertWithin(acc, wc, bc, "accumulate");
         assertWithin(ss, ws, bs, "scaleShift");
         assertWithin(st, wt, bt, "scaleShiftTangent");
+    }
+
+    /** Length 0 (an empty batch): every element-wise kernel is a no-op and leaves its outputs as they were. */
+    @Test
+    void emptyInputIsANoOp() {
+        Backend be = backend();
+        float[] a = {1.5f}, b = {-2f}, c = {0.25f}, e = {3f}, f = {-1f};
+        float[][] outs = {{7f}, {7f}, {7f}, {7f}, {7f}, {7f}, {7f}};
+        be.silu(a, outs[0], outs[1], 0);
+        be.mul(a, b, outs[2], 0);
+        be.add(a, b, outs[3], 0);
+        be.accumulate(outs[4], a, 0);
+        be.scaleShift(a, b, c, outs[5], 0);
+        be.scaleShiftTangent(a, c, b, e, f, outs[6], 0);
+        for (float[] o : outs) assertArrayEquals(new float[] {7f}, o, 0f);
     }
 }

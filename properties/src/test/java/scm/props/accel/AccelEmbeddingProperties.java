@@ -3,12 +3,11 @@ package scm.props.accel;
 import static scm.props.accel.AccelSupport.*;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import scm.accel.backend.Backend;
 import scm.accel.nn.FourierEmbeddingF32;
 import scm.accel.nn.PositionalEmbeddingF32;
+import scm.props.Props;
 import scm.ref.nn.Dual;
 import scm.ref.nn.FourierEmbedding;
 import scm.ref.nn.PositionalEmbedding;
@@ -23,9 +22,12 @@ import scm.ref.tensor.Batch;
  */
 class AccelEmbeddingProperties {
 
-    @Property(tries = 60)
-    void positionalMatchesReference(@ForAll @IntRange(min = 1, max = 6) int n, @ForAll @IntRange(min = 2, max = 40) int half,
-                                    @ForAll long seed) {
+    @Test
+    void positionalMatchesReference() {
+        Props.check(60, Props.ints(1, 6), Props.ints(2, 40), Props.seeds(), this::positionalMatchesReference);
+    }
+
+    void positionalMatchesReference(int n, int half, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         int dim = 2 * half;
@@ -52,9 +54,14 @@ class AccelEmbeddingProperties {
         assertWithin(gt, dtRef, bg, "positional backward dL/dt");
     }
 
-    @Property(tries = 60)
-    void fourierMatchesReference(@ForAll @IntRange(min = 1, max = 6) int n, @ForAll @IntRange(min = 1, max = 64) int dim,
-                                 @ForAll @IntRange(min = 0, max = 2) int scaleIndex, @ForAll long seed) {
+    @Test
+    void fourierMatchesReference() {
+        Props.check(60,
+                Props.ints(1, 6), Props.ints(1, 64), Props.oneOf(0, 1, 2), Props.seeds(),
+                this::fourierMatchesReference);
+    }
+
+    void fourierMatchesReference(int n, int dim, int scaleIndex, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         double scale = new double[] {0.02, 1, 16}[scaleIndex];

@@ -3,10 +3,9 @@ package scm.props.accel;
 import static scm.props.accel.AccelSupport.*;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import scm.accel.backend.Backend;
+import scm.props.Props;
 import scm.ref.nn.Dual;
 import scm.ref.nn.Linear;
 import scm.ref.tensor.Batch;
@@ -19,9 +18,14 @@ import scm.ref.tensor.Batch;
  */
 class AccelLinearProperties {
 
-    @Property(tries = 150)
-    void linearMatchesReference(@ForAll @IntRange(min = 1, max = 9) int n, @ForAll @IntRange(min = 1, max = 70) int in,
-                                @ForAll @IntRange(min = 1, max = 37) int out, @ForAll long seed) {
+    @Test
+    void linearMatchesReference() {
+        Props.check(150,
+                Props.ints(1, 9), Props.ints(1, 70), Props.ints(1, 37), Props.seeds(),
+                this::linearMatchesReference);
+    }
+
+    void linearMatchesReference(int n, int in, int out, long seed) {
         Backend be = backend();
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = gaussian(r, n * in, 1), dx = gaussian(r, n * in, 1), w = gaussian(r, out * in, 0.3), b = gaussian(r, out, 0.3);

@@ -3,10 +3,9 @@ package scm.props.accel;
 import static scm.props.accel.AccelSupport.*;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import scm.accel.backend.Backend;
+import scm.props.Props;
 import scm.ref.nn.LayerNorm;
 import scm.ref.nn.PixelNorm;
 import scm.ref.tensor.Batch;
@@ -25,8 +24,12 @@ class AccelNormProperties {
      * product add 2u. So |Δx̂_j| ≤ r·γ_{d+1}·mean|x| + (d/2 + 6)u·|x̂_j|. Affine y = γx̂ + β adds
      * |γ|·|Δx̂| + γ_2(|γx̂| + |β|). PixelNorm y_j = x_j·r: |Δr|/r ≤ (d/2 + 3)u, so |Δy_j| ≤ (d/2 + 4)u·|y_j|.
      */
-    @Property(tries = 100)
-    void forwardMatchesReference(@ForAll @IntRange(min = 1, max = 6) int n, @ForAll @IntRange(min = 1, max = 70) int d, @ForAll long seed) {
+    @Test
+    void forwardMatchesReference() {
+        Props.check(100, Props.ints(1, 6), Props.ints(1, 70), Props.seeds(), this::forwardMatchesReference);
+    }
+
+    void forwardMatchesReference(int n, int d, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         float[] x = new float[n * d];
@@ -73,8 +76,12 @@ class AccelNormProperties {
      * + 3u|v_j|] + u|out_j|. PixelNorm projection r(v − y·mean(yv)) likewise with one mean:
      * r·[(d + 3)u·|y_j|·mean|yv| + 2u|v_j|] + u|out_j|. Affine-gradient columns: sums of n + 1 terms.
      */
-    @Property(tries = 100)
-    void projectionsMatchFormulas(@ForAll @IntRange(min = 1, max = 6) int n, @ForAll @IntRange(min = 1, max = 70) int d, @ForAll long seed) {
+    @Test
+    void projectionsMatchFormulas() {
+        Props.check(100, Props.ints(1, 6), Props.ints(1, 70), Props.seeds(), this::projectionsMatchFormulas);
+    }
+
+    void projectionsMatchFormulas(int n, int d, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         float[] h = gaussian(rng, n * d, 1), r = uniform(rng, n, 0.1, 5), v = gaussian(rng, n * d, 1);

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static scm.props.accel.AccelSupport.*;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import scm.accel.backend.Backend;
 import scm.accel.optim.AdamF32;
+import scm.props.Props;
 
 /**
  * Adam/RAdam element update and EMA vs the PyTorch formulas in double (from the same float state).
@@ -20,8 +18,12 @@ import scm.accel.optim.AdamF32;
  */
 class AccelOptimProperties {
 
-    @Property(tries = 80)
-    void adamFamilyMatchesFormula(@ForAll @IntRange(min = 1, max = 200) int len, @ForAll boolean adaptive, @ForAll long seed) {
+    @Test
+    void adamFamilyMatchesFormula() {
+        Props.check(80, Props.ints(1, 200), Props.booleans(), Props.seeds(), this::adamFamilyMatchesFormula);
+    }
+
+    void adamFamilyMatchesFormula(int len, boolean adaptive, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         float b1 = 0.9f, b2 = 0.99f, eps = 1e-8f, a = (float) (1e-3 * (1 + rng.nextDouble())), s = (float) (1 + 3 * rng.nextDouble());
@@ -45,8 +47,12 @@ class AccelOptimProperties {
     }
 
     /** e' = βe + (1−β)p: γ_2(|βe| + |(1−β)p|). */
-    @Property(tries = 50)
-    void emaMatchesFormula(@ForAll @IntRange(min = 1, max = 200) int len, @ForAll long seed) {
+    @Test
+    void emaMatchesFormula() {
+        Props.check(50, Props.ints(1, 200), Props.seeds(), this::emaMatchesFormula);
+    }
+
+    void emaMatchesFormula(int len, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         float beta = (float) (0.5 + 0.4999 * rng.nextDouble());
@@ -69,8 +75,14 @@ class AccelOptimProperties {
      * with 3·lr bounding one update (|m̂|/(sqrt(v̂) + ε) ≤ 3 here). ε = 1e-3 with gradients ~1e-3 makes ε's
      * placement (before or after the bias correction) change the update by O(1): a misplaced ε fails.
      */
-    @Property(tries = 40)
-    void optimisersMatchReferenceOverEightSteps(@ForAll boolean rectified, @ForAll @IntRange(min = 1, max = 40) int len, @ForAll long seed) {
+    @Test
+    void optimisersMatchReferenceOverEightSteps() {
+        Props.check(40,
+                Props.booleans(), Props.ints(1, 40), Props.seeds(),
+                this::optimisersMatchReferenceOverEightSteps);
+    }
+
+    void optimisersMatchReferenceOverEightSteps(boolean rectified, int len, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         double lr = 1e-2, eps = 1e-3;
@@ -99,7 +111,7 @@ class AccelOptimProperties {
     }
 
     /** ρ_t against the reference's: with β2 = 0.99 steps 1–5 are un-adapted, step 6 is rectified. */
-    @Example
+    @Test
     void radamSwitchesToTheAdaptiveStepAtStepSix() {
         double[] k5 = AdamF32.scalars(1e-3, 0.9, 0.99, 5, true), k6 = AdamF32.scalars(1e-3, 0.9, 0.99, 6, true);
         assertEquals(0, k5[2]);

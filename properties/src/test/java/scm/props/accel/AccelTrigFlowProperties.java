@@ -3,10 +3,9 @@ package scm.props.accel;
 import static scm.props.accel.AccelSupport.*;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import scm.accel.backend.Backend;
+import scm.props.Props;
 import scm.ref.tensor.Batch;
 import scm.ref.trigflow.TrigFlow;
 
@@ -24,8 +23,12 @@ class AccelTrigFlowProperties {
      * f = c·x − (s·σ)·F vs {@link TrigFlow#denoiseFromF}: one more product, 4.01u(|c·x| + |s·σ·F|).
      * Row scale s_i·x: u|s_i x|.
      */
-    @Property(tries = 80)
-    void mapsMatchReference(@ForAll @IntRange(min = 1, max = 8) int n, @ForAll @IntRange(min = 1, max = 40) int d, @ForAll long seed) {
+    @Test
+    void mapsMatchReference() {
+        Props.check(80, Props.ints(1, 8), Props.ints(1, 40), Props.seeds(), this::mapsMatchReference);
+    }
+
+    void mapsMatchReference(int n, int d, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         float sigma = 0.5f;
@@ -64,9 +67,14 @@ class AccelTrigFlowProperties {
      * N = ‖g‖: |ΔN| ≤ Σ|g_j||ΔG_j|/N + (d/2 + 2)u·N. Normalised ĝ_j = g_j/(N + c):
      * |Δĝ_j| ≤ |ΔG_j|/(N + c) + |ĝ_j|·(|ΔN|/(N + c) + 3u).
      */
-    @Property(tries = 80)
-    void tangentMatchesFormula(@ForAll @IntRange(min = 1, max = 8) int n, @ForAll @IntRange(min = 1, max = 70) int d,
-                               @ForAll @IntRange(min = 0, max = 2) int rIndex, @ForAll long seed) {
+    @Test
+    void tangentMatchesFormula() {
+        Props.check(80,
+                Props.ints(1, 8), Props.ints(1, 70), Props.oneOf(0, 1, 2), Props.seeds(),
+                this::tangentMatchesFormula);
+    }
+
+    void tangentMatchesFormula(int n, int d, int rIndex, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         float sigma = 0.5f, c = 0.1f, r = new float[] {0f, 0.37f, 1f}[rIndex];
@@ -101,8 +109,12 @@ class AccelTrigFlowProperties {
      * e^{w}/D in double-exp then two roundings (2u); ‖res‖² ≤ Σ2|res||Δres| + γ_d Σres².
      * dF_j = (2e^{w}/D/n)·res_j: ≤ (2e^{w}/(Dn))(|Δres_j| + 4u|res_j|). dw_i = (e^{w}/D·‖res‖² − 1)/n.
      */
-    @Property(tries = 80)
-    void lossMatchesFormula(@ForAll @IntRange(min = 1, max = 8) int n, @ForAll @IntRange(min = 1, max = 70) int d, @ForAll long seed) {
+    @Test
+    void lossMatchesFormula() {
+        Props.check(80, Props.ints(1, 8), Props.ints(1, 70), Props.seeds(), this::lossMatchesFormula);
+    }
+
+    void lossMatchesFormula(int n, int d, long seed) {
         Backend be = backend();
         SplittableRandom rng = new SplittableRandom(seed);
         float[] f = gaussian(rng, n * d, 1), fm = gaussian(rng, n * d, 1), g = gaussian(rng, n * d, 0.3), w = uniform(rng, n, -3, 3);

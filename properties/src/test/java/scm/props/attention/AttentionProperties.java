@@ -8,14 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.props.conv.DerivativeChecks;
 import scm.props.conv.DiffLayer;
 import scm.ref.nn.attention.DotProductAttention;
@@ -38,12 +32,16 @@ class AttentionProperties {
         boolean blockDivides() { return length % block == 0; }
     }
 
-    @Provide Arbitrary<Dims> dims() {
-        Arbitrary<Integer> len = Arbitraries.integers().between(1, 9);
-        Arbitrary<Integer> dk = Arbitraries.integers().between(1, 4);
-        Arbitrary<Integer> dv = Arbitraries.integers().between(1, 4);
-        Arbitrary<Integer> pick = Arbitraries.integers().between(0, 1000);
-        return Combinators.combine(len, dk, dv, pick).as((l, k, v, p) -> new Dims(l, k, v, block(l, p)));
+    /**
+     * L in [1, 9], key and value dims in [1, 4], a block from {@link #block}. Boundary cases: L = 1; the largest
+     * dims with a dividing and a non-dividing block; the smallest L with a non-dividing block below L + 1 (L = 3).
+     */
+    static Props.Arg<Dims> dims() {
+        return Props.arg(s -> {
+            int l = s.between(1, 9), k = s.between(1, 4), v = s.between(1, 4), p = s.between(0, 1000);
+            return new Dims(l, k, v, block(l, p));
+        }).withEdges(new Dims(1, 1, 1, block(1, 0)), new Dims(1, 4, 4, block(1, 1)), new Dims(9, 4, 4, block(9, 0)),
+                new Dims(9, 4, 4, block(9, 1)), new Dims(3, 1, 4, block(3, 1)), new Dims(8, 4, 1, block(8, 2)));
     }
 
     /** A divisor of L for even p, otherwise a non-divisor in [2, L+1] when L has one (L >= 3), else L + 1. */
@@ -105,13 +103,21 @@ class AttentionProperties {
                 Arrays.copyOfRange(x.data(), o + 2 * nq, o + 2 * nq + nv)};
     }
 
-    @Property(tries = 60)
-    void directJvpEqualsFiniteDifferences(@ForAll("dims") Dims d, @ForAll long seed) {
+    @Test
+    void directJvpEqualsFiniteDifferences() {
+        Props.check(60, dims(), Props.seeds(), this::directJvpEqualsFiniteDifferences);
+    }
+
+    void directJvpEqualsFiniteDifferences(Dims d, long seed) {
         DerivativeChecks.jvpMatchesFiniteDifferences(kernel(d, false), 2, Noise.seeded(seed));
     }
 
-    @Property(tries = 60)
-    void flashJvpEqualsFiniteDifferences(@ForAll("dims") Dims d, @ForAll long seed) {
+    @Test
+    void flashJvpEqualsFiniteDifferences() {
+        Props.check(60, dims(), Props.seeds(), this::flashJvpEqualsFiniteDifferences);
+    }
+
+    void flashJvpEqualsFiniteDifferences(Dims d, long seed) {
         DerivativeChecks.jvpMatchesFiniteDifferences(kernel(d, true), 2, Noise.seeded(seed));
     }
 
@@ -123,8 +129,12 @@ class AttentionProperties {
      * 1 + max|t_y| holds even with logits of size ~50 (the second half of tries scales Q by 25), where
      * omitting the max-subtraction would overflow, and where a wrong rescaling would be off by O(1).
      */
-    @Property(tries = 80)
-    void flashAndDirectFormsAgree(@ForAll("dims") Dims d, @ForAll long seed, @ForAll boolean largeLogits) {
+    @Test
+    void flashAndDirectFormsAgree() {
+        Props.check(80, dims(), Props.seeds(), Props.booleans(), this::flashAndDirectFormsAgree);
+    }
+
+    void flashAndDirectFormsAgree(Dims d, long seed, boolean largeLogits) {
         RandomGenerator rng = Noise.seeded(seed);
         DotProductAttention att = new DotProductAttention(d.length(), d.keyDim(), d.valueDim());
         int nq = d.length() * d.keyDim(), nv = d.length() * d.valueDim();
@@ -137,20 +147,28 @@ class AttentionProperties {
         DerivativeChecks.assertClose(direct, r.ty(), 1e-13, "flash vs direct tangent, " + d);
     }
 
-    @Property(tries = 60)
-    void kernelBackwardEqualsFiniteDifferencesAndIsAdjoint(@ForAll("dims") Dims d, @ForAll long seed) {
+    @Test
+    void kernelBackwardEqualsFiniteDifferencesAndIsAdjoint() {
+        Props.check(60, dims(), Props.seeds(), this::kernelBackwardEqualsFiniteDifferencesAndIsAdjoint);
+    }
+
+    void kernelBackwardEqualsFiniteDifferencesAndIsAdjoint(Dims d, long seed) {
         DerivativeChecks.backwardMatchesFiniteDifferences(kernel(d, false), 2, 10, Noise.seeded(seed));
         DerivativeChecks.jvpIsAdjointOfBackward(kernel(d, false), 2, Noise.seeded(seed + 1));
         DerivativeChecks.jvpIsAdjointOfBackward(kernel(d, true), 2, Noise.seeded(seed + 2));
     }
 
-    @Property(tries = 40)
-    void kernelTangentIsLinear(@ForAll("dims") Dims d, @ForAll long seed, @ForAll boolean flash) {
+    @Test
+    void kernelTangentIsLinear() {
+        Props.check(40, dims(), Props.seeds(), Props.booleans(), this::kernelTangentIsLinear);
+    }
+
+    void kernelTangentIsLinear(Dims d, long seed, boolean flash) {
         DerivativeChecks.tangentIsLinear(kernel(d, flash), 2, Noise.seeded(seed));
     }
 
     /** Both block-size kinds actually occur in the generator (so the properties above cover both). */
-    @Example
+    @Test
     void generatorCoversDividingAndNonDividingBlocks() {
         assertTrue(new Dims(6, 1, 1, block(6, 2)).blockDivides());
         assertTrue(!new Dims(6, 1, 1, block(6, 3)).blockDivides());
@@ -172,9 +190,12 @@ class AttentionProperties {
         return DiffLayer.of("SelfAttention2d heads " + heads + " block " + flashBlock, s.size(), a);
     }
 
-    @Property(tries = 12)
-    void attentionBlockDerivatives(@ForAll long seed, @ForAll @IntRange(min = 1, max = 2) int heads,
-                                   @ForAll @IntRange(min = 0, max = 7) int flashBlock) {
+    @Test
+    void attentionBlockDerivatives() {
+        Props.check(12, Props.seeds(), Props.ints(1, 2), Props.ints(0, 7), this::attentionBlockDerivatives);
+    }
+
+    void attentionBlockDerivatives(long seed, int heads, int flashBlock) {
         DerivativeChecks.jvpMatchesFiniteDifferences(block(seed, heads, flashBlock), 2, Noise.seeded(seed + 1));
         DerivativeChecks.backwardMatchesFiniteDifferences(block(seed, heads, flashBlock), 2, 8, Noise.seeded(seed + 2));
         DerivativeChecks.jvpIsAdjointOfBackward(block(seed, heads, flashBlock), 2, Noise.seeded(seed + 3));
@@ -182,8 +203,12 @@ class AttentionProperties {
     }
 
     /** Backward after a flash JVP (which recomputes P) equals backward after a forward. */
-    @Property(tries = 10)
-    void backwardAfterFlashJvpEqualsBackwardAfterForward(@ForAll long seed) {
+    @Test
+    void backwardAfterFlashJvpEqualsBackwardAfterForward() {
+        Props.check(10, Props.seeds(), this::backwardAfterFlashJvpEqualsBackwardAfterForward);
+    }
+
+    void backwardAfterFlashJvpEqualsBackwardAfterForward(long seed) {
         ImageShape s = new ImageShape(4, 2, 3);
         SelfAttention2d a = new SelfAttention2d("attn", s, 2, 2, 4, seed);
         RandomGenerator rng = Noise.seeded(seed + 1);
@@ -198,7 +223,7 @@ class AttentionProperties {
         assertArrayEquals(gradsViaForward, a.params().get(2).grad, 0.0);
     }
 
-    @Example
+    @Test
     void invalidInputsAreRejectedWithNamedMessages() {
         DotProductAttention att = new DotProductAttention(3, 2, 2);
         double[] ok = new double[6], bad = new double[5], nan = new double[6];

@@ -2,9 +2,8 @@ package scm.props.consistency;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import net.jqwik.api.*;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.Scale;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.props.trigflow.ToyTrigFlowNetwork;
 import scm.ref.consistency.*;
 import scm.ref.oracle.GaussianOracle;
@@ -17,10 +16,14 @@ class ConsistencyProperties {
 
     static Batch row(double... v) { return Batch.of(new double[][] {v}); }
 
-    @Property(tries = 200)
-    void trigFlowBoundaryConditionIsExact(@ForAll @Scale(16) @DoubleRange(min = -1e6, max = 1e6) double a,
-                                          @ForAll @Scale(16) @DoubleRange(min = -1e-6, max = 1e-6) double b,
-                                          @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD) {
+    @Test
+    void trigFlowBoundaryConditionIsExact() {
+        Props.check(200,
+                Props.doubles(-1e6, 1e6), Props.doubles(-1e-6, 1e-6), Props.doubles(0.05, 5),
+                this::trigFlowBoundaryConditionIsExact);
+    }
+
+    void trigFlowBoundaryConditionIsExact(double a, double b, double sigmaD) {
         Batch x = Batch.of(new double[][] {{a, b, a * b}, {b, -a, 1e-300}});
         double[] t0 = {0, 0};
         // exactly (zero tolerance): cos 0 = 1, sin 0 = 0, so f = 1*x + (-0)*F = x for every finite F. "Exactly" is
@@ -30,9 +33,12 @@ class ConsistencyProperties {
                 new ConsistencyFunction(new GaussianOracle(1.3, sigmaD).consistencyNetwork(3), sigmaD).apply(x, t0).data(), 0.0);
     }
 
-    @Property(tries = 200)
-    void edmBoundaryConditionIsExact(@ForAll @Scale(16) @DoubleRange(min = -1e6, max = 1e6) double a,
-                                     @ForAll @Scale(16) @DoubleRange(min = 1e-4, max = 1) double eps) {
+    @Test
+    void edmBoundaryConditionIsExact() {
+        Props.check(200, Props.doubles(-1e6, 1e6), Props.doubles(1e-4, 1), this::edmBoundaryConditionIsExact);
+    }
+
+    void edmBoundaryConditionIsExact(double a, double eps) {
         EdmNetwork net = new EdmNetwork() {
             public int dim() { return 2; }
             public Batch forward(Batch x, double[] c) { // any finite nonlinear output
@@ -52,7 +58,7 @@ class ConsistencyProperties {
         }
     }
 
-    @Example
+    @Test
     void edmScalingsMatchTheSheet() {
         EdmConsistencyFunction f = new EdmConsistencyFunction(new Identity(1));
         double sd = 0.5, e = 0.002;
@@ -76,13 +82,15 @@ class ConsistencyProperties {
         public Batch forward(Batch xIn, double[] cNoise) { return xIn.copy(); }
     }
 
-    @Property(tries = 200)
-    void tangentMatchesFiniteDifferenceOfF(@ForAll @Scale(16) @DoubleRange(min = 0.01, max = 1.56) double t,
-                                           @ForAll @Scale(16) @DoubleRange(min = -2, max = 2) double x1,
-                                           @ForAll @Scale(16) @DoubleRange(min = -2, max = 2) double x2,
-                                           @ForAll @Scale(16) @DoubleRange(min = -2, max = 2) double u1,
-                                           @ForAll @Scale(16) @DoubleRange(min = -2, max = 2) double u2,
-                                           @ForAll @Scale(16) @DoubleRange(min = 0.2, max = 2) double sigmaD) {
+    @Test
+    void tangentMatchesFiniteDifferenceOfF() {
+        Props.check(200,
+                Props.times(0.01, 1.56), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2), Props.doubles(-2, 2),
+                Props.doubles(0.2, 2),
+                this::tangentMatchesFiniteDifferenceOfF);
+    }
+
+    void tangentMatchesFiniteDifferenceOfF(double t, double x1, double x2, double u1, double u2, double sigmaD) {
         // Along the straight path x(tau) = x + (tau - t) u, df/dt = d/dtau f(x(tau), tau) for ANY network; this checks
         // Eq. 6's algebra and the JVP tangent scaling (u / sigma_d, 1) together [sCM Eq. 6; sheet A4].
         ConsistencyFunction f = new ConsistencyFunction(new ToyTrigFlowNetwork(2), sigmaD);
@@ -98,11 +106,14 @@ class ConsistencyProperties {
         }
     }
 
-    @Property(tries = 200)
-    void gaussianConsistencyFunctionIsStationaryAlongTrajectories(
-            @ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double s, @ForAll @Scale(16) @DoubleRange(min = 0.1, max = 3) double sigmaD,
-            @ForAll @Scale(16) @DoubleRange(min = 0, max = 1.5707963267948966) double t,
-            @ForAll @Scale(16) @DoubleRange(min = -5, max = 5) double x) {
+    @Test
+    void gaussianConsistencyFunctionIsStationaryAlongTrajectories() {
+        Props.check(200,
+                Props.doubles(0.1, 3), Props.doubles(0.1, 3), Props.times(0, 1.5707963267948966), Props.doubles(-5, 5),
+                this::gaussianConsistencyFunctionIsStationaryAlongTrajectories);
+    }
+
+    void gaussianConsistencyFunctionIsStationaryAlongTrajectories(double s, double sigmaD, double t, double x) {
         // With F*_CM and dx/dt = v* (exact JVP), df/dt must vanish: f* is constant on trajectories [sheet A7, A4].
         GaussianOracle g = new GaussianOracle(s, sigmaD);
         double[] tt = {t};
@@ -124,8 +135,12 @@ class ConsistencyProperties {
 
     // ---------------------------------------------------------------- Karras grid
 
-    @Property(tries = 50)
-    void karrasScheduleEndpointsOrderAndCodeIndexing(@ForAll @net.jqwik.api.constraints.IntRange(min = 2, max = 1300) int n) {
+    @Test
+    void karrasScheduleEndpointsOrderAndCodeIndexing() {
+        Props.check(50, Props.ints(2, 1300), this::karrasScheduleEndpointsOrderAndCodeIndexing);
+    }
+
+    void karrasScheduleEndpointsOrderAndCodeIndexing(int n) {
         KarrasSchedule k = KarrasSchedule.cm(n);
         assertEquals(0.002, k.sigma(1), 0.0);
         assertEquals(80.0, k.sigma(n), 0.0);
@@ -141,7 +156,7 @@ class ConsistencyProperties {
         }
     }
 
-    @Example
+    @Test
     void karrasCodeIndicesForTwoStepSampling() {
         // CD-ImageNet64 2-step uses --ts 0,22,39 --steps 40 [sheet A10]: index 0 is T, index 39 is eps
         double[] ts = KarrasSchedule.cm(40).sigmasAtCodeIndices(0, 22, 39);

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Combinators;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.nn.conv.AvgPool2;
 import scm.ref.nn.conv.ChannelConcat;
 import scm.ref.nn.conv.Conv2d;
@@ -26,13 +23,18 @@ import scm.ref.tensor.Noise;
 /** Conv2d, GroupNorm, pooling, upsampling and concatenation: definitions and derivatives. */
 class ImageLayerProperties {
 
-    /** One of the image layers on a small random shape. */
-    @Provide Arbitrary<DiffLayer> layers() {
-        Arbitrary<Long> seeds = Arbitraries.longs();
-        Arbitrary<Integer> channels = Arbitraries.integers().between(1, 4);
-        Arbitrary<Integer> sides = Arbitraries.integers().between(1, 3).map(s -> 2 * s);
-        Arbitrary<Integer> kind = Arbitraries.integers().between(0, 6);
-        return Combinators.combine(seeds, channels, sides, kind).as(ImageLayerProperties::layer);
+    /**
+     * One of the image layers on a small random shape: channels in [1, 4], even sides in [2, 6], 7 kinds.
+     * Boundary cases: every kind on the smallest (1 channel, side 2) and the largest (4 channels, side 6) shape.
+     */
+    static Props.Arg<DiffLayer> layers() {
+        List<DiffLayer> edges = new ArrayList<>();
+        for (int kind = 0; kind <= 6; kind++) {
+            edges.add(layer(kind, 1, 2, kind));
+            edges.add(layer(-kind, 4, 6, kind));
+        }
+        return Props.arg(s -> layer(s.between(Long.MIN_VALUE, Long.MAX_VALUE), s.between(1, 4), 2 * s.between(1, 3),
+                s.between(0, 6))).onlyEdges(edges.toArray(DiffLayer[]::new));
     }
 
     static DiffLayer layer(long seed, int c, int side, int kind) {
@@ -67,29 +69,49 @@ class ImageLayerProperties {
         for (int i = 0; i < a.length; i++) a[i] = 1 + 0.5 * rng.nextGaussian();
     }
 
-    @Property(tries = 40)
-    void jvpEqualsFiniteDifferences(@ForAll("layers") DiffLayer layer, @ForAll long seed) {
+    @Test
+    void jvpEqualsFiniteDifferences() {
+        Props.check(40, layers(), Props.seeds(), this::jvpEqualsFiniteDifferences);
+    }
+
+    void jvpEqualsFiniteDifferences(DiffLayer layer, long seed) {
         DerivativeChecks.jvpMatchesFiniteDifferences(layer, 2, Noise.seeded(seed));
     }
 
-    @Property(tries = 40)
-    void backwardEqualsFiniteDifferences(@ForAll("layers") DiffLayer layer, @ForAll long seed) {
+    @Test
+    void backwardEqualsFiniteDifferences() {
+        Props.check(40, layers(), Props.seeds(), this::backwardEqualsFiniteDifferences);
+    }
+
+    void backwardEqualsFiniteDifferences(DiffLayer layer, long seed) {
         DerivativeChecks.backwardMatchesFiniteDifferences(layer, 2, 12, Noise.seeded(seed));
     }
 
-    @Property(tries = 40)
-    void jvpIsAdjointOfBackward(@ForAll("layers") DiffLayer layer, @ForAll long seed) {
+    @Test
+    void jvpIsAdjointOfBackward() {
+        Props.check(40, layers(), Props.seeds(), this::jvpIsAdjointOfBackward);
+    }
+
+    void jvpIsAdjointOfBackward(DiffLayer layer, long seed) {
         DerivativeChecks.jvpIsAdjointOfBackward(layer, 2, Noise.seeded(seed));
     }
 
-    @Property(tries = 40)
-    void tangentIsLinearAndZeroPreserving(@ForAll("layers") DiffLayer layer, @ForAll long seed) {
+    @Test
+    void tangentIsLinearAndZeroPreserving() {
+        Props.check(40, layers(), Props.seeds(), this::tangentIsLinearAndZeroPreserving);
+    }
+
+    void tangentIsLinearAndZeroPreserving(DiffLayer layer, long seed) {
         DerivativeChecks.tangentIsLinear(layer, 2, Noise.seeded(seed));
     }
 
     /** The convolution equals its defining sum, written here independently with explicit bounds checks. */
-    @Property(tries = 30)
-    void convolutionEqualsDefinition(@ForAll long seed) {
+    @Test
+    void convolutionEqualsDefinition() {
+        Props.check(30, Props.seeds(), this::convolutionEqualsDefinition);
+    }
+
+    void convolutionEqualsDefinition(long seed) {
         RandomGenerator rng = Noise.seeded(seed);
         int ci = 1 + rng.nextInt(3), co = 1 + rng.nextInt(3), h = 1 + rng.nextInt(5), w = 1 + rng.nextInt(5);
         int k = 1 + rng.nextInt(Math.min(h, w) + 1), pad = rng.nextInt(k);
@@ -116,8 +138,12 @@ class ImageLayerProperties {
     }
 
     /** With gamma = 1, beta = 0 every group has mean 0 and variance var/(var + eps). */
-    @Property(tries = 20)
-    void groupNormStandardizesEachGroup(@ForAll long seed) {
+    @Test
+    void groupNormStandardizesEachGroup() {
+        Props.check(20, Props.seeds(), this::groupNormStandardizesEachGroup);
+    }
+
+    void groupNormStandardizesEachGroup(long seed) {
         RandomGenerator rng = Noise.seeded(seed);
         ImageShape s = new ImageShape(4, 3, 2);
         GroupNorm g = new GroupNorm("gn", s, 2);
@@ -140,7 +166,7 @@ class ImageLayerProperties {
             }
     }
 
-    @Example
+    @Test
     void poolingAndUpsamplingOnAKnownImage() {
         ImageShape s = new ImageShape(1, 2, 4);
         Batch x = Batch.of(new double[][] {{1, 2, 3, 4, 5, 6, 7, 8}});
@@ -155,7 +181,7 @@ class ImageLayerProperties {
         assertArrayEquals(new double[] {3, 4, 5, 6}, parts[1].data(), 0);
     }
 
-    @Example
+    @Test
     void shapeMismatchAndNaNAreRejectedWithNamedMessages() {
         ImageShape s = new ImageShape(2, 4, 4);
         Conv2d conv = Conv2d.same3x3("enc.conv", s, 3, 1);

@@ -12,9 +12,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
 import scm.ref.io.SafetensorsFile;
@@ -55,8 +54,12 @@ class SafeTensorsProperties {
         return t;
     }
 
-    @Property(tries = 300)
-    void f64RoundTripIsBitExact(@ForAll @IntRange(min = 0, max = 6) int count, @ForAll long seed) {
+    @Test
+    void f64RoundTripIsBitExact() {
+        Props.check(300, Props.ints(0, 6), Props.seeds(), this::f64RoundTripIsBitExact);
+    }
+
+    void f64RoundTripIsBitExact(int count, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, Tensor> t = randomTensors(r, count, DType.F64);
         Map<String, String> meta = Map.of("seed", Long.toString(seed));
@@ -72,8 +75,14 @@ class SafeTensorsProperties {
         }
     }
 
-    @Property(tries = 300)
-    void f32RoundTripIsExactForFloatValuesAndRoundsToNearestOtherwise(@ForAll @IntRange(min = 1, max = 5) int count, @ForAll long seed) {
+    @Test
+    void f32RoundTripIsExactForFloatValuesAndRoundsToNearestOtherwise() {
+        Props.check(300,
+                Props.ints(1, 5), Props.seeds(),
+                this::f32RoundTripIsExactForFloatValuesAndRoundsToNearestOtherwise);
+    }
+
+    void f32RoundTripIsExactForFloatValuesAndRoundsToNearestOtherwise(int count, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, Tensor> floats = randomTensors(r, count, DType.F32);
         SafetensorsFile f = SafeTensors.fromBytes(SafeTensors.toBytes(floats, Map.of()));
@@ -89,8 +98,12 @@ class SafeTensorsProperties {
         }
     }
 
-    @Property(tries = 200)
-    void integerRoundTripIsExact(@ForAll @IntRange(min = 1, max = 4) int count, @ForAll long seed) {
+    @Test
+    void integerRoundTripIsExact() {
+        Props.check(200, Props.ints(1, 4), Props.seeds(), this::integerRoundTripIsExact);
+    }
+
+    void integerRoundTripIsExact(int count, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, Tensor> t = new LinkedHashMap<>();
         for (int k = 0; k < count; k++) {
@@ -132,8 +145,12 @@ class SafeTensorsProperties {
         }
     }
 
-    @Property(tries = 300)
-    void everyStrictPrefixAndEveryExtensionIsRejected(@ForAll long seed) {
+    @Test
+    void everyStrictPrefixAndEveryExtensionIsRejected() {
+        Props.check(300, Props.seeds(), this::everyStrictPrefixAndEveryExtensionIsRejected);
+    }
+
+    void everyStrictPrefixAndEveryExtensionIsRejected(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] f = validFile(r);
         int cut = r.nextInt(f.length);  // 0 .. length-1: a strict prefix
@@ -142,8 +159,12 @@ class SafeTensorsProperties {
         assertThrows(SafetensorsFormatException.class, () -> SafeTensors.fromBytes(longer));
     }
 
-    @Property(tries = 300)
-    void anyHeaderLengthOtherThanTheTrueOneIsRejected(@ForAll long seed) {
+    @Test
+    void anyHeaderLengthOtherThanTheTrueOneIsRejected() {
+        Props.check(300, Props.seeds(), this::anyHeaderLengthOtherThanTheTrueOneIsRejected);
+    }
+
+    void anyHeaderLengthOtherThanTheTrueOneIsRejected(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] f = validFile(r);
         long trueLength = ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -159,8 +180,12 @@ class SafeTensorsProperties {
         assertThrows(SafetensorsFormatException.class, () -> SafeTensors.fromBytes(f));
     }
 
-    @Property(tries = 1000)
-    void randomByteMutationsNeverEscapeAsOtherExceptions(@ForAll long seed) {
+    @Test
+    void randomByteMutationsNeverEscapeAsOtherExceptions() {
+        Props.check(1000, Props.seeds(), this::randomByteMutationsNeverEscapeAsOtherExceptions);
+    }
+
+    void randomByteMutationsNeverEscapeAsOtherExceptions(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] f = validFile(r);
         int edits = 1 + r.nextInt(4);
@@ -168,8 +193,12 @@ class SafeTensorsProperties {
         readsCleanlyOrRejects(f);
     }
 
-    @Property(tries = 1000)
-    void headerTextMutationsNeverEscapeAsOtherExceptions(@ForAll long seed) {
+    @Test
+    void headerTextMutationsNeverEscapeAsOtherExceptions() {
+        Props.check(1000, Props.seeds(), this::headerTextMutationsNeverEscapeAsOtherExceptions);
+    }
+
+    void headerTextMutationsNeverEscapeAsOtherExceptions(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] f = validFile(r);
         int n = (int) ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -189,8 +218,12 @@ class SafeTensorsProperties {
         readsCleanlyOrRejects(Files8.file(h.toString(), data));
     }
 
-    @Property(tries = 500)
-    void randomGarbageIsRejected(@ForAll long seed) {
+    @Test
+    void randomGarbageIsRejected() {
+        Props.check(500, Props.seeds(), this::randomGarbageIsRejected);
+    }
+
+    void randomGarbageIsRejected(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] g = new byte[r.nextInt(200)];
         r.nextBytes(g);
@@ -198,8 +231,12 @@ class SafeTensorsProperties {
         readsCleanlyOrRejects(g);
     }
 
-    @Property(tries = 300)
-    void shiftedOffsetsAreRejected(@ForAll long seed) {
+    @Test
+    void shiftedOffsetsAreRejected() {
+        Props.check(300, Props.seeds(), this::shiftedOffsetsAreRejected);
+    }
+
+    void shiftedOffsetsAreRejected(long seed) {
         // Rewrite one data_offsets pair of a valid two-tensor file to overlap, leave a gap or shrink.
         SplittableRandom r = new SplittableRandom(seed);
         int len = 1 + r.nextInt(4);

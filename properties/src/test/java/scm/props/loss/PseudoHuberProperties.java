@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.loss.PseudoHuber;
 import scm.ref.tensor.Batch;
 
@@ -29,9 +26,14 @@ class PseudoHuberProperties {
         return Math.sqrt(s);
     }
 
-    @Property(tries = 500)
-    void nonNegativeAndZeroExactlyWhenEqual(@ForAll @IntRange(min = 1, max = 20) int d, @ForAll long seed,
-                                            @ForAll @DoubleRange(min = -4, max = 2) double log10C) {
+    @Test
+    void nonNegativeAndZeroExactlyWhenEqual() {
+        Props.check(500,
+                Props.ints(1, 20), Props.seeds(), Props.doubles(-4, 2),
+                this::nonNegativeAndZeroExactlyWhenEqual);
+    }
+
+    void nonNegativeAndZeroExactlyWhenEqual(int d, long seed, double log10C) {
         // Gaussian coordinates of scale 1 differ by far more than the ~1e-154 at which a square underflows.
         SplittableRandom r = new SplittableRandom(seed);
         double c = Math.pow(10, log10C);
@@ -43,8 +45,12 @@ class PseudoHuberProperties {
         assertTrue(dxy <= norm(x, y), "d ≤ ‖x−y‖ (sqrt(r²+c²) ≤ r + c)");
     }
 
-    @Property(tries = 300)
-    void largeCLimitIsSquaredNormOver2c(@ForAll @IntRange(min = 1, max = 20) int d, @ForAll long seed) {
+    @Test
+    void largeCLimitIsSquaredNormOver2c() {
+        Props.check(300, Props.ints(1, 20), Props.seeds(), this::largeCLimitIsSquaredNormOver2c);
+    }
+
+    void largeCLimitIsSquaredNormOver2c(int d, long seed) {
         // d = r²/(sqrt(r²+c²)+c), so d·2c/r² = 2/(sqrt(1+ρ²)+1) with ρ = r/c, which lies in [1 − ρ²/4, 1].
         // With c = 1e3·r, ρ²/4 = 2.5e-7; rounding adds ~1e-15.
         SplittableRandom r = new SplittableRandom(seed);
@@ -54,8 +60,12 @@ class PseudoHuberProperties {
         assertTrue(ratio <= 1 + 1e-14 && ratio >= 1 - 2.5e-7 - 1e-14, "ratio " + ratio);
     }
 
-    @Property(tries = 300)
-    void smallCLimitIsTheNorm(@ForAll @IntRange(min = 1, max = 20) int d, @ForAll long seed) {
+    @Test
+    void smallCLimitIsTheNorm() {
+        Props.check(300, Props.ints(1, 20), Props.seeds(), this::smallCLimitIsTheNorm);
+    }
+
+    void smallCLimitIsTheNorm(int d, long seed) {
         // With κ = c/r: d/r = 1/(sqrt(1+κ²)+κ) ∈ [1 − κ, 1]; κ = 1e-6 here, rounding ~1e-15.
         SplittableRandom r = new SplittableRandom(seed);
         double[] x = vec(r, d, 1), y = vec(r, d, 1);
@@ -65,9 +75,14 @@ class PseudoHuberProperties {
         assertEquals(rn, PseudoHuber.distance(x, y, 0.0), 1e-15 * rn, "c = 0 is the Euclidean distance");
     }
 
-    @Property(tries = 200)
-    void gradientMatchesCentralDifferences(@ForAll @IntRange(min = 1, max = 10) int d, @ForAll long seed,
-                                           @ForAll @DoubleRange(min = -2, max = 1) double log10C) {
+    @Test
+    void gradientMatchesCentralDifferences() {
+        Props.check(200,
+                Props.ints(1, 10), Props.seeds(), Props.doubles(-2, 1),
+                this::gradientMatchesCentralDifferences);
+    }
+
+    void gradientMatchesCentralDifferences(int d, long seed, double log10C) {
         SplittableRandom r = new SplittableRandom(seed);
         double c = Math.pow(10, log10C);
         double[] x = vec(r, d, 1), y = vec(r, d, 1);

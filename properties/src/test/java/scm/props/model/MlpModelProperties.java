@@ -11,10 +11,8 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.model.MlpConfig;
 import scm.ref.model.MlpModel;
 import scm.ref.nn.Dropout;
@@ -105,10 +103,14 @@ class MlpModelProperties {
         return a;
     }
 
-    @Property(tries = 40)
-    void jvpMatchesFiniteDifferencesAndForward(@ForAll @IntRange(min = 1, max = 3) int n, @ForAll @IntRange(min = 1, max = 5) int dim,
-                                               @ForAll @IntRange(min = 4, max = 12) int width, @ForAll @IntRange(min = 1, max = 3) int depth,
-                                               @ForAll boolean fourier, @ForAll long seed) {
+    @Test
+    void jvpMatchesFiniteDifferencesAndForward() {
+        Props.check(40,
+                Props.ints(1, 3), Props.ints(1, 5), Props.ints(4, 12), Props.ints(1, 3), Props.booleans(), Props.seeds(),
+                this::jvpMatchesFiniteDifferencesAndForward);
+    }
+
+    void jvpMatchesFiniteDifferencesAndForward(int n, int dim, int width, int depth, boolean fourier, long seed) {
         Setup s = setup(n, dim, width, depth, fourier, seed);
         SplittableRandom rng = new SplittableRandom(seed + 1);
         Batch vx = new Batch(n, dim, gauss(rng, n * dim));
@@ -120,10 +122,14 @@ class MlpModelProperties {
                 "JVP vs finite difference");
     }
 
-    @Property(tries = 40)
-    void backwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 3) int n, @ForAll @IntRange(min = 1, max = 5) int dim,
-                                          @ForAll @IntRange(min = 4, max = 12) int width, @ForAll @IntRange(min = 1, max = 3) int depth,
-                                          @ForAll boolean fourier, @ForAll long seed) {
+    @Test
+    void backwardMatchesFiniteDifferences() {
+        Props.check(40,
+                Props.ints(1, 3), Props.ints(1, 5), Props.ints(4, 12), Props.ints(1, 3), Props.booleans(), Props.seeds(),
+                this::backwardMatchesFiniteDifferences);
+    }
+
+    void backwardMatchesFiniteDifferences(int n, int dim, int width, int depth, boolean fourier, long seed) {
         Setup s = setup(n, dim, width, depth, fourier, seed);
         SplittableRandom rng = new SplittableRandom(seed + 2);
         double[] u = gauss(rng, n * dim);
@@ -149,10 +155,14 @@ class MlpModelProperties {
         }
     }
 
-    @Property(tries = 60)
-    void dotProductLinearityAndZeroTangent(@ForAll @IntRange(min = 1, max = 4) int n, @ForAll @IntRange(min = 1, max = 6) int dim,
-                                           @ForAll @IntRange(min = 4, max = 16) int width, @ForAll @IntRange(min = 1, max = 3) int depth,
-                                           @ForAll boolean fourier, @ForAll long seed) {
+    @Test
+    void dotProductLinearityAndZeroTangent() {
+        Props.check(60,
+                Props.ints(1, 4), Props.ints(1, 6), Props.ints(4, 16), Props.ints(1, 3), Props.booleans(), Props.seeds(),
+                this::dotProductLinearityAndZeroTangent);
+    }
+
+    void dotProductLinearityAndZeroTangent(int n, int dim, int width, int depth, boolean fourier, long seed) {
         Setup s = setup(n, dim, width, depth, fourier, seed);
         SplittableRandom rng = new SplittableRandom(seed + 3);
         MlpModel m = s.model;
@@ -191,8 +201,12 @@ class MlpModelProperties {
         for (int k = 0; k < (n - 1) * dim; k++) assertEquals(0.0, jt[k], 0.0, "samples are independent");
     }
 
-    @Property(tries = 30)
-    void dropoutMasksFollowTheStepSeed(@ForAll @IntRange(min = 1, max = 3) int n, @ForAll long seed) {
+    @Test
+    void dropoutMasksFollowTheStepSeed() {
+        Props.check(30, Props.ints(1, 3), Props.seeds(), this::dropoutMasksFollowTheStepSeed);
+    }
+
+    void dropoutMasksFollowTheStepSeed(int n, long seed) {
         Setup s = setup(n, 3, 16, 2, false, seed);
         MlpModel m = s.model;
         m.train(Dropout.stepSeed(seed, 10));

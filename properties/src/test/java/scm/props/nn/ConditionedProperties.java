@@ -6,10 +6,8 @@ import static scm.props.nn.DerivativeChecks.gaussian;
 import static scm.props.nn.LinearSiLUProperties.randomBatch;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.nn.AdaptiveDoubleNorm;
 import scm.ref.nn.ConditionedLayer;
 import scm.ref.nn.ResidualBlock;
@@ -27,24 +25,38 @@ class ConditionedProperties {
         DerivativeChecks.jvpIsLinearInTangent(f, gaussian(rng, in), gaussian(rng, in), rng.nextGaussian(), rng.nextGaussian());
     }
 
-    @Property(tries = 250)
-    void adaptiveDoubleNormDerivatives(@ForAll @IntRange(min = 1, max = 3) int n, @ForAll @IntRange(min = 4, max = 10) int width,
-                                       @ForAll @IntRange(min = 1, max = 6) int cond, @ForAll long seed) {
+    @Test
+    void adaptiveDoubleNormDerivatives() {
+        Props.check(250,
+                Props.ints(1, 3), Props.ints(4, 10), Props.ints(1, 6), Props.seeds(),
+                this::adaptiveDoubleNormDerivatives);
+    }
+
+    void adaptiveDoubleNormDerivatives(int n, int width, int cond, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         allChecks(new AdaptiveDoubleNorm("adn", width, cond, seed), randomBatch(rng, n, width, 2), randomBatch(rng, n, cond, 1), width, rng);
     }
 
-    @Property(tries = 200)
-    void residualBlockDerivativesWithDropout(@ForAll @IntRange(min = 1, max = 3) int n, @ForAll @IntRange(min = 4, max = 10) int width,
-                                             @ForAll @IntRange(min = 1, max = 6) int cond, @ForAll boolean dropout, @ForAll long seed) {
+    @Test
+    void residualBlockDerivativesWithDropout() {
+        Props.check(200,
+                Props.ints(1, 3), Props.ints(4, 10), Props.ints(1, 6), Props.booleans(), Props.seeds(),
+                this::residualBlockDerivativesWithDropout);
+    }
+
+    void residualBlockDerivativesWithDropout(int n, int width, int cond, boolean dropout, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         ResidualBlock block = new ResidualBlock("blocks.0", width, cond, dropout ? 0.3 : 0, seed);
         block.dropout().train(seed);  // a fixed mask for every evaluation of this check
         allChecks(block, randomBatch(rng, n, width, 2), randomBatch(rng, n, cond, 1), width, rng);
     }
 
-    @Property(tries = 200)
-    void scaleAndShiftArePixelNormalised(@ForAll @IntRange(min = 4, max = 10) int width, @ForAll long seed) {
+    @Test
+    void scaleAndShiftArePixelNormalised() {
+        Props.check(200, Props.ints(4, 10), Props.seeds(), this::scaleAndShiftArePixelNormalised);
+    }
+
+    void scaleAndShiftArePixelNormalised(int width, long seed) {
         // With x = 0 the LayerNorm output is 0, so y = pnorm(b(c)): RMS 1 whatever the size of c.
         SplittableRandom rng = new SplittableRandom(seed);
         AdaptiveDoubleNorm adn = new AdaptiveDoubleNorm("adn", width, 3, seed);

@@ -10,19 +10,22 @@ import static scm.props.nn.LinearSiLUProperties.randomBatch;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.nn.Dropout;
 import scm.ref.nn.Dual;
 import scm.ref.tensor.Batch;
 
 class DropoutProperties {
 
-    @Property(tries = 200)
-    void sameSeedSameMaskDifferentStepDifferentMask(@ForAll @DoubleRange(min = 0.05, max = 0.9) double p, @ForAll long run,
-                                                    @ForAll @LongRange(min = 0, max = 1_000_000) long step) {
+    @Test
+    void sameSeedSameMaskDifferentStepDifferentMask() {
+        Props.check(200,
+                Props.doubles(0.05, 0.9), Props.seeds(), Props.longs(0L, 1_000_000L),
+                this::sameSeedSameMaskDifferentStepDifferentMask);
+    }
+
+    void sameSeedSameMaskDifferentStepDifferentMask(double p, long run, long step) {
         Batch x = randomBatch(new SplittableRandom(run), 8, 32, 1);
         Dropout f = new Dropout("blocks.0.dropout", p), fMinus = new Dropout("blocks.0.dropout", p);
         f.train(Dropout.stepSeed(run, step));
@@ -40,8 +43,12 @@ class DropoutProperties {
         assertFalse(Arrays.equals(y.data(), other.forward(x).data()), "layers must not share masks");
     }
 
-    @Property(tries = 200)
-    void jvpAndBackwardUseTheMask(@ForAll @DoubleRange(min = 0.05, max = 0.9) double p, @ForAll long seed) {
+    @Test
+    void jvpAndBackwardUseTheMask() {
+        Props.check(200, Props.doubles(0.05, 0.9), Props.seeds(), this::jvpAndBackwardUseTheMask);
+    }
+
+    void jvpAndBackwardUseTheMask(double p, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         Batch x = randomBatch(rng, 4, 16, 1), dx = randomBatch(rng, 4, 16, 1), dy = randomBatch(rng, 4, 16, 1);
         Dropout d = new Dropout("drop", p);
@@ -59,8 +66,12 @@ class DropoutProperties {
         }
     }
 
-    @Property(tries = 200)
-    void dropRateMatchesP(@ForAll @DoubleRange(min = 0.0, max = 0.9) double p, @ForAll long seed) {
+    @Test
+    void dropRateMatchesP() {
+        Props.check(200, Props.doubles(0.0, 0.9), Props.seeds(), this::dropRateMatchesP);
+    }
+
+    void dropRateMatchesP(double p, long seed) {
         Dropout d = new Dropout("drop", p);
         d.train(seed);
         int size = 20_000;
@@ -71,8 +82,12 @@ class DropoutProperties {
         assertEquals(p * size, dropped, 6 * Math.sqrt(size * p * (1 - p)) + 1e-9, "dropped fraction");
     }
 
-    @Property(tries = 50)
-    void evalModeIsIdentity(@ForAll @DoubleRange(min = 0.05, max = 0.9) double p, @ForAll long seed) {
+    @Test
+    void evalModeIsIdentity() {
+        Props.check(50, Props.doubles(0.05, 0.9), Props.seeds(), this::evalModeIsIdentity);
+    }
+
+    void evalModeIsIdentity(double p, long seed) {
         Batch x = randomBatch(new SplittableRandom(seed), 3, 5, 1);
         Dropout d = new Dropout("drop", p);
         d.train(seed);
@@ -82,7 +97,7 @@ class DropoutProperties {
         assertArrayEquals(x.data(), d.backward(x).data(), 0.0);
     }
 
-    @net.jqwik.api.Example
+    @Test
     void rejectsBadProbability() {
         var e = assertThrows(IllegalArgumentException.class, () -> new Dropout("blocks.2.dropout", 1.0));
         assertTrue(e.getMessage().contains("blocks.2.dropout") && e.getMessage().contains("[0, 1)"), e.getMessage());

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static scm.props.nn.DerivativeChecks.gaussian;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.nn.AdaptiveWeightHead;
 import scm.ref.nn.FourierEmbedding;
 import scm.ref.nn.PositionalEmbedding;
@@ -46,17 +43,25 @@ class EmbeddingProperties {
         assertTrue(norm > 0, "dt != 0 must change the embedding tangent");
     }
 
-    @Property(tries = 300)
-    void positionalDerivatives(@ForAll @IntRange(min = 1, max = 4) int n, @ForAll @IntRange(min = 2, max = 16) int half,
-                               @ForAll long seed) {
+    @Test
+    void positionalDerivatives() {
+        Props.check(300, Props.ints(1, 4), Props.ints(2, 16), Props.seeds(), this::positionalDerivatives);
+    }
+
+    void positionalDerivatives(int n, int half, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         // sin/cos of arguments ≤ π/2 + 2h: errors are O(ε|f|), negligible (delta = 0)
         allChecks(new PositionalEmbedding("pos", 2 * half), times(rng, n), 1, 0, rng);
     }
 
-    @Property(tries = 300)
-    void fourierDerivatives(@ForAll @IntRange(min = 1, max = 4) int n, @ForAll @IntRange(min = 1, max = 16) int dim,
-                            @ForAll @DoubleRange(min = 0.02, max = 16) double scale, @ForAll long seed) {
+    @Test
+    void fourierDerivatives() {
+        Props.check(300,
+                Props.ints(1, 4), Props.ints(1, 16), Props.doubles(0.02, 16), Props.seeds(),
+                this::fourierDerivatives);
+    }
+
+    void fourierDerivatives(int n, int dim, double scale, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         FourierEmbedding emb = new FourierEmbedding("fourier", dim, scale, seed);
         double wmax = 0;
@@ -66,8 +71,12 @@ class EmbeddingProperties {
         allChecks(emb, times(rng, n), wmax, 2 * Math.sqrt(2) * Math.ulp(1.0) * (thetaMax + 1), rng);
     }
 
-    @Property(tries = 200)
-    void positionalFormula(@ForAll @IntRange(min = 2, max = 64) int half, @ForAll @DoubleRange(min = 0, max = 1.57) double t) {
+    @Test
+    void positionalFormula() {
+        Props.check(200, Props.ints(2, 64), Props.times(0, 1.57), this::positionalFormula);
+    }
+
+    void positionalFormula(int half, double t) {
         PositionalEmbedding emb = new PositionalEmbedding("pos", 2 * half);
         double[] e = emb.forward(new double[] {t}).data();
         for (int k = 0; k < half; k++) {
@@ -79,8 +88,12 @@ class EmbeddingProperties {
         assertEquals(0.1, emb.frequencies()[half - 1], 1e-15);
     }
 
-    @Property(tries = 200)
-    void weightHeadGradients(@ForAll @IntRange(min = 1, max = 6) int n, @ForAll long seed) {
+    @Test
+    void weightHeadGradients() {
+        Props.check(200, Props.ints(1, 6), Props.seeds(), this::weightHeadGradients);
+    }
+
+    void weightHeadGradients(int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         AdaptiveWeightHead head = new AdaptiveWeightHead("weight_head", seed);
         double[] t = times(rng, n), u = gaussian(rng, n);

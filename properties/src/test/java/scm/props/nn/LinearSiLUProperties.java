@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static scm.props.nn.DerivativeChecks.gaussian;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.nn.Layer;
 import scm.ref.nn.Linear;
 import scm.ref.nn.SiLU;
@@ -42,22 +40,34 @@ class LinearSiLUProperties {
         DerivativeChecks.jvpIsLinearInTangent(f, gaussian(rng, in), gaussian(rng, in), rng.nextGaussian(), rng.nextGaussian());
     }
 
-    @Property(tries = 300)
-    void linearDerivatives(@ForAll @IntRange(min = 1, max = 5) int n, @ForAll @IntRange(min = 1, max = 9) int in,
-                           @ForAll @IntRange(min = 1, max = 9) int out, @ForAll long seed) {
+    @Test
+    void linearDerivatives() {
+        Props.check(300,
+                Props.ints(1, 5), Props.ints(1, 9), Props.ints(1, 9), Props.seeds(),
+                this::linearDerivatives);
+    }
+
+    void linearDerivatives(int n, int in, int out, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         allChecks(new Linear("lin", in, out, seed), randomBatch(rng, n, in, 1), out, rng);
     }
 
-    @Property(tries = 300)
-    void siluDerivatives(@ForAll @IntRange(min = 1, max = 5) int n, @ForAll @IntRange(min = 1, max = 9) int d,
-                         @ForAll long seed) {
+    @Test
+    void siluDerivatives() {
+        Props.check(300, Props.ints(1, 5), Props.ints(1, 9), Props.seeds(), this::siluDerivatives);
+    }
+
+    void siluDerivatives(int n, int d, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         allChecks(new SiLU("act"), randomBatch(rng, n, d, 3), d, rng);
     }
 
-    @Property(tries = 200)
-    void linearInitIsSeededAndBounded(@ForAll @IntRange(min = 1, max = 20) int in, @ForAll long seed) {
+    @Test
+    void linearInitIsSeededAndBounded() {
+        Props.check(200, Props.ints(1, 20), Props.seeds(), this::linearInitIsSeededAndBounded);
+    }
+
+    void linearInitIsSeededAndBounded(int in, long seed) {
         Linear a = new Linear("a", in, 3, seed), b = new Linear("a", in, 3, seed), c = new Linear("a", in, 3, seed + 1);
         assertTrue(java.util.Arrays.equals(a.weight.value, b.weight.value), "same seed and name must give the same weights");
         assertTrue(!java.util.Arrays.equals(a.weight.value, c.weight.value), "a different seed must give different weights");

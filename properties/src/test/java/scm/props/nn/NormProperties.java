@@ -7,10 +7,8 @@ import static scm.props.nn.LinearSiLUProperties.allChecks;
 import static scm.props.nn.LinearSiLUProperties.randomBatch;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.nn.LayerNorm;
 import scm.ref.nn.Param;
 import scm.ref.nn.PixelNorm;
@@ -19,17 +17,25 @@ import scm.ref.tensor.Batch;
 /** PixelNorm and LayerNorm; d >= 4 keeps the per-sample spread away from 0 so FD truncation stays small. */
 class NormProperties {
 
-    @Property(tries = 300)
-    void pixelNormDerivatives(@ForAll @IntRange(min = 1, max = 4) int n, @ForAll @IntRange(min = 4, max = 12) int d,
-                              @ForAll long seed) {
+    @Test
+    void pixelNormDerivatives() {
+        Props.check(300, Props.ints(1, 4), Props.ints(4, 12), Props.seeds(), this::pixelNormDerivatives);
+    }
+
+    void pixelNormDerivatives(int n, int d, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         Batch x = randomBatch(rng, n, d, 0.1 + 3 * rng.nextDouble());
         allChecks(new PixelNorm("pn"), x, d, rng);
     }
 
-    @Property(tries = 300)
-    void layerNormDerivatives(@ForAll @IntRange(min = 1, max = 4) int n, @ForAll @IntRange(min = 4, max = 12) int d,
-                              @ForAll boolean affine, @ForAll long seed) {
+    @Test
+    void layerNormDerivatives() {
+        Props.check(300,
+                Props.ints(1, 4), Props.ints(4, 12), Props.booleans(), Props.seeds(),
+                this::layerNormDerivatives);
+    }
+
+    void layerNormDerivatives(int n, int d, boolean affine, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         LayerNorm ln = new LayerNorm("ln", d, affine);
         for (Param p : ln.params()) for (int j = 0; j < p.size(); j++) p.value[j] += 0.5 * rng.nextGaussian();
@@ -39,8 +45,12 @@ class NormProperties {
         allChecks(ln, x, d, rng, spread);
     }
 
-    @Property(tries = 200)
-    void normalisedStatistics(@ForAll @IntRange(min = 4, max = 32) int d, @ForAll long seed) {
+    @Test
+    void normalisedStatistics() {
+        Props.check(200, Props.ints(4, 32), Props.seeds(), this::normalisedStatistics);
+    }
+
+    void normalisedStatistics(int d, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         Batch x = randomBatch(rng, 3, d, 5);
         Batch p = new PixelNorm("pn").forward(x), l = new LayerNorm("ln", d, false).forward(x);

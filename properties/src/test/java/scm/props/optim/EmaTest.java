@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.Scale;
 import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.nn.Param;
 import scm.ref.optim.Ema;
 import scm.ref.optim.EmaSchedule;
@@ -78,8 +75,12 @@ class EmaTest {
         return 0.5 * (lo + hi);
     }
 
-    @Property(tries = 300)
-    void gammaMatchesAnIndependentBisection(@ForAll @DoubleRange(min = 0.005, max = 0.28) @Scale(6) double sigmaRel) {
+    @Test
+    void gammaMatchesAnIndependentBisection() {
+        Props.check(300, Props.doubles(0.005, 0.28), this::gammaMatchesAnIndependentBisection);
+    }
+
+    void gammaMatchesAnIndependentBisection(double sigmaRel) {
         double g = PowerEmaProfile.gamma(sigmaRel), b = bisectGamma(sigmaRel);
         // Both solve the same well-conditioned equation to ~machine precision; γ ≤ ~4e4 here.
         assertEquals(b, g, 1e-9 * Math.max(1, b));

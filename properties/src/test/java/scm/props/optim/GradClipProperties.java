@@ -6,18 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
 import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.nn.Param;
 import scm.ref.optim.GradClip;
 
 class GradClipProperties {
 
-    @Property(tries = 300)
-    void clipsToMaxNormAndReturnsThePreClipNorm(@ForAll long seed, @ForAll @DoubleRange(min = -3, max = 3) double log10MaxNorm,
-                                                @ForAll @DoubleRange(min = -6, max = 6) double log10Scale) {
+    @Test
+    void clipsToMaxNormAndReturnsThePreClipNorm() {
+        Props.check(300,
+                Props.seeds(), Props.doubles(-3, 3), Props.doubles(-6, 6),
+                this::clipsToMaxNormAndReturnsThePreClipNorm);
+    }
+
+    void clipsToMaxNormAndReturnsThePreClipNorm(long seed, double log10MaxNorm, double log10Scale) {
         SplittableRandom r = new SplittableRandom(seed);
         Param a = new Param("a", 3, 4), b = new Param("b", 5);
         double scale = Math.pow(10, log10Scale), maxNorm = Math.pow(10, log10MaxNorm), sum = 0;

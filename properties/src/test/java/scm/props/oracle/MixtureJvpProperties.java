@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.random.RandomGenerator;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.oracle.GaussianMixture;
 import scm.ref.oracle.MixtureOracle;
 import scm.ref.tensor.Batch;
@@ -40,15 +35,19 @@ class MixtureJvpProperties {
     static final double TOL = 1e-6;
     static double worst = 0;
 
-    @Provide
-    Arbitrary<Double> times() {
-        return Arbitraries.oneOf(
-                Arbitraries.doubles().between(0, 1).map(u -> H + u * (Math.PI / 2 - 2 * H)),
-                Arbitraries.of(H, 1e-4, 1e-3, 0.05, Math.PI / 2 - 1e-3, Math.PI / 2 - 1e-4, Math.PI / 2 - H));
+    /** Times in [H, pi/2 - H] and, in every other random example and in the boundary cases, times near both ends. */
+    static Props.Arg<Double> times() {
+        return Props.doubles(0, 1).map(u -> H + u * (Math.PI / 2 - 2 * H))
+                .withEdges(H, 1e-4, 1e-3, 0.05, Math.PI / 2 - 1e-3, Math.PI / 2 - 1e-4, Math.PI / 2 - H)
+                .mixingEdges(50);
     }
 
-    @Property(tries = 300)
-    void velocityAndDenoiserJvpMatchCentralDifferences(@ForAll long seed, @ForAll("times") double t) {
+    @Test
+    void velocityAndDenoiserJvpMatchCentralDifferences() {
+        Props.check(300, Props.seeds(), times(), this::velocityAndDenoiserJvpMatchCentralDifferences);
+    }
+
+    void velocityAndDenoiserJvpMatchCentralDifferences(long seed, double t) {
         RandomGenerator rng = Noise.seeded(seed);
         GaussianMixture mix = MixtureFixtures.randomMixture(rng);
         double sigmaD = 0.3 + 0.7 * rng.nextDouble();
@@ -69,8 +68,12 @@ class MixtureJvpProperties {
 
     /** Exactly at the ends t = 0 and t = pi/2 the central stencil leaves [0, pi/2]; use the one-sided
      *  second-order stencil (-3 f(0) + 4 f(h) - f(2h)) / 2h, error h^2/3 |f'''|, same tolerance argument. */
-    @Property(tries = 100)
-    void jvpAtTheEndpointsMatchesOneSidedDifferences(@ForAll long seed, @ForAll boolean atZero) {
+    @Test
+    void jvpAtTheEndpointsMatchesOneSidedDifferences() {
+        Props.check(100, Props.seeds(), Props.booleans(), this::jvpAtTheEndpointsMatchesOneSidedDifferences);
+    }
+
+    void jvpAtTheEndpointsMatchesOneSidedDifferences(long seed, boolean atZero) {
         RandomGenerator rng = Noise.seeded(seed);
         GaussianMixture mix = MixtureFixtures.randomMixture(rng);
         double sigmaD = 0.3 + 0.7 * rng.nextDouble();
@@ -93,8 +96,12 @@ class MixtureJvpProperties {
     }
 
     /** The TrigFlowNetwork view F = v/sigma_d takes x~ = x/sigma_d: its JVP in x~ is sigma_d dv/dx / sigma_d. */
-    @Property(tries = 100)
-    void diffusionNetworkJvpMatchesCentralDifferences(@ForAll long seed, @ForAll("times") double t) {
+    @Test
+    void diffusionNetworkJvpMatchesCentralDifferences() {
+        Props.check(100, Props.seeds(), times(), this::diffusionNetworkJvpMatchesCentralDifferences);
+    }
+
+    void diffusionNetworkJvpMatchesCentralDifferences(long seed, double t) {
         RandomGenerator rng = Noise.seeded(seed);
         GaussianMixture mix = MixtureFixtures.randomMixture(rng);
         double sigmaD = 0.3 + 0.7 * rng.nextDouble();
@@ -119,7 +126,7 @@ class MixtureJvpProperties {
     }
 
     /** Exact at the endpoints: d/dt of the velocity at t = 0 in closed form (M5): v'(x, 0) = sum rho_k ((sigma_d^2 - s_k^2)/s_k^2 (x - mu_k) - mu_k). */
-    @Example
+    @Test
     void timeDerivativeAtZeroMatchesClosedForm() {
         GaussianMixture g = GaussianMixture.isotropic(new double[] {1}, new double[][] {{0.3}}, new double[] {0.09});
         MixtureOracle o = new MixtureOracle(g, 0.5);
@@ -129,7 +136,7 @@ class MixtureJvpProperties {
         assertTrue(j.primal().get(0, 0) == 0, "v(x, 0) = 0 exactly");
     }
 
-    @AfterContainer
+    @AfterAll
     static void report() {
         System.out.printf("MixtureJvpProperties: worst |JVP - FD| / (1 + |JVP|) = %.3e (tolerance %.1e)%n", worst, TOL);
     }

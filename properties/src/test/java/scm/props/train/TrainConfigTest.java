@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
-import net.jqwik.api.*;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.train.EmaSpec;
 import scm.ref.train.OptimizerKind;
 import scm.ref.train.TrainConfig;
@@ -13,34 +14,60 @@ import scm.ref.train.TrainConfig;
 /** TrainConfig <-> checkpoint metadata is an exact round trip, also through a file; bad metadata names the key. */
 class TrainConfigTest {
 
-    @Provide
-    Arbitrary<TrainConfig> configs() {
-        // full-precision doubles (all 52 mantissa bits used), so the round trip is tested on hard values
-        Arbitrary<Double> u = Arbitraries.randomValue(r -> r.nextDouble());
-        Arbitrary<EmaSpec> ema = Arbitraries.oneOf(
-                u.map(x -> EmaSpec.decay(0.999999 * x)),
-                u.map(x -> EmaSpec.halfLife(1 + 1e7 * x)),
-                u.map(x -> EmaSpec.power(0.001 + 0.279 * x)));
-        return Combinators.combine(
-                Arbitraries.of("sct", "scd", "cd", "ct", "ict", "diffusion"),
-                Arbitraries.longs().between(1, 1_000_000),
-                Arbitraries.integers().between(1, 4096),
-                u.map(x -> Math.pow(10, -7 * x)),
-                u.map(x -> 0.9999 * x),
-                Arbitraries.of(OptimizerKind.values()),
-                ema.list().ofMaxSize(3),
-                Arbitraries.longs()).as((obj, steps, batch, lr, beta, opt, emas, seed) ->
-                new TrainConfig(obj, steps, batch, lr, beta, Math.min(0.999, beta + 1e-3), lr * 1e-4, opt,
-                        seed % 2 == 0 ? 0 : lr * 1e3, emas, steps / 3, seed,
-                        seed % 3 == 0 ? Double.POSITIVE_INFINITY : 1e4 + lr, 1 + steps / 10));
+    /**
+     * Random configurations with full-precision doubles (all 52 mantissa bits used), so the round trip is tested on
+     * hard values. Boundary cases: the smallest and largest steps and batch, u = 0 and the largest u below 1 for every
+     * u-derived double, no EMA and three EMAs, seeds that make the clip 0 / the max-norm infinite, every optimizer.
+     */
+    static Props.Arg<TrainConfig> configs() {
+        String[] objectives = {"sct", "scd", "cd", "ct", "ict", "diffusion"};
+        OptimizerKind[] opts = OptimizerKind.values();
+        double top = Math.nextDown(1.0);
+        List<TrainConfig> edges = new java.util.ArrayList<>();
+        for (int k = 0; k < Math.max(objectives.length, opts.length); k++) {
+            boolean low = k % 2 == 0;
+            double u = low ? 0 : top;
+            List<EmaSpec> emas = low ? List.of() : List.of(ema(0, u), ema(1, u), ema(2, u));
+            long seed = new long[] {0, 1, Long.MIN_VALUE, Long.MAX_VALUE, -1, 3}[k % 6];
+            edges.add(config(objectives[k % objectives.length], low ? 1 : 1_000_000, low ? 1 : 4096, u, u,
+                    opts[k % opts.length], emas, seed));
+        }
+        return Props.arg(s -> {
+            java.util.function.DoubleSupplier u = () -> s.between(0L, (1L << 53) - 1) * 0x1.0p-53;  // [0, 1) as nextDouble
+            List<EmaSpec> emas = new java.util.ArrayList<>();
+            for (int i = s.between(0, 3); i > 0; i--) emas.add(ema(s.between(0, 2), u.getAsDouble()));
+            return config(objectives[s.between(0, objectives.length - 1)], s.between(1L, 1_000_000L), s.between(1, 4096),
+                    u.getAsDouble(), u.getAsDouble(), opts[s.between(0, opts.length - 1)], emas,
+                    s.between(Long.MIN_VALUE, Long.MAX_VALUE));
+        }).onlyEdges(edges.toArray(TrainConfig[]::new));
     }
 
-    @Property(tries = 200)
-    void metadataRoundTripIsExact(@ForAll("configs") TrainConfig c) {
+    static EmaSpec ema(int kind, double u) {
+        return switch (kind) {
+            case 0 -> EmaSpec.decay(0.999999 * u);
+            case 1 -> EmaSpec.halfLife(1 + 1e7 * u);
+            default -> EmaSpec.power(0.001 + 0.279 * u);
+        };
+    }
+
+    static TrainConfig config(String obj, long steps, int batch, double uLr, double uBeta, OptimizerKind opt,
+                              List<EmaSpec> emas, long seed) {
+        double lr = Math.pow(10, -7 * uLr), beta = 0.9999 * uBeta;
+        return new TrainConfig(obj, steps, batch, lr, beta, Math.min(0.999, beta + 1e-3), lr * 1e-4, opt,
+                seed % 2 == 0 ? 0 : lr * 1e3, emas, steps / 3, seed,
+                seed % 3 == 0 ? Double.POSITIVE_INFINITY : 1e4 + lr, 1 + steps / 10);
+    }
+
+    @Test
+    void metadataRoundTripIsExact() {
+        Props.check(200, configs(), this::metadataRoundTripIsExact);
+    }
+
+    void metadataRoundTripIsExact(TrainConfig c) {
         assertEquals(c, TrainConfig.fromMetadata(c.toMetadata()));
     }
 
-    @Example
+    @Test
     void roundTripThroughACheckpointFile() throws Exception {
         Path dir = java.nio.file.Files.createTempDirectory("trainconfig");
         TrainConfig c = new TrainConfig("sct", 123, 7, 1.0 / 3, 0.9, 0.99, 1e-8, OptimizerKind.RADAM, 0,
@@ -58,7 +85,7 @@ class TrainConfigTest {
         java.nio.file.Files.delete(dir);
     }
 
-    @Example
+    @Test
     void missingOrMalformedKeyIsNamed() {
         var m = new HashMap<>(TrainFixture.config(5, 1).toMetadata());
         m.remove("config.lr");
@@ -73,7 +100,7 @@ class TrainConfigTest {
         assertTrue(e.getMessage().contains("median"), e.getMessage());
     }
 
-    @Example
+    @Test
     void invalidValuesRejected() {
         TrainConfig ok = TrainFixture.config(5, 1);
         assertThrows(IllegalArgumentException.class, () -> ok.withSteps(0));

@@ -2,10 +2,8 @@ package scm.props.trigflow;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.List;
-import net.jqwik.api.*;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.Scale;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
 import scm.ref.trigflow.*;
@@ -24,22 +22,28 @@ class ConversionProperties {
 
     static Batch row(double... v) { return Batch.of(new double[][] {v}); }
 
-    /** The edges every round trip must survive, besides the random times. */
-    @Provide
-    Arbitrary<Double> times() {
-        return Arbitraries.oneOf(List.of(
-                Arbitraries.doubles().between(0, Check.HALF_PI).ofScale(16),
-                Arbitraries.of(0.0, 1e-300, Double.MIN_VALUE, 1e-8, TrigFlow.T_MID, T_MAX, Check.HALF_PI - 1e-12,
-                        Math.nextDown(Check.HALF_PI), Check.HALF_PI)));
+    /**
+     * Times in [0, pi/2] (full precision) and, in every other random example as well as in the boundary cases
+     * run first, the edges every round trip must survive.
+     */
+    static Props.Arg<Double> times() {
+        return Props.doubles(0, Check.HALF_PI)
+                .withEdges(0.0, 1e-300, Double.MIN_VALUE, 1e-8, TrigFlow.T_MID, T_MAX, Check.HALF_PI - 1e-12,
+                        Math.nextDown(Check.HALF_PI), Check.HALF_PI)
+                .mixingEdges(50);
     }
 
-    @Provide
-    Arbitrary<Double> sigmaDs() { return Arbitraries.of(0.5, 1.0, 0.05, 3.0).injectDuplicates(0).edgeCases(c -> {}); }
+    /** sigma_d across two orders of magnitude; each value is a boundary case. */
+    static Props.Arg<Double> sigmaDs() { return Props.oneOf(0.5, 1.0, 0.05, 3.0); }
 
     // ---------------------------------------------------------------- EDM
 
-    @Property(tries = 300)
-    void edmTimeToSigmaAndBack(@ForAll("times") double t, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void edmTimeToSigmaAndBack() {
+        Props.check(300, times(), sigmaDs(), this::edmTimeToSigmaAndBack);
+    }
+
+    void edmTimeToSigmaAndBack(double t, double sigmaD) {
         EdmConversion c = new EdmConversion(sigmaD);
         double sigma = c.sigma(t);
         double back = c.time(sigma);
@@ -48,7 +52,7 @@ class ConversionProperties {
         assertEquals(t, back, 2 * Math.ulp(t) + 4 * EPS * Math.sin(t) * Math.cos(t));
     }
 
-    @Example
+    @Test
     void edmEdgesAreExact() {
         EdmConversion c = new EdmConversion(0.5);
         assertEquals(0.0, c.sigma(0), 0.0);
@@ -62,8 +66,12 @@ class ConversionProperties {
         assertEquals(80.0, c.sigma(T_MAX), 80 * 4 * EPS * 160); // tan's condition number near t_max is ~t/cos t/sin t ~ 250
     }
 
-    @Property(tries = 300)
-    void edmSigmaToTimeAndBack(@ForAll @Scale(16) @DoubleRange(min = -300, max = 10) double log10Sigma, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void edmSigmaToTimeAndBack() {
+        Props.check(300, Props.doubles(-300, 10), sigmaDs(), this::edmSigmaToTimeAndBack);
+    }
+
+    void edmSigmaToTimeAndBack(double log10Sigma, double sigmaD) {
         EdmConversion c = new EdmConversion(sigmaD);
         double sigma = Math.pow(10, log10Sigma);
         double t = c.time(sigma);
@@ -73,8 +81,12 @@ class ConversionProperties {
         assertEquals(sigma, c.sigma(t), tol);
     }
 
-    @Property(tries = 200)
-    void dSigmaDtMatchesFiniteDifference(@ForAll @Scale(16) @DoubleRange(min = 0.0, max = 1.5) double t, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void dSigmaDtMatchesFiniteDifference() {
+        Props.check(200, Props.times(0.0, 1.5), sigmaDs(), this::dSigmaDtMatchesFiniteDifference);
+    }
+
+    void dSigmaDtMatchesFiniteDifference(double t, double sigmaD) {
         EdmConversion c = new EdmConversion(sigmaD);
         double h = 1e-6;
         double fd = (c.sigma(t + h) - c.sigma(Math.max(0, t - h))) / (t + h - Math.max(0, t - h));
@@ -83,9 +95,13 @@ class ConversionProperties {
         assertEquals(scale, fd, 1e-4 * scale);
     }
 
-    @Property(tries = 300)
-    void xSigmaRoundTrip(@ForAll("times") double t, @ForAll @Scale(16) @DoubleRange(min = -100, max = 100) double x) {
-        Assume.that(t < Check.HALF_PI);
+    @Test
+    void xSigmaRoundTrip() {
+        Props.check(300, times(), Props.doubles(-100, 100), this::xSigmaRoundTrip);
+    }
+
+    void xSigmaRoundTrip(double t, double x) {
+        Props.assume(t < Check.HALF_PI);
         EdmConversion c = new EdmConversion(0.5);
         double[] tt = {t};
         Batch xs = c.xSigmaFromXt(row(x), tt);
@@ -93,10 +109,14 @@ class ConversionProperties {
         assertEquals(x, c.xtFromXSigma(xs, tt).get(0, 0), 2 * EPS * Math.abs(x));
     }
 
-    @Property(tries = 300)
-    void edmSampleMapsToTrigFlowSample(@ForAll @Scale(16) @DoubleRange(min = 0, max = 1.56) double t,
-                                       @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double x0,
-                                       @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double eps, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void edmSampleMapsToTrigFlowSample() {
+        Props.check(300,
+                Props.times(0, 1.56), Props.doubles(-3, 3), Props.doubles(-3, 3), sigmaDs(),
+                this::edmSampleMapsToTrigFlowSample);
+    }
+
+    void edmSampleMapsToTrigFlowSample(double t, double x0, double eps, double sigmaD) {
         // x_sigma = x0 + sigma eps with sigma = sigma_d tan t must become x_t = cos t x0 + sin t (sigma_d eps) [sCM Eq. 30]
         EdmConversion c = new EdmConversion(sigmaD);
         double sigma = c.sigma(t);
@@ -106,9 +126,14 @@ class ConversionProperties {
         assertEquals(expected, xt, 8 * EPS * (Math.abs(x0) + sigmaD * Math.abs(eps)));
     }
 
-    @Property(tries = 300)
-    void denoiserAndFRoundTrip(@ForAll("times") double t, @ForAll @Scale(16) @DoubleRange(min = -10, max = 10) double x,
-                               @ForAll @Scale(16) @DoubleRange(min = -10, max = 10) double f, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void denoiserAndFRoundTrip() {
+        Props.check(300,
+                times(), Props.doubles(-10, 10), Props.doubles(-10, 10), sigmaDs(),
+                this::denoiserAndFRoundTrip);
+    }
+
+    void denoiserAndFRoundTrip(double t, double x, double f, double sigmaD) {
         EdmConversion c = new EdmConversion(sigmaD);
         double[] tt = {t};
         Batch d = c.denoiserFromF(row(x), row(f), tt);
@@ -132,10 +157,14 @@ class ConversionProperties {
         }
     }
 
-    @Property(tries = 200)
-    void cleanDataDenoiserGivesTheVelocityTarget(@ForAll @Scale(16) @DoubleRange(min = 0.01, max = 1.5707) double t,
-                                                @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double x0,
-                                                @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double z, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void cleanDataDenoiserGivesTheVelocityTarget() {
+        Props.check(200,
+                Props.times(0.01, 1.5707), Props.doubles(-3, 3), Props.doubles(-3, 3), sigmaDs(),
+                this::cleanDataDenoiserGivesTheVelocityTarget);
+    }
+
+    void cleanDataDenoiserGivesTheVelocityTarget(double t, double x0, double z, double sigmaD) {
         // With D = x0 (the true data), F = (cos t x_t - x0)/(sigma_d sin t) must be v_t / sigma_d,
         // v_t = cos t z - sin t x0 [sheet A1-A2]: the conversion is consistent with the training target.
         TrigFlow flow = new TrigFlow(sigmaD);
@@ -149,12 +178,15 @@ class ConversionProperties {
 
     // ---------------------------------------------------------------- general schedule, VP
 
-    @Property(tries = 300)
-    void generalScheduleSampleMapsToTrigFlowSample(@ForAll @Scale(16) @DoubleRange(min = 0, max = 10) double alpha,
-                                                   @ForAll @Scale(16) @DoubleRange(min = 0, max = 10) double sigmaPrime,
-                                                   @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double x0,
-                                                   @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double eps, @ForAll("sigmaDs") double sigmaD) {
-        Assume.that(alpha > 0 || sigmaPrime > 0);
+    @Test
+    void generalScheduleSampleMapsToTrigFlowSample() {
+        Props.check(300,
+                Props.doubles(0, 10), Props.doubles(0, 10), Props.doubles(-3, 3), Props.doubles(-3, 3), sigmaDs(),
+                this::generalScheduleSampleMapsToTrigFlowSample);
+    }
+
+    void generalScheduleSampleMapsToTrigFlowSample(double alpha, double sigmaPrime, double x0, double eps, double sigmaD) {
+        Props.assume(alpha > 0 || sigmaPrime > 0);
         GeneralSchedule g = new GeneralSchedule(sigmaD);
         double t = g.time(alpha, sigmaPrime);
         double xPrime = alpha * x0 + sigmaPrime * eps;
@@ -167,8 +199,12 @@ class ConversionProperties {
         assertEquals(xPrime, back, 4 * EPS * Math.abs(xPrime) + 16 * EPS * (alpha * Math.abs(x0) + sigmaPrime * Math.abs(eps)));
     }
 
-    @Property(tries = 200)
-    void vpCosineScheduleIsTrigFlowWithUnitSigmaD(@ForAll("times") double t) {
+    @Test
+    void vpCosineScheduleIsTrigFlowWithUnitSigmaD() {
+        Props.check(200, times(), this::vpCosineScheduleIsTrigFlowWithUnitSigmaD);
+    }
+
+    void vpCosineScheduleIsTrigFlowWithUnitSigmaD(double t) {
         GeneralSchedule vp = GeneralSchedule.vp();
         double alpha = GeneralSchedule.vpAlpha(t), sigma = GeneralSchedule.vpSigma(t);
         // t -> (cos t, sin t) -> atan2(sin t, cos t): atan2 of two correctly-rounded values, ~2 ulp(t)
@@ -179,8 +215,12 @@ class ConversionProperties {
 
     // ---------------------------------------------------------------- rectified flow
 
-    @Property(tries = 300)
-    void rectifiedFlowTimeRoundTrips(@ForAll("times") double t, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void rectifiedFlowTimeRoundTrips() {
+        Props.check(300, times(), sigmaDs(), this::rectifiedFlowTimeRoundTrips);
+    }
+
+    void rectifiedFlowTimeRoundTrips(double t, double sigmaD) {
         RectifiedFlow rf = new RectifiedFlow(sigmaD);
         double u = rf.u(t);
         // u = sigma_d sin t/(cos t + sigma_d sin t) has ~4 eps relative error; t(u) = atan2(u, sigma_d (1-u)) is well
@@ -190,13 +230,17 @@ class ConversionProperties {
         assertEquals(t, rf.time(u), tol);
     }
 
-    @Property(tries = 300)
-    void rectifiedFlowUFromTimeRoundTrips(@ForAll @Scale(16) @DoubleRange(min = 0, max = 1) double u, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void rectifiedFlowUFromTimeRoundTrips() {
+        Props.check(300, Props.doubles(0, 1), sigmaDs(), this::rectifiedFlowUFromTimeRoundTrips);
+    }
+
+    void rectifiedFlowUFromTimeRoundTrips(double u, double sigmaD) {
         RectifiedFlow rf = new RectifiedFlow(sigmaD);
         assertEquals(u, rf.u(rf.time(u)), 16 * EPS * u * Math.max(1, Math.max(sigmaD, 1 / sigmaD)));
     }
 
-    @Example
+    @Test
     void rectifiedFlowEdges() {
         RectifiedFlow rf = new RectifiedFlow(0.5);
         assertEquals(0.0, rf.u(0), 0.0);
@@ -205,10 +249,14 @@ class ConversionProperties {
         assertEquals(Check.HALF_PI, rf.time(1), 0.0);
     }
 
-    @Property(tries = 300)
-    void rectifiedFlowSampleAndVelocityMapToTrigFlow(@ForAll @Scale(16) @DoubleRange(min = 0, max = 1) double u,
-                                                     @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double x0,
-                                                     @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double eps, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void rectifiedFlowSampleAndVelocityMapToTrigFlow() {
+        Props.check(300,
+                Props.doubles(0, 1), Props.doubles(-3, 3), Props.doubles(-3, 3), sigmaDs(),
+                this::rectifiedFlowSampleAndVelocityMapToTrigFlow);
+    }
+
+    void rectifiedFlowSampleAndVelocityMapToTrigFlow(double u, double x0, double eps, double sigmaD) {
         RectifiedFlow rf = new RectifiedFlow(sigmaD);
         double t = rf.time(u);
         double[] tt = {t};
@@ -224,10 +272,14 @@ class ConversionProperties {
         assertEquals(vt / sigmaD, f, 32 * EPS * (Math.abs(x0) + Math.abs(eps)) * Math.max(1, 1 / sigmaD));
     }
 
-    @Property(tries = 300)
-    void rectifiedFlowMatchesTheSheetForUnitSigmaD(@ForAll @Scale(16) @DoubleRange(min = 1e-3, max = 1.5707) double t,
-                                                  @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double xt,
-                                                  @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double v) {
+    @Test
+    void rectifiedFlowMatchesTheSheetForUnitSigmaD() {
+        Props.check(300,
+                Props.times(1e-3, 1.5707), Props.doubles(-3, 3), Props.doubles(-3, 3),
+                this::rectifiedFlowMatchesTheSheetForUnitSigmaD);
+    }
+
+    void rectifiedFlowMatchesTheSheetForUnitSigmaD(double t, double xt, double v) {
         // sigma_d = 1: u = sin t/(cos t + sin t), x0 = (x_t - sin t v)/(cos t + sin t), F = (cos t x_t - x0)/sin t [sheet A2]
         RectifiedFlow rf = new RectifiedFlow(1.0);
         double c = Math.cos(t), s = Math.sin(t);
@@ -239,9 +291,14 @@ class ConversionProperties {
         assertEquals(fSheet, f, 16 * EPS * (Math.abs(xt) + Math.abs(v)) / s);
     }
 
-    @Property(tries = 300)
-    void rectifiedFlowFAndVelocityRoundTrip(@ForAll("times") double t, @ForAll @Scale(16) @DoubleRange(min = -10, max = 10) double xt,
-                                            @ForAll @Scale(16) @DoubleRange(min = -10, max = 10) double f, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void rectifiedFlowFAndVelocityRoundTrip() {
+        Props.check(300,
+                times(), Props.doubles(-10, 10), Props.doubles(-10, 10), sigmaDs(),
+                this::rectifiedFlowFAndVelocityRoundTrip);
+    }
+
+    void rectifiedFlowFAndVelocityRoundTrip(double t, double xt, double f, double sigmaD) {
         RectifiedFlow rf = new RectifiedFlow(sigmaD);
         double[] tt = {t};
         Batch v = rf.velocityFromF(row(xt), row(f), tt);
@@ -254,8 +311,12 @@ class ConversionProperties {
 
     // ---------------------------------------------------------------- proposal
 
-    @Property(tries = 200)
-    void proposalMapsLogSigmaToTime(@ForAll @Scale(16) @DoubleRange(min = -30, max = 30) double tau, @ForAll("sigmaDs") double sigmaD) {
+    @Test
+    void proposalMapsLogSigmaToTime() {
+        Props.check(200, Props.doubles(-30, 30), sigmaDs(), this::proposalMapsLogSigmaToTime);
+    }
+
+    void proposalMapsLogSigmaToTime(double tau, double sigmaD) {
         double t = TimeProposal.time(tau, sigmaD);
         assertTrue(t >= 0 && t <= Check.HALF_PI);
         // ln(sigma_d tan t) recovers tau: the absolute error in tau is the relative error of sigma, which is the
@@ -264,7 +325,7 @@ class ConversionProperties {
         assertEquals(tau, TimeProposal.logSigma(t, sigmaD), tol);
     }
 
-    @Example
+    @Test
     void proposalSamplesHaveTheRequestedLogNormalMoments() {
         TimeProposal p = TimeProposal.cifar10();
         double[] t = p.sample(scm.ref.tensor.Noise.seeded(7), 40_000);

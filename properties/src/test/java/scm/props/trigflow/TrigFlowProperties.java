@@ -2,9 +2,8 @@ package scm.props.trigflow;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import net.jqwik.api.*;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.Scale;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
 import scm.ref.trigflow.PerSample;
@@ -16,7 +15,7 @@ class TrigFlowProperties {
 
     static Batch row(double... v) { return Batch.of(new double[][] {v}); }
 
-    @Example
+    @Test
     void tMaxIsAtan160ForDefaultSigmaD() {
         TrigFlow flow = new TrigFlow();
         assertEquals(Math.atan(160.0), flow.tMax(), 0.0);
@@ -26,10 +25,14 @@ class TrigFlowProperties {
         assertEquals(Math.atan(80.0), new TrigFlow(1.0).tMax(), 0.0);
     }
 
-    @Property(tries = 200)
-    void forwardProcessEndpoints(@ForAll @Scale(16) @DoubleRange(min = -100, max = 100) double x0,
-                                 @ForAll @Scale(16) @DoubleRange(min = -100, max = 100) double z,
-                                 @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD) {
+    @Test
+    void forwardProcessEndpoints() {
+        Props.check(200,
+                Props.doubles(-100, 100), Props.doubles(-100, 100), Props.doubles(0.05, 5),
+                this::forwardProcessEndpoints);
+    }
+
+    void forwardProcessEndpoints(double x0, double z, double sigmaD) {
         TrigFlow flow = new TrigFlow(sigmaD);
         // t = 0: cos 0 = 1 and sin 0 = 0 exactly, so x_0 = 1*x0 + 0*z = x0 with no rounding at all.
         assertEquals(x0, flow.noisy(row(x0), row(z), new double[] {0}).get(0, 0), 0.0);
@@ -39,10 +42,14 @@ class TrigFlowProperties {
         assertEquals(z, x, 6.2e-17 * Math.abs(x0) + Math.ulp(z));
     }
 
-    @Property(tries = 200)
-    void velocityTargetIsTheTimeDerivativeOfTheForwardProcess(
-            @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double x0, @ForAll @Scale(16) @DoubleRange(min = -3, max = 3) double z,
-            @ForAll @Scale(16) @DoubleRange(min = 0.01, max = 1.56) double t) {
+    @Test
+    void velocityTargetIsTheTimeDerivativeOfTheForwardProcess() {
+        Props.check(200,
+                Props.doubles(-3, 3), Props.doubles(-3, 3), Props.times(0.01, 1.56),
+                this::velocityTargetIsTheTimeDerivativeOfTheForwardProcess);
+    }
+
+    void velocityTargetIsTheTimeDerivativeOfTheForwardProcess(double x0, double z, double t) {
         TrigFlow flow = new TrigFlow();
         double h = 1e-5;
         double xp = flow.noisy(row(x0), row(z), new double[] {t + h}).get(0, 0);
@@ -53,23 +60,28 @@ class TrigFlowProperties {
         assertEquals((xp - xm) / (2 * h), v, 1e-9);
     }
 
-    @Property(tries = 200)
-    void snrIsSigmaDSquaredOverSigmaSquared(@ForAll @Scale(16) @DoubleRange(min = 1e-6, max = 1.57) double t,
-                                           @ForAll @Scale(16) @DoubleRange(min = 0.05, max = 5) double sigmaD) {
+    @Test
+    void snrIsSigmaDSquaredOverSigmaSquared() {
+        Props.check(200,
+                Props.times(1e-6, 1.57), Props.doubles(0.05, 5),
+                this::snrIsSigmaDSquaredOverSigmaSquared);
+    }
+
+    void snrIsSigmaDSquaredOverSigmaSquared(double t, double sigmaD) {
         // SNR = 1/tan^2 t = sigma_d^2/sigma^2 with the EDM sigma = sigma_d tan t: independent of sigma_d [sCM Eq. 34].
         double sigma = sigmaD * Math.tan(t);
         // a few roundings on each side, relative
         assertEquals(sigmaD * sigmaD / (sigma * sigma), TrigFlow.snr(t), 8 * EPS * TrigFlow.snr(t));
     }
 
-    @Example
+    @Test
     void snrEndpoints() {
         assertEquals(Double.POSITIVE_INFINITY, TrigFlow.snr(0));
         assertEquals(0.0, TrigFlow.snr(Check.HALF_PI), 0.0);
         assertEquals(1.1, TrigFlow.cNoise(1.1), 0.0);
     }
 
-    @Example
+    @Test
     void denoiserOfADeltaNetworkAtTimeZeroIsTheInput() {
         // D = cos t x - sin t sigma_d F: at t = 0, D = x exactly for any finite F.
         TrigFlow flow = new TrigFlow();

@@ -1,9 +1,7 @@
 package scm.props.unet;
 
-
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.props.conv.DerivativeChecks;
 import scm.props.conv.DiffLayer;
 import scm.ref.model.unet.ResBlock;
@@ -54,8 +52,12 @@ class ConditionedLayerProperties {
         };
     }
 
-    @Property(tries = 12)
-    void derivatives(@ForAll long seed, @ForAll @IntRange(min = 0, max = 2) int kind) {
+    @Test
+    void derivatives() {
+        Props.check(12, Props.seeds(), Props.oneOf(0, 1, 2), this::derivatives);
+    }
+
+    void derivatives(long seed, int kind) {
         DerivativeChecks.jvpMatchesFiniteDifferences(layer(seed, kind), 2, Noise.seeded(seed + 1));
         DerivativeChecks.backwardMatchesFiniteDifferences(layer(seed, kind), 2, 10, Noise.seeded(seed + 2));
         DerivativeChecks.jvpIsAdjointOfBackward(layer(seed, kind), 2, Noise.seeded(seed + 3));

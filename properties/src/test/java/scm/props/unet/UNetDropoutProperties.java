@@ -11,9 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.props.conv.DerivativeChecks;
 import scm.ref.model.unet.ResBlock;
 import scm.ref.model.unet.UNet;
@@ -41,8 +40,12 @@ class UNetDropoutProperties {
         return net.resBlocks().stream().map(b -> b.dropout().lastMask()).toList();
     }
 
-    @Property(tries = 3)
-    void masksAreSharedWithinAStepAndDifferAcrossSteps(@ForAll long seed) {
+    @Test
+    void masksAreSharedWithinAStepAndDifferAcrossSteps() {
+        Props.check(3, Props.seeds(), this::masksAreSharedWithinAStepAndDifferAcrossSteps);
+    }
+
+    void masksAreSharedWithinAStepAndDifferAcrossSteps(long seed) {
         UNet net = net(seed);
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, net.dim()), v = DerivativeChecks.gaussian(rng, N, net.dim());
@@ -80,8 +83,12 @@ class UNetDropoutProperties {
         assertTrue(maxAbsDiff(f1, f3) > 1e-3, "a new step's masks did not change F");
     }
 
-    @Property(tries = 3)
-    void evalIsTheIdentity(@ForAll long seed) {
+    @Test
+    void evalIsTheIdentity() {
+        Props.check(3, Props.seeds(), this::evalIsTheIdentity);
+    }
+
+    void evalIsTheIdentity(long seed) {
         UNet dropout = net(seed), plain = new UNet(UNetProperties.tiny(seed, 0));
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, plain.dim());
@@ -99,8 +106,12 @@ class UNetDropoutProperties {
         assertArrayEquals(reference, plain.forward(x, t).data(), 0.0, "p = 0 must be the identity in training mode");
     }
 
-    @Property(tries = 3)
-    void jvpWithDropoutEqualsFiniteDifferences(@ForAll long seed) {
+    @Test
+    void jvpWithDropoutEqualsFiniteDifferences() {
+        Props.check(3, Props.seeds(), this::jvpWithDropoutEqualsFiniteDifferences);
+    }
+
+    void jvpWithDropoutEqualsFiniteDifferences(long seed) {
         UNet net = net(seed);
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, net.dim()), v = DerivativeChecks.gaussian(rng, N, net.dim());
@@ -114,8 +125,12 @@ class UNetDropoutProperties {
     }
 
     /** Backward after the JVP (the training-step order, no forward in between) against central differences. */
-    @Property(tries = 2)
-    void backwardWithDropoutEqualsFiniteDifferences(@ForAll long seed) {
+    @Test
+    void backwardWithDropoutEqualsFiniteDifferences() {
+        Props.check(2, Props.seeds(), this::backwardWithDropoutEqualsFiniteDifferences);
+    }
+
+    void backwardWithDropoutEqualsFiniteDifferences(long seed) {
         UNet net = net(seed);
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, net.dim()), u = DerivativeChecks.gaussian(rng, N, net.dim());
@@ -155,8 +170,12 @@ class UNetDropoutProperties {
     }
 
     /** &lt;J(v, tau), u&gt; = &lt;v, dL/dx~&gt; + &lt;tau, dL/dt&gt; with dropout active (budget in DerivativeChecks). */
-    @Property(tries = 3)
-    void jvpIsAdjointOfBackwardWithDropout(@ForAll long seed) {
+    @Test
+    void jvpIsAdjointOfBackwardWithDropout() {
+        Props.check(3, Props.seeds(), this::jvpIsAdjointOfBackwardWithDropout);
+    }
+
+    void jvpIsAdjointOfBackwardWithDropout(long seed) {
         UNet net = net(seed);
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, net.dim()), v = DerivativeChecks.gaussian(rng, N, net.dim());
@@ -176,7 +195,7 @@ class UNetDropoutProperties {
     }
 
     /** trainingPass is jvp then backward from the JVP's cache: the same numbers as the two calls made separately. */
-    @Example
+    @Test
     void trainingPassEqualsJvpThenBackward() {
         UNet a = net(11), b = net(11);
         RandomGenerator rng = Noise.seeded(11);
@@ -198,7 +217,7 @@ class UNetDropoutProperties {
         assertTrue(e2.getMessage().contains("dropout"), e2.getMessage());
     }
 
-    @Example
+    @Test
     void weightHeadIsSeparateFromTheta() {
         UNet net = net(3);
         assertTrue(net.params().stream().noneMatch(p -> p.name.startsWith("weight_head")), "params() must stay theta only");

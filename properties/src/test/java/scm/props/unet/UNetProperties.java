@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import scm.props.Props;
 import scm.props.conv.DerivativeChecks;
 import scm.ref.model.unet.UNet;
 import scm.ref.model.unet.UNetConfig;
@@ -52,8 +51,12 @@ class UNetProperties {
         return r;
     }
 
-    @Property(tries = 4)
-    void jvpEqualsFiniteDifferencesInXAndT(@ForAll long seed, @ForAll boolean flash) {
+    @Test
+    void jvpEqualsFiniteDifferencesInXAndT() {
+        Props.check(4, Props.seeds(), Props.booleans(), this::jvpEqualsFiniteDifferencesInXAndT);
+    }
+
+    void jvpEqualsFiniteDifferencesInXAndT(long seed, boolean flash) {
         UNet net = new UNet(tiny(seed, flash ? 5 : 0));
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, net.dim()), v = DerivativeChecks.gaussian(rng, N, net.dim());
@@ -68,8 +71,12 @@ class UNetProperties {
         assertTrue(DerivativeChecks.maxAbs(onlyT) > 1e-6, "dF/dt vanished");
     }
 
-    @Property(tries = 3)
-    void backwardEqualsFiniteDifferences(@ForAll long seed) {
+    @Test
+    void backwardEqualsFiniteDifferences() {
+        Props.check(3, Props.seeds(), this::backwardEqualsFiniteDifferences);
+    }
+
+    void backwardEqualsFiniteDifferences(long seed) {
         UNet net = new UNet(tiny(seed, 0));
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, net.dim()), u = DerivativeChecks.gaussian(rng, N, net.dim());
@@ -110,8 +117,12 @@ class UNetProperties {
     }
 
     /** &lt;J(v, tau), u&gt; = &lt;v, dL/dx~&gt; + &lt;tau, dL/dt&gt; with L = &lt;u, F&gt; (budget in DerivativeChecks). */
-    @Property(tries = 4)
-    void jvpIsAdjointOfBackward(@ForAll long seed, @ForAll boolean flash) {
+    @Test
+    void jvpIsAdjointOfBackward() {
+        Props.check(4, Props.seeds(), Props.booleans(), this::jvpIsAdjointOfBackward);
+    }
+
+    void jvpIsAdjointOfBackward(long seed, boolean flash) {
         UNet net = new UNet(tiny(seed, flash ? 3 : 0));
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, net.dim()), v = DerivativeChecks.gaussian(rng, N, net.dim());
@@ -128,8 +139,12 @@ class UNetProperties {
                 "<Jv,u> = " + a + " vs <v,J^T u> = " + b + ", relative gap " + Math.abs(a - b) / scale);
     }
 
-    @Property(tries = 3)
-    void tangentIsLinearAndZeroPreserving(@ForAll long seed) {
+    @Test
+    void tangentIsLinearAndZeroPreserving() {
+        Props.check(3, Props.seeds(), this::tangentIsLinearAndZeroPreserving);
+    }
+
+    void tangentIsLinearAndZeroPreserving(long seed) {
         UNet net = new UNet(tiny(seed, 0));
         RandomGenerator rng = Noise.seeded(seed);
         Batch x = DerivativeChecks.gaussian(rng, N, net.dim());
@@ -153,8 +168,12 @@ class UNetProperties {
      * arithmetic, amplified by at most its O(10) Lipschitz constants; 1e-12 relative holds with
      * margin. Block 3 does not divide the 16 positions, block 4 does.
      */
-    @Property(tries = 3)
-    void directAndFlashAttentionGiveTheSameJvp(@ForAll long seed) {
+    @Test
+    void directAndFlashAttentionGiveTheSameJvp() {
+        Props.check(3, Props.seeds(), this::directAndFlashAttentionGiveTheSameJvp);
+    }
+
+    void directAndFlashAttentionGiveTheSameJvp(long seed) {
         RandomGenerator rng = Noise.seeded(seed);
         UNet direct = new UNet(tiny(seed, 0));
         Batch x = DerivativeChecks.gaussian(rng, N, direct.dim()), v = DerivativeChecks.gaussian(rng, N, direct.dim());
@@ -167,7 +186,7 @@ class UNetProperties {
         }
     }
 
-    @Example
+    @Test
     void parametersAreNamedHierarchicallyAndSeeded() {
         UNet a = new UNet(tiny(7, 0)), b = new UNet(tiny(7, 0)), c = new UNet(tiny(8, 0));
         Set<String> names = new HashSet<>();
@@ -183,7 +202,7 @@ class UNetProperties {
         assertNotEquals(a.params().get(0).value[0], c.params().get(0).value[0], "different seeds gave the same init");
     }
 
-    @Example
+    @Test
     void mnistSizedNetworkRuns() {
         UNet net = new UNet(UNetConfig.mnist28(3));
         RandomGenerator rng = Noise.seeded(3);
@@ -195,7 +214,7 @@ class UNetProperties {
         assertTrue(Double.isFinite(g.dt()[0]) && g.dt()[0] != 0);
     }
 
-    @Example
+    @Test
     void invalidInputsAreRejectedWithNamedMessages() {
         UNet net = new UNet(tiny(1, 0));
         Batch x = Batch.zeros(2, 64);

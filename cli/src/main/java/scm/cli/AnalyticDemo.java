@@ -11,7 +11,7 @@ import scm.ref.oracle.MixtureConsistency;
 import scm.ref.oracle.MixtureOracle;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
@@ -72,7 +72,7 @@ final class AnalyticDemo implements Callable<Integer> {
         double noise = mmd.permutationTest(reference, other, 40, 0.05, rng).threshold();
 
         DiffusionOdeSampler ode = new DiffusionOdeSampler(oracle.diffusionNetwork(), oracle.sigmaD());
-        for (DiffusionSolver solver : new DiffusionSolver[] {DiffusionSolver.DDIM, DiffusionSolver.HEUN}) {
+        for (OdeMethod solver : new OdeMethod[] {OdeMethod.DDIM, OdeMethod.HEUN}) {
             for (int steps : new int[] {2, 8, 32}) {
                 double[] grid = TimeGrid.uniform(Math.PI / 2, 0.0, steps);
                 t0 = System.nanoTime();

@@ -3,7 +3,7 @@ package scm.cli;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 
 /**
  * The note for a loaded file that records no checksum (docs/formats.md, "Integrity"): it loads, but
@@ -15,7 +15,7 @@ final class ChecksumNote {
 
     private static final Set<Path> NOTED = new HashSet<>();
 
-    static synchronized void ifUnverified(Path file, SafetensorsFile f) {
+    static synchronized void ifUnverified(Path file, SafetensorsContent f) {
         if (f.checksummed()) return;
         Path abs = file.toAbsolutePath().normalize();
         if (abs.startsWith(Home.root().resolve("checkpoints").toAbsolutePath().normalize()) || !NOTED.add(abs)) return;

@@ -22,13 +22,24 @@ public enum Dataset {
 
     Dataset(String cliName, Toy2D toy) { this.cliName = cliName; this.toy = toy; }
 
-    /** The dataset called {@code name}; IllegalArgumentException listing the known names otherwise. */
+    /**
+     * The dataset called {@code name}, ignoring case, '-' and '_' (so swiss-roll, swissroll and SWISS_ROLL are one
+     * name in every command); IllegalArgumentException listing the known names otherwise.
+     */
     public static Dataset named(String name) {
-        for (Dataset d : values()) if (d.cliName.equals(name == null ? null : name.toLowerCase(Locale.ROOT))) return d;
+        String key = normal(name);
+        for (Dataset d : values()) if (normal(d.cliName).equals(key)) return d;
         throw new IllegalArgumentException("unknown dataset '" + name + "' (known: " + names() + ")");
     }
 
+    private static String normal(String name) {
+        return name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+    }
+
     public static String names() { return Arrays.stream(values()).map(d -> d.cliName).collect(Collectors.joining(", ")); }
+
+    /** The 2-D toy distribution, or null for the digits. */
+    Toy2D toy() { return toy; }
 
     public boolean isImage() { return this == DIGITS; }
 

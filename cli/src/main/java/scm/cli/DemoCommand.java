@@ -15,7 +15,7 @@ import scm.ref.data.Digits;
 import scm.ref.metrics.DigitClassifier;
 import scm.ref.metrics.FeatureExtractor;
 import scm.ref.metrics.MetricReport;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
 
@@ -33,7 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The models of the table, by file name under the models directory. */
     static final String[] STUDENTS = {"scd", "sct", "cd", "ict"};
-    /** Teacher ODE steps; the NFE column counts the network evaluations (DiffusionSolver.evaluations). */
+    /** Teacher ODE steps; the NFE column counts the network evaluations (OdeMethod.evaluations). */
     static final int[] TEACHER_STEPS = {2, 4, 8, 16, 32};
 
     @Option(names = "--samples", defaultValue = "1000", description = "samples per method, the fixed metric sample size (default ${DEFAULT-VALUE})")
@@ -72,8 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         for (int steps : TEACHER_STEPS) {
             double[] grid = m.teacherGrid(steps);
-            rows.add(score("teacher ODE, DPM-Solver-2", DiffusionSolver.DPM_SOLVER_2.evaluations(grid),
-                    () -> m.teacherOde(DiffusionSolver.DPM_SOLVER_2, grid, Noise.seeded(seed), samples), real, classifier));
+            rows.add(score("teacher ODE, DPM-Solver-2", OdeMethod.DPM_SOLVER_2.evaluations(grid),
+                    () -> m.teacherOde(OdeMethod.DPM_SOLVER_2, grid, Noise.seeded(seed), samples), real, classifier));
         }
         for (String s : STUDENTS) {
             if (!m.has(s)) continue;

@@ -1,17 +1,16 @@
 package scm.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 import scm.ref.consistency.EdmConsistencyFunction;
 import scm.ref.loss.EdmStudent;
 import scm.ref.loss.TrainableNetwork;
+import scm.ref.model.MlpModel;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.sampling.EdmConsistencySampler;
 import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
@@ -22,41 +21,55 @@ import scm.ref.trigflow.TrigFlow;
  * (shipped F32 exports or full training checkpoints; the EMA weights are used). sCT/sCD students are
  * TrigFlow consistency models sampled at (t_max) and (t_max, t_mid = 1.1) [sCM App. G.2]; CD/CT/iCT students
  * are EDM-parameterized (f = c_skip x + c_out F, scm.ref.loss.EdmStudent) and sampled by CM Alg. 1 at
- * (T = 80) and (80, 0.821), the two-step sigma of iCT/ECT [sheet A2, A10].
+ * (T = 80) and (80, 0.821), the two-step sigma of iCT/ECT [docs/math.md §2, §7].
  */
 final class DemoModels {
-    static final Set<String> EDM_OBJECTIVES = Set.of("cd", "ct", "ict");
     static final double EDM_T = 80, EDM_MID = 0.821;
 
-    private final CheckpointModel teacher;
-    private final Map<String, CheckpointModel> students = new LinkedHashMap<>();
+    /** A loaded model: its checkpoint (spec, metadata) and its evaluation-weight reference network. */
+    private record Loaded(ModelCheckpoint checkpoint, MlpModel model) {
+        double sigmaD() { return checkpoint.spec().sigmaD(); }
+    }
 
-    private DemoModels(CheckpointModel teacher) { this.teacher = teacher; }
+    private final Loaded teacher;
+    private final Map<String, Loaded> students = new LinkedHashMap<>();
+
+    private DemoModels(Loaded teacher) { this.teacher = teacher; }
 
     /**
      * Loads {@code dir/teacher.safetensors} and the students present. With {@code requireAll} (the shipped directory),
      * every student of {@link DemoCommand#STUDENTS} must be there. A missing, unreadable or corrupt file is an
      * IllegalArgumentException whose one-line message names it.
      */
-    static DemoModels load(Path dir, boolean requireAll) throws IOException {
+    static DemoModels load(Path dir, boolean requireAll) {
         Path t = dir.resolve("teacher.safetensors");
         if (!DemoCommand.exists(t))
             throw new IllegalArgumentException("demo teacher model not found: " + t + " (build it with scm demo --from-scratch, or pass --models DIR)");
         DemoModels m = new DemoModels(read(t));
+        if (m.teacher.checkpoint().spec().kind() != ModelSpec.Kind.DIFFUSION)
+            throw new IllegalArgumentException("demo teacher model " + t + " is a " + m.teacher.checkpoint().spec().describe() + ", not a diffusion model");
         for (String s : DemoCommand.STUDENTS) {
             Path p = dir.resolve(s + ".safetensors");
-            if (DemoCommand.exists(p)) m.students.put(s, read(p));
+            if (DemoCommand.exists(p)) {
+                Loaded l = read(p);
+                if (!l.checkpoint().spec().kind().isConsistency())
+                    throw new IllegalArgumentException("demo model " + p + " is a " + l.checkpoint().spec().describe() + ", not a consistency model");
+                m.students.put(s, l);
+            }
             else if (requireAll) throw new IllegalArgumentException("demo model not found: " + p + " (restore the shipped checkpoints, or run scm demo --from-scratch)");
         }
         if (m.students.isEmpty()) throw new IllegalArgumentException("no student models (scd/sct/cd/ict .safetensors) in " + dir);
         return m;
     }
 
-    private static CheckpointModel read(Path file) {
+    private static Loaded read(Path file) {
         try {
-            return CheckpointModel.load(file, "ema");
-        } catch (IOException | RuntimeException e) {
+            ModelCheckpoint c = ModelCheckpoint.read(file, "demo model");
+            return new Loaded(c, c.referenceModel());
+        } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace('\n', ' ');
+            String prefix = "demo model " + file + " ";
+            if (why.startsWith(prefix)) why = why.substring(prefix.length());
             throw new IllegalArgumentException("demo model " + file + " is corrupt or unreadable: " + why);
         }
     }
@@ -68,13 +81,13 @@ final class DemoModels {
     /** The teacher's ODE time grid: {@code steps} uniform steps in t from t_max to 0. */
     double[] teacherGrid(int steps) { return TimeGrid.uniform(new TrigFlow(teacher.sigmaD()).tMax(), 0, steps); }
 
-    Batch teacherOde(DiffusionSolver solver, double[] grid, RandomGenerator rng, int n) {
+    Batch teacherOde(OdeMethod solver, double[] grid, RandomGenerator rng, int n) {
         return new DiffusionOdeSampler(teacher.model(), teacher.sigmaD()).sample(solver, rng, n, grid);
     }
 
     Batch student(String s, int steps, RandomGenerator rng, int n) {
-        CheckpointModel c = students.get(s);
-        if (isEdm(c)) {
+        Loaded c = students.get(s);
+        if (c.checkpoint().spec().kind() == ModelSpec.Kind.CONSISTENCY_EDM) {
             EdmStudent st = new EdmStudent(TrainableNetwork.of(c.model()), c.sigmaD(), EdmConsistencyFunction.DEFAULT_EPS);
             double[] sigmas = steps == 1 ? new double[] {EDM_T} : new double[] {EDM_T, EDM_MID};
             return new EdmConsistencySampler(st.reference(), c.model().dim()).sample(rng, n, sigmas);
@@ -83,19 +96,14 @@ final class DemoModels {
         return steps == 1 ? cs.oneStep(rng, n) : cs.twoStep(rng, n);
     }
 
-    private static boolean isEdm(CheckpointModel c) {
-        return EDM_OBJECTIVES.contains(c.metadata().getOrDefault("run.objective", ""));
-    }
-
     String describe() {
         StringBuilder b = new StringBuilder("models: teacher " + summary(teacher));
         students.forEach((k, v) -> b.append("; ").append(label(k)).append(' ').append(summary(v)));
         return b.toString();
     }
 
-    private static String summary(CheckpointModel c) {
-        Map<String, String> md = c.metadata();
-        return "(" + md.getOrDefault("run.objective", "?") + ", " + md.getOrDefault("run.steps", "?") + " steps, "
-                + CheckpointModel.describe(c.model().config()) + ")";
+    private static String summary(Loaded c) {
+        ModelCheckpoint k = c.checkpoint();
+        return "(" + k.meta("run.objective", "?") + ", " + k.meta("run.steps", "?") + " steps, " + k.spec().describe() + ")";
     }
 }

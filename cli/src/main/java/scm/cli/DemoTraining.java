@@ -13,10 +13,12 @@ import java.util.List;
 final class DemoTraining {
     private DemoTraining() {}
 
-    /** Common settings files: the teacher's and the students' (RAdam, tangent warm-up scaled to the run length). */
-    static final String TEACHER_PROPS = "checkpointEvery=2000\nlogEvery=500\n";
-    static final String STUDENT_PROPS = "optimizer=radam\nscm.warmup=600\ncheckpointEvery=2000\nlogEvery=500\n";
-    static final String CM_PROPS = "optimizer=radam\ncheckpointEvery=2000\nlogEvery=500\n";
+    /** The shipped settings file {@code checkpoints/digits/<name>} the model cards' commands use. */
+    static Path props(String name) {
+        Path p = Home.root().resolve("checkpoints/digits").resolve(name);
+        if (!Files.isRegularFile(p)) throw new IllegalArgumentException("settings file " + p + " of the model cards not found (restore checkpoints/digits/)");
+        return p;
+    }
 
     /** The training commands, in order; {@code W} stands for the work directory. */
     static List<String[]> commands(Path w) {
@@ -30,16 +32,14 @@ final class DemoTraining {
     }
 
     private static String[] args(Path w, String name, String line, String props) {
-        String full = "train " + line + " --config " + w.resolve(props) + " --no-eval --out " + w.resolve(name);
-        return full.split(" ");
+        List<String> a = new java.util.ArrayList<>(List.of(("train " + line).split(" ")));
+        a.addAll(List.of("--config", props(props).toString(), "--no-eval", "--out", w.resolve(name).toString()));
+        return a.toArray(String[]::new);
     }
 
     /** Trains and exports everything under {@code work}; returns the directory of the exported models. */
     static Path trainAll(Path work) throws IOException {
         Files.createDirectories(work);
-        Files.writeString(work.resolve("teacher.properties"), TEACHER_PROPS);
-        Files.writeString(work.resolve("student.properties"), STUDENT_PROPS);
-        Files.writeString(work.resolve("cm.properties"), CM_PROPS);
         Path models = Files.createDirectories(work.resolve("models"));
         long t0 = System.nanoTime();
         for (String[] a : commands(work)) {

@@ -15,7 +15,7 @@ import scm.ref.consistency.ConsistencyFunction;
 import scm.ref.data.Digits;
 import scm.ref.editing.Mask;
 import scm.ref.editing.PatchTransform;
-import scm.ref.editing.TrigFlowEditor;
+import scm.ref.editing.TrigFlowZeroShotEditor;
 import scm.ref.image.Png;
 import scm.ref.image.RunReport;
 import scm.ref.metrics.DigitsSplit;
@@ -25,7 +25,7 @@ import scm.ref.trigflow.TrigFlow;
 
 /**
  * {@code scm edit}: zero-shot editing of held-out digits with a consistency checkpoint (CM Alg. 4 in TrigFlow
- * form, {@link TrigFlowEditor}). Writes original.png (the clean digits), before.png (the editor's input: masked,
+ * form, {@link TrigFlowZeroShotEditor}). Writes original.png (the clean digits), before.png (the editor's input: masked,
  * pooled, noised, or the two end-point samples) and after.png (the result), edited.safetensors and a report.
  */
 @Command(name = "edit", mixinStandardHelpOptions = true,
@@ -45,7 +45,7 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory.") Path out;
     @Option(names = "--force", description = "Overwrite existing outputs.") boolean force;
     @Option(names = "--clamp", description = "Clip every denoised estimate to [-1, 1] before the projection, as openai/consistency_models does"
-            + " (Algorithm 4 as printed does not; docs/editing.md).") boolean clamp;
+            + " (Algorithm 4 as printed does not).") boolean clamp;
 
     static final List<String> FILES = List.of("original.png", "before.png", "after.png", "edited.safetensors", "report.md", "report.json");
     static final int INTERPOLATION_STEPS = 10;
@@ -62,7 +62,8 @@ public final class EditCommand implements Callable<Integer> {
         if (kind.equals("denoise") && !(noiseT > 0 && noiseT <= Math.PI / 2)) throw new IllegalArgumentException("--t must be in (0, pi/2], got " + noiseT);
         OutputDir dir = OutputDir.check(out, FILES, force);
         ModelSource m = ModelSource.resolve(checkpoint, weights, null, "digits");
-        TrigFlowEditor editor = new TrigFlowEditor(new ConsistencyFunction(m.consistencyNet(), m.sigmaD()), clamp);
+        TrigFlowZeroShotEditor editor = new TrigFlowZeroShotEditor(new ConsistencyFunction(
+                m.requireConsistency("scm edit needs a consistency model (an sCT, sCD, CD or iCT checkpoint)"), m.sigmaD()), clamp);
         RandomGenerator rng = Noise.seeded(seed);
         Batch y = rows(DigitsSplit.of(Digits.load()).heldOut().x(), n);
 

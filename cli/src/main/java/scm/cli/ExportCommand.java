@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
 import scm.ref.io.Tensor;
 import scm.ref.train.CheckpointNames;
 
@@ -41,13 +40,13 @@ public final class ExportCommand implements Callable<Integer> {
         if (Files.isRegularFile(out) && isTrainingCheckpoint(out))
             throw new IllegalArgumentException("--out " + out + " is a training checkpoint (" + CheckpointNames.FORMAT
                     + "); export never replaces one, even with --force, since its run could no longer resume (choose another --out)");
-        SafetensorsFile f = SafeTensors.read(checkpoint);
-        String prefix = f.tensors().keySet().stream().anyMatch(k -> k.startsWith("ema.0.")) ? "ema.0." : "param.";
+        ModelCheckpoint f = ModelCheckpoint.read(checkpoint);
+        String prefix = f.group("ema") + ".";
         Map<String, Tensor> kept = new LinkedHashMap<>();
         f.tensors().forEach((name, t) -> { if (name.startsWith(prefix)) kept.put(name, t); });
-        if (kept.isEmpty()) throw new IllegalArgumentException("checkpoint " + checkpoint + " has no ema.0.* or param.* tensors");
         Map<String, String> md = new LinkedHashMap<>(f.metadata());
-        md.put("format", "scm-java-model/1");
+        md.putAll(f.spec().toMetadata());  // a legacy checkpoint's spec (read from run.*) is written out explicitly
+        md.put("format", ModelCheckpoint.EXPORT_FORMAT);
         md.put("exported.weights", prefix.substring(0, prefix.length() - 1));
         md.put("exported.from", checkpoint.getFileName().toString());
         SafeTensors.write(out, kept, md, DType.F32);

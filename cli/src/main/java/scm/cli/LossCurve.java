@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import scm.ref.image.LinePlot;
+import scm.ref.image.Png;
 import scm.ref.io.AtomicFile;
 import scm.ref.train.ProgressReporter;
 
 /**
  * A {@link ProgressReporter} that records every step's loss (and forwards to another reporter), writes
- * {@code loss.csv} ({@code step,loss}) atomically at every checkpoint and at the end, and measures the
+ * {@code loss.csv} ({@code step,loss}) and its plot {@code loss.png} ({@link LinePlot}) atomically at every checkpoint and at the end, and measures the
  * wall-clock time of the steps run. On resume the rows of the earlier run before the resume step are kept.
  */
 final class LossCurve implements ProgressReporter {
@@ -69,15 +71,29 @@ final class LossCurve implements ProgressReporter {
         StringBuilder sb = new StringBuilder("step,loss\n");
         for (int i = 0; i < steps.size(); i++) sb.append(steps.get(i)).append(',').append(losses.get(i)).append('\n');
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-        try { AtomicFile.write(csv, out -> out.write(bytes)); }
+        try {
+            AtomicFile.write(csv, out -> out.write(bytes));
+            long[] st = steps.stream().mapToLong(Long::longValue).toArray();
+            double[] lo = losses.stream().mapToDouble(Double::doubleValue).toArray();
+            Png.write(png(), LinePlot.loss(st, lo, 800, 480));
+        }
         catch (IOException e) { throw new UncheckedIOException("writing " + csv + " failed", e); }
     }
+
+    /** loss.png next to loss.csv. */
+    Path png() { return csv.resolveSibling("loss.png"); }
 
     long stepsRun() { return stepsRun; }
 
     long firstStep() { return firstStep; }
 
     double seconds() { return (endNanos - startNanos) / 1e9; }
+
+    /** How many recorded steps the reported mean loss covers at most. */
+    static final int MEAN_OVER = 100;
+
+    /** Steps {@link #meanOfLast(int) meanOfLast(MEAN_OVER)} actually averages. */
+    int meanOver() { return Math.min(MEAN_OVER, losses.size()); }
 
     /** Mean loss of the last {@code k} recorded steps (single-step losses are noisy). */
     double meanOfLast(int k) {

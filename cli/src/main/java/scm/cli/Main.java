@@ -7,11 +7,23 @@ import picocli.CommandLine.Command;
  * The {@code scm} command line. With no arguments it runs {@code demo}, the README's main job.
  * Errors from bad input are one line on stderr and a non-zero exit code.
  */
-@Command(name = "scm", mixinStandardHelpOptions = true, version = "scm-java 0.1.0",
+@Command(name = "scm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Consistency models (sCM / TrigFlow, CM) in Java.",
         subcommands = {DemoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, EditCommand.class,
                 VectorsCommand.class, VerifyCommand.class, VerifyCheckpointCommand.class, ExportCommand.class, TrainClassifierCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+
+    /** The Maven project version, from the filtered resource scm/cli/version.properties. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() throws Exception {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("version.properties")) {
+                if (in == null) return new String[] {"scm-java (version unknown: version.properties missing from the build)"};
+                p.load(in);
+            }
+            return new String[] {"scm-java " + p.getProperty("version", "unknown")};
+        }
+    }
 
     @Override public void run() { new CommandLine(this).usage(System.out); }
 

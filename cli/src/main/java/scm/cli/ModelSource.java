@@ -2,6 +2,11 @@ package scm.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import scm.ref.consistency.EdmAsTrigFlow;
+import scm.ref.consistency.EdmConsistencyFunction;
+import scm.ref.loss.EdmStudent;
+import scm.ref.loss.TrainableNetwork;
+import scm.ref.model.MlpModel;
 import scm.ref.oracle.GaussianMixture;
 import scm.ref.oracle.MixtureConsistency;
 import scm.ref.oracle.MixtureOracle;
@@ -13,7 +18,10 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * sampler asks) or an analytic model {@code mixture-<toy>}: for the ring8 / grid25 Gaussian mixtures, the exact
  * consistency function (MixtureConsistency, ODE-integrated to rtol 1e-10) and the exact PF-ODE velocity.
  *
- * @param data the data set the model generates, or null when unknown (a checkpoint without {@code data} metadata)
+ * <p>A checkpoint's kind and data set come from its {@link ModelSpec}: a diffusion teacher has no consistency network
+ * (only ODE sampling), an EDM-form student (CD/CT/iCT) has no diffusion network.
+ *
+ * @param data the data set the model generates, or null when unknown (neither the spec nor --data names one)
  */
 public record ModelSource(String description, TrigFlowNetwork consistencyNet, TrigFlowNetwork diffusionNet, double sigmaD, Dataset data) {
 
@@ -23,29 +31,49 @@ public record ModelSource(String description, TrigFlowNetwork consistencyNet, Tr
         Dataset named = dataName == null ? null : Dataset.named(dataName);
         if (model != null) {
             if (!model.startsWith("mixture-")) throw new IllegalArgumentException("unknown model '" + model + "' (known: mixture-ring8, mixture-grid25)");
-            Dataset d = Dataset.named(model.substring("mixture-".length()));
+            Dataset d;
+            try { d = Dataset.named(model.substring("mixture-".length())); }
+            catch (IllegalArgumentException e) { throw new IllegalArgumentException("unknown model '" + model + "' (known: mixture-ring8, mixture-grid25)"); }
             GaussianMixture mix = d.mixture();
             if (mix == null) throw new IllegalArgumentException("unknown model '" + model + "' (known: mixture-ring8, mixture-grid25)");
             if (named != null && named != d) throw new IllegalArgumentException("--model " + model + " generates " + d.cliName + ", not --data " + named.cliName);
             MixtureOracle oracle = new MixtureOracle(mix, TrigFlow.DEFAULT_SIGMA_D);
             return new ModelSource("analytic " + model + " (exact)", new MixtureConsistency(oracle).network(), oracle.diffusionNetwork(), oracle.sigmaD(), d);
         }
-        CheckpointModel c = CheckpointModel.load(checkpoint, weights);
-        Dataset d = named;
-        if (d == null && c.metadata().containsKey("data")) d = Dataset.named(c.metadata().get("data"));
-        if (d == null && c.model().dim() == 64) d = Dataset.DIGITS;
-        if (d != null && d.dim() != c.model().dim())
-            throw new IllegalArgumentException("checkpoint " + checkpoint + " has the wrong model shape: its model has dimension "
-                    + c.model().dim() + " but dataset " + d.cliName + " has dimension " + d.dim());
-        String desc = "checkpoint " + checkpoint + " (" + c.weights() + " weights, " + CheckpointModel.describe(c.model().config()) + ")";
-        if (java.util.Set.of("cd", "ct", "ict").contains(c.metadata().getOrDefault("run.objective", ""))) {
-            // a CD/CT/iCT student is EDM-parameterized (scm.ref.loss.EdmStudent): sample it through its TrigFlow view
-            var edm = new scm.ref.loss.EdmStudent(scm.ref.loss.TrainableNetwork.of(c.model()), c.sigmaD(),
-                    scm.ref.consistency.EdmConsistencyFunction.DEFAULT_EPS).reference();
-            return new ModelSource(desc + ", EDM-form student", new scm.ref.consistency.EdmAsTrigFlow(edm, c.model().dim()), null, c.sigmaD(), d);
-        }
-        return new ModelSource(desc, c.model(), c.model(), c.sigmaD(), d);
+        return of(ModelCheckpoint.read(checkpoint), weights, named);
     }
 
-    public int dim() { return consistencyNet.dim(); }
+    /** What samples from a loaded checkpoint: weight group {@code weights}, data set {@code named} or the spec's. */
+    public static ModelSource of(ModelCheckpoint c, String weights, Dataset named) {
+        Path checkpoint = c.file();
+        ModelSpec spec = c.spec();
+        Dataset stored = spec.data() == null ? null : Dataset.named(spec.data());
+        if (named != null && named.dim() != spec.config().dim())
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " has the wrong model shape: its model has dimension "
+                    + spec.config().dim() + " but dataset " + named.cliName + " has dimension " + named.dim());
+        if (named != null && stored != null && named != stored)
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " generates " + stored.cliName + " (its model spec), not --data " + named.cliName);
+        Dataset d = named != null ? named : stored;
+        MlpModel net = c.referenceModel(weights);
+        String desc = c.describe(weights);
+        return switch (spec.kind()) {
+            // a CD/CT/iCT student is EDM-parameterized (scm.ref.loss.EdmStudent): sample it through its TrigFlow view
+            case CONSISTENCY_EDM -> new ModelSource(desc, new EdmAsTrigFlow(new EdmStudent(TrainableNetwork.of(net), spec.sigmaD(),
+                    EdmConsistencyFunction.DEFAULT_EPS).reference(), net.dim()), null, spec.sigmaD(), d);
+            case CONSISTENCY -> new ModelSource(desc, net, net, spec.sigmaD(), d);
+            case DIFFUSION -> new ModelSource(desc, null, net, spec.sigmaD(), d);
+        };
+    }
+
+    /**
+     * The consistency function's network; a diffusion model (a teacher) is refused with a one-line error saying what to
+     * use instead ({@code usage}), since sampling it as a consistency model gives a meaningless one-step result.
+     */
+    public TrigFlowNetwork requireConsistency(String usage) {
+        if (consistencyNet == null)
+            throw new IllegalArgumentException(description + " is a diffusion model (a teacher), not a consistency model; " + usage);
+        return consistencyNet;
+    }
+
+    public int dim() { return consistencyNet != null ? consistencyNet.dim() : diffusionNet.dim(); }
 }

@@ -54,6 +54,18 @@ public final class RunConfig {
         return m;
     }
 
+    /** {@code m} with its values trimmed; an unknown key is an error naming it and {@code where}. */
+    static Map<String, String> checkKeys(Map<String, String> m, String where) {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            if (!KEYS.contains(e.getKey()))
+                throw new IllegalArgumentException(where + ": unknown key '" + e.getKey() + "' (known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+            if (e.getValue() == null) throw new IllegalArgumentException(where + ": key '" + e.getKey() + "' has no value");
+            out.put(e.getKey(), e.getValue().trim());
+        }
+        return out;
+    }
+
     /** Defaults, overridden by {@code file} entries, overridden by {@code cli} entries. */
     static RunConfig resolve(Map<String, String> file, Map<String, String> cli) {
         Map<String, String> given = new TreeMap<>(file);
@@ -96,6 +108,7 @@ public final class RunConfig {
         v.put("ct.mu0", "0.9");
         v.put("teacher", "");
         v.putAll(given);
+        v.put("teacher", absolute(v.get("teacher")));  // a relative --config teacher path would break a resume from elsewhere
         v.put("objective", objective);
         v.put("data", data);
         long steps = new RunConfig(v).lng("steps");
@@ -198,20 +211,50 @@ public final class RunConfig {
         return new RunConfig(v);
     }
 
+    /** Keys a resumed run may change: its length, cadence and evaluation. */
+    static final Set<String> RESUME_FREE = Set.of("steps", "checkpointEvery", "logEvery", "divergenceThreshold", "lossThreshold", "eval.samples", "eval.steps", "eval.seed");
+
     /**
-     * For --resume: every setting must equal the checkpoint's except those that may change when a run
-     * is continued (steps, cadence, evaluation); the first difference is an error naming the key.
+     * For --resume: these (saved) settings, with the free keys ({@link #RESUME_FREE}) taken from {@code file} and
+     * {@code cli} where given. Any other key given there must repeat the saved value (numbers compare as numbers, data
+     * set names by their canonical form); the first that differs is an error naming the option, the checkpoint's value
+     * and the given one.
      */
-    void requireResumable(RunConfig saved) {
-        Set<String> free = Set.of("steps", "checkpointEvery", "logEvery", "divergenceThreshold", "lossThreshold", "eval.samples", "eval.steps", "eval.seed");
-        TreeMap<String, String> all = new TreeMap<>(values);
-        saved.values.keySet().forEach(k -> all.putIfAbsent(k, null));
-        for (String k : all.keySet()) {
-            if (free.contains(k)) continue;
-            String a = saved.values.get(k), b = values.get(k);
-            if (a == null || !a.equals(b))
-                throw new IllegalArgumentException("checkpoint was trained with " + k + " = " + a + " but this run has " + b
-                        + " (pass the same settings to --resume)");
+    RunConfig resumedWith(Map<String, String> file, Map<String, String> cli) {
+        SortedMap<String, String> v = new TreeMap<>(values);
+        for (Map<String, String> given : List.of(file, cli)) {
+            for (Map.Entry<String, String> e : given.entrySet()) {
+                String k = e.getKey(), b = e.getValue().trim(), a = values.get(k);
+                String flag = (given == cli ? "--" + k : "--config " + k + " =");
+                if (RESUME_FREE.contains(k)) { v.put(k, b); continue; }
+                if (a == null || !same(k, a, b))
+                    throw new IllegalArgumentException(flag + " " + b + " conflicts with the checkpoint's " + k + " = " + (a == null ? "(unset)" : a.isEmpty() ? "(none)" : a)
+                            + " (a resumed run keeps its settings; only " + String.join(", ", new java.util.TreeSet<>(RESUME_FREE)) + " may change)");
+            }
         }
+        RunConfig rc = new RunConfig(v);
+        rc.trainConfig();
+        return rc;
+    }
+
+    /** A teacher path as stored: absolute and normalized ("" stays ""). */
+    static String absolute(String path) {
+        return path == null || path.isBlank() ? "" : java.nio.file.Path.of(path.trim()).toAbsolutePath().normalize().toString();
+    }
+
+    private static boolean same(String key, String a, String b) {
+        if (a.equals(b)) return true;
+        if (key.equals("teacher")) return absolute(a).equals(absolute(b));
+        if (key.equals("data")) {
+            try { return TrainData.canonical(a).equals(TrainData.canonical(b)); } catch (IllegalArgumentException e) { return false; }
+        }
+        if (key.equals("objective") || key.equals("optimizer")) return a.equalsIgnoreCase(b);
+        try { return Double.parseDouble(a) == Double.parseDouble(b); } catch (NumberFormatException e) { return false; }
+    }
+
+    /** The model spec of this run (written into every checkpoint, read back by {@link ModelCheckpoint}). */
+    ModelSpec modelSpec() {
+        String data = str("data");
+        return new ModelSpec(ModelSpec.Kind.ofObjective(objective()), mlpConfig(TrainData.dim(data)), lng("seed"), dbl("sigmaD"), data);
     }
 }

@@ -14,11 +14,12 @@ import scm.ref.loss.TeacherSolver;
 import scm.ref.loss.TrainableNetwork;
 import scm.ref.model.MlpConfig;
 import scm.ref.model.MlpModel;
+import scm.ref.nn.Param;
 import scm.ref.train.Objective;
 
 /**
  * Builds the model and objective of a run. The student of sCD (and of sCT when a teacher is given)
- * starts from the teacher's evaluation (EMA) weights, as sCM does [sheet A5]; its adaptive-weight head
+ * starts from the teacher's evaluation (EMA) weights, as sCM does [docs/math.md §11 L3]; its adaptive-weight head
  * starts fresh (it models a different loss). CD/CT/iCT students use the EDM parameterisation, so a
  * TrigFlow teacher's weights are not a meaningful start for them: they start from random weights.
  */
@@ -39,18 +40,26 @@ final class RunObjectives {
         MlpModel teacherModel = null;
         String init = "random (seed " + rc.lng("seed") + ")";
         if (teacher != null) {
-            if (!teacher.run().objective().equals("teacher"))
-                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " was trained with objective "
-                        + teacher.run().objective() + ", not teacher");
-            MlpConfig tc = teacher.modelConfig();
-            if (tc.dim() != cfg.dim() || tc.width() != cfg.width() || tc.depth() != cfg.depth() || tc.embDim() != cfg.embDim())
+            ModelSpec ts = teacher.spec();
+            if (ts.kind() != ModelSpec.Kind.DIFFUSION)
+                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " is a " + ts.kind().key
+                        + " model (objective " + teacher.meta("run.objective", "?") + "), not a diffusion teacher");
+            MlpConfig tc = ts.config();
+            if (tc.dim() != cfg.dim() || tc.width() != cfg.width() || tc.depth() != cfg.depth() || tc.embDim() != cfg.embDim()
+                    || tc.embedding() != cfg.embedding())
                 throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " has model dim " + tc.dim() + " width " + tc.width()
                         + " depth " + tc.depth() + " embDim " + tc.embDim() + " but this run's model is dim " + cfg.dim() + " width "
                         + cfg.width() + " depth " + cfg.depth() + " embDim " + cfg.embDim());
-            teacherModel = teacher.evalModel();
+            if (ts.sigmaD() != rc.dbl("sigmaD"))
+                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " was trained with sigmaD " + ts.sigmaD()
+                        + " but this run has sigmaD " + rc.dbl("sigmaD"));
+            teacherModel = teacher.referenceModel();  // evaluation (EMA) weights, F64 or a shipped F32 export
             if (kind.equals("sct") || kind.equals("scd")) {
-                teacher.copyInto(net.networkParams(), teacher.evalPrefix(), true);
-                init = "teacher " + teacher.file() + " (" + teacher.evalPrefix() + "*)";
+                // θ (not the adaptive-weight head) from the teacher's parameter of the same name; shapes were checked above
+                java.util.Map<String, Param> byName = new java.util.HashMap<>();
+                for (Param p : teacherModel.params()) byName.put(p.name, p);
+                for (Param p : net.networkParams()) System.arraycopy(byName.get(p.name).value, 0, p.value, 0, p.value.length);
+                init = "teacher " + teacher.file() + " (" + teacher.group("ema") + "*)";
             }
         }
         double sigmaD = rc.dbl("sigmaD");

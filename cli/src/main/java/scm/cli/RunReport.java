@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import scm.ref.image.RunReport.Metric;
 import scm.ref.io.AtomicFile;
 
 /** Writes report.md and report.json of a run (atomically). */
@@ -13,7 +14,7 @@ final class RunReport {
     private RunReport() {}
 
     record Summary(String status, String message, long stepsDone, long totalSteps, long stepsRun, double seconds,
-                   double firstLoss, double lastLoss, double meanLast100, String init, Path checkpoint, long parameters) {
+                   double firstLoss, double lastLoss, int meanOver, double meanLoss, String init, Path checkpoint, long parameters) {
         double secondsPerStep() { return stepsRun == 0 ? Double.NaN : seconds / stepsRun; }
     }
 
@@ -34,19 +35,31 @@ final class RunReport {
         sb.append("- steps: ").append(s.stepsDone()).append(" / ").append(s.totalSteps())
           .append(" (this invocation ran ").append(s.stepsRun()).append(")\n");
         sb.append(String.format(Locale.ROOT, "- wall-clock: %.1f s, %.4f s/step%n", s.seconds(), s.secondsPerStep()));
-        sb.append(String.format(Locale.ROOT, "- loss: first %.6g, last %.6g, mean of last 100 steps %.6g%n",
-                s.firstLoss(), s.lastLoss(), s.meanLast100()));
+        sb.append(String.format(Locale.ROOT, "- loss: first %.6g, last %.6g, %s %.6g%n",
+                s.firstLoss(), s.lastLoss(), meanLabel(s.meanOver()), s.meanLoss()));
         sb.append("- parameters: ").append(s.parameters()).append('\n');
         sb.append("- initialisation: ").append(s.init()).append('\n');
         sb.append("- checkpoint: ").append(s.checkpoint()).append("\n\n");
         if (!rows.isEmpty()) {
-            sb.append("## Sample quality (EMA weights, raw coordinates)\n\n");
-            sb.append("| sampler | NFE | FD | KID | n gen | n real | FD floor | KID floor | sampling s |\n|---|---|---|---|---|---|---|---|---|\n");
-            for (RunEvaluation.Row r : rows)
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.5f | %d | %d | %.4f | %.5f | %.1f |%n", r.sampler(), r.nfe(),
-                        r.metrics().fd(), r.metrics().kid(), r.metrics().generated(), r.metrics().real(),
-                        r.metrics().fdFloor(), r.metrics().kidFloor(), r.seconds()));
-            sb.append("\nFloors: the real set split into two halves (FD is biased upwards at the smaller size).\n\n");
+            // floors do not depend on the sampler: one column per metric, and the floors as one last row
+            List<Metric> cols = rows.getFirst().metrics().stream().filter(m -> !isFloor(m)).toList();
+            sb.append("## Sample quality (EMA weights, ").append(rc.str("eval.samples")).append(" samples per sampler)\n\n| sampler | NFE |");
+            for (Metric m : cols) sb.append(' ').append(m.name()).append(" |");
+            sb.append(" sampling s |\n|---|---|").append("---|".repeat(cols.size())).append("---|\n");
+            for (RunEvaluation.Row r : rows) {
+                sb.append("| ").append(r.sampler()).append(" | ").append(r.nfe()).append(" |");
+                for (Metric m : r.metrics()) if (!isFloor(m)) sb.append(' ').append(scm.ref.image.RunReport.number(m.value())).append(" |");
+                sb.append(String.format(Locale.ROOT, " %.1f |%n", r.seconds()));
+            }
+            sb.append("| floor (data vs data) | - |");
+            for (Metric c : cols) {
+                Metric f = rows.getFirst().metrics().stream().filter(m -> m.name().equals(floorName(c.name()))).findFirst().orElse(null);
+                sb.append(' ').append(f == null ? "-" : scm.ref.image.RunReport.number(f.value())).append(" |");
+            }
+            sb.append(" - |\n");
+            sb.append(rc.str("data").equals("digits")
+                    ? "\nFloors: the real digits split into two halves (FD is biased upwards at the smaller size).\n\n"
+                    : "\nFloors: a second independent draw of the data scored against the first, at the same size (the same suite as scm eval).\n\n");
         }
         sb.append("## Settings\n\n```properties\n");
         rc.values().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
@@ -67,7 +80,8 @@ final class RunReport {
         sb.append("  \"secondsPerStep\": ").append(num(s.secondsPerStep())).append(",\n");
         sb.append("  \"firstLoss\": ").append(num(s.firstLoss())).append(",\n");
         sb.append("  \"lastLoss\": ").append(num(s.lastLoss())).append(",\n");
-        sb.append("  \"meanLossLast100\": ").append(num(s.meanLast100())).append(",\n");
+        sb.append("  \"meanLossOver\": ").append(s.meanOver()).append(",\n");
+        sb.append("  \"meanLoss\": ").append(num(s.meanLoss())).append(",\n");
         sb.append("  \"parameters\": ").append(s.parameters()).append(",\n");
         sb.append("  \"init\": ").append(str(s.init())).append(",\n");
         sb.append("  \"checkpoint\": ").append(str(s.checkpoint().toString())).append(",\n");
@@ -75,10 +89,10 @@ final class RunReport {
         for (int i = 0; i < rows.size(); i++) {
             RunEvaluation.Row r = rows.get(i);
             sb.append(i == 0 ? "\n" : ",\n").append("    {\"sampler\": ").append(str(r.sampler())).append(", \"nfe\": ").append(r.nfe())
-              .append(", \"fd\": ").append(num(r.metrics().fd())).append(", \"kid\": ").append(num(r.metrics().kid()))
-              .append(", \"generated\": ").append(r.metrics().generated()).append(", \"real\": ").append(r.metrics().real())
-              .append(", \"fdFloor\": ").append(num(r.metrics().fdFloor())).append(", \"kidFloor\": ").append(num(r.metrics().kidFloor()))
-              .append(", \"samplingSeconds\": ").append(num(r.seconds())).append('}');
+              .append(", \"samples\": ").append(rc.str("eval.samples")).append(", \"metrics\": {");
+            for (int j = 0; j < r.metrics().size(); j++)
+                sb.append(j == 0 ? "" : ", ").append(str(r.metrics().get(j).name())).append(": ").append(num(r.metrics().get(j).value()));
+            sb.append("}, \"samplingSeconds\": ").append(num(r.seconds())).append('}');
         }
         sb.append(rows.isEmpty() ? "],\n" : "\n  ],\n");
         sb.append("  \"settings\": {");
@@ -87,6 +101,19 @@ final class RunReport {
             sb.append(i++ == 0 ? "\n" : ",\n").append("    ").append(str(e.getKey())).append(": ").append(str(e.getValue()));
         sb.append("\n  }\n}\n");
         return sb.toString();
+    }
+
+    private static boolean isFloor(Metric m) { return m.name().contains(" floor"); }
+
+    /** "FD (pixels)" -> "FD floor (pixels)", "sliced W2" -> "sliced W2 floor". */
+    private static String floorName(String name) {
+        int p = name.indexOf(" (");
+        return name.startsWith("MMD") || p < 0 ? name + " floor" : name.substring(0, p) + " floor" + name.substring(p);
+    }
+
+    /** "mean of the last 100 steps", or "mean of all 2 steps" when the run recorded fewer. */
+    static String meanLabel(int over) {
+        return over < LossCurve.MEAN_OVER ? "mean of all " + over + (over == 1 ? " step" : " steps") : "mean of the last " + over + " steps";
     }
 
     private static String num(double v) { return Double.isFinite(v) ? Double.toString(v) : str(Double.toString(v)); }

@@ -21,7 +21,8 @@ import scm.ref.tensor.Noise;
  * sampling starts; nothing is written on bad input.
  */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Sample a checkpoint or an analytic model; write samples (.safetensors), a PNG and a report.")
+        description = {"Sample a checkpoint or an analytic model.",
+                "Writes samples.safetensors, samples.png, report.md and report.json."})
 public final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -49,6 +50,7 @@ public final class SampleCommand implements Callable<Integer> {
         InputLimits.requireSampleCount("--n", n, m.consistencyNet());
         if (m.data() != null && n >= evalN) InputLimits.requireRows("--eval-n", evalN, m.dim());
         SamplerSpec s = SamplerSpec.parse(steps, times, solver, nfe, m.sigmaD());
+        s.requireFits(m);
         boolean scored = m.data() != null && n >= evalN;
         Path cls = classifier == null ? Home.classifier() : classifier;
         if (scored && m.data().isImage()) SampleMetrics.classifier(cls);

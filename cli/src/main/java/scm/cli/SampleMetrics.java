@@ -74,7 +74,8 @@ public record SampleMetrics(List<Metric> metrics, List<String> notes) {
         m.add(new Metric("KID floor (" + space + ")", r.kidFloor(), "real vs real"));
     }
 
-    private static SampleMetrics planar(Batch g, Dataset data, long seed) {
+    /** The 2-D suite on all of {@code g} (n fresh data draws from {@code seed}). */
+    static SampleMetrics planar(Batch g, Dataset data, long seed) {
         RandomGenerator rng = Noise.seeded(seed ^ 0x5EEDL);
         Batch real = data.real(g.n(), rng.nextLong()), real2 = data.real(g.n(), rng.nextLong());
         SlicedWasserstein sw = new SlicedWasserstein(2, SW_PROJECTIONS, 2, rng);

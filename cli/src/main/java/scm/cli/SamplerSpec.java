@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.random.RandomGenerator;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
 import scm.ref.trigflow.TrigFlow;
@@ -16,21 +16,21 @@ import scm.ref.trigflow.TrigFlow;
  * --solver over a uniform t-grid from t_max to 0 with --nfe network evaluations (ddim, euler: nfe steps; heun,
  * dpm2: nfe/2 steps, so nfe must be even).
  */
-public record SamplerSpec(String method, int nfe, double[] times, DiffusionSolver solver) {
+public record SamplerSpec(String method, int nfe, double[] times, OdeMethod solver) {
 
     public static SamplerSpec parse(Integer steps, String timesCsv, String solverName, Integer nfe, double sigmaD) {
         double tMax = new TrigFlow(sigmaD).tMax();
         if (solverName != null) {
             if (steps != null || timesCsv != null) throw new IllegalArgumentException("--solver (teacher ODE) cannot be combined with --steps or --times");
-            DiffusionSolver s = switch (solverName.toLowerCase(Locale.ROOT)) {
-                case "ddim" -> DiffusionSolver.DDIM;
-                case "euler" -> DiffusionSolver.EULER;
-                case "heun" -> DiffusionSolver.HEUN;
-                case "dpm2", "dpm-solver-2" -> DiffusionSolver.DPM_SOLVER_2;
+            OdeMethod s = switch (solverName.toLowerCase(Locale.ROOT)) {
+                case "ddim" -> OdeMethod.DDIM;
+                case "euler" -> OdeMethod.EULER;
+                case "heun" -> OdeMethod.HEUN;
+                case "dpm2", "dpm-solver-2" -> OdeMethod.DPM_SOLVER_2;
                 default -> throw new IllegalArgumentException("unknown solver '" + solverName + "' (known: ddim, euler, heun, dpm2)");
             };
             if (nfe == null) throw new IllegalArgumentException("--solver needs --nfe N (network evaluations)");
-            int per = s == DiffusionSolver.DDIM || s == DiffusionSolver.EULER ? 1 : 2;
+            int per = s == OdeMethod.DDIM || s == OdeMethod.EULER ? 1 : 2;
             if (nfe < per || nfe % per != 0) throw new IllegalArgumentException("--nfe for " + solverName + " must be a positive multiple of " + per + ", got " + nfe);
             double[] grid = TimeGrid.uniform(tMax, 0, nfe / per);
             // the reported NFE is the true count (DPM-Solver-2's step into t = 0 is a DDIM step: one evaluation)
@@ -63,11 +63,16 @@ public record SamplerSpec(String method, int nfe, double[] times, DiffusionSolve
         return t;
     }
 
+    /** Checks that {@code m} can be sampled this way (before any output is written). */
+    public void requireFits(ModelSource m) {
+        if (solver != null && m.diffusionNet() == null)
+            throw new IllegalArgumentException("--solver needs a diffusion model; " + m.description() + " is a consistency model only");
+        if (solver == null) m.requireConsistency("sample it with the PF-ODE: --solver ddim|euler|heun|dpm2 --nfe N");
+    }
+
     public Batch run(ModelSource m, RandomGenerator rng, int n) {
-        if (solver != null) {
-            if (m.diffusionNet() == null) throw new IllegalArgumentException("--solver needs a diffusion model; " + m.description() + " is a consistency model only");
-            return new DiffusionOdeSampler(m.diffusionNet(), m.sigmaD()).sample(solver, rng, n, times);
-        }
+        requireFits(m);
+        if (solver != null) return new DiffusionOdeSampler(m.diffusionNet(), m.sigmaD()).sample(solver, rng, n, times);
         return new ConsistencySampler(m.consistencyNet(), m.sigmaD()).multistep(rng, n, times);
     }
 

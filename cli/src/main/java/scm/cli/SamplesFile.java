@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 import scm.ref.tensor.Batch;
 
@@ -29,7 +29,7 @@ public final class SamplesFile {
 
     public static Loaded read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("samples file not found: " + file);
-        SafetensorsFile f = SafeTensors.read(file);
+        SafetensorsContent f = SafeTensors.read(file);
         Tensor t = f.tensors().get(TENSOR);
         if (t == null || t.shape().length != 2)
             throw new IllegalArgumentException(file + " holds no 2-D tensor '" + TENSOR + "' (write it with scm sample)");

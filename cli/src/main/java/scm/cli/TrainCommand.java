@@ -29,11 +29,16 @@ import scm.ref.train.TrainingSetup;
                 "Settings resolve as: built-in defaults < --config FILE < command-line options. Defaults: teacher = Adam lr 1e-3;"
                         + " students = RAdam lr 1e-4 (sCM); betas (0.9, 0.99), eps 1e-8; EMA power=0.05; sCM tangent warm-up"
                         + " scm.warmup = min(10000, steps/10) (the paper's 10k scaled to short runs)."},
-        footer = {"", "--config keys: " + "objective data model steps batch lr seed optimizer beta1 beta2 eps clipNorm emas"
-                + " checkpointEvery logEvery divergenceThreshold lossThreshold model.width model.depth model.embDim model.dropout sigmaD"
-                + " proposal.pMean proposal.pStd adaptiveWeighting scm.warmup cd.levels ct.s0 ct.s1 ct.mu0 data.size"
-                + " eval.samples eval.steps eval.seed",
-                "Exit codes: 0 done, 2 bad input, 3 training diverged (the last good checkpoint is kept)."})
+        footer = {"", "--config keys (one line each, never wrapped inside a name):",
+                "  run:        objective data model steps batch lr seed teacher",
+                "  optimizer:  optimizer beta1 beta2 eps clipNorm emas",
+                "  cadence:    checkpointEvery logEvery divergenceThreshold lossThreshold",
+                "  model:      model.width model.depth model.embDim model.dropout",
+                "  objective:  sigmaD proposal.pMean proposal.pStd adaptiveWeighting",
+                "              scm.warmup cd.levels ct.s0 ct.s1 ct.mu0",
+                "  data, eval: data.size eval.samples eval.steps eval.seed",
+                "Exit codes: 0 done, 2 bad input, 3 training diverged (the last good",
+                "checkpoint is kept)."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -41,7 +46,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--objective", paramLabel = "KIND", description = "teacher | sct | scd | cd | ct | ict (default teacher)")
     String objective;
 
-    @Option(names = "--data", paramLabel = "NAME", description = "digits | ring8 | grid25 | moons | checkerboard | swissroll (default digits)")
+    @Option(names = "--data", paramLabel = "NAME", description = "digits | ring8 | grid25 | moons | checkerboard | swiss-roll (default digits)")
     String data;
 
     @Option(names = "--model", paramLabel = "PRESET", description = "toy | small | digits (default: digits for digits, toy otherwise)")
@@ -61,33 +66,50 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "output directory")
     Path out;
 
-    @Option(names = "--resume", description = "continue DIR/checkpoint.safetensors (same settings; --steps may grow)")
+    @Option(names = "--resume", description = "continue DIR/checkpoint.safetensors with the settings stored in it (give --out DIR and"
+            + " optionally a larger --steps; any other flag must repeat the stored value)")
     boolean resume;
 
     @Option(names = "--no-eval", negatable = false, description = "skip the sample-quality evaluation after training")
     boolean noEval;
 
+    /** Settings given as a map instead of a --config file (the Java API, {@link Scm#train}). */
+    Map<String, String> settings = Map.of();
+
     @Override public Integer call() throws IOException {
-        RunConfig rc = RunConfig.resolve(config == null ? Map.of() : RunConfig.readFile(config), cliSettings());
         Path ckpt = out.resolve(ModelCheckpoint.FILE_NAME);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
+        if (!resume && Files.exists(ckpt))
+            throw new IllegalArgumentException(ckpt + " already exists; pass --resume to continue it or choose another --out");
+        if (resume && !Files.isRegularFile(ckpt)) throw new IllegalArgumentException("--resume: no checkpoint " + ckpt);
+        Map<String, String> fileSettings = config == null ? RunConfig.checkKeys(settings, "settings") : RunConfig.readFile(config);
+        ModelCheckpoint saved = resume ? ModelCheckpoint.read(ckpt, "--resume checkpoint") : null;
+        RunConfig rc;
+        if (resume) {
+            RunConfig before = saved.run();
+            if (before == null) throw new IllegalArgumentException("--resume checkpoint " + ckpt + " has no run settings (run.*): it was not written by scm train");
+            // the run's settings come from the checkpoint; a flag or --config entry may only repeat them (or change a free key)
+            rc = before.resumedWith(fileSettings, cliSettings());
+        } else {
+            rc = RunConfig.resolve(fileSettings, cliSettings());
+        }
         int dim = TrainData.dim(rc.str("data"));
         InputLimits.requireTrainingBatch("--batch", rc.integer("batch"), dim, rc.integer("model.width"), rc.integer("model.depth"));
         InputLimits.requireRows("data.size", rc.integer("data.size"), dim);
         if (!noEval) InputLimits.require("eval.samples", rc.integer("eval.samples"), dim, rc.integer("model.width"),
                 rc.integer("model.depth"), InputLimits.SAMPLING_ARRAYS, "sampling");
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
-        if (!resume && Files.exists(ckpt))
-            throw new IllegalArgumentException(ckpt + " already exists; pass --resume to continue it or choose another --out");
-        if (resume && !Files.isRegularFile(ckpt)) throw new IllegalArgumentException("--resume: no checkpoint " + ckpt);
-        ModelCheckpoint teacherCkpt = teacher == null ? null : ModelCheckpoint.read(teacher, "--teacher checkpoint");
+        String teacherPath = rc.str("teacher");
+        ModelCheckpoint teacherCkpt = teacherPath.isEmpty() ? null : ModelCheckpoint.read(Path.of(teacherPath), "--teacher checkpoint");
         String dataName = rc.str("data");
         Batch dataset = TrainData.training(dataName, rc.integer("data.size"), rc.lng("seed"));
         RunObjectives.Built built = RunObjectives.build(rc, TrainData.dim(dataName), teacherCkpt);
+        Map<String, String> metadata = new java.util.TreeMap<>(rc.toMetadata());
+        metadata.putAll(rc.modelSpec().toMetadata());
 
         LossCurve curve = new LossCurve(out.resolve("loss.csv"), ProgressReporter.auto(rc.lng("logEvery")));
         Trainer trainer = TrainingSetup.builder(rc.trainConfig(), built.objective(), dataset)
                 .progress(curve)
-                .checkpoints(new SafetensorsCheckpointStore(rc.toMetadata()), ckpt)
+                .checkpoints(new SafetensorsCheckpointStore(metadata), ckpt)
                 .build();
         if (resume) {
             // temporary files of saves killed mid-write (this run owns DIR); only AtomicFile's own name pattern
@@ -95,9 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
             for (String f : List.of(ModelCheckpoint.FILE_NAME, "loss.csv", "report.md", "report.json"))
                 stale += scm.ref.io.AtomicFile.removeStaleTemporaries(out.resolve(f));
             if (stale > 0) System.out.println("removed " + stale + " temporary file(s) left by interrupted saves in " + out);
-            ModelCheckpoint saved = ModelCheckpoint.read(ckpt, "--resume checkpoint");
-            rc.requireResumable(saved.run());
-            trainer.restore(saved.checkpoint());
+            trainer.restore(saved.trainingState());
             curve.loadEarlier(trainer.step());
         }
         Files.createDirectories(out);
@@ -114,19 +134,18 @@ public final class TrainCommand implements Callable<Integer> {
         List<RunEvaluation.Row> rows = List.of();
         if (code == 0 && !noEval) {
             System.out.println("evaluating " + rc.str("eval.samples") + " samples per sampler ...");
-            rows = RunEvaluation.evaluate(rc, ModelCheckpoint.read(ckpt, "checkpoint").evalModel(), TrainData.reference(dataName,
-                    rc.integer("eval.samples"), rc.lng("eval.seed")));
+            rows = RunEvaluation.evaluate(rc, ModelCheckpoint.read(ckpt, "checkpoint").referenceModel());
         }
         var summary = new RunReport.Summary(status, message, trainer.step(), rc.lng("steps"), curve.stepsRun(), curve.seconds(),
-                curve.first(), curve.last(), curve.meanOfLast(100), built.init(), ckpt, built.model().parameterCount());
+                curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, built.model().parameterCount());
         RunReport.write(out, rc, summary, rows);
         if (code != 0) spec.commandLine().getErr().println("scm train: " + message);
-        else System.out.printf(java.util.Locale.ROOT, "done: %d steps, %.4f s/step, mean loss of last 100 steps %.6g; report %s%n",
-                trainer.step(), summary.secondsPerStep(), summary.meanLast100(), out.resolve("report.md"));
+        else System.out.printf(java.util.Locale.ROOT, "done: %d steps, %.4f s/step, loss %s %.6g; report %s%n",
+                trainer.step(), summary.secondsPerStep(), RunReport.meanLabel(summary.meanOver()), summary.meanLoss(), out.resolve("report.md"));
         return code;
     }
 
-    private Map<String, String> cliSettings() {
+    Map<String, String> cliSettings() {
         Map<String, String> m = new LinkedHashMap<>();
         if (objective != null) m.put("objective", objective);
         if (data != null) m.put("data", data);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 
 /**
@@ -31,7 +31,7 @@ public final class VerifyCheckpointCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such file: " + file);
-        SafetensorsFile f = SafeTensors.read(file);
+        SafetensorsContent f = SafeTensors.read(file);
         long values = 0, nonFinite = 0;
         Map<String, Integer> dtypes = new TreeMap<>();
         for (Tensor t : f.tensors().values()) {

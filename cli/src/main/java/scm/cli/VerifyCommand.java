@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 import scm.ref.vectors.ComparisonRow;
 import scm.ref.vectors.Precision;
@@ -41,7 +41,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         Verifier v = Verifier.load(vectors);
-        SafetensorsFile c = SafeTensors.read(candidate);
+        SafetensorsContent c = SafeTensors.read(candidate);
         Precision p = precision != null ? Precision.parse(precision)
                 : Precision.inferFrom(c.tensors().values().stream().map(Tensor::dtype).toList());
         List<ComparisonRow> rows = v.compare(c.tensors(), p);

@@ -55,14 +55,23 @@ class TrainCommandTest {
         Path cfg = smallConfig(dir), t = dir.resolve("teacher"), s = dir.resolve("sct");
         Result r = run(args(common(t, "teacher", 12), "--config", cfg.toString()));
         assertEquals(0, r.code(), r.err());
-        for (String f : List.of("checkpoint.safetensors", "loss.csv", "report.md", "report.json"))
+        for (String f : List.of("checkpoint.safetensors", "loss.csv", "loss.png", "report.md", "report.json"))
             assertTrue(Files.isRegularFile(t.resolve(f)), f);
         assertEquals(13, Files.readAllLines(t.resolve("loss.csv")).size(), "header + one row per step");
         assertTrue(Files.readString(t.resolve("report.json")).contains("\"ode dpm2 k=2\""));
+        // issue 14.6: a 2-D run is scored like scm eval scores 2-D samples (MMD, sliced W2, modes), not by FD on coordinates
+        String report = Files.readString(t.resolve("report.md"));
+        assertTrue(report.contains("MMD^2 (bandwidth 0.1)") && report.contains("modes hit") && report.contains("sliced W2") && report.contains("| floor (data vs data) |"), report);
+        assertFalse(report.contains("FD"), report);
+        // issue 14.11: a 12-step run does not claim a mean over the last 100 steps
+        assertTrue(report.contains("mean of all 12 steps") && !report.contains("last 100"), report);
         ModelCheckpoint tc = ModelCheckpoint.read(t.resolve("checkpoint.safetensors"), "test");
-        assertEquals("12", tc.checkpoint().require("step"));
-        assertEquals(16, tc.modelConfig().width());
-        assertNotNull(tc.evalModel());
+        assertEquals("12", tc.meta("step", null));
+        assertEquals(16, tc.spec().config().width());
+        assertEquals(ModelSpec.Kind.DIFFUSION, tc.spec().kind());
+        assertEquals("ring8", tc.spec().data());
+        assertEquals(ModelSpec.VERSION, tc.meta(ModelSpec.VERSION_KEY, null), "the model spec is stored, not inferred");
+        assertNotNull(tc.referenceModel());
 
         r = run(args(common(s, "sct", 3), "--config", cfg.toString(), "--teacher", t.resolve("checkpoint.safetensors").toString()));
         assertEquals(0, r.code(), r.err());
@@ -79,7 +88,7 @@ class TrainCommandTest {
             List<String> extra = o.equals("cd") ? List.of("--teacher", t.resolve("checkpoint.safetensors").toString()) : List.of();
             Result r = run(args(common(out, o, 3), java.util.stream.Stream.concat(java.util.stream.Stream.of("--config", cfg.toString(), "--no-eval"), extra.stream()).toList()));
             assertEquals(0, r.code(), o + ": " + r.err());
-            assertEquals("3", ModelCheckpoint.read(out.resolve("checkpoint.safetensors"), o).checkpoint().require("step"), o);
+            assertEquals("3", ModelCheckpoint.read(out.resolve("checkpoint.safetensors"), o).meta("step", null), o);
         }
     }
 
@@ -93,7 +102,8 @@ class TrainCommandTest {
         Path a2 = dir.resolve("a2"), b2 = dir.resolve("b2");
         assertEquals(0, run(args(common(a2, "sct", 8), "--config", cfgA.toString(), "--no-eval")).code());
         assertEquals(0, run(args(common(b2, "sct", 5), "--config", cfgB.toString(), "--no-eval")).code());
-        Result r = run(args(common(b2, "sct", 8), "--config", cfgB.toString(), "--no-eval", "--resume"));
+        // issue 14.8: resume needs only --out (and a larger --steps); the settings, scm.warmup included, come from the checkpoint
+        Result r = run("train", "--out", b2.toString(), "--resume", "--steps", "8", "--no-eval");
         assertEquals(0, r.code(), r.err());
         var store = new SafetensorsCheckpointStore();
         Checkpoint ca = store.read(a2.resolve("checkpoint.safetensors")), cb = store.read(b2.resolve("checkpoint.safetensors"));
@@ -106,7 +116,7 @@ class TrainCommandTest {
         Path cfg = smallConfig(dir), out = dir.resolve("x");
         assertBad(run("train", "--data", "mnist", "--out", out.toString()), "unknown dataset 'mnist'");
         assertBad(run("train", "--objective", "scd", "--data", "ring8", "--out", out.toString(), "--teacher", dir.resolve("nope.safetensors").toString()),
-                "does not exist");
+                "not found");
         assertBad(run("train", "--objective", "scd", "--data", "ring8", "--out", out.toString()), "needs --teacher");
         assertFalse(Files.exists(out), "nothing written for bad input");
 
@@ -120,8 +130,14 @@ class TrainCommandTest {
         byte[] before = Files.readAllBytes(teacherFile);
         assertBad(run(args(common(t, "teacher", 2), "--config", cfg.toString())), "already exists");
         assertArrayEquals(before, Files.readAllBytes(teacherFile), "existing checkpoint not overwritten");
-        assertBad(run(args(common(t, "teacher", 4), "--config", cfg.toString(), "--resume", "--lr", "0.5")), "lr");
-        assertArrayEquals(before, Files.readAllBytes(teacherFile));
+        assertBad(run("train", "--out", t.toString(), "--resume", "--lr", "0.5"), "conflicts");
+        assertArrayEquals(before, Files.readAllBytes(teacherFile), "a refused resume leaves the checkpoint as it was");
+        // a flag that contradicts the stored run is an error naming both values
+        assertBad(run("train", "--out", t.toString(), "--resume", "--steps", "4", "--lr", "0.5"), "--lr 0.5 conflicts with the checkpoint's lr = 0.001");
+        assertBad(run("train", "--out", t.toString(), "--resume", "--objective", "sct"), "--objective sct conflicts with the checkpoint's objective = teacher");
+        // repeating the stored values is fine (numbers compare as numbers: 1e-3 = 0.001)
+        assertEquals(0, run(args(common(t, "teacher", 3), "--config", cfg.toString(), "--resume", "--lr", "1e-3", "--no-eval")).code());
+        assertEquals("3", ModelCheckpoint.read(teacherFile).meta("step", null));
     }
 
     static void assertBad(Result r, String fragment) {

@@ -78,5 +78,62 @@ public interface Backend extends AutoCloseable {
 
     void ema(float[] e, float[] p, float beta, int len);
 
+    // ---- U-Net ops (scm.ref.nn.conv, scm.ref.nn.attention). Images are channel-major per sample:
+    // value (s, c, i, j) at ((s·C + c)·H + i)·W + j; a "plane" is one channel of one sample.
+
+    /**
+     * The "same" convolution (stride 1, odd k, padding (k−1)/2) of n images cin x h x w into cout channels:
+     * y = W ⋆ x + b, or the tangent W ⋆ t_x with {@code hasBias = false}. W is [cout, cin, k, k].
+     */
+    void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k);
+
+    /** dx = the adjoint correlation of dy (overwrites dx, n x cin x h x w). */
+    void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k);
+
+    /** dW += Σ dy ⊗ (shifted x), db += Σ dy over samples and pixels. */
+    void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k);
+
+    /** y = γ[c]·v + β[c] per channel (β skipped with {@code withShift = false}); n·c planes of {@code plane} values. */
+    void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane);
+
+    /** dγ[c] += Σ dy·x̂, dβ[c] += Σ dy over samples and pixels. */
+    void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane);
+
+    /** Adaptive modulation y = x̂·s[q] + b[q] over {@code planes} planes (q = sample·C + channel). */
+    void modulate(float[] xhat, float[] s, float[] b, float[] y, int planes, int plane);
+
+    /** Its tangent t_y = t_x̂·s + x̂·t_s + t_b. */
+    void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db, float[] dy, int planes, int plane);
+
+    /** Its backward: dx̂ = dy·s, ds[q] = Σ dy·x̂, db[q] = Σ dy (all overwritten). */
+    void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int planes, int plane);
+
+    /** 2x2 average pooling of {@code planes} planes h x w. */
+    void avgPool2(float[] x, float[] y, int planes, int h, int wd);
+
+    /** Its adjoint (dx planes h x w, overwritten). */
+    void avgPool2Backward(float[] dy, float[] dx, int planes, int h, int wd);
+
+    /** 2x nearest upsampling of {@code planes} planes h x w. */
+    void upsample2(float[] x, float[] y, int planes, int h, int wd);
+
+    /** Its adjoint (dx planes h x w, overwritten). */
+    void upsample2Backward(float[] dy, float[] dx, int planes, int h, int wd);
+
+    /** Per sample y = [a, b] (sa and sb values per sample). */
+    void concat(float[] a, float[] b, float[] y, int n, int sa, int sb);
+
+    /** The adjoint of {@link #concat}. */
+    void split(float[] g, float[] ga, float[] gb, int n, int sa, int sb);
+
+    /**
+     * Multi-head attention over the L positions of qkv [n, 3c, L] into o [n, c, L] by the flash recurrence with
+     * key blocks of {@code block} positions; with {@code tangent}, also t_o from tqkv (the flash-form JVP).
+     */
+    void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block);
+
+    /** dqkv (overwritten) from dO, given the forward's qkv and output o. */
+    void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len);
+
     @Override default void close() {}
 }

@@ -1,11 +1,16 @@
 package scm.accel.backend;
 
 import scm.accel.kernels.ActivationKernels;
+import scm.accel.kernels.AttentionKernels;
+import scm.accel.kernels.ConvKernels;
+import scm.accel.kernels.GroupNormKernels;
+import scm.accel.kernels.ImageKernels;
 import scm.accel.kernels.EmbeddingKernels;
 import scm.accel.kernels.NormKernels;
 import scm.accel.kernels.OptimKernels;
 import scm.accel.kernels.TangentKernels;
 import scm.accel.kernels.TrigFlowKernels;
+import scm.accel.kernels.VectorConv;
 import scm.accel.kernels.VectorGemm;
 
 /**
@@ -140,6 +145,173 @@ public final class JvmBackend implements Backend {
 
     @Override public void ema(float[] e, float[] p, float beta, int len) {
         par.forRange(len, 3, (f, to) -> OptimKernels.ema(e, p, beta, f, to));
+    }
+
+    // ---- U-Net ops
+
+    /**
+     * Per-thread scratch, reused across calls: on the threads running a kernel, the im2col row offsets, the padded
+     * image and the padded-grid output (or padded dy); on the calling thread, the flipped weights, the weight-gradient
+     * lane partials and the flash logits.
+     */
+    private final ThreadLocal<int[]> offsets = new ThreadLocal<>();
+    private final ThreadLocal<float[]> outs = new ThreadLocal<>(), padded = new ThreadLocal<>(), hostScratch = new ThreadLocal<>(),
+            partials = new ThreadLocal<>();
+
+    private static int[] iscratch(ThreadLocal<int[]> tl, int size) {
+        int[] a = tl.get();
+        if (a == null || a.length < size) { a = new int[size]; tl.set(a); }
+        return a;
+    }
+
+    private static float[] scratch(ThreadLocal<float[]> tl, int size) {
+        float[] a = tl.get();
+        if (a == null || a.length < size) { a = new float[size]; tl.set(a); }
+        return a;
+    }
+
+    /**
+     * Samples split over threads; per sample one matrix product W·col with col implicit: its rows are windows of a
+     * zero-padded copy of the image ({@link ConvKernels#pad}), computed on the padded grid (2p extra columns per image
+     * row, dropped when copying out) and over a column count rounded up to whole vectors (the extra columns read the
+     * zeroed slack after the image and are dropped too), so the micro-kernels never take their scalar tail.
+     */
+    @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
+        int plane = h * wd, kk = cin * k * k, p = (k - 1) / 2, wp = wd + 2 * p, pplane = (h + 2 * p) * wp, lanes = VectorConv.lanes();
+        int np = ((h - 1) * wp + wd + lanes - 1) / lanes * lanes;          // padded-grid columns computed
+        int xpLen = (cin - 1) * pplane + (k - 1) * (wp + 1) + np;          // the last window's end
+        par.forRange(n, 2L * cout * kk * plane, (f, t) -> {
+            int[] off = iscratch(offsets, kk);
+            float[] xp = scratch(padded, Math.max(xpLen, cin * pplane)), out = scratch(outs, cout * np);
+            if (xpLen > cin * pplane) java.util.Arrays.fill(xp, cin * pplane, xpLen, 0f);
+            for (int c = 0; c < cin; c++)
+                for (int u = 0; u < k; u++)
+                    for (int v = 0; v < k; v++) off[(c * k + u) * k + v] = c * pplane + u * wp + v;
+            for (int s = f; s < t; s++) {
+                int yo = s * cout * plane;
+                ConvKernels.pad(x, s * cin * plane, xp, cin, h, wd, p);
+                if (hasBias) for (int o = 0; o < cout; o++) java.util.Arrays.fill(out, o * np, (o + 1) * np, b[o]);
+                VectorConv.gemmNN(w, 0, xp, off, out, 0, kk, np, 0, cout, hasBias);
+                for (int o = 0; o < cout; o++)
+                    for (int i = 0; i < h; i++) System.arraycopy(out, o * np + i * wp, y, yo + o * plane + i * wd, wd);
+            }
+        });
+    }
+
+    /** The adjoint correlation is the same-padding correlation of dy with the flipped, transposed weight. */
+    @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
+        float[] wf = scratch(hostScratch, w.length);
+        ConvKernels.flipTranspose(w, wf, cin, cout, k);
+        conv2d(dy, wf, null, false, dx, n, cout, h, wd, cin, k);
+    }
+
+    /**
+     * The batch is cut into P = min(n, 8) fixed sample ranges (independent of the thread count, so results do not
+     * depend on it). Each range accumulates, per (o, κ), one vector of lane partials of Σ_q dy[o, q]·col[κ, q] over
+     * its samples on the padded grid (dy scattered onto it with zeros in the extra columns; col the implicit windows
+     * of the padded image, as in {@link #conv2d}); then, per (o, κ), the partials' lanes are added in a fixed order
+     * (ranges, then lanes) into dW: no horizontal vector reductions, so the same bits interpreted or compiled.
+     */
+    @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
+        int plane = h * wd, kk = cin * k * k, parts = Math.min(n, 8), p = (k - 1) / 2, wp = wd + 2 * p, pplane = (h + 2 * p) * wp;
+        int lanes = VectorConv.lanes(), np = ((h - 1) * wp + wd + lanes - 1) / lanes * lanes;
+        int xpLen = (cin - 1) * pplane + (k - 1) * (wp + 1) + np;
+        int stride = cout * kk * lanes + cout;
+        float[] part = scratch(partials, parts * stride);
+        par.forRange(parts, 2L * cout * kk * plane * Math.max(1, n / parts), (f, t) -> {
+            int[] off = iscratch(offsets, kk);
+            float[] xp = scratch(padded, Math.max(xpLen, cin * pplane)), dyp = scratch(outs, cout * np);
+            if (xpLen > cin * pplane) java.util.Arrays.fill(xp, cin * pplane, xpLen, 0f);
+            java.util.Arrays.fill(dyp, 0, cout * np, 0f);
+            for (int c = 0; c < cin; c++)
+                for (int u = 0; u < k; u++)
+                    for (int v = 0; v < k; v++) off[(c * k + u) * k + v] = c * pplane + u * wp + v;
+            for (int ci = f; ci < t; ci++) {
+                int po = ci * stride;
+                java.util.Arrays.fill(part, po, po + stride, 0f);
+                for (int s = ci * n / parts; s < (ci + 1) * n / parts; s++) {
+                    int go = s * cout * plane;
+                    ConvKernels.pad(x, s * cin * plane, xp, cin, h, wd, p);
+                    for (int o = 0; o < cout; o++)
+                        for (int i = 0; i < h; i++) System.arraycopy(dy, go + o * plane + i * wd, dyp, o * np + i * wp, wd);
+                    VectorConv.gemmNTLanes(dyp, 0, xp, off, part, po, cout, kk, np);
+                    for (int o = 0; o < cout; o++) {
+                        float acc = 0f;
+                        for (int q = go + o * plane; q < go + (o + 1) * plane; q++) acc += dy[q];
+                        part[po + cout * kk * lanes + o] += acc;
+                    }
+                }
+            }
+        });
+        par.forRange(cout, (long) parts * kk * lanes, (f, t) -> {
+            for (int o = f; o < t; o++) {
+                for (int j = o * kk; j < (o + 1) * kk; j++) {
+                    float acc = 0f;
+                    for (int ci = 0; ci < parts; ci++)
+                        for (int l = 0; l < lanes; l++) acc += part[ci * stride + j * lanes + l];
+                    dw[j] += acc;
+                }
+                float acc = part[cout * kk * lanes + o];
+                for (int ci = 1; ci < parts; ci++) acc += part[ci * stride + cout * kk * lanes + o];
+                db[o] += acc;
+            }
+        });
+    }
+
+    @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
+        par.forRange(n * c, 2L * plane, (f, t) -> GroupNormKernels.channelAffine(v, gamma, beta, withShift, y, c, plane, f, t));
+    }
+
+    @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
+        par.forRange(c, 3L * n * plane, (f, t) -> GroupNormKernels.channelAffineGrad(dy, xhat, dgamma, dbeta, n, c, plane, f, t));
+    }
+
+    @Override public void modulate(float[] xhat, float[] s, float[] b, float[] y, int planes, int plane) {
+        par.forRange(planes, 2L * plane, (f, t) -> GroupNormKernels.modulate(xhat, s, b, y, plane, f, t));
+    }
+
+    @Override public void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db, float[] dy, int planes, int plane) {
+        par.forRange(planes, 4L * plane, (f, t) -> GroupNormKernels.modulateTangent(xhat, dxhat, s, ds, db, dy, plane, f, t));
+    }
+
+    @Override public void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
+        par.forRange(planes, 4L * plane, (f, t) -> GroupNormKernels.modulateGrad(dy, xhat, s, dxhat, ds, db, plane, f, t));
+    }
+
+    @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) {
+        par.forRange(planes, h * wd, (f, t) -> ImageKernels.avgPool2(x, y, h, wd, f, t));
+    }
+
+    @Override public void avgPool2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
+        par.forRange(planes, h * wd, (f, t) -> ImageKernels.avgPool2Backward(dy, dx, h, wd, f, t));
+    }
+
+    @Override public void upsample2(float[] x, float[] y, int planes, int h, int wd) {
+        par.forRange(planes, 4L * h * wd, (f, t) -> ImageKernels.upsample2(x, y, h, wd, f, t));
+    }
+
+    @Override public void upsample2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
+        par.forRange(planes, 4L * h * wd, (f, t) -> ImageKernels.upsample2Backward(dy, dx, h, wd, f, t));
+    }
+
+    @Override public void concat(float[] a, float[] b, float[] y, int n, int sa, int sb) {
+        par.forRange(n, sa + sb, (f, t) -> ImageKernels.concat(a, b, y, sa, sb, f, t));
+    }
+
+    @Override public void split(float[] g, float[] ga, float[] gb, int n, int sa, int sb) {
+        par.forRange(n, sa + sb, (f, t) -> ImageKernels.split(g, ga, gb, sa, sb, f, t));
+    }
+
+    @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block) {
+        int rows = n * heads * len, dh = c / heads;
+        float[] sc = scratch(hostScratch, rows * 2 * block);
+        if (tangent) par.forRange(rows, (long) len * dh * 8, (f, t) -> AttentionKernels.flashJvpRows(qkv, tqkv, o, to, sc, c, heads, len, block, f, t));
+        else par.forRange(rows, (long) len * dh * 3, (f, t) -> AttentionKernels.flashRows(qkv, o, sc, c, heads, len, block, f, t));
+    }
+
+    @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {
+        float[] p = scratch(hostScratch, n * heads * len);
+        par.forRange(n * heads, (long) len * len * (c / heads) * 8, (f, t) -> AttentionKernels.backwardHeads(qkv, o, dO, dqkv, p, c, heads, len, f, t));
     }
 
     @Override public void close() { par.close(); }

@@ -9,7 +9,7 @@ import scm.accel.backend.Backends;
 import scm.accel.model.MlpModelF32;
 import scm.accel.optim.AdamF32;
 import scm.accel.sampling.ConsistencySamplerF32;
-import scm.accel.train.SctStepF32;
+import scm.accel.train.ScmObjectiveF32;
 import scm.ref.model.MlpConfig;
 import scm.ref.model.MlpModel;
 import scm.ref.sampling.ConsistencySampler;
@@ -21,10 +21,10 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * Side-by-side timings, in one JVM run, of the float64 reference and the float32 accelerated path on the
  * digits MLP ({@link MlpConfig#digits}, dropout 0.2, ~0.5M parameters):
  * <ul>
- *   <li>{@code train}: one full sCT step [A5] (noise → JVP → tangent → loss → backward → optimiser).
+ *   <li>{@code train}: one full sCT step [docs/math.md §11 L3] (noise → JVP → tangent → loss → backward → optimiser).
  *       Reference: {@link MlpModel#trainingPass} + the tangent/loss formulas + weight head + the reference
- *       {@link scm.ref.optim.RAdam}. Accelerated: {@link SctStepF32} with RAdam.</li>
- *   <li>{@code sample}: 2-step consistency sampling [A3] (t_max = arctan(160), t_mid = 1.1). Reference:
+ *       {@link scm.ref.optim.RAdam}. Accelerated: {@link ScmObjectiveF32} with RAdam.</li>
+ *   <li>{@code sample}: 2-step consistency sampling [docs/math.md §6] (t_max = arctan(160), t_mid = 1.1). Reference:
  *       {@link ConsistencySampler#twoStep} (draws its own noise); accelerated: {@link ConsistencySamplerF32}
  *       with noise drawn outside the timed region.</li>
  * </ul>
@@ -88,7 +88,7 @@ public final class AccelBench {
         SplittableRandom rng = new SplittableRandom(3);
         float[] x0 = gaussian(rng, n * d, 0.5), z = gaussian(rng, n * d, SIGMA_D), t = new float[n];
         for (int i = 0; i < n; i++) t[i] = (float) Math.atan(Math.exp(-1.0 + 1.4 * rng.nextGaussian()) / SIGMA_D);
-        SctStepF32 step = new SctStepF32(acc, AdamF32.radam(be, acc.params(), 1e-4, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
+        ScmObjectiveF32 step = new ScmObjectiveF32(acc, AdamF32.radam(be, acc.params(), 1e-4, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
         RefStep rs = new RefStep(ref, n, x0, z, t);
         List<Double> rt = new ArrayList<>(), at = new ArrayList<>();
         for (int w = 0; w < 5; w++) step.step(x0, z, t, n, 0.5, w);

@@ -1,7 +1,7 @@
 package scm.accel.kernels;
 
 /**
- * Row kernels of the sCT/sCD tangent and loss [A5], one sample per row of width D:
+ * Row kernels of the sCT/sCD tangent and loss [docs/math.md §11 L3], one sample per row of width D:
  * g = −cos²t·(σ_d F⁻ − dx_t/dt) − r·(cos t sin t·x_t + J), then g ← g/(‖g‖₂ + c); and the adaptive
  * loss L_i = e^{w_i}/D·‖F − F⁻ − g‖² − w_i with its gradients dL/dF and dL/dw for the batch mean
  * L = (1/n) Σ_i L_i. Norms are per-row loops.

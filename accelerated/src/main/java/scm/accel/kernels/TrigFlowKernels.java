@@ -1,7 +1,7 @@
 package scm.accel.kernels;
 
 /**
- * Row kernels of the TrigFlow maps [A1, A3, A4, A5] with a per-sample time t[i] (row i, width d):
+ * Row kernels of the TrigFlow maps [docs/math.md §1, §6, §3, §11 L3] with a per-sample time t[i] (row i, width d):
  * forward process x_t = cos t·x0 + sin t·z and sCT velocity dx_t/dt = cos t·z − sin t·x0; the network
  * input x̃ = x/σ_d; the consistency function f = cos t·x_t − sin t·σ_d·F.
  */

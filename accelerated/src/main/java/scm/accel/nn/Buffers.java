@@ -1,8 +1,8 @@
 package scm.accel.nn;
 
 /** Reuses a layer's output array while the batch size is unchanged (no allocation in steady state). */
-final class Buffers {
+public final class Buffers {
     private Buffers() {}
 
-    static float[] ensure(float[] a, int size) { return a != null && a.length == size ? a : new float[size]; }
+    public static float[] ensure(float[] a, int size) { return a != null && a.length == size ? a : new float[size]; }
 }

@@ -6,7 +6,7 @@ import scm.accel.nn.ParamF32;
 
 /**
  * Adam and RAdam over float32 parameters, as PyTorch's torch.optim.Adam / RAdam without weight decay
- * (sheet A5: RAdam lr 1e-4, β = (0.9, 0.99), ε = 1e-8). The per-step scalars (bias corrections, RAdam's
+ * (sCM App. G: RAdam lr 1e-4, β = (0.9, 0.99), ε = 1e-8). The per-step scalars (bias corrections, RAdam's
  * rectifier) are computed in double on the host; the element-wise update is
  * {@link scm.accel.kernels.OptimKernels#adamFamily}.
  */

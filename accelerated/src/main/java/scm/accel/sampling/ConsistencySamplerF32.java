@@ -4,7 +4,7 @@ import scm.accel.backend.Backend;
 import scm.accel.model.MlpModelF32;
 
 /**
- * Multistep consistency sampling [A3] in float32: x̂0 = f(z, t_max), then for each later time τ:
+ * Multistep consistency sampling [docs/math.md §6] in float32: x̂0 = f(z, t_max), then for each later time τ:
  * x_τ = cos τ·x̂0 + sin τ·z′ and x̂0 = f(x_τ, τ), with f(x, t) = cos t·x − sin t·σ_d·F(x/σ_d, t).
  * Noise arrays (N(0, σ_d²I), one per step) are inputs. The model runs in evaluation mode.
  */

@@ -240,5 +240,65 @@ public final class TornadoBackend implements Backend {
         run("ema", a(p, s1), a(e), i(len), g -> g.task("t", TornadoKernels::ema, e, p, s1, len));
     }
 
+    // ---- U-Net ops: not yet written as TornadoVM task graphs. Each throws rather than running on the host, so a
+    // U-Net on this backend fails loudly instead of silently falling back (the portable kernels exist in
+    // scm.accel.kernels: ConvKernels, GroupNormKernels, ImageKernels, AttentionKernels).
+
+    private static UnsupportedOperationException missing(String op) {
+        return new UnsupportedOperationException("tornado backend: " + op + " not implemented yet");
+    }
+
+    @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
+        throw missing("conv2d");
+    }
+
+    @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
+        throw missing("conv2dInputGrad");
+    }
+
+    @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
+        throw missing("conv2dParamGrad");
+    }
+
+    @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
+        throw missing("channelAffine");
+    }
+
+    @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
+        throw missing("channelAffineGrad");
+    }
+
+    @Override public void modulate(float[] xhat, float[] s, float[] b, float[] y, int planes, int plane) {
+        throw missing("modulate");
+    }
+
+    @Override public void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db, float[] dy, int planes, int plane) {
+        throw missing("modulateTangent");
+    }
+
+    @Override public void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
+        throw missing("modulateGrad");
+    }
+
+    @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) { throw missing("avgPool2"); }
+
+    @Override public void avgPool2Backward(float[] dy, float[] dx, int planes, int h, int wd) { throw missing("avgPool2Backward"); }
+
+    @Override public void upsample2(float[] x, float[] y, int planes, int h, int wd) { throw missing("upsample2"); }
+
+    @Override public void upsample2Backward(float[] dy, float[] dx, int planes, int h, int wd) { throw missing("upsample2Backward"); }
+
+    @Override public void concat(float[] a, float[] b, float[] y, int n, int sa, int sb) { throw missing("concat"); }
+
+    @Override public void split(float[] g, float[] ga, float[] gb, int n, int sa, int sb) { throw missing("split"); }
+
+    @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block) {
+        throw missing("attention");
+    }
+
+    @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {
+        throw missing("attentionBackward");
+    }
+
     @Override public void close() { clear(); }
 }

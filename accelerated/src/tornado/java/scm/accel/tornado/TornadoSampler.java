@@ -4,7 +4,7 @@ import scm.accel.kernels.TrigFlowKernels;
 import scm.accel.model.MlpModelF32;
 
 /**
- * Multistep consistency sampling [A3] with each f(x, τ) evaluated by a device-resident
+ * Multistep consistency sampling [docs/math.md §6] with each f(x, τ) evaluated by a device-resident
  * {@link TornadoMlpForward}; the re-noising x_τ = cos τ·x̂0 + sin τ·z′ between steps (n·D multiply-adds)
  * runs on the host with the shared kernel. Same contract as {@link scm.accel.sampling.ConsistencySamplerF32}.
  */

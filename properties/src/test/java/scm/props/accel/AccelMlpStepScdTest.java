@@ -10,7 +10,7 @@ import scm.accel.backend.Backend;
 import scm.accel.model.MlpModelF32;
 import scm.accel.nn.ParamF32;
 import scm.accel.optim.AdamF32;
-import scm.accel.train.SctStepF32;
+import scm.accel.train.ScmObjectiveF32;
 import scm.ref.loss.ScmConfig;
 import scm.ref.loss.ScmObjective;
 import scm.ref.loss.ScmTangent;
@@ -23,8 +23,8 @@ import scm.ref.tensor.Batch;
 import scm.ref.trigflow.TimeProposal;
 
 /**
- * A whole float32 sCD step ({@link SctStepF32#scd}: dx_t/dt = σ_d F_teacher(x_t/σ_d, t) from a teacher
- * {@link MlpModelF32} in eval mode) against the reference {@link ScmObjective#scd} step [A5] on the same
+ * A whole float32 sCD step ({@link ScmObjectiveF32#scd}: dx_t/dt = σ_d F_teacher(x_t/σ_d, t) from a teacher
+ * {@link MlpModelF32} in eval mode) against the reference {@link ScmObjective#scd} step [docs/math.md §11 L3] on the same
  * inputs: same student and teacher parameters (rounded once to float), same x0, z, t (floats), same dropout
  * seed, same r (= ScmTangent.warmup(step, H)). Compared: dx_t/dt, F⁻, J, g, the loss, every parameter
  * gradient and the first RAdam update (un-adapted, p −= lr·grad; see {@link AccelMlpStepTest} for why RAdam).
@@ -111,9 +111,9 @@ class AccelMlpStepScdTest {
         float[][] before = new float[ps.size()][];
         for (int i = 0; i < ps.size(); i++) before[i] = ps.get(i).value.clone();
         AdamF32 opt = AdamF32.radam(be, ps, LR, 0.9, 0.99, 1e-8);
-        SctStepF32 step = variant == Variant.SCT || variant == Variant.SCD_STUDENT_USES_SCT
-                ? SctStepF32.sct(acc, opt, SIGMA_D, sc.normalizer().c())
-                : SctStepF32.scd(acc, accTeacher, opt, SIGMA_D, sc.normalizer().c());
+        ScmObjectiveF32 step = variant == Variant.SCT || variant == Variant.SCD_STUDENT_USES_SCT
+                ? ScmObjectiveF32.sct(acc, opt, SIGMA_D, sc.normalizer().c())
+                : ScmObjectiveF32.scd(acc, accTeacher, opt, SIGMA_D, sc.normalizer().c());
         double loss32 = step.step(x0, z, t, n, r, dropoutSeed);
 
         // float64 reference step: the library objective

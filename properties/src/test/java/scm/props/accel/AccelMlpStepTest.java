@@ -10,7 +10,7 @@ import scm.accel.backend.Backend;
 import scm.accel.model.MlpModelF32;
 import scm.accel.nn.ParamF32;
 import scm.accel.optim.AdamF32;
-import scm.accel.train.SctStepF32;
+import scm.accel.train.ScmObjectiveF32;
 import scm.ref.model.MlpConfig;
 import scm.ref.model.MlpModel;
 import scm.ref.nn.Param;
@@ -19,8 +19,8 @@ import scm.ref.trigflow.TrigFlow;
 import scm.ref.trigflow.TrigFlowNetwork.Jvp;
 
 /**
- * A whole float32 sCT step ({@link SctStepF32} on {@link MlpModelF32}) against the same step in float64
- * on the reference {@link MlpModel} [A5]: same parameters (rounded once), same x0, z, t (floats), same
+ * A whole float32 sCT step ({@link ScmObjectiveF32} on {@link MlpModelF32}) against the same step in float64
+ * on the reference {@link MlpModel} [docs/math.md §11 L3]: same parameters (rounded once), same x0, z, t (floats), same
  * dropout step seed. Compared: F⁻, J, the normalised tangent g, the loss, every parameter gradient and
  * the parameter update of one RAdam step (whose first steps are un-adapted, p −= lr·m̂, linear in the
  * gradient, so the update inherits the gradient's relative error; Adam's first step g/|g| would turn a
@@ -81,7 +81,7 @@ class AccelMlpStepTest {
         List<ParamF32> ps = acc.params();
         float[][] before = new float[ps.size()][];
         for (int i = 0; i < ps.size(); i++) before[i] = ps.get(i).value.clone();
-        SctStepF32 step = new SctStepF32(acc, AdamF32.radam(be, ps, LR, 0.9, 0.99, 1e-8), SIGMA_D, C);
+        ScmObjectiveF32 step = new ScmObjectiveF32(acc, AdamF32.radam(be, ps, LR, 0.9, 0.99, 1e-8), SIGMA_D, C);
         double loss32 = step.step(x0, z, t, n, r, accStepSeed);
 
         // float64 reference step

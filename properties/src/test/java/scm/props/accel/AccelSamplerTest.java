@@ -15,7 +15,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * 2-step consistency sampling [A3] in float32 ({@link ConsistencySamplerF32}) vs the reference
+ * 2-step consistency sampling [docs/math.md §6] in float32 ({@link ConsistencySamplerF32}) vs the reference
  * {@link ConsistencyFunction} and {@link TrigFlow#noisy} composed the same way, with the same float noise,
  * parameters rounded once, times rounded to float on both sides. Tolerance: relative Frobenius error
  * ≤ 1e-3 — the forward-only half of the argument in {@link AccelMlpStepTest} (two network evaluations of

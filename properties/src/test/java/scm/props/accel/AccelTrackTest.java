@@ -10,7 +10,7 @@ import scm.accel.backend.Backend;
 import scm.accel.model.MlpModelF32;
 import scm.accel.nn.ParamF32;
 import scm.accel.optim.AdamF32;
-import scm.accel.train.SctStepF32;
+import scm.accel.train.ScmObjectiveF32;
 import scm.ref.loss.ScmConfig;
 import scm.ref.loss.ScmObjective;
 import scm.ref.loss.ScmTangent;
@@ -23,7 +23,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.trigflow.TimeProposal;
 
 /**
- * A short float32 sCT training run ({@link SctStepF32} + {@link AdamF32}) tracks the float64 reference run
+ * A short float32 sCT training run ({@link ScmObjectiveF32} + {@link AdamF32}) tracks the float64 reference run
  * ({@link ScmObjective#sct} + {@link Adam}) fed the same data, noise, times and dropout seeds: after every
  * step the parameters are compared, D_k = ‖θ32_k − θ64_k‖ / ‖θ64_k − θ_0‖ (all parameters together; the
  * denominator is how far the reference has moved, so D_k is the relative error of the <i>training progress</i>,
@@ -68,7 +68,7 @@ class AccelTrackTest {
         List<Param> rp = ref.params();
         double[][] theta0 = new double[rp.size()][];
         for (int i = 0; i < rp.size(); i++) theta0[i] = rp.get(i).value.clone();
-        SctStepF32 step = SctStepF32.sct(acc, AdamF32.adam(be, ps, lr32, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
+        ScmObjectiveF32 step = ScmObjectiveF32.sct(acc, AdamF32.adam(be, ps, lr32, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
         ScmConfig sc = ScmConfig.paper(new TimeProposal(-1.0, 1.4, SIGMA_D)).withWarmupSteps(H);
         ScmObjective obj = ScmObjective.sct(TrainableNetwork.of(ref), sc);
         Adam ropt = new Adam(rp, LR, 0.9, 0.99, 1e-8);

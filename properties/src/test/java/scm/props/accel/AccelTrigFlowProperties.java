@@ -10,7 +10,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * TrigFlow maps, the sCT tangent, its normalisation and the adaptive loss [A1, A4, A5] vs float64.
+ * TrigFlow maps, the sCT tangent, its normalisation and the adaptive loss [docs/math.md §1, §3, §11 L3] vs float64.
  * cos t and sin t are computed in double and rounded (relative u each; FU = FN_ULPS·u on a device whose
  * builtins may be float, likewise for exp, sqrt and division — AccelSupport). The counts below are for the
  * JVM; in the code each transcendental/sqrt/division contributes FU instead of u.

@@ -62,7 +62,7 @@ class CliBadInputTest {
         Path bad = tmp.resolve("bad.safetensors");
         SafeTensors.write(bad, t, f.metadata());
         fails("ema.0.blocks.1.linear.weight is [128, 64]", "sample", "--checkpoint", bad.toString(), "--out", out());
-        fails("has no param.* tensors", "sample", "--checkpoint", CliRun.CLASSIFIER.toString(), "--out", out());
+        fails("is not a model checkpoint", "sample", "--checkpoint", CliRun.CLASSIFIER.toString(), "--out", out());
     }
 
     @Test void nonDecreasingTimes() {

@@ -41,8 +41,8 @@ class CliRunsTest {
         assertArrayEquals(x.data(), samples(b).data());
         for (String f : new String[] {"samples.png", "report.md", "report.json"}) assertTrue(Files.size(a.resolve(f)) > 0, f);
         var png = ImageIO.read(a.resolve("samples.png").toFile());
-        assertEquals(10 * 33 + 1, png.getWidth()); // 10 columns of 8x4 pixels + 1-pixel borders
-        assertEquals(2 * 33 + 1, png.getHeight()); // 12 images -> 2 rows
+        assertEquals(10 * 68 + 4, png.getWidth()); // 10 columns of 8 pixels x 8 + 4-pixel gaps (readable: 64-pixel digits)
+        assertEquals(2 * 68 + 4, png.getHeight()); // 12 images -> 2 rows
         String md = Files.readString(a.resolve("report.md"));
         assertTrue(md.contains("consistency 2-step") && md.contains("**NFE**: 2") && md.contains("**seed**: 5") && md.contains("ms/sample"), md);
     }

@@ -48,6 +48,14 @@ class DemoBadModelsTest {
     }
 
     @Test
+    void aTeacherInAStudentsPlaceIsRefused(@TempDir Path dir) throws Exception {
+        Path d = copyShipped(dir);
+        Path student = d.resolve("sct.safetensors");
+        Files.copy(d.resolve("teacher.safetensors"), student, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertOneLineErrorNaming(CliRun.of("demo", "--models", d.toString(), "--samples", "50"), student, "not a consistency model");
+    }
+
+    @Test
     void missingShippedStudentIsAnError(@TempDir Path dir) throws Exception {
         Path d = copyShipped(dir);
         Path gone = d.resolve("sct.safetensors");

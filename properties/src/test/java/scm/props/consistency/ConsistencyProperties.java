@@ -10,7 +10,7 @@ import scm.ref.oracle.GaussianOracle;
 import scm.ref.tensor.Batch;
 import scm.ref.trigflow.TrigFlow;
 
-/** Consistency functions in TrigFlow [sCM Eq. 5-6; sheet A4] and EDM form [CM; sheet A10], and the Karras grid. */
+/** Consistency functions in TrigFlow [sCM Eq. 5-6; docs/math.md §3] and EDM form [CM; docs/math.md §7], and the Karras grid. */
 class ConsistencyProperties {
     static final double EPS = Math.ulp(1.0);
 
@@ -59,11 +59,11 @@ class ConsistencyProperties {
     }
 
     @Test
-    void edmScalingsMatchTheSheet() {
+    void edmScalingsMatchTheirDefinitions() {
         EdmConsistencyFunction f = new EdmConsistencyFunction(new Identity(1));
         double sd = 0.5, e = 0.002;
         for (double sigma : new double[] {0.002, 0.01, 0.821, 1.0, 80.0}) {
-            // the sheet's formulas evaluated independently; same operations, so agreement to 1-2 roundings
+            // the formulas of docs/math.md §3 evaluated independently; same operations, so agreement to 1-2 roundings
             assertEquals(sd * sd / ((sigma - e) * (sigma - e) + sd * sd), f.cSkip(sigma), 2 * EPS);
             assertEquals(sd * (sigma - e) / Math.sqrt(sd * sd + sigma * sigma), f.cOut(sigma), 2 * EPS);
             assertEquals(1 / Math.sqrt(sigma * sigma + sd * sd), f.cIn(sigma), 2 * EPS * f.cIn(sigma));
@@ -92,7 +92,7 @@ class ConsistencyProperties {
 
     void tangentMatchesFiniteDifferenceOfF(double t, double x1, double x2, double u1, double u2, double sigmaD) {
         // Along the straight path x(tau) = x + (tau - t) u, df/dt = d/dtau f(x(tau), tau) for ANY network; this checks
-        // Eq. 6's algebra and the JVP tangent scaling (u / sigma_d, 1) together [sCM Eq. 6; sheet A4].
+        // Eq. 6's algebra and the JVP tangent scaling (u / sigma_d, 1) together [sCM Eq. 6; docs/math.md §3].
         ConsistencyFunction f = new ConsistencyFunction(new ToyTrigFlowNetwork(2), sigmaD);
         Batch x = row(x1, x2), u = row(u1, u2);
         ConsistencyFunction.Tangent tan = f.tangent(x, new double[] {t}, u);
@@ -114,7 +114,7 @@ class ConsistencyProperties {
     }
 
     void gaussianConsistencyFunctionIsStationaryAlongTrajectories(double s, double sigmaD, double t, double x) {
-        // With F*_CM and dx/dt = v* (exact JVP), df/dt must vanish: f* is constant on trajectories [sheet A7, A4].
+        // With F*_CM and dx/dt = v* (exact JVP), df/dt must vanish: f* is constant on trajectories [docs/math.md §4, §3].
         GaussianOracle g = new GaussianOracle(s, sigmaD);
         double[] tt = {t};
         Batch xt = row(x);
@@ -147,7 +147,7 @@ class ConsistencyProperties {
         double[] asc = k.ascending(), desc = k.descending();
         for (int i = 1; i < n; i++) assertTrue(asc[i] > asc[i - 1], "strictly increasing");
         for (int i = 0; i < n; i++) assertEquals(asc[n - 1 - i], desc[i], 0.0);
-        // CM's code formula for index idx: (T^(1/rho) + idx/(N-1) (eps^(1/rho) - T^(1/rho)))^rho [sheet A10]. Same math,
+        // CM's code formula for index idx: (T^(1/rho) + idx/(N-1) (eps^(1/rho) - T^(1/rho)))^rho [docs/math.md §7]. Same math,
         // different rounding of the base (~2 eps relative), amplified rho = 7 times by the power: <= ~16 eps relative.
         double lo = Math.pow(0.002, 1 / 7.0), hi = Math.pow(80.0, 1 / 7.0);
         for (int idx = 0; idx < n; idx++) {
@@ -158,7 +158,7 @@ class ConsistencyProperties {
 
     @Test
     void karrasCodeIndicesForTwoStepSampling() {
-        // CD-ImageNet64 2-step uses --ts 0,22,39 --steps 40 [sheet A10]: index 0 is T, index 39 is eps
+        // CD-ImageNet64 2-step uses --ts 0,22,39 --steps 40 [docs/math.md §7]: index 0 is T, index 39 is eps
         double[] ts = KarrasSchedule.cm(40).sigmasAtCodeIndices(0, 22, 39);
         assertEquals(80.0, ts[0], 0.0);
         assertEquals(0.002, ts[2], 0.0);

@@ -16,7 +16,7 @@ import scm.ref.tensor.Noise;
 
 /**
  * The TrigFlow view of an EDM-form student reproduces the student: f_T(x_t, t) = f_E(x_t / cos t, sigma_d tan t)
- * [sheet A2, A4, A10]. f_T is rebuilt as cos t x_t - sin t sigma_d F with F = (cos t x_t - f_E)/(sigma_d sin t), so
+ * [docs/math.md §2, §3, §7]. f_T is rebuilt as cos t x_t - sin t sigma_d F with F = (cos t x_t - f_E)/(sigma_d sin t), so
  * the two agree up to the rounding of that cancellation: a few ulps of |cos t x_t| + |f_E|. The tolerance is
  * 1e-13 of that scale (about 500 ulps), far below any modelling difference (O(1) relative).
  */

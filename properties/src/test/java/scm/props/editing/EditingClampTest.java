@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import scm.ref.consistency.ConsistencyFunction;
 import scm.ref.editing.Mask;
-import scm.ref.editing.TrigFlowEditor;
+import scm.ref.editing.TrigFlowZeroShotEditor;
 import scm.ref.oracle.GaussianOracle;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
@@ -31,8 +31,8 @@ class EditingClampTest {
     @Test void clampClipsEachEstimateBeforeTheProjection() {
         Batch y = Noise.gaussian(Noise.seeded(3), 4, D, 0.3);   // kept pixels inside [-1, 1]
         double[] one = {1.2};
-        Batch plain = new TrigFlowEditor(WIDE).inpaint(y, rightHalf(), one, Noise.seeded(9));
-        Batch clamped = new TrigFlowEditor(WIDE, true).inpaint(y, rightHalf(), one, Noise.seeded(9));
+        Batch plain = new TrigFlowZeroShotEditor(WIDE).inpaint(y, rightHalf(), one, Noise.seeded(9));
+        Batch clamped = new TrigFlowZeroShotEditor(WIDE, true).inpaint(y, rightHalf(), one, Noise.seeded(9));
         boolean outside = false;
         for (int i = 0; i < y.n(); i++)
             for (int j = 0; j < D; j++) {
@@ -61,8 +61,8 @@ class EditingClampTest {
             }
         };
         var f = new scm.ref.consistency.EdmConsistencyFunction(net);
-        Batch plain = new scm.ref.editing.EdmEditor(f).inpaint(y, rightHalf(), sigmas, Noise.seeded(8));
-        Batch clamped = new scm.ref.editing.EdmEditor(f, true).inpaint(y, rightHalf(), sigmas, Noise.seeded(8));
+        Batch plain = new scm.ref.editing.EdmZeroShotEditor(f).inpaint(y, rightHalf(), sigmas, Noise.seeded(8));
+        Batch clamped = new scm.ref.editing.EdmZeroShotEditor(f, true).inpaint(y, rightHalf(), sigmas, Noise.seeded(8));
         boolean outside = false;
         for (double v : plain.data()) outside |= Math.abs(v) > 1;
         assertTrue(outside, "negative control: the unclamped EDM edit leaves [-1, 1]");
@@ -71,7 +71,7 @@ class EditingClampTest {
 
     @Test void multistepEditsStayInRange() {
         Batch y = Noise.gaussian(Noise.seeded(4), 4, D, 0.3);
-        Batch out = new TrigFlowEditor(WIDE, true).inpaint(y, rightHalf(), new double[] {1.2, 0.9, 0.6, 0.3}, Noise.seeded(5));
+        Batch out = new TrigFlowZeroShotEditor(WIDE, true).inpaint(y, rightHalf(), new double[] {1.2, 0.9, 0.6, 0.3}, Noise.seeded(5));
         for (double v : out.data()) assertTrue(v >= -1 && v <= 1, "value " + v);
     }
 }

@@ -12,7 +12,7 @@ final class EditingFixtures {
 
     static final double SIGMA_D = 0.5;
 
-    /** The exact consistency function of N(0, s^2 I) data, s = 0.3: f*(x, t) = x s/a_t [sheet A7]. */
+    /** The exact consistency function of N(0, s^2 I) data, s = 0.3: f*(x, t) = x s/a_t [docs/math.md §4]. */
     static ConsistencyFunction gaussianConsistency(int dim) {
         return new ConsistencyFunction(new GaussianOracle(0.3, SIGMA_D).consistencyNetwork(dim), SIGMA_D);
     }

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 import scm.ref.consistency.ConsistencyFunction;
 import scm.ref.consistency.EdmConsistencyFunction;
 import scm.ref.editing.ColorTransform;
-import scm.ref.editing.EdmEditor;
+import scm.ref.editing.EdmZeroShotEditor;
 import scm.ref.editing.LinearTransform;
 import scm.ref.editing.Mask;
 import scm.ref.editing.PatchTransform;
-import scm.ref.editing.TrigFlowEditor;
+import scm.ref.editing.TrigFlowZeroShotEditor;
 import scm.ref.oracle.GaussianMixture;
 import scm.ref.oracle.MixtureConsistency;
 import scm.ref.oracle.MixtureOracle;
@@ -54,8 +54,8 @@ class ZeroShotEditingTest {
         // drawn per step in order from the same seed), so checking every prefix checks every step.
         RandomGenerator r = Noise.seeded(61);
         int d = 12;
-        TrigFlowEditor tf = new TrigFlowEditor(EditingFixtures.gaussianConsistency(d));
-        EdmEditor edm = new EdmEditor(EditingFixtures.toyEdm(d));
+        TrigFlowZeroShotEditor tf = new TrigFlowZeroShotEditor(EditingFixtures.gaussianConsistency(d));
+        EdmZeroShotEditor edm = new EdmZeroShotEditor(EditingFixtures.toyEdm(d));
         Batch y = Noise.gaussian(r, 4, d, 0.3);
         Mask m = randomMask(r, d);
         for (int k = 1; k <= TIMES.length; k++) {
@@ -78,7 +78,7 @@ class ZeroShotEditingTest {
         ConsistencyFunction f = new ConsistencyFunction(new MixtureConsistency(oracle).network(), EditingFixtures.SIGMA_D);
         Batch y = mix.sample(Noise.seeded(63), 3);
         Mask m = new Mask(new boolean[] {false, true});
-        Batch x = new TrigFlowEditor(f).inpaint(y, m, new double[] {1.5, 0.8}, Noise.seeded(64));
+        Batch x = new TrigFlowZeroShotEditor(f).inpaint(y, m, new double[] {1.5, 0.8}, Noise.seeded(64));
         assertKeeps(y, x, m, "mixture inpainting");
         x.requireFinite("inpainted mixture sample");
     }
@@ -87,8 +87,8 @@ class ZeroShotEditingTest {
     void nothingToGenerateReturnsTheReference() {
         // Omega = 0: every step ends with x <- A^-1[A y] = y (A = I: exact copy).
         Batch y = Noise.gaussian(Noise.seeded(65), 3, 8, 0.5);
-        assertEquals(y, new TrigFlowEditor(EditingFixtures.gaussianConsistency(8)).inpaint(y, Mask.none(8), TIMES, Noise.seeded(1)));
-        assertEquals(y, new EdmEditor(EditingFixtures.toyEdm(8)).inpaint(y, Mask.none(8), SIGMAS, Noise.seeded(1)));
+        assertEquals(y, new TrigFlowZeroShotEditor(EditingFixtures.gaussianConsistency(8)).inpaint(y, Mask.none(8), TIMES, Noise.seeded(1)));
+        assertEquals(y, new EdmZeroShotEditor(EditingFixtures.toyEdm(8)).inpaint(y, Mask.none(8), SIGMAS, Noise.seeded(1)));
     }
 
     @Test
@@ -102,11 +102,11 @@ class ZeroShotEditingTest {
         Batch y = Noise.gaussian(Noise.seeded(66), n, d, 1);
         EdmConsistencyFunction fe = EditingFixtures.toyEdm(d);
         assertEquals(new EdmConsistencySampler(fe, d).sample(Noise.seeded(67), n, SIGMAS),
-                new EdmEditor(fe).inpaint(y, Mask.all(d), SIGMAS, Noise.seeded(67)));
+                new EdmZeroShotEditor(fe).inpaint(y, Mask.all(d), SIGMAS, Noise.seeded(67)));
         double[] times = {Check.HALF_PI, 1.1, 0.4};
         ConsistencySampler s = new ConsistencySampler(EditingFixtures.gaussianConsistency(d).network(), EditingFixtures.SIGMA_D);
         assertEquals(s.multistep(Noise.seeded(68), n, times),
-                new TrigFlowEditor(EditingFixtures.gaussianConsistency(d)).inpaint(y, Mask.all(d), times, Noise.seeded(68)));
+                new TrigFlowZeroShotEditor(EditingFixtures.gaussianConsistency(d)).inpaint(y, Mask.all(d), times, Noise.seeded(68)));
     }
 
     @Test
@@ -115,7 +115,7 @@ class ZeroShotEditingTest {
         // one step must equal f(cos t y + sin t sigma_d g, t) computed by hand with the same draw.
         int d = 6, n = 2;
         ConsistencyFunction f = EditingFixtures.gaussianConsistency(d);
-        TrigFlowEditor ed = new TrigFlowEditor(f);
+        TrigFlowZeroShotEditor ed = new TrigFlowZeroShotEditor(f);
         double[] ts = ed.strokeTimes();
         assertEquals(Math.atan(5.38 / 0.5), ts[0], 1e-15);
         assertEquals(Math.atan(2.24 / 0.5), ts[1], 1e-15);
@@ -129,9 +129,9 @@ class ZeroShotEditingTest {
         Batch y2 = y.copy();
         y2.set(0, 0, y2.get(0, 0) + 1);
         assertNotEquals(ed.strokeGuided(y, ts, Noise.seeded(71)), ed.strokeGuided(y2, ts, Noise.seeded(71)));
-        EdmEditor edm = new EdmEditor(EditingFixtures.toyEdm(d));
-        assertNotEquals(edm.strokeGuided(y, TrigFlowEditor.STROKE_SIGMAS, Noise.seeded(71)),
-                edm.strokeGuided(y2, TrigFlowEditor.STROKE_SIGMAS, Noise.seeded(71)));
+        EdmZeroShotEditor edm = new EdmZeroShotEditor(EditingFixtures.toyEdm(d));
+        assertNotEquals(edm.strokeGuided(y, TrigFlowZeroShotEditor.STROKE_SIGMAS, Noise.seeded(71)),
+                edm.strokeGuided(y2, TrigFlowZeroShotEditor.STROKE_SIGMAS, Noise.seeded(71)));
     }
 
     @Test
@@ -141,8 +141,8 @@ class ZeroShotEditingTest {
         // ~ 1e-15 for p = 2, |x| ~ 1; tolerance 1e-13.
         PatchTransform a = new PatchTransform(2, 4, 6, 2);
         Batch low = Noise.gaussian(Noise.seeded(72), 3, 2 * 2 * 3, 0.4);
-        Batch x1 = new TrigFlowEditor(EditingFixtures.gaussianConsistency(a.dim())).superResolve(low, a, TIMES, Noise.seeded(73));
-        Batch x2 = new EdmEditor(EditingFixtures.toyEdm(a.dim())).superResolve(low, a, SIGMAS, Noise.seeded(73));
+        Batch x1 = new TrigFlowZeroShotEditor(EditingFixtures.gaussianConsistency(a.dim())).superResolve(low, a, TIMES, Noise.seeded(73));
+        Batch x2 = new EdmZeroShotEditor(EditingFixtures.toyEdm(a.dim())).superResolve(low, a, SIGMAS, Noise.seeded(73));
         for (Batch x : new Batch[] {x1, x2}) {
             Batch pooled = a.averagePool(x);
             for (int j = 0; j < low.data().length; j++) assertEquals(low.data()[j], pooled.data()[j], 1e-13);
@@ -158,8 +158,8 @@ class ZeroShotEditingTest {
         int h = 3, w = 4;
         ColorTransform a = new ColorTransform(h, w);
         Batch gray = Noise.gaussian(Noise.seeded(74), 2, h * w, 0.4);
-        Batch x = new TrigFlowEditor(EditingFixtures.gaussianConsistency(a.dim())).colorize(gray, a, TIMES, Noise.seeded(75));
-        Batch xe = new EdmEditor(EditingFixtures.toyEdm(a.dim())).colorize(gray, a, SIGMAS, Noise.seeded(75));
+        Batch x = new TrigFlowZeroShotEditor(EditingFixtures.gaussianConsistency(a.dim())).colorize(gray, a, TIMES, Noise.seeded(75));
+        Batch xe = new EdmZeroShotEditor(EditingFixtures.toyEdm(a.dim())).colorize(gray, a, SIGMAS, Noise.seeded(75));
         for (Batch out : new Batch[] {x, xe})
             for (int n = 0; n < 2; n++)
                 for (int px = 0; px < h * w; px++) {
@@ -172,9 +172,9 @@ class ZeroShotEditingTest {
     @Test
     void denoisingAndInterpolationUseTheConsistencyFunction() {
         // Denoising an EDM input: t = atan(sigma/sigma_d), x_t = cos t x_sigma, f*(x_t, t) = (s/a_t) x_t with
-        // a_t = sqrt(cos^2 t s^2 + sin^2 t sigma_d^2) [sheet A7]; a few roundings: relative 1e-14.
+        // a_t = sqrt(cos^2 t s^2 + sin^2 t sigma_d^2) [docs/math.md §4]; a few roundings: relative 1e-14.
         int d = 5;
-        TrigFlowEditor ed = new TrigFlowEditor(EditingFixtures.gaussianConsistency(d));
+        TrigFlowZeroShotEditor ed = new TrigFlowZeroShotEditor(EditingFixtures.gaussianConsistency(d));
         Batch xs = Noise.gaussian(Noise.seeded(76), 3, d, 1);
         double sigma = 0.7, t = Math.atan2(sigma, 0.5), at = Math.hypot(Math.cos(t) * 0.3, Math.sin(t) * 0.5);
         Batch out = ed.denoiseEdm(xs, sigma);
@@ -189,8 +189,8 @@ class ZeroShotEditingTest {
     @Test
     void badEditingInputsAreRejected() {
         int d = 8;
-        TrigFlowEditor tf = new TrigFlowEditor(EditingFixtures.gaussianConsistency(d));
-        EdmEditor edm = new EdmEditor(EditingFixtures.toyEdm(d));
+        TrigFlowZeroShotEditor tf = new TrigFlowZeroShotEditor(EditingFixtures.gaussianConsistency(d));
+        EdmZeroShotEditor edm = new EdmZeroShotEditor(EditingFixtures.toyEdm(d));
         Batch y = Noise.gaussian(Noise.seeded(79), 2, d, 1);
         assertMessage("wrong size", () -> tf.inpaint(y, Mask.all(d + 1), TIMES, Noise.seeded(1)));
         assertMessage("wrong size", () -> edm.edit(y, LinearTransform.identity(d), Mask.none(d - 1), SIGMAS, Noise.seeded(1)));

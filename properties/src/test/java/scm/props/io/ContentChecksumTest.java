@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import scm.ref.io.ContentChecksum;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.SafetensorsFormatException;
 import scm.ref.io.Tensor;
 
@@ -48,7 +48,7 @@ class ContentChecksumTest {
         byte[] without = Files8.file(header.replace(m.group(), ""), Arrays.copyOfRange(file, start, file.length));
         String expected = HexFormat.of().formatHex(SafeTensorsTest.sha256(Arrays.copyOfRange(without, 8, without.length)));
         assertEquals(expected, m.group(1));
-        SafetensorsFile f = SafeTensors.fromBytes(file);
+        SafetensorsContent f = SafeTensors.fromBytes(file);
         assertEquals(expected, f.sha256());
         assertEquals(Map.of("k", "v"), f.metadata(), "the checksum entry is not part of the returned metadata");
         assertEquals(tensors(), f.tensors());
@@ -95,7 +95,7 @@ class ContentChecksumTest {
                         .replace("\"data_offsets\":[0,32]", "\"data_offsets\":[X]").replace("\"data_offsets\":[32,64]", "\"data_offsets\":[0,32]")
                         .replace("[X]", "[32,64]"),
                 Arrays.copyOfRange(file, (int) (8 + headerLength(file)), file.length));
-        SafetensorsFile f = SafeTensors.fromBytes(plain);
+        SafetensorsContent f = SafeTensors.fromBytes(plain);
         assertFalse(f.checksummed());
         assertArrayEquals(tensors().get("v").values(), f.tensor("w").values(), "unchecked: w now reads v's bytes");
     }
@@ -128,7 +128,7 @@ class ContentChecksumTest {
     @Test void aFileWithoutAChecksumLoadsUnverified() {
         byte[] data = new byte[8];
         ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).putDouble(2.5);
-        SafetensorsFile f = SafeTensors.fromBytes(Files8.file("{\"x\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", data));
+        SafetensorsContent f = SafeTensors.fromBytes(Files8.file("{\"x\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", data));
         assertNull(f.sha256());
         assertFalse(f.checksummed());
         assertEquals(2.5, f.tensor("x").item());

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 
 /**
@@ -29,7 +29,7 @@ class IoMutationGapsTest {
         ByteBuffer bb = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         bb.putDouble(0, 1.25);
         bb.putDouble(8, -3.5);
-        SafetensorsFile f = SafeTensors.fromBytes(Files8.file("{\"b\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[8,16]},"
+        SafetensorsContent f = SafeTensors.fromBytes(Files8.file("{\"b\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[8,16]},"
                 + "\"a\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", data));
         assertEquals(1.25, f.tensor("a").item());
         assertEquals(-3.5, f.tensor("b").item());
@@ -40,7 +40,7 @@ class IoMutationGapsTest {
         // \\u00e9 (two hex digits in use), \\u4e2d (four), a surrogate pair, \\u001f (control), upper-case hex digits
         String header = "{\"__metadata__\":{\"k\":\"\\u00e9\\u4E2D\\ud83d\\ude00\\u001f\\u0041\"},"
                 + "\"x\":{\"dtype\":\"F64\",\"shape\":[0],\"data_offsets\":[0,0]}}";
-        SafetensorsFile f = SafeTensors.fromBytes(Files8.file(header, new byte[0]));
+        SafetensorsContent f = SafeTensors.fromBytes(Files8.file(header, new byte[0]));
         assertEquals("\u00e9\u4e2d\uD83D\uDE00\u001fA", f.metadata().get("k"));
         // only ASCII hex digits: a full-width digit (U+FF10) is not one (strict RFC 8259)
         SafeTensorsTest.assertMessage(Files8.file("{\"__metadata__\":{\"k\":\"\\u00\uFF1041\"}}", new byte[0]), "invalid hex digit");

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import scm.props.Props;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.SafetensorsFormatException;
 import scm.ref.io.Tensor;
 
@@ -63,7 +63,7 @@ class SafeTensorsProperties {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, Tensor> t = randomTensors(r, count, DType.F64);
         Map<String, String> meta = Map.of("seed", Long.toString(seed));
-        SafetensorsFile f = SafeTensors.fromBytes(SafeTensors.toBytes(t, meta));
+        SafetensorsContent f = SafeTensors.fromBytes(SafeTensors.toBytes(t, meta));
         assertEquals(t.keySet(), f.tensors().keySet());
         assertEquals(meta, f.metadata());
         for (var e : t.entrySet()) {
@@ -85,12 +85,12 @@ class SafeTensorsProperties {
     void f32RoundTripIsExactForFloatValuesAndRoundsToNearestOtherwise(int count, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, Tensor> floats = randomTensors(r, count, DType.F32);
-        SafetensorsFile f = SafeTensors.fromBytes(SafeTensors.toBytes(floats, Map.of()));
+        SafetensorsContent f = SafeTensors.fromBytes(SafeTensors.toBytes(floats, Map.of()));
         for (var e : floats.entrySet())
             assertArrayEquals(rawBits(e.getValue().values()), rawBits(f.tensor(e.getKey()).values()), "float-representable values are exact");
         // Doubles written as F32 come back as (double)(float) x, Java's round-to-nearest-even narrowing.
         Map<String, Tensor> doubles = randomTensors(r, count, DType.F64);
-        SafetensorsFile g = SafeTensors.fromBytes(SafeTensors.toBytes(retype(doubles, DType.F32), Map.of()));
+        SafetensorsContent g = SafeTensors.fromBytes(SafeTensors.toBytes(retype(doubles, DType.F32), Map.of()));
         for (var e : doubles.entrySet()) {
             double[] v = e.getValue().values(), back = g.tensor(e.getKey()).values();
             for (int i = 0; i < v.length; i++)

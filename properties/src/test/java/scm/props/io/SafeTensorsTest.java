@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import scm.ref.io.AtomicFile;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.SafetensorsFormatException;
 import scm.ref.io.Tensor;
 
@@ -66,7 +66,7 @@ class SafeTensorsTest {
         t.put("a", new Tensor(new int[] {1}, new double[] {4}, DType.F32));
         t.put("step", Tensor.scalar(7, DType.I64));
         t.put("i", new Tensor(new int[] {1}, new double[] {5}, DType.I32));
-        SafetensorsFile f = SafeTensors.fromBytes(SafeTensors.toBytes(t, Map.of()));
+        SafetensorsContent f = SafeTensors.fromBytes(SafeTensors.toBytes(t, Map.of()));
         assertEquals(List.of("step", "Z", "\uFFFD", "\uD83D\uDE00", "a", "i"), List.copyOf(f.tensors().keySet()));
     }
 
@@ -81,7 +81,7 @@ class SafeTensorsTest {
                 0x80, 0x3F,               // BF16 0x3F80 = 1.0
                 0x49, 0x40,               // BF16 0x4049 -> float 0x40490000 = 3.140625
                 0x80, 0xFF);              // BF16 0xFF80 = -infinity
-        SafetensorsFile f = SafeTensors.fromBytes(file(header, data));
+        SafetensorsContent f = SafeTensors.fromBytes(file(header, data));
         assertArrayEquals(new double[] {1.0, -2.0, 65504.0, Math.scalb(1.0, -24)}, f.tensor("h").values());
         assertArrayEquals(new int[] {2, 2}, f.tensor("h").shape());
         assertArrayEquals(new double[] {1.0, 3.140625, Double.NEGATIVE_INFINITY}, f.tensor("k").values());
@@ -92,7 +92,7 @@ class SafeTensorsTest {
     void readsIntegersAndRejectsI64BeyondTwoToThe53() {
         String header = "{\"s\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]},\"t\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[8,12]}}";
         byte[] ok = bytes(0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x2A, 0, 0, 0);  // -2, 42
-        SafetensorsFile f = SafeTensors.fromBytes(file(header, ok));
+        SafetensorsContent f = SafeTensors.fromBytes(file(header, ok));
         assertEquals(-2.0, f.tensor("s").item());
         assertEquals(42.0, f.tensor("t").item());
         byte[] big = bytes(1, 0, 0, 0, 0, 0, 0x20, 0, 0x2A, 0, 0, 0);  // 2^53 + 1
@@ -101,10 +101,10 @@ class SafeTensorsTest {
 
     @Test
     void emptyFileAndEmptyTensorsAreValid() {
-        SafetensorsFile f = SafeTensors.fromBytes(file("{}", new byte[0]));
+        SafetensorsContent f = SafeTensors.fromBytes(file("{}", new byte[0]));
         assertTrue(f.tensors().isEmpty() && f.metadata().isEmpty());
         // Two zero-size tensors share offset 0, as the library writes them.
-        SafetensorsFile g = SafeTensors.fromBytes(file(
+        SafetensorsContent g = SafeTensors.fromBytes(file(
                 "{\"e\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[0,0]},\"f\":{\"dtype\":\"F64\",\"shape\":[0],\"data_offsets\":[0,0]}}",
                 new byte[0]));
         assertArrayEquals(new int[] {0, 3}, g.tensor("e").shape());
@@ -167,7 +167,7 @@ class SafeTensorsTest {
         Map<String, Tensor> t = Map.of("w", Tensor.f64(new double[] {1, 2, 3, 4, 5, 6}, 2, 3));
         Path p = dir.resolve("m.safetensors");
         SafeTensors.write(p, t, Map.of("k", "v"));
-        SafetensorsFile f = SafeTensors.read(p);
+        SafetensorsContent f = SafeTensors.read(p);
         assertEquals(SafeTensors.fromBytes(Files.readAllBytes(p)), f);
         assertEquals(t, f.tensors());
         byte[] all = Files.readAllBytes(p);
@@ -227,7 +227,7 @@ class SafeTensorsTest {
     void metadataWithAwkwardStringsRoundTrips() {
         Map<String, String> m = Map.of("quote\"back\\slash", "tab\tnl\nctl\u0001", "unicode \u00e9\u4e2d\uD83D\uDE00", "", "step", "12");
         String name = "w/\u00e9 \"x\"";
-        SafetensorsFile f = SafeTensors.fromBytes(SafeTensors.toBytes(Map.of(name, Tensor.f64(new double[] {1}, 1)), m));
+        SafetensorsContent f = SafeTensors.fromBytes(SafeTensors.toBytes(Map.of(name, Tensor.f64(new double[] {1}, 1)), m));
         assertEquals(m, f.metadata());
         assertEquals(Stream.of(name).toList(), List.copyOf(f.tensors().keySet()));
         String raw = new String(SafeTensors.toBytes(Map.of(), m), StandardCharsets.UTF_8);

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.SafetensorsFormatException;
 
 /**
@@ -50,7 +50,7 @@ class SafetensorsFuzzTest {
     enum Kind { TRUNCATION, HEADER_LENGTH, JSON, OFFSETS, DTYPES, SHAPES, OVERFLOW, NON_UTF8, BYTE_FLIPS, NAN_INF }
 
     /** A base file: its bytes, its parsed content and whether it records a checksum. */
-    record Base(String name, byte[] bytes, SafetensorsFile content) {
+    record Base(String name, byte[] bytes, SafetensorsContent content) {
         boolean hashed() { return content.checksummed(); }
         int headerEnd() { return (int) (8 + headerLength(bytes)); }
     }
@@ -74,7 +74,7 @@ class SafetensorsFuzzTest {
         List<Base> out = new ArrayList<>();
         for (Path p : files) {
             byte[] b = Files.readAllBytes(p);
-            SafetensorsFile f = SafeTensors.fromBytes(b);
+            SafetensorsContent f = SafeTensors.fromBytes(b);
             out.add(new Base(p.getFileName().toString(), b, f));
             if (!f.checksummed()) {  // the same content as our writer writes it today: with a checksum
                 byte[] again = SafeTensors.toBytes(f.tensors(), f.metadata());
@@ -126,10 +126,10 @@ class SafetensorsFuzzTest {
         return fromBytes;
     }
 
-    interface Load { SafetensorsFile get() throws IOException; }
+    interface Load { SafetensorsContent get() throws IOException; }
 
     private static int judgeOnce(Base base, Mutant m, String id, Load load) {
-        SafetensorsFile f;
+        SafetensorsContent f;
         try {
             f = load.get();
         } catch (SafetensorsFormatException e) {

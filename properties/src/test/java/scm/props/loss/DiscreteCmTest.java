@@ -24,7 +24,7 @@ import scm.ref.oracle.MixtureOracle;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
 
-/** Discrete CM pieces [CM Alg. 2-3, App. C; iCT; sheet A10-A11]: teacher steps, schedules, target EMA, EDM student. */
+/** Discrete CM pieces [CM Alg. 2-3, App. C; iCT; docs/math.md §7, §11 L7]: teacher steps, schedules, target EMA, EDM student. */
 class DiscreteCmTest {
 
     /**

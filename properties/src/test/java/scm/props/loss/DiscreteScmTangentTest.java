@@ -15,7 +15,7 @@ import scm.ref.trigflow.TrigFlow;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
- * dsCD's finite-difference tangent Δ(x_t, t, t', r) [sCM Alg. 2; sheet A6] converges to the continuous df⁻/dt
+ * dsCD's finite-difference tangent Δ(x_t, t, t', r) [sCM Alg. 2; docs/math.md §11 L5] converges to the continuous df⁻/dt
  * [sCM Eq. 6] (computed independently by {@link ConsistencyFunction#tangent} with dx/dt = σ_d F_pretrain) at first
  * order in h = t − t': halving h halves the error. F⁻ is a random smooth MLP (eval mode), the teacher the exact
  * Gaussian velocity (s = 0.7). Expected ratio 2 (backward difference, O(h) leading term); we accept [1.7, 2.3],

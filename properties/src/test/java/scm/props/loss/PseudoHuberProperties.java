@@ -105,8 +105,8 @@ class PseudoHuberProperties {
 
     @Test
     void ictConstantAndBatchForms() {
-        assertEquals(0.0299, PseudoHuber.ictC(3072), 5e-5, "CIFAR-10 (sheet A11: c ≈ 0.0299)");
-        assertEquals(0.0599, PseudoHuber.ictC(64 * 64 * 3), 5e-5, "ImageNet-64 (sheet A11: c ≈ 0.0599)");
+        assertEquals(0.0299, PseudoHuber.ictC(3072), 5e-5, "CIFAR-10 (docs/math.md §11 L7: c ≈ 0.0299)");
+        assertEquals(0.0599, PseudoHuber.ictC(64 * 64 * 3), 5e-5, "ImageNet-64 (docs/math.md §11 L7: c ≈ 0.0599)");
         Batch x = Batch.of(new double[][] {{3, 0}, {1, 1}}), y = Batch.of(new double[][] {{0, 4}, {1, 1}});
         // Row 0: r = 5, c = 12 → sqrt(25 + 144) − 12 = 1; gradient (3, −4)/13. Row 1: equal points.
         assertArrayEquals(new double[] {1.0, 0.0}, PseudoHuber.distance(x, y, 12), 1e-15);

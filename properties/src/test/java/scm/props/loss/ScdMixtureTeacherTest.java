@@ -20,7 +20,7 @@ import scm.ref.trigflow.TimeProposal;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * sCD with the exact Gaussian-mixture velocity as the teacher [sCM Alg. 1; sheet A5] moves a small MLP's consistency
+ * sCD with the exact Gaussian-mixture velocity as the teacher [sCM Alg. 1; docs/math.md §11 L3] moves a small MLP's consistency
  * function toward the exact one (ODE-integrated, rtol 1e-10). Measured on a fixed probe set of noisy points x_t at
  * t in {0.3, 0.8, 1.2, t_max}: E = mean |f_theta(x_t, t) - f*(x_t, t)|^2, before and after 400 Adam steps.
  *

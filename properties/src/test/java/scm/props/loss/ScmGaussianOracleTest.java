@@ -13,7 +13,7 @@ import scm.ref.trigflow.TrigFlow;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
- * Gaussian data x0 ~ N(0, s² I) [sheet A7]: with the student F = F*_CM (the exact consistency model) and the exact
+ * Gaussian data x0 ~ N(0, s² I) [docs/math.md §4]: with the student F = F*_CM (the exact consistency model) and the exact
  * teacher velocity v* = σ_d F*_diff, every x_t lies on an exact PF-ODE trajectory along which f* is constant, so
  * d/dt f* = 0 and the raw sCD tangent g = cos t·(d/dt f*) vanishes; hence the normalized tangent and the loss gradient
  * ∂L/∂F = −(2e^w/D)·g/(‖g‖+c) vanish too. sCT's tangent uses the one-sample estimate dx/dt = cos t z − sin t x0;

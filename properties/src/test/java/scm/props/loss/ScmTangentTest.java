@@ -15,7 +15,7 @@ import scm.ref.trigflow.TrigFlow;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
- * Algebraic identities of the sCM tangent [sCM Alg. 1, Eq. 6; sheet A4, A5] on a random (untrained, eval-mode) MLP:
+ * Algebraic identities of the sCM tangent [sCM Alg. 1, Eq. 6; docs/math.md §3, §11 L3] on a random (untrained, eval-mode) MLP:
  * J = σ_d cos t sin t dF/dt (the JVP rearrangement), g(r = 1) = cos t·df/dt with df/dt from the independent
  * {@link ConsistencyFunction#tangent} (tangents (dx/σ_d, 1)), g(r = 0) = −cos²t(σ_d F − dx/dt) exactly, and the
  * normalization's output norms.

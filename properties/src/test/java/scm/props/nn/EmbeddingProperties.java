@@ -80,7 +80,7 @@ class EmbeddingProperties {
         PositionalEmbedding emb = new PositionalEmbedding("pos", 2 * half);
         double[] e = emb.forward(new double[] {t}).data();
         for (int k = 0; k < half; k++) {
-            double f = Math.exp(-k * Math.log(10) / (half - 1));   // sheet A2, xandergos: max period 10
+            double f = Math.exp(-k * Math.log(10) / (half - 1));   // docs/math.md §2, xandergos: max period 10
             assertEquals(Math.sin(f * t), e[k], 1e-15);
             assertEquals(Math.cos(f * t), e[half + k], 1e-15);
         }

@@ -16,7 +16,7 @@ import scm.ref.trigflow.TrigFlow;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
- * Proves the Gaussian closed form of sheet A7 before anything relies on it: v* is the conditional mean of the
+ * Proves the Gaussian closed form of docs/math.md §4 before anything relies on it: v* is the conditional mean of the
  * velocity target, the PF-ODE it defines has the trajectories x_t = x0 a_t/s (checked against an independent
  * error-controlled integrator), f* is constant along them, and the two oracle networks and their JVPs are exact.
  */
@@ -72,7 +72,7 @@ class GaussianOracleProperties {
     @Test
     void vStarIsTheConditionalMeanOfTheVelocityTarget() {
         // For jointly Gaussian (x_t, v_t), E[v_t | x_t] = Cov(v_t, x_t)/Var(x_t) x_t. Estimate that slope by least
-        // squares over n draws of (x0, z) and compare with k(t) = sin t cos t (sigma_d^2 - s^2)/a_t^2 [sheet A7].
+        // squares over n draws of (x0, z) and compare with k(t) = sin t cos t (sigma_d^2 - s^2)/a_t^2 [docs/math.md §4].
         double s = 1.3, sigmaD = 0.5;
         GaussianOracle g = new GaussianOracle(s, sigmaD);
         SplittableRandom rng = new SplittableRandom(11);
@@ -176,7 +176,7 @@ class GaussianOracleProperties {
     }
 
     void atDataScaleSigmaDTheTwoFsDiffer(double sigmaD, double t) {
-        // s = sigma_d: v* = 0 (diffusion F = 0) but the CM F is -tan(t/2) x/sigma_d [sheet A7]
+        // s = sigma_d: v* = 0 (diffusion F = 0) but the CM F is -tan(t/2) x/sigma_d [docs/math.md §4]
         GaussianOracle g = new GaussianOracle(sigmaD, sigmaD);
         assertEquals(0.0, g.velocityGain(t), 0.0);
         assertEquals(-Math.tan(t / 2), g.cmGain(t), 8 * EPS);

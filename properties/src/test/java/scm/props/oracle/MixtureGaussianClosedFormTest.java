@@ -11,7 +11,7 @@ import scm.ref.oracle.MixtureOracle;
 import scm.ref.tensor.Batch;
 
 /**
- * A one-component mixture with mean 0 and isotropic variance s^2 is the Gaussian of A7, whose oracle is in
+ * A one-component mixture with mean 0 and isotropic variance s^2 is the Gaussian of docs/math.md §4, whose oracle is in
  * closed form (written inline here, independently of the mixture code), with a_t^2 = cos^2 t s^2 + sin^2 t sigma_d^2:
  * <pre>
  *   v*(x, t) = x sin t cos t (sigma_d^2 - s^2) / a_t^2       D(x, t) = x cos t s^2 / a_t^2

@@ -15,7 +15,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
 
 /**
- * 1-step consistency sampling [sCM App. G.2, A3] through the exact mixture consistency function reproduces the
+ * 1-step consistency sampling [sCM App. G.2, docs/math.md §6] through the exact mixture consistency function reproduces the
  * mixture: x = f*(z, T), z ~ N(0, sigma_d^2 I), compared with direct mixture draws by a permutation MMD test
  * (RBF kernel with a fixed bandwidth at the scale of the modes, chosen before looking at the samples under test).
  *
@@ -27,7 +27,7 @@ import scm.ref.tensor.Noise;
  *
  * <p><b>Start time.</b> At T = pi/2, x_T = z is exactly pure noise, so f*(z, pi/2) has exactly the data law (up to
  * the ODE tolerance ~1e-9). At T = t_max = arctan(160) the sampler also treats z as x_T, ignoring cos(t_max) x0
- * (cos t_max = 0.00625, A3): the exact x_T has means shifted by 0.00625 mu_k (|.| &lt; 0.005 here) and variances
+ * (cos t_max = 0.00625, docs/math.md §6): the exact x_T has means shifted by 0.00625 mu_k (|.| &lt; 0.005 here) and variances
  * changed by ~1e-6 relative; pushed through f* (Lipschitz constant ~ s_k/sigma_d &lt;= 0.35 per mode at the end of
  * the flow) the sample moves by &lt;~ 2e-3, about 1% of the mode width 0.1-0.17. MMD at n = 500 cannot resolve
  * that (its null spread corresponds to shifts of a few percent of the width), so t_max must pass too.

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 import scm.ref.oracle.GaussianMixture;
 import scm.ref.oracle.MixtureConsistency;
@@ -29,8 +29,8 @@ class MixtureRoundOffTest {
     static final Path VECTORS = Path.of("..", "checkpoints", "vectors");
 
     @Test void mixtureFIsAtRoundOff() throws IOException {
-        SafetensorsFile in = SafeTensors.read(VECTORS.resolve("inputs.safetensors"));
-        SafetensorsFile ex = SafeTensors.read(VECTORS.resolve("expected.safetensors"));
+        SafetensorsContent in = SafeTensors.read(VECTORS.resolve("inputs.safetensors"));
+        SafetensorsContent ex = SafeTensors.read(VECTORS.resolve("expected.safetensors"));
         double[] t = in.tensor("t").values();
         Batch xt = batch(in.tensor("xt"));
         Batch means = batch(in.tensor("mixture.means"));

@@ -8,7 +8,7 @@ import scm.ref.oracle.GaussianMixture;
 import scm.ref.oracle.MixtureConsistency;
 import scm.ref.oracle.MixtureOracle;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
@@ -30,7 +30,7 @@ class MixtureSamplerConvergenceTest {
 
     static final int[] STEPS = {40, 80, 160, 320};
 
-    private static double[] orders(DiffusionOdeSampler sampler, MixtureConsistency f, Batch xT, double tStart, DiffusionSolver solver) {
+    private static double[] orders(DiffusionOdeSampler sampler, MixtureConsistency f, Batch xT, double tStart, OdeMethod solver) {
         String name = solver.name();
         Batch exact = f.apply(xT, MixtureOracleTestSupport.fill(tStart, xT.n()));
         double[] err = new double[STEPS.length];
@@ -60,14 +60,14 @@ class MixtureSamplerConvergenceTest {
         System.out.println("MixtureSamplerConvergenceTest (N = 40, 80, 160, 320 uniform steps):");
         for (double tStart : new double[] {Math.PI / 2, 1.1}) {
             Batch xT = MixtureFixtures.noisedSample(mix, 0.5, tStart, 8, Noise.seeded(31));
-            for (DiffusionSolver solver : DiffusionSolver.values()) {
+            for (OdeMethod solver : OdeMethod.values()) {
                 double[] p = orders(sampler, f, xT, tStart, solver);
                 // DPM-Solver-2 is second order in lambda = -ln tan t; on a uniform-in-t grid touching t = 0 or
                 // pi/2 (infinite lambda) its last step does not shrink in lambda and the global error carries
                 // an extra ln(1/h): observed 1.86-1.99 on the Gaussian (SamplerConvergenceProperties), so its
                 // band there is [1.7, 2.25] instead of 2 +- 0.25.
-                double order = (solver == DiffusionSolver.DDIM || solver == DiffusionSolver.EULER) ? 1 : 2;
-                double lo = solver == DiffusionSolver.DPM_SOLVER_2 ? 1.7 : order - 0.25;
+                double order = (solver == OdeMethod.DDIM || solver == OdeMethod.EULER) ? 1 : 2;
+                double lo = solver == OdeMethod.DPM_SOLVER_2 ? 1.7 : order - 0.25;
                 for (int q = p.length - 2; q < p.length; q++)
                     assertTrue(p[q] >= lo && p[q] <= order + 0.25, solver + " observed order " + p[q] + " from t=" + tStart);
             }

@@ -15,18 +15,18 @@ import scm.ref.tensor.Noise;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * Consistency samplers [sCM App. G.2, CM Alg. 1; sheet A3, A10] run with the exact Gaussian consistency function,
+ * Consistency samplers [sCM App. G.2, CM Alg. 1; docs/math.md §6, §7] run with the exact Gaussian consistency function,
  * replayed by hand from the same seed: this fixes the algorithm (which noise, which scale, which time, which order).
  */
 class ConsistencySamplerProperties {
     static final double EPS = Math.ulp(1.0);
 
     @Test
-    void trigFlowSamplersFollowTheSheet() {
-        Props.check(50, Props.longs(0L, 1_000_000L), this::trigFlowSamplersFollowTheSheet);
+    void trigFlowSamplersFollowTheirDefinition() {
+        Props.check(50, Props.longs(0L, 1_000_000L), this::trigFlowSamplersFollowTheirDefinition);
     }
 
-    void trigFlowSamplersFollowTheSheet(long seed) {
+    void trigFlowSamplersFollowTheirDefinition(long seed) {
         double s = 1.3, sd = 0.5;
         GaussianOracle g = new GaussianOracle(s, sd);
         ConsistencySampler sampler = new ConsistencySampler(g.consistencyNetwork(3), sd);

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import scm.ref.oracle.GaussianOracle;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
@@ -17,7 +17,7 @@ import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
  * PF-ODE solvers driven by the exact Gaussian velocity converge to the exact f* at their nominal order
- * [sCM App. B.1; sheet A1, A7]. s != sigma_d so that v* != 0 (at s = sigma_d, v* = 0 and Euler/Heun are trivially
+ * [sCM App. B.1; docs/math.md §1, §4]. s != sigma_d so that v* != 0 (at s = sigma_d, v* = 0 and Euler/Heun are trivially
  * exact; DDIM is then NOT exact: it rotates x by cos(s-t), because D = cos t x is not constant along the flow).
  */
 class SamplerConvergenceProperties {
@@ -26,7 +26,7 @@ class SamplerConvergenceProperties {
      * Max error of the solver from t0 down to tEnd on a uniform grid of n steps, against the exact trajectory
      * x_tEnd = x a_tEnd / a_t0 (for tEnd = 0 that is f*(x, t0) = x s/a_t0).
      */
-    static double error(DiffusionSolver solver, GaussianOracle g, double t0, double tEnd, int n) {
+    static double error(OdeMethod solver, GaussianOracle g, double t0, double tEnd, int n) {
         Batch x = Batch.of(new double[][] {{1.0}, {-0.7}, {2.3}});
         TrigFlowNetwork net = g.diffusionNetwork(1);
         Batch out = new DiffusionOdeSampler(net, g.sigmaD()).solve(solver, x, TimeGrid.uniform(t0, tEnd, n));
@@ -36,7 +36,7 @@ class SamplerConvergenceProperties {
     }
 
     /** Observed order log2(e(n)/e(2n)) at the two finest levels n = 64 -> 128 -> 256, and e(256). */
-    static double[] orders(DiffusionSolver solver, GaussianOracle g, double t0, double tEnd) {
+    static double[] orders(OdeMethod solver, GaussianOracle g, double t0, double tEnd) {
         double e64 = error(solver, g, t0, tEnd, 64), e128 = error(solver, g, t0, tEnd, 128), e256 = error(solver, g, t0, tEnd, 256);
         return new double[] {Math.log(e64 / e128) / Math.log(2), Math.log(e128 / e256) / Math.log(2), e256};
     }
@@ -47,14 +47,14 @@ class SamplerConvergenceProperties {
     void solversConvergeAtTheirOrder(double[] c) {
         GaussianOracle g = new GaussianOracle(c[0], c[1]);
         double t0 = c[2];
-        for (DiffusionSolver solver : DiffusionSolver.values()) {
-            int p = (solver == DiffusionSolver.HEUN || solver == DiffusionSolver.DPM_SOLVER_2) ? 2 : 1;
+        for (OdeMethod solver : OdeMethod.values()) {
+            int p = (solver == OdeMethod.HEUN || solver == OdeMethod.DPM_SOLVER_2) ? 2 : 1;
             for (double tEnd : new double[] {0.0, 0.05}) {
                 double[] o = orders(solver, g, t0, tEnd);
                 System.out.printf("order %-13s s=%.2f sigma_d=%.2f t0=%.6f tEnd=%.2f: %.4f %.4f (error at 256 steps %.2e)%n",
                         solver, c[0], c[1], t0, tEnd, o[0], o[1], o[2]);
                 assertTrue(o[2] > 1e-12, "error must stay above roundoff for the order to mean anything");
-                if (solver == DiffusionSolver.DPM_SOLVER_2 && (tEnd == 0 || t0 == Check.HALF_PI)) {
+                if (solver == OdeMethod.DPM_SOLVER_2 && (tEnd == 0 || t0 == Check.HALF_PI)) {
                     // DPM-Solver-2 is second order in lambda = -ln tan t. A uniform-t grid that touches t = 0 or t = pi/2
                     // (lambda = +-Infinity) has lambda-steps ~ln((k+1)/k) at that end which do not shrink with h; that
                     // costs a log factor, error ~ h^2 ln(1/h), observed order 2 - log2(ln(2/h)/ln(1/h)) ~ 1.82 at 256
@@ -111,7 +111,7 @@ class SamplerConvergenceProperties {
         GaussianOracle g = new GaussianOracle(0.5, 0.5);
         Batch x = Batch.of(new double[][] {{1.25}, {-3.5}});
         DiffusionOdeSampler sampler = new DiffusionOdeSampler(g.diffusionNetwork(1), 0.5);
-        for (DiffusionSolver solver : new DiffusionSolver[] {DiffusionSolver.EULER, DiffusionSolver.HEUN})
+        for (OdeMethod solver : new OdeMethod[] {OdeMethod.EULER, OdeMethod.HEUN})
             assertEquals(x, sampler.solve(solver, x, TimeGrid.uniform(Check.HALF_PI, 0, 5)));
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.loss.ScmConfig;
 import scm.ref.loss.ScmObjective;
 import scm.ref.loss.TrainableNetwork;
@@ -59,7 +59,7 @@ class RealStoreTrainingTest {
         full.run();
 
         trainer(config(kind, 12), new LeastSquaresObjective(TrainFixture.D, 0.5, 7), TrainFixture.DATA, file).run();
-        SafetensorsFile raw = SafeTensors.read(file);
+        SafetensorsContent raw = SafeTensors.read(file);
         assertTrue(raw.tensors().values().stream().allMatch(t -> t.dtype() == DType.F64), "every tensor is F64");
         assertEquals(CheckpointNames.FORMAT, raw.metadata().get(CheckpointNames.FORMAT_KEY));
         assertEquals("12", raw.metadata().get(CheckpointNames.STEP));

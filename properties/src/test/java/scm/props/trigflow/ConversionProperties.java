@@ -10,7 +10,7 @@ import scm.ref.trigflow.*;
 
 /**
  * Conversions between TrigFlow and EDM, general (alpha, sigma') schedules and rectified flow [sCM Eq. 29-30;
- * sheet A2]: round trips over the whole range with the edges, plus the physical check that each conversion maps
+ * docs/math.md §2]: round trips over the whole range with the edges, plus the physical check that each conversion maps
  * a sample of the other process (same x0 and noise) onto the TrigFlow sample.
  *
  * <p>Tolerances: eps = 2.2e-16 is the relative rounding unit. A formula with k roundings is off by at most ~k eps
@@ -61,7 +61,7 @@ class ConversionProperties {
         assertEquals(Check.HALF_PI, c.time(Double.POSITIVE_INFINITY), 0.0);
         assertEquals(Double.POSITIVE_INFINITY, c.dSigmaDt(Check.HALF_PI));
         assertEquals(0.5, c.dSigmaDt(0), 0.0);
-        // the sheet: sigma at t_mid = 1.1 is 0.5 tan 1.1 = 0.982 [A2]; printed to 3 decimals
+        // docs/math.md §1: sigma at t_mid = 1.1 is 0.5 tan 1.1 = 0.982 [docs/math.md §1]; printed to 3 decimals
         assertEquals(0.982, c.sigma(1.1), 5e-4);
         assertEquals(80.0, c.sigma(T_MAX), 80 * 4 * EPS * 160); // tan's condition number near t_max is ~t/cos t/sin t ~ 250
     }
@@ -166,7 +166,7 @@ class ConversionProperties {
 
     void cleanDataDenoiserGivesTheVelocityTarget(double t, double x0, double z, double sigmaD) {
         // With D = x0 (the true data), F = (cos t x_t - x0)/(sigma_d sin t) must be v_t / sigma_d,
-        // v_t = cos t z - sin t x0 [sheet A1-A2]: the conversion is consistent with the training target.
+        // v_t = cos t z - sin t x0 [docs/math.md §1, §2]: the conversion is consistent with the training target.
         TrigFlow flow = new TrigFlow(sigmaD);
         double[] tt = {t};
         Batch xt = flow.noisy(row(x0), row(z), tt);
@@ -263,7 +263,7 @@ class ConversionProperties {
         double xu = (1 - u) * x0 + u * eps;
         double xt = rf.xtFromXu(row(xu), tt).get(0, 0);
         double scale = Math.abs(x0) + sigmaD * Math.abs(eps);
-        // x_u = (1-u) x0 + u eps maps to cos t x0 + sin t sigma_d eps [sheet A2, derived in RectifiedFlow]
+        // x_u = (1-u) x0 + u eps maps to cos t x0 + sin t sigma_d eps [docs/math.md §2, derived in RectifiedFlow]
         assertEquals(Math.cos(t) * x0 + Math.sin(t) * sigmaD * eps, xt, 16 * EPS * scale * Math.max(1, 1 / sigmaD));
         assertEquals(xu, rf.xuFromXt(row(xt), tt).get(0, 0), 4 * EPS * Math.abs(xu) + 16 * EPS * (Math.abs(x0) + Math.abs(eps)));
         // the conditional RF target eps - x0 maps to the conditional TrigFlow target F = v_t / sigma_d
@@ -273,22 +273,22 @@ class ConversionProperties {
     }
 
     @Test
-    void rectifiedFlowMatchesTheSheetForUnitSigmaD() {
+    void rectifiedFlowMatchesTheDenoiserFormForUnitSigmaD() {
         Props.check(300,
                 Props.times(1e-3, 1.5707), Props.doubles(-3, 3), Props.doubles(-3, 3),
-                this::rectifiedFlowMatchesTheSheetForUnitSigmaD);
+                this::rectifiedFlowMatchesTheDenoiserFormForUnitSigmaD);
     }
 
-    void rectifiedFlowMatchesTheSheetForUnitSigmaD(double t, double xt, double v) {
-        // sigma_d = 1: u = sin t/(cos t + sin t), x0 = (x_t - sin t v)/(cos t + sin t), F = (cos t x_t - x0)/sin t [sheet A2]
+    void rectifiedFlowMatchesTheDenoiserFormForUnitSigmaD(double t, double xt, double v) {
+        // sigma_d = 1: u = sin t/(cos t + sin t), x0 = (x_t - sin t v)/(cos t + sin t), F = (cos t x_t - x0)/sin t [docs/math.md §2]
         RectifiedFlow rf = new RectifiedFlow(1.0);
         double c = Math.cos(t), s = Math.sin(t);
         assertEquals(s / (c + s), rf.u(t), 4 * EPS);
         double x0 = (xt - s * v) / (c + s);
-        double fSheet = (c * xt - x0) / s;
+        double fDenoiserForm = (c * xt - x0) / s;
         double f = rf.fFromVelocity(row(xt), row(v), new double[] {t}).get(0, 0);
-        // the sheet's form cancels in c x_t - x0 near t = 0: abs error ~4 eps (|x_t| + |v|)/sin t
-        assertEquals(fSheet, f, 16 * EPS * (Math.abs(xt) + Math.abs(v)) / s);
+        // the denoiser form (docs/math.md §2) cancels in c x_t - x0 near t = 0: abs error ~4 eps (|x_t| + |v|)/sin t
+        assertEquals(fDenoiserForm, f, 16 * EPS * (Math.abs(xt) + Math.abs(v)) / s);
     }
 
     @Test

@@ -9,7 +9,7 @@ import scm.ref.tensor.Check;
 import scm.ref.trigflow.PerSample;
 import scm.ref.trigflow.TrigFlow;
 
-/** The TrigFlow process itself [sCM Sec. 3; sheet A1, A2]. */
+/** The TrigFlow process itself [sCM Sec. 3; docs/math.md §1, §2]. */
 class TrigFlowProperties {
     static final double EPS = Math.ulp(1.0); // 2.2e-16, the relative spacing of doubles
 
@@ -19,9 +19,9 @@ class TrigFlowProperties {
     void tMaxIsAtan160ForDefaultSigmaD() {
         TrigFlow flow = new TrigFlow();
         assertEquals(Math.atan(160.0), flow.tMax(), 0.0);
-        // the sheet prints 1.5645464; atan(160) = 1.56454641...: 7 printed decimals, so half a unit of the 7th
+        // docs/math.md §1 prints 1.5645464; atan(160) = 1.56454641...: 7 printed decimals, so half a unit of the 7th
         assertEquals(1.5645464, flow.tMax(), 5e-8);
-        // t_max follows sigma_d: sigma_d = 1 (rCM) gives atan(80) = 1.5583 [sheet A2]
+        // t_max follows sigma_d: sigma_d = 1 (rCM) gives atan(80) = 1.5583 [docs/math.md §1]
         assertEquals(Math.atan(80.0), new TrigFlow(1.0).tMax(), 0.0);
     }
 

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.model.unet.UNet;
 import scm.ref.model.unet.UNetConfig;
 import scm.ref.nn.Param;
@@ -24,7 +24,7 @@ import scm.ref.tensor.Batch;
  * and rounding error ε|f|/h ≈ 1e-10 (outputs O(1)); we allow 1e-7·(1 + |J|), three orders above both.
  */
 class UNetVectorsTest {
-    static SafetensorsFile w, in, ex;
+    static SafetensorsContent w, in, ex;
 
     @BeforeAll static void read() throws IOException {
         Path dir = VectorRegenerationTest.DIR;
@@ -33,7 +33,7 @@ class UNetVectorsTest {
         ex = SafeTensors.read(dir.resolve("expected.safetensors"));
     }
 
-    static double[] v(SafetensorsFile f, String name) { return f.tensor(name).values(); }
+    static double[] v(SafetensorsContent f, String name) { return f.tensor(name).values(); }
 
     @Test void convPoolUpsampleAndGroupNormByNaiveLoops() {
         double[] x = v(in, "layer.x"), wt = v(w, "layer.conv.weight"), b = v(w, "layer.conv.bias"), y = v(ex, "layer.conv.y");

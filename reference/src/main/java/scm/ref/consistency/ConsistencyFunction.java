@@ -7,8 +7,8 @@ import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
  * The sCM consistency function in TrigFlow form,
- * {@code f(x_t, t) = cos t x_t - sin t sigma_d F(x_t/sigma_d, t)} [sCM Eq. 5; sheet A4], and its exact time
- * derivative along the PF-ODE [sCM Eq. 6; sheet A4].
+ * {@code f(x_t, t) = cos t x_t - sin t sigma_d F(x_t/sigma_d, t)} [sCM Eq. 5; docs/math.md §3], and its exact time
+ * derivative along the PF-ODE [sCM Eq. 6; docs/math.md §3].
  *
  * <p>Boundary condition: at t = 0, cos 0 = 1 and sin 0 = 0 exactly, so f = 1*x + (-0)*F = x exactly
  * whenever F is finite (F is validated finite; x + (+-0) = x in IEEE arithmetic, except that the sign of a zero
@@ -28,14 +28,14 @@ public final class ConsistencyFunction {
 
     public TrigFlowNetwork network() { return net; }
 
-    /** f(x_t, t) = cos t x_t - sin t sigma_d F(x_t/sigma_d, t) [sCM Eq. 5; sheet A4]. */
+    /** f(x_t, t) = cos t x_t - sin t sigma_d F(x_t/sigma_d, t) [sCM Eq. 5; docs/math.md §3]. */
     public Batch apply(Batch xt, double[] t) {
         return flow.denoiseFromF(xt, flow.evaluateF(net, xt, t), t);
     }
 
     /**
      * The exact time derivative of f along a trajectory with velocity dx_t/dt, given F and its total derivative
-     * dF/dt [sCM Eq. 6; sheet A4]:
+     * dF/dt [sCM Eq. 6; docs/math.md §3]:
      * {@code df/dt = -cos t (sigma_d F - dx_t/dt) - sin t (x_t + sigma_d dF/dt)}.
      * (d/dt[cos t x_t] = -sin t x_t + cos t dx_t/dt; d/dt[-sin t sigma_d F] = -cos t sigma_d F - sin t sigma_d dF/dt.)
      */
@@ -62,7 +62,7 @@ public final class ConsistencyFunction {
     /**
      * f, F, dF/dt and df/dt at (x_t, t) along a trajectory with velocity dx_t/dt. dF/dt comes from one network
      * JVP with tangents (dx_t/dt / sigma_d, 1) on the inputs (x~ = x_t/sigma_d, c_noise = t)
-     * [sCM Eq. 6; sheet A4: dF/dt = grad_x~ F . (dx_t/dt)/sigma_d + d_t F].
+     * [sCM Eq. 6; docs/math.md §3: dF/dt = grad_x~ F . (dx_t/dt)/sigma_d + d_t F].
      */
     public Tangent tangent(Batch xt, double[] t, Batch dxdt) {
         TrigFlow.requireNetwork(net, xt);

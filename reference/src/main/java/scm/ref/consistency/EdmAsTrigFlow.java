@@ -6,8 +6,8 @@ import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
  * An EDM-form consistency function f_E(x_sigma, sigma) seen as a TrigFlow network F(x~, t), so that the TrigFlow
- * samplers can drive CD/CT/iCT students. With sigma = sigma_d tan t and x_sigma = x_t / cos t [sheet A2], the
- * TrigFlow consistency function f_T(x_t, t) = cos t x_t - sin t sigma_d F(x_t/sigma_d, t) [sheet A4] equals f_E
+ * samplers can drive CD/CT/iCT students. With sigma = sigma_d tan t and x_sigma = x_t / cos t [docs/math.md §2], the
+ * TrigFlow consistency function f_T(x_t, t) = cos t x_t - sin t sigma_d F(x_t/sigma_d, t) [docs/math.md §3] equals f_E
  * exactly when F(x~, t) = (cos t x_t - f_E(x_t / cos t, sigma_d tan t)) / (sigma_d sin t), x_t = sigma_d x~.
  * Forward only; defined for t in (0, pi/2] (at t = 0 the TrigFlow form needs no network: f(x, 0) = x).
  */

@@ -6,7 +6,7 @@ import scm.ref.tensor.Check;
 /**
  * The original consistency model's boundary-respecting parameterization in EDM units
  * {@code f(x, sigma) = c_skip(sigma) x + c_out(sigma) F(c_in(sigma) x, c_noise(sigma))} [CM Sec. 3, App. C;
- * sheet A10; openai/consistency_models karras_diffusion.py get_scalings_for_boundary_condition], with
+ * docs/math.md §7; openai/consistency_models karras_diffusion.py get_scalings_for_boundary_condition], with
  * c_skip = sigma_d^2/((sigma-eps)^2 + sigma_d^2), c_out = sigma_d (sigma-eps)/sqrt(sigma_d^2 + sigma^2),
  * c_in = 1/sqrt(sigma^2 + sigma_d^2), c_noise = 250 ln sigma.
  *
@@ -15,16 +15,16 @@ import scm.ref.tensor.Check;
  * (c_noise = 250 ln 0 is -Infinity; the eps = 0 variant therefore starts just above 0).
  */
 public final class EdmConsistencyFunction {
-    /** CM's sigma_data for pixels in [-1, 1] [CM App. C; sheet A10]. */
+    /** CM's sigma_data for pixels in [-1, 1] [CM App. C; docs/math.md §7]. */
     public static final double DEFAULT_SIGMA_DATA = 0.5;
-    /** CM's smallest noise level eps = 0.002 [CM Sec. 4; sheet A10]. */
+    /** CM's smallest noise level eps = 0.002 [CM Sec. 4; docs/math.md §7]. */
     public static final double DEFAULT_EPS = 0.002;
 
     private final EdmNetwork net;
     private final double sigmaData;
     private final double eps;
 
-    /** The consistency-model form with sigma_d = 0.5 and eps = 0.002 [sheet A10]. */
+    /** The consistency-model form with sigma_d = 0.5 and eps = 0.002 [docs/math.md §7]. */
     public EdmConsistencyFunction(EdmNetwork net) { this(net, DEFAULT_SIGMA_DATA, DEFAULT_EPS); }
 
     public EdmConsistencyFunction(EdmNetwork net, double sigmaData, double eps) {
@@ -36,7 +36,7 @@ public final class EdmConsistencyFunction {
         this.eps = eps;
     }
 
-    /** The eps = 0 variant used to train EDM diffusion teachers in CM's code [sheet A10]. */
+    /** The eps = 0 variant used to train EDM diffusion teachers in CM's code [docs/math.md §7]. */
     public static EdmConsistencyFunction forDiffusion(EdmNetwork net, double sigmaData) {
         return new EdmConsistencyFunction(net, sigmaData, 0.0);
     }
@@ -45,32 +45,32 @@ public final class EdmConsistencyFunction {
 
     public double eps() { return eps; }
 
-    /** c_skip(sigma) = sigma_d^2 / ((sigma - eps)^2 + sigma_d^2) [CM App. C; sheet A10]; exactly 1 at sigma = eps. */
+    /** c_skip(sigma) = sigma_d^2 / ((sigma - eps)^2 + sigma_d^2) [CM App. C; docs/math.md §7]; exactly 1 at sigma = eps. */
     public double cSkip(double sigma) {
         requireSigma(sigma);
         double e = sigma - eps;
         return sigmaData * sigmaData / (e * e + sigmaData * sigmaData);
     }
 
-    /** c_out(sigma) = sigma_d (sigma - eps) / sqrt(sigma_d^2 + sigma^2) [CM App. C; sheet A10]; exactly 0 at sigma = eps. */
+    /** c_out(sigma) = sigma_d (sigma - eps) / sqrt(sigma_d^2 + sigma^2) [CM App. C; docs/math.md §7]; exactly 0 at sigma = eps. */
     public double cOut(double sigma) {
         requireSigma(sigma);
         return sigmaData * (sigma - eps) / Math.sqrt(sigmaData * sigmaData + sigma * sigma);
     }
 
-    /** c_in(sigma) = 1 / sqrt(sigma^2 + sigma_d^2) [CM App. C; sheet A10]. */
+    /** c_in(sigma) = 1 / sqrt(sigma^2 + sigma_d^2) [CM App. C; docs/math.md §7]. */
     public double cIn(double sigma) {
         requireSigma(sigma);
         return 1.0 / Math.sqrt(sigma * sigma + sigmaData * sigmaData);
     }
 
-    /** c_noise(sigma) = 250 ln sigma (1000 * 0.25 ln sigma in CM's code) [sheet A10]. */
+    /** c_noise(sigma) = 250 ln sigma (1000 * 0.25 ln sigma in CM's code) [docs/math.md §7]. */
     public double cNoise(double sigma) {
         requireSigma(sigma);
         return 250.0 * Math.log(sigma);
     }
 
-    /** f(x, sigma) = c_skip x + c_out F(c_in x, c_noise), per sample [CM Sec. 3; sheet A10]. */
+    /** f(x, sigma) = c_skip x + c_out F(c_in x, c_noise), per sample [CM Sec. 3; docs/math.md §7]. */
     public Batch apply(Batch x, double[] sigma) {
         if (x == null) throw new IllegalArgumentException("x is null");
         x.requireFinite("x");

@@ -4,7 +4,7 @@ import scm.ref.tensor.Batch;
 
 /**
  * A network in EDM parameterization, F(c_in(sigma) x, c_noise(sigma)), as used by the original consistency
- * models [CM Sec. 3, App. C; sheet A10]. The caller applies c_in and c_noise; the network sees only their values.
+ * models [CM Sec. 3, App. C; docs/math.md §7]. The caller applies c_in and c_noise; the network sees only their values.
  */
 public interface EdmNetwork {
 

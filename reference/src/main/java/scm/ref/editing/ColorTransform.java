@@ -4,7 +4,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
 
 /**
- * The colorization transform of CM App. D [sheet A10] for 3-channel images (rows flattened C, H, W): per pixel,
+ * The colorization transform of CM App. D [docs/math.md §7] for 3-channel images (rows flattened C, H, W): per pixel,
  * {@code (A x)[k] = sum_l x[l] Q[l][k]}, i.e. A x = Q^T x on the pixel's RGB vector, with Q the 3 x 3 orthogonal
  * matrix whose first column is (0.2989, 0.5870, 0.1140)/|.| ({@link OrthogonalBasis}); the paper prints
  * Q = [[0.4471, -0.8204, 0.3563], [0.8780, 0.4785, 0], [0.1705, -0.3129, -0.9343]]. Channel 0 of A x is the

@@ -4,7 +4,7 @@ import scm.ref.tensor.Batch;
 
 /**
  * An invertible linear map A on single samples, applied row by row to a batch: the "A" of zero-shot editing
- * [CM Alg. 4, App. D; sheet A10]. The editing step works in A's coordinates, where the mask Omega selects which
+ * [CM Alg. 4, App. D; docs/math.md §7]. The editing step works in A's coordinates, where the mask Omega selects which
  * coefficients are generated; A^-1 maps back to pixels. Implementations here are orthogonal (A^-1 = A^T), so
  * the round trip A^-1 A is the identity up to roundoff only.
  */

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The editing mask Omega over the coefficients of A x (one sample; shared by every row of a batch), in the
- * paper's convention [CM Alg. 4; sheet A10]: {@code generate[j] == true} (Omega = 1) marks coefficients to
+ * paper's convention [CM Alg. 4; docs/math.md §7]: {@code generate[j] == true} (Omega = 1) marks coefficients to
  * GENERATE, false (Omega = 0) marks coefficients kept from the reference y.
  *
  * <p>Beware: the code of openai/consistency_models ({@code iterative_inpainting}, {@code iterative_superres},

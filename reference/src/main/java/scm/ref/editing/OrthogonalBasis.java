@@ -5,7 +5,7 @@ import scm.ref.tensor.Check;
 /**
  * An orthogonal matrix whose first column is a given direction, built exactly as the openai/consistency_models
  * editing code does ({@code obtain_orthogonal_matrix} in {@code iterative_colorization} and
- * {@code iterative_superres}; sheet A10): take the identity, replace its first column by v/|v|, QR-factor it with
+ * {@code iterative_superres}; docs/math.md §7): take the identity, replace its first column by v/|v|, QR-factor it with
  * Householder reflections (LAPACK dgeqr2/dorg2r conventions, as numpy.linalg.qr), and negate the whole Q if its
  * first column sums to a negative number. The first column of Q is then +-v/|v| (the sign making its sum positive);
  * for the luma vector this reproduces the paper's printed colorization matrix.

@@ -4,7 +4,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
 
 /**
- * The super-resolution transform of CM App. D [sheet A10]: every non-overlapping p x p patch of every channel
+ * The super-resolution transform of CM App. D [docs/math.md §7]: every non-overlapping p x p patch of every channel
  * (rows flattened C, H, W) is read as a p^2-vector x_P (row-major within the patch) and mapped to Q^T x_P,
  * where Q is p^2 x p^2 orthogonal with first column (1/p, ..., 1/p) ({@link OrthogonalBasis}). Coefficient k of a
  * patch is stored at the patch's k-th pixel. Coefficient 0 is (1/p) sum x_P = p * (patch average), so keeping it

@@ -3,7 +3,7 @@ package scm.ref.editing;
 import scm.ref.tensor.Batch;
 
 /**
- * The projection step of zero-shot editing [CM Alg. 4; sheet A10]:
+ * The projection step of zero-shot editing [CM Alg. 4; docs/math.md §7]:
  * {@code x <- A^-1 [ (A y) (1 - Omega) + (A x) Omega ]}. Coefficients are selected, not multiplied by 0/1, so with
  * A = I the kept pixels are copied from y bit for bit.
  */

@@ -3,7 +3,7 @@ package scm.ref.editing;
 import scm.ref.tensor.Batch;
 
 /**
- * Spherical linear interpolation of noise vectors, row by row [CM App. D; sheet A10]:
+ * Spherical linear interpolation of noise vectors, row by row [CM App. D; docs/math.md §7]:
  * {@code z = sin((1-a) psi)/sin psi z1 + sin(a psi)/sin psi z2}, {@code psi = arccos(z1.z2 / (|z1| |z2|))}.
  * At a = 0 and a = 1 the weights are exactly (1, 0) and (0, 1) (sin psi / sin psi and sin 0 are exact), so the
  * endpoints are z1 and z2 bit for bit; for |z1| = |z2| = r every z has norm r. Parallel rows (psi = 0) fall back to

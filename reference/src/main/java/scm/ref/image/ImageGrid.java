@@ -20,17 +20,26 @@ public final class ImageGrid {
     }
 
     public static BufferedImage render(Batch images, int side, int cols, int scale) {
+        return render(images, side, cols, scale, 1, 128);
+    }
+
+    /**
+     * As {@link #render(Batch, int, int, int)} with a {@code gap}-pixel border of gray level {@code border} between
+     * and around the images (a wider, lighter border separates dark digits more clearly).
+     */
+    public static BufferedImage render(Batch images, int side, int cols, int scale, int gap, int border) {
         if (images == null) throw new IllegalArgumentException("image batch is null");
         if (side <= 0 || images.d() != side * side)
             throw new IllegalArgumentException("image rows have " + images.d() + " values, expected side^2 = " + side * side);
         if (cols <= 0 || scale <= 0) throw new IllegalArgumentException("cols and scale must be positive, got " + cols + ", " + scale);
-        int n = images.n(), rows = (n + cols - 1) / cols, cell = side * scale + 1;
-        BufferedImage img = new BufferedImage(cols * cell + 1, rows * cell + 1, BufferedImage.TYPE_BYTE_GRAY);
+        if (gap < 0 || border < 0 || border > 255) throw new IllegalArgumentException("gap must be >= 0 and border a gray level 0..255");
+        int n = images.n(), rows = (n + cols - 1) / cols, cell = side * scale + gap;
+        BufferedImage img = new BufferedImage(cols * cell + gap, rows * cell + gap, BufferedImage.TYPE_BYTE_GRAY);
         var raster = img.getRaster();
         for (int y = 0; y < img.getHeight(); y++)
-            for (int x = 0; x < img.getWidth(); x++) raster.setSample(x, y, 0, 128);
+            for (int x = 0; x < img.getWidth(); x++) raster.setSample(x, y, 0, border);
         for (int k = 0; k < n; k++) {
-            int x0 = (k % cols) * cell + 1, y0 = (k / cols) * cell + 1;
+            int x0 = (k % cols) * cell + gap, y0 = (k / cols) * cell + gap;
             for (int i = 0; i < side; i++)
                 for (int j = 0; j < side; j++) {
                     int g = gray(images.get(k, i * side + j));

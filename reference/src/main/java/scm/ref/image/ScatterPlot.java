@@ -41,6 +41,36 @@ public final class ScatterPlot {
         return img;
     }
 
+    /**
+     * The same scatter as a figure: a box with ticks and labels in data units on both axes (x_1, x_2), light grid
+     * lines, and a legend naming the generated samples and the data with their counts. {@code size} is the plot
+     * area's side in pixels; the figure adds the margins of {@link Axes}.
+     */
+    public static BufferedImage figure(Batch samples, Batch data, int size, double extent) {
+        if (samples == null) throw new IllegalArgumentException("samples are null");
+        requirePlanar(samples, "samples");
+        if (data != null) requirePlanar(data, "data");
+        if (!(extent > 0) || Double.isInfinite(extent)) throw new IllegalArgumentException("plot extent must be positive, got " + extent);
+        Axes ax = new Axes(size + Axes.LEFT + Axes.RIGHT, size + Axes.TOP + Axes.BOTTOM, -extent, extent, -extent, extent);
+        ax.grid();
+        Graphics2D g = ax.graphics();
+        double r = Math.max(1.5, size / 300.0);
+        java.util.List<Color> colors = new java.util.ArrayList<>();
+        java.util.List<String> labels = new java.util.ArrayList<>();
+        for (Batch b : data == null ? java.util.List.of(samples) : java.util.List.of(data, samples)) {
+            Color c = b == samples ? SAMPLES : DATA;
+            g.setColor(c);
+            for (int i = 0; i < b.n(); i++) {
+                double x = b.get(i, 0), y = b.get(i, 1);
+                if (!ax.inside(x, y)) continue;
+                g.fill(new java.awt.geom.Ellipse2D.Double(ax.px(x) - r, ax.py(y) - r, 2 * r, 2 * r));
+            }
+            colors.add(c);
+            labels.add((b == samples ? "generated" : "data") + " (" + b.n() + ")");
+        }
+        return ax.finish("x_1", "x_2", colors, labels);
+    }
+
     private static void dots(Graphics2D g, Batch b, Color c, int size, double extent) {
         g.setColor(c);
         double r = Math.max(1.5, size / 300.0);

@@ -6,14 +6,12 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.LinkOption;
-import java.security.SecureRandom;
-import java.util.regex.Pattern;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.regex.Pattern;
 
 /**
  * Replaces a file atomically: the content goes to a temporary file {@code .<name>.<digits>.tmp} in the
@@ -22,13 +20,16 @@ import java.nio.file.StandardOpenOption;
  * reader therefore sees either the old file or the complete new one; if writing fails (an exception from
  * the body, a full disk) the old file is untouched and the temporary file is deleted. A process killed
  * during a save leaves its temporary file behind; it is never read, and {@link #removeStaleTemporaries}
- * deletes such files (the training checkpoint store calls it at every save and resume).
+ * deletes such files (the training checkpoint store calls it at every save, {@code scm train --resume} for
+ * all of its run's files).
  *
- * <p>The temporary file is created like any new file (no permission attributes), so the result honours
- * the process umask (typically 0644), unlike {@link Files#createTempFile}, which forces 0600.
+ * <p>The new file gets the permissions of any newly created file (0666 minus the process umask), like a
+ * file written by {@code cp} or {@code >}, not {@link Files#createTempFile}'s fixed 0600.
  */
 public final class AtomicFile {
     private AtomicFile() {}
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Writes the whole content of the file. */
     @FunctionalInterface
@@ -41,10 +42,18 @@ public final class AtomicFile {
         Path dir = abs.getParent();
         if (dir == null) throw new IllegalArgumentException("cannot write to a root directory: " + target);
         if (Files.isDirectory(abs)) throw new IllegalArgumentException("target is a directory: " + target);
-        Path tmp = createTemporary(dir, abs.getFileName().toString());
+        Path tmp = null;
+        FileChannel opened = null;
+        // created like any new file (mode 0666 minus the umask), not with createTempFile's fixed 0600;
+        // decimal digits: the name pattern removeStaleTemporaries recognizes
+        while (opened == null) {
+            tmp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+            try { opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE); }
+            catch (java.nio.file.FileAlreadyExistsException e) { /* another name */ }
+        }
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = opened) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 body.writeTo(out);
                 out.flush();
@@ -57,20 +66,6 @@ public final class AtomicFile {
             if (!moved) Files.deleteIfExists(tmp);
         }
     }
-
-    /** Creates {@code .<name>.<random unsigned long>.tmp} with CREATE_NEW and the default (umask) permissions. */
-    private static Path createTemporary(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 100) throw e;
-            }
-        }
-    }
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * Deletes the temporary files that interrupted writes of {@code target} left: regular files in its

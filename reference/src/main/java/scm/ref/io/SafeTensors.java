@@ -40,7 +40,7 @@ import java.util.Map;
  * throws {@link SafetensorsFormatException} (an IllegalArgumentException) naming the problem, and
  * nothing is returned. I/O failures throw IOException. A file that records {@value ContentChecksum#KEY}
  * must match it (else SafetensorsFormatException); the key is removed from the returned metadata and
- * reported by {@link SafetensorsFile#sha256()}; a file without it (any other writer, or ours before
+ * reported by {@link SafetensorsContent#sha256()}; a file without it (any other writer, or ours before
  * checksums) loads unverified, with {@code sha256() == null}.
  */
 public final class SafeTensors {
@@ -160,7 +160,7 @@ public final class SafeTensors {
     // ---------------------------------------------------------------- reading
 
     /** Reads and fully validates a file; see the class comment. */
-    public static SafetensorsFile read(Path path) throws IOException {
+    public static SafetensorsContent read(Path path) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             long n = headerLength(readFully(ch, 0, (int) Math.min(8, size)), size);
@@ -175,7 +175,7 @@ public final class SafeTensors {
     }
 
     /** Parses and fully validates the bytes of a whole file. */
-    public static SafetensorsFile fromBytes(byte[] file) {
+    public static SafetensorsContent fromBytes(byte[] file) {
         if (file == null) throw new IllegalArgumentException("file bytes are null");
         long n = headerLength(java.util.Arrays.copyOf(file, Math.min(8, file.length)), file.length);
         byte[] headerBytes = java.util.Arrays.copyOfRange(file, 8, (int) (8 + n));
@@ -205,7 +205,7 @@ public final class SafeTensors {
         }
     }
 
-    private static SafetensorsFile decode(Header header, ByteBuffer data) {
+    private static SafetensorsContent decode(Header header, ByteBuffer data) {
         Map<String, String> metadata = new LinkedHashMap<>(header.metadata());
         String recorded = metadata.remove(ContentChecksum.KEY);
         if (recorded != null) {
@@ -222,7 +222,7 @@ public final class SafeTensors {
             for (int i = 0; i < v.length; i++) v[i] = Codec.get(data, e.dtype(), e.name(), i);
             out.put(e.name(), new Tensor(e.shape(), v, e.dtype()));
         }
-        return new SafetensorsFile(out, metadata, recorded);
+        return new SafetensorsContent(out, metadata, recorded);
     }
 
     private static byte[] readFully(FileChannel ch, long position, int length) throws IOException {

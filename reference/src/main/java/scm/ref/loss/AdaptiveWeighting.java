@@ -7,7 +7,7 @@ import scm.ref.nn.Param;
 import scm.ref.tensor.Check;
 
 /**
- * EDM2-style adaptive loss weighting [sCM Sec. 4.2, App. D; sheet A5]: the per-sample loss
+ * EDM2-style adaptive loss weighting [sCM Sec. 4.2, App. D; docs/math.md §11 L3]: the per-sample loss
  * {@code ℓ = e^{w}/D·q − w} for a squared error q = ‖·‖² of a D-dimensional sample and a learned log-weight
  * w = w_φ(t). <b>Sign convention:</b> w is the paper's w_φ, i.e. minus EDM2's logvar (EDM2 minimizes
  * {@code q/(D e^{logvar}) + logvar}; same function with w = −logvar). For fixed q the optimum is
@@ -52,7 +52,7 @@ public final class AdaptiveWeighting {
         if (head != null) head.backward(dLdw);
     }
 
-    /** ℓ = e^{w}/D·q − w [sCM App. D; sheet A5]. */
+    /** ℓ = e^{w}/D·q − w [sCM App. D; docs/math.md §11 L3]. */
     public static double loss(double w, double sqNorm, int d) { return Math.exp(w) / d * sqNorm - w; }
 
     /** ∂ℓ/∂w = e^{w}/D·q − 1. */

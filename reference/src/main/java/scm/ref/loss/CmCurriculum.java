@@ -2,7 +2,7 @@ package scm.ref.loss;
 
 
 /**
- * CM's consistency-training schedule [CM App. C; sheet A10], for k in [0, K] (k > K is treated as K):
+ * CM's consistency-training schedule [CM App. C; docs/math.md §7], for k in [0, K] (k > K is treated as K):
  * <pre>
  *   N(k) = ⌈sqrt(k/K·((s1+1)² − s0²) + s0²) − 1⌉ + 1
  *   μ(k) = exp(s0·ln μ0 / N(k))             (PAPER, default)

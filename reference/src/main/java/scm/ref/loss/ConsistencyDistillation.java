@@ -11,7 +11,7 @@ import scm.ref.tensor.Noise;
 import scm.ref.train.Objective;
 
 /**
- * Discrete consistency distillation, CM Algorithm 2 [CM Sec. 4, App. C; sheet A10]:
+ * Discrete consistency distillation, CM Algorithm 2 [CM Sec. 4, App. C; docs/math.md §7]:
  * <pre>
  *   n ~ U{1, …, N−1};  z ~ N(0, I);  x_{n+1} = x0 + σ_{n+1} z
  *   x̂_n = teacher ODE step (Euler or Heun, {@link TeacherSolver}) from σ_{n+1} to σ_n

@@ -4,11 +4,11 @@ import scm.ref.tensor.Check;
 
 /**
  * The distance d(f_θ, f_θ⁻) of discrete consistency models, per sample over its D coordinates, with its
- * gradient in the first argument [CM Sec. 3, Alg. 2-3; iCT; sheet A10, A11]:
+ * gradient in the first argument [CM Sec. 3, Alg. 2-3; iCT; docs/math.md §7, §11 L7]:
  * <ul>
  *   <li>L2: mean of squares (1/D)‖e‖² (CM's "l2" = mean over all dims);</li>
  *   <li>L1: mean of absolute values (1/D)‖e‖₁ (subgradient 0 at e_j = 0);</li>
- *   <li>PSEUDO_HUBER: sqrt(‖e‖₂² + c²) − c on the <b>vector</b> norm (iCT), not elementwise (sheet A11 pitfall).
+ *   <li>PSEUDO_HUBER: sqrt(‖e‖₂² + c²) − c on the <b>vector</b> norm (iCT), not elementwise (docs/math.md §11 L7 pitfall).
  *       iCT's c = 0.00054·sqrt(D) ({@link #ict(int)}).</li>
  * </ul>
  * The pseudo-Huber value goes through {@link PseudoHuber}; this class only adds the per-sample layout
@@ -28,7 +28,7 @@ public record ConsistencyMetric(Kind kind, double c) {
 
     public static ConsistencyMetric pseudoHuber(double c) { return new ConsistencyMetric(Kind.PSEUDO_HUBER, c); }
 
-    /** iCT: pseudo-Huber with c = 0.00054 sqrt(D) (0.0299 for D = 3072) [sheet A11]. */
+    /** iCT: pseudo-Huber with c = 0.00054 sqrt(D) (0.0299 for D = 3072) [docs/math.md §11 L7]. */
     public static ConsistencyMetric ict(int dim) {
         Check.positive(dim, "data dimension");
         return pseudoHuber(PseudoHuber.ictC(dim));

@@ -11,7 +11,7 @@ import scm.ref.tensor.Noise;
 import scm.ref.train.Objective;
 
 /**
- * Discrete consistency training, CM Algorithm 3 [CM Sec. 5, App. C; sheet A10], and iCT [sheet A11] as a preset
+ * Discrete consistency training, CM Algorithm 3 [CM Sec. 5, App. C; docs/math.md §7], and iCT [docs/math.md §11 L7] as a preset
  * ({@link ImprovedConsistencyTraining}):
  * <pre>
  *   N = N(k); grid σ_1 = ε < … < σ_N = T (Karras, ρ);  i ∈ {1, …, N−1} (uniform, or iCT's discretized log-normal)

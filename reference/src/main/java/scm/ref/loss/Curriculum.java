@@ -1,6 +1,6 @@
 package scm.ref.loss;
 
-/** A consistency-training schedule: the number of grid points N(k) and the target EMA rate μ(k) at step k [sheet A10-A11]. */
+/** A consistency-training schedule: the number of grid points N(k) and the target EMA rate μ(k) at step k [docs/math.md §7, §11 L7]. */
 public interface Curriculum {
     /** N(k) >= 2. */
     int n(long step);

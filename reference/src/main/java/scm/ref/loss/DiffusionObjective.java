@@ -12,7 +12,7 @@ import scm.ref.trigflow.TimeProposal;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * The TrigFlow diffusion (teacher) loss, flow matching / v-prediction [sCM Eq. 4/25, App. D; sheet A1]:
+ * The TrigFlow diffusion (teacher) loss, flow matching / v-prediction [sCM Eq. 4/25, App. D; docs/math.md §1]:
  * <pre>
  *   z ~ N(0, σ_d² I), ln(σ_d tan t) ~ N(P_mean, P_std²), x_t = cos t x0 + sin t z, v_t = cos t z − sin t x0
  *   L = mean_i [ e^{w_i}/D ‖σ_d F_θ(x_t/σ_d, t) − v_t‖² − w_i ]       (w ≡ 0 without adaptive weighting: mean of squares)

@@ -3,7 +3,7 @@ package scm.ref.loss;
 import scm.ref.tensor.Batch;
 
 /**
- * The shared per-batch math of discrete CD/CT/iCT [CM Alg. 2-3; iCT; sheet A10-A11]:
+ * The shared per-batch math of discrete CD/CT/iCT [CM Alg. 2-3; iCT; docs/math.md §7, §11 L7]:
  * {@code L = mean_i λ_i d(f_θ(x_{n+1,i}, σ_{n+1,i}), f_θ⁻(x̂_i, σ_{n,i}))}, with the target output held fixed
  * (stop-gradient), so ∂L/∂f_i = (λ_i/n) ∂d/∂e at e = f_θ − f_θ⁻.
  */

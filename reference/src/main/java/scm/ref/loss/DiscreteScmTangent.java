@@ -6,7 +6,7 @@ import scm.ref.trigflow.TrigFlow;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
- * The finite-difference tangent of discrete-time sCM (dsCD) [sCM App. E, Alg. 2; sheet A6]:
+ * The finite-difference tangent of discrete-time sCM (dsCD) [sCM App. E, Alg. 2; docs/math.md §11 L5]:
  * <pre>
  *   x_{t'} = cos(t−t') x_t − σ_d sin(t−t') F_pre(x_t/σ_d, t)                                   (one DDIM step)
  *   Δ(x_t, t, t', r) = −cos t'(σ_d F⁻(x_t/σ_d, t) − σ_d F_pre(x_t/σ_d, t))
@@ -33,7 +33,7 @@ public final class DiscreteScmTangent {
         return new Batch(xt.n(), d, o);
     }
 
-    /** Δ from the three network outputs (see the class comment) [sCM Alg. 2; sheet A6]. */
+    /** Δ from the three network outputs (see the class comment) [sCM Alg. 2; docs/math.md §11 L5]. */
     public static Batch delta(double sigmaD, Batch xt, double[] t, double[] tPrime, Batch fMinusAtT, Batch fPretrainAtT,
                               Batch fMinusAtTPrime, double r) {
         validate(sigmaD, xt, t, tPrime);

@@ -6,7 +6,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
 
 /**
- * A trainable network in CM's boundary-respecting EDM parameterization [CM Sec. 3, App. C; sheet A10]:
+ * A trainable network in CM's boundary-respecting EDM parameterization [CM Sec. 3, App. C; docs/math.md §7]:
  * {@code f_θ(x, σ) = c_skip(σ) x + c_out(σ) F_θ(c_in(σ) x, c(σ))}, with c_skip, c_out, c_in taken from
  * {@link EdmConsistencyFunction} (σ_d, ε), and a backward pass ∂L/∂F = c_out·∂L/∂f.
  *

@@ -1,7 +1,7 @@
 package scm.ref.loss;
 
 /**
- * iCT's exponential curriculum [iCT; sheet A11], μ ≡ 0:
+ * iCT's exponential curriculum [iCT; docs/math.md §11 L7], μ ≡ 0:
  * <pre>
  *   K' = ⌊K / (log2⌊s1/s0⌋ + 1)⌋,   N(k) = min(s0·2^{⌊k/K'⌋}, s1) + 1
  * </pre>

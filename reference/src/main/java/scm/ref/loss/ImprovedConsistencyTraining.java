@@ -5,7 +5,7 @@ import scm.ref.consistency.KarrasSchedule;
 import scm.ref.tensor.Check;
 
 /**
- * The iCT preset of {@link ConsistencyTraining} [iCT; sheet A11]: μ ≡ 0 (θ⁻ = stopgrad θ), pseudo-Huber on the
+ * The iCT preset of {@link ConsistencyTraining} [iCT; docs/math.md §11 L7]: μ ≡ 0 (θ⁻ = stopgrad θ), pseudo-Huber on the
  * vector norm with c = 0.00054·sqrt(D), λ(σ_i) = 1/(σ_{i+1} − σ_i), level pairs drawn from the discretized
  * log-normal with P_mean = −1.1, P_std = 2.0, the exponential curriculum s0 = 10, s1 = 1280
  * ({@link IctCurriculum}), and CM's grid ε = 0.002, T = 80, ρ = 7. Dropout masks of f_θ and f_θ⁻ are shared
@@ -31,7 +31,7 @@ public final class ImprovedConsistencyTraining {
 
     /**
      * p(i) ∝ erf((ln σ_{i+1} − P_mean)/(√2 P_std)) − erf((ln σ_i − P_mean)/(√2 P_std)), i = 1..N−1, normalized
-     * [iCT; sheet A11]: the probability that ln σ ~ N(P_mean, P_std²) falls in [ln σ_i, ln σ_{i+1}), renormalized to
+     * [iCT; docs/math.md §11 L7]: the probability that ln σ ~ N(P_mean, P_std²) falls in [ln σ_i, ln σ_{i+1}), renormalized to
      * the grid's range. Element k of the result is i = k + 1. Hipparchus' two-argument erf avoids the cancellation
      * of erf(b) − erf(a) in the tails.
      */

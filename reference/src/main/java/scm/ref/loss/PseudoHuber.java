@@ -5,7 +5,7 @@ import scm.ref.tensor.Check;
 
 /**
  * The Pseudo-Huber metric of iCT [Song &amp; Dhariwal 2023, "Improved techniques for training
- * consistency models", Sec. 3.3; formula sheet A11.2], applied to the <em>vector</em> difference of
+ * consistency models", Sec. 3.3; formula docs/math.md §11 L7], applied to the <em>vector</em> difference of
  * each sample (not elementwise):
  * <pre>
  *   d(x, y) = sqrt(‖x − y‖² + c²) − c,       c = 0.00054·sqrt(D)  (D = data dimension)

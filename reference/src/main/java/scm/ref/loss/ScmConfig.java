@@ -4,20 +4,20 @@ import scm.ref.tensor.Check;
 import scm.ref.trigflow.TimeProposal;
 
 /**
- * Settings of an sCT/sCD objective [sCM Alg. 1; sheet A5, A9].
+ * Settings of an sCT/sCD objective [sCM Alg. 1; docs/math.md §11 L3, §12].
  *
  * @param sigmaD             σ_d of TrigFlow (must equal the proposal's)
  * @param proposal           τ ~ N(P_mean, P_std²), t = arctan(e^τ/σ_d)
  * @param warmupSteps        H of the tangent warm-up r = min(1, step/H); 0 disables warm-up (r = 1)
  * @param normalizer         tangent normalization (paper: per-sample L2, c = 0.1)
- * @param warmupForm         where r enters g (paper vs rCM, sheet A9)
+ * @param warmupForm         where r enters g (paper vs rCM, docs/math.md §12)
  * @param priorWeighting     prior weighting 1/(σ_d tan t) inside g only (paper) or also as an extra loss factor (FastGen)
  * @param adaptiveWeighting  learn w_φ(t) (EDM2 style) or use w ≡ 0
  */
 public record ScmConfig(double sigmaD, TimeProposal proposal, long warmupSteps, TangentNormalizer normalizer,
                         ScmTangent.WarmupForm warmupForm, PriorWeighting priorWeighting, boolean adaptiveWeighting) {
 
-    /** Sheet A9 row "Prior weighting 1/(σ_d tan t)". */
+    /** Where the prior weighting 1/(σ_d tan t) enters (docs/math.md §12). */
     public enum PriorWeighting {
         /** Paper: the prior is the cos t factor already inside g (= cos t·df/dt); no extra loss factor. */
         IN_TANGENT,

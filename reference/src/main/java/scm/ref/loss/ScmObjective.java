@@ -13,7 +13,7 @@ import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
  * Continuous-time consistency training (sCT) and distillation (sCD), sCM Algorithm 1 [sCM Alg. 1, Eq. 8, App. D;
- * sheet A5]. One step:
+ * docs/math.md §11 L3]. One step:
  * <pre>
  *   x0 (batch); z ~ N(0, σ_d² I); τ ~ N(P_mean, P_std²); t = arctan(e^τ/σ_d); x_t = cos t x0 + sin t z
  *   dx_t/dt = cos t z − sin t x0                                 (sCT)
@@ -133,7 +133,7 @@ public final class ScmObjective implements Objective {
 
     /**
      * The sCM loss as a function of F_θ with F⁻ and g held fixed (stop-gradient semantics):
-     * mean_i [ λ_i e^{w_i}/D ‖F_θ − F⁻ − g‖² − w_i ] [sCM Alg. 1; sheet A5].
+     * mean_i [ λ_i e^{w_i}/D ‖F_θ − F⁻ − g‖² − w_i ] [sCM Alg. 1; docs/math.md §11 L3].
      */
     public static double loss(Batch fTheta, Batch fMinus, Batch g, double[] w, double[] lambda) {
         if (fTheta == null) throw new IllegalArgumentException("F_theta is null");

@@ -4,9 +4,9 @@ import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
 
 /**
- * The continuous-time sCM tangent of Algorithm 1 [sCM Alg. 1, Eq. 6-8; sheet A4, A5], as pure per-batch math.
+ * The continuous-time sCM tangent of Algorithm 1 [sCM Alg. 1, Eq. 6-8; docs/math.md §3, §11 L3], as pure per-batch math.
  *
- * <p><b>JVP tangents (sheet A9 row "JVP tangent on t").</b> The network is F(x~, t) with x~ = x_t/σ_d. Along the
+ * <p><b>JVP tangents (docs/math.md §12 row "JVP tangent on t").</b> The network is F(x~, t) with x~ = x_t/σ_d. Along the
  * PF-ODE, dF/dt = ∇_x~F·(dx_t/dt)/σ_d + ∂_tF. Multiplying by σ_d cos t sin t,
  * <pre>  J := σ_d cos t sin t dF/dt = ∇_x~F·(cos t sin t dx_t/dt) + ∂_tF·(σ_d cos t sin t), </pre>
  * so one JVP at primals (x_t/σ_d, t) with tangents ({@link #xTangent} = cos t sin t·dx_t/dt,
@@ -21,10 +21,10 @@ import scm.ref.tensor.Check;
 public final class ScmTangent {
     private ScmTangent() {}
 
-    /** The default warm-up length H = 10,000 iterations [sCM Sec. 4.2, App. G.2; sheet A5]. */
+    /** The default warm-up length H = 10,000 iterations [sCM Sec. 4.2, App. G.2; docs/math.md §11 L3]. */
     public static final long DEFAULT_WARMUP_STEPS = 10_000;
 
-    /** How the warm-up factor r enters g (sheet A9 row "Tangent warmup"). */
+    /** How the warm-up factor r enters g (docs/math.md §12 row "Tangent warmup"). */
     public enum WarmupForm {
         /** The paper: g = −cos²t(σ_d F⁻ − dx/dt) − r(cos t sin t x_t + J) [sCM Alg. 1]. */
         PAPER,
@@ -35,7 +35,7 @@ public final class ScmTangent {
         RCM
     }
 
-    /** Tangent warm-up r = min(1, step/H); H = 0 means no warm-up (r = 1) [sCM Sec. 4.2; sheet A5]. */
+    /** Tangent warm-up r = min(1, step/H); H = 0 means no warm-up (r = 1) [sCM Sec. 4.2; docs/math.md §11 L3]. */
     public static double warmup(long step, long warmupSteps) {
         if (step < 0) throw new IllegalArgumentException("training step must be >= 0, got " + step);
         if (warmupSteps < 0) throw new IllegalArgumentException("warm-up length H must be >= 0, got " + warmupSteps);
@@ -57,7 +57,7 @@ public final class ScmTangent {
         return new Batch(dxdt.n(), d, o);
     }
 
-    /** t tangent σ_d cos t sin t (see the class comment) [sCM Alg. 1; sheet A9]. */
+    /** t tangent σ_d cos t sin t (see the class comment) [sCM Alg. 1; docs/math.md §12]. */
     public static double[] tTangent(double[] t, double sigmaD) {
         Check.sigmaD(sigmaD);
         if (t == null) throw new IllegalArgumentException("t is null");

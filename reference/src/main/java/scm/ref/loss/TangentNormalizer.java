@@ -4,7 +4,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
 
 /**
- * Tangent normalization of sCM [sCM Sec. 4.2, Alg. 1; sheet A5, A9 row "‖g‖ in normalization"], per sample:
+ * Tangent normalization of sCM [sCM Sec. 4.2, Alg. 1; docs/math.md §11 L3, §12 row "‖g‖ in normalization"], per sample:
  * <ul>
  *   <li>{@link Kind#L2} (paper, default): g / (‖g‖₂ + c), ‖·‖₂ over all D coordinates; output norm ‖g‖/(‖g‖+c) &lt; 1.</li>
  *   <li>{@link Kind#RMS} (FastGen/xandergos {@code g_norm_spatial_invariance}): g / (‖g‖₂/√D + c).</li>
@@ -13,7 +13,7 @@ import scm.ref.tensor.Check;
  *       warmed-up tangent). cos t &gt; 0 for every double t ≤ π/2, so there is no division by zero.</li>
  *   <li>{@link Kind#NONE}: g unchanged (the raw tangent; unstable in practice [sCM Fig. 5a]).</li>
  * </ul>
- * c = 0.1 in every sCM experiment [sheet A5].
+ * c = 0.1 in every sCM experiment [docs/math.md §11 L3].
  */
 public record TangentNormalizer(Kind kind, double c) {
     public static final double DEFAULT_C = 0.1;

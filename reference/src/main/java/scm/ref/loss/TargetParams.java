@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 import scm.ref.nn.Param;
 
 /**
- * The target network θ⁻ of CD/CT [CM Alg. 2-3; sheet A10] as named state: one {@link Param} "target.&lt;name&gt;"
+ * The target network θ⁻ of CD/CT [CM Alg. 2-3; docs/math.md §7] as named state: one {@link Param} "target.&lt;name&gt;"
  * per online parameter, initialized to θ. θ⁻ ← μθ⁻ + (1−μ)θ after each optimizer step ({@link #ema}).
  * To evaluate f_θ⁻ the target values are swapped into the online parameters for the duration of one call
  * ({@link #evaluate}); no second network instance is needed. These Params are the objective's

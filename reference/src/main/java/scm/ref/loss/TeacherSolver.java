@@ -4,7 +4,7 @@ import scm.ref.tensor.Batch;
 
 /**
  * One step of the EDM PF-ODE dx/dσ = (x − D(x, σ))/σ from σ_{n+1} down to σ_n, used by consistency distillation
- * [CM Alg. 2; sheet A10; openai/consistency_models karras_diffusion.py euler_solver / heun_solver]:
+ * [CM Alg. 2; docs/math.md §7; openai/consistency_models karras_diffusion.py euler_solver / heun_solver]:
  * <pre>
  *   d  = (x − D(x, σ_{n+1}))/σ_{n+1};  x' = x + (σ_n − σ_{n+1}) d                 (Euler)
  *   d' = (x' − D(x', σ_n))/σ_n;        x̂ = x + (σ_n − σ_{n+1})(d + d')/2          (Heun)

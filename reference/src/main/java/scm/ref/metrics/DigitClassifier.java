@@ -9,7 +9,7 @@ import java.util.Map;
 import scm.ref.data.LabeledBatch;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 import scm.ref.nn.Linear;
 import scm.ref.nn.Module;
@@ -100,7 +100,7 @@ public final class DigitClassifier implements Module, FeatureExtractor {
 
     /** Reads a file written by {@link #save}; wrong format, missing tensors or shapes throw IllegalArgumentException. */
     public static DigitClassifier load(Path file) throws IOException {
-        SafetensorsFile f = SafeTensors.read(file);
+        SafetensorsContent f = SafeTensors.read(file);
         if (!FORMAT.equals(f.metadata().get("format")))
             throw new IllegalArgumentException(file + " is not a digit classifier (metadata format is " + f.metadata().get("format") + ", expected " + FORMAT + ")");
         DigitClassifier c = new DigitClassifier(intKey(f, "hidden1"), intKey(f, "hidden2"), 0);
@@ -110,7 +110,7 @@ public final class DigitClassifier implements Module, FeatureExtractor {
         return c;
     }
 
-    private static int intKey(SafetensorsFile f, String key) {
+    private static int intKey(SafetensorsContent f, String key) {
         String v = f.metadata().get(key);
         if (v == null) throw new IllegalArgumentException("digit classifier metadata lacks " + key);
         try {

@@ -21,7 +21,7 @@ import scm.ref.tensor.Check;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
- * F_θ(x~, t) for vectors [sCM Eq. 23, A8]: a residual MLP conditioned on c_noise = t.
+ * F_θ(x~, t) for vectors [sCM Eq. 23, docs/math.md §9]: a residual MLP conditioned on c_noise = t.
  * <pre>
  *   c = SiLU(time.linear(embedding(t)))                      conditioning, n x embDim
  *   h = input(x~)                                            Linear D -> width
@@ -35,7 +35,7 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * ({@link scm.ref.nn.Init}): Linear weights and biases U(±1/sqrt(fan_in)) (PyTorch's default),
  * LayerNorm γ = 1, β = 0. The same (config, seed) gives bit-identical parameters.
  *
- * <p><b>Use in an sCT/sCD step</b> [A5]: call {@link #train(long)} with the step's seed (dropout
+ * <p><b>Use in an sCT/sCD step</b> [docs/math.md §11 L3]: call {@link #train(long)} with the step's seed (dropout
  * masks are then shared by every call in the step), then {@link #jvp} at (x_t/σ_d, t) with tangents
  * (cos t sin t·dx_t/dt, cos t sin t·σ_d): its primal is F⁻ = F_θ (same weights, same mask) and its
  * tangent J. Compute dL/dF and call {@link #backward}; it reuses the jvp's cached activations, so
@@ -94,7 +94,7 @@ public final class MlpModel implements TrigFlowNetwork, Module {
     /** Total number of scalar parameters (θ and φ). */
     public long parameterCount() { return params.stream().mapToLong(Param::size).sum(); }
 
-    /** The adaptive weight head w_φ(t) [A5]. */
+    /** The adaptive weight head w_φ(t) [docs/math.md §11 L3]. */
     public AdaptiveWeightHead weightHead() { return weightHead; }
 
     /** Training mode: every dropout mask is a function of {@code stepSeed} (same seed, same masks). */

@@ -5,7 +5,7 @@ import java.util.List;
 import scm.ref.tensor.Batch;
 
 /**
- * Adaptive double normalisation [sCM Sec. 4.1, App. G.1; A8 item 3]:
+ * Adaptive double normalisation [sCM Sec. 4.1, App. G.1; docs/math.md §9, "Adaptive double normalisation"]:
  * y = LN(x) ⊙ pnorm(s(c)) + pnorm(b(c)), with LN a LayerNorm without affine parameters, s and b
  * Linear maps of the conditioning vector c (the time embedding) and pnorm a {@link PixelNorm}.
  * We follow the paper, not the "+1 on the scale" of xandergos/sCM-mnist: pnorm makes the scale

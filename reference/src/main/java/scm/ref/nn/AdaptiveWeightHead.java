@@ -4,7 +4,7 @@ import java.util.List;
 import scm.ref.tensor.Batch;
 
 /**
- * The adaptive loss weight w_φ(t) of sCM [A5; sCM Sec. 4.2, App. D], shaped like EDM2's uncertainty
+ * The adaptive loss weight w_φ(t) of sCM [docs/math.md §11 L3; sCM Sec. 4.2, App. D], shaped like EDM2's uncertainty
  * head: Fourier features of c_noise = t ({@link FourierEmbedding}, 128 features, scale 1) followed by a
  * Linear to one output. The loss is e^{w}/D·‖·‖² − w, i.e. w = −logvar of EDM2. EDM2 uses a
  * magnitude-preserving MPConv; we use a plain {@link Linear} with PyTorch's default initialisation.

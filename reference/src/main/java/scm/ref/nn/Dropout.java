@@ -11,7 +11,7 @@ import scm.ref.tensor.Batch;
  * <p><b>Mask synchronisation.</b> The mask is a pure function of (step seed, layer name, batch shape):
  * in training mode ({@link #train(long)}) every forward/jvp call draws it afresh from
  * {@link Init#rng(long, String)}, so F_θ and F_θ⁻ evaluated within one training step with the same seed
- * see the same mask [sCM A5: "F_θ and F⁻ must share the same dropout mask"], and a new step seed
+ * see the same mask [sCM Alg. 1: F_θ and F⁻ are one function; docs/math.md §9, "Dropout synchronisation"], and a new step seed
  * (see {@link #stepSeed(long, long)}) gives a new mask. In evaluation mode ({@link #eval()}, the
  * default) the layer is the identity.
  */

@@ -6,7 +6,7 @@ import scm.ref.tensor.Batch;
 
 /**
  * Random Fourier features of c_noise = t, as EDM2's MPFourier: e_k(t) = √2·cos(2π(s·ω_k·t + φ_k)) with
- * fixed ω_k ~ N(0, 1), φ_k ~ U[0, 1) and a scale (bandwidth) s [sCM A8 item 2; EDM2]. The frequencies
+ * fixed ω_k ~ N(0, 1), φ_k ~ U[0, 1) and a scale (bandwidth) s [sCM §4.1; docs/math.md §9, "Time embeddings"; EDM2]. The frequencies
  * and phases are buffers, not trained parameters; they are a deterministic function of (seed, name)
  * and readable through {@link #frequencies()} and {@link #phases()}. ∂e/∂t grows linearly with s —
  * why sCM prefers positional embeddings (s ≈ 0.02 instead of 16, [sCM Sec. 4.1]).

@@ -4,11 +4,11 @@ import java.util.List;
 import scm.ref.tensor.Batch;
 
 /**
- * Sinusoidal positional embedding of c_noise = t [sCM Sec. 4.1, A8 item 2], in the form of
- * xandergos/sCM-mnist (sheet A2): with h = dim/2 frequencies f_k = exp(−k·ln(P)/(h−1)), k = 0..h−1,
+ * Sinusoidal positional embedding of c_noise = t [sCM Sec. 4.1, docs/math.md §9, "Time embeddings"], in the form of
+ * xandergos/sCM-mnist (docs/math.md §9): with h = dim/2 frequencies f_k = exp(−k·ln(P)/(h−1)), k = 0..h−1,
  * e(t) = [sin(f_0 t) … sin(f_{h−1} t), cos(f_0 t) … cos(f_{h−1} t)].
  * The default "max period" P = 10 makes the frequencies span [1/10, 1], so over t ∈ [0, π/2] every
- * feature is a smooth, slowly varying function of t and ∂e/∂t is bounded by 1 (the point of A8:
+ * feature is a smooth, slowly varying function of t and ∂e/∂t is bounded by 1 (the point of sCM §4.1, docs/math.md §9:
  * a well-conditioned sin t·∂_t F). Unlike the transformer's P = 10000 it is tuned for t ∈ [0, π/2]
  * rather than integer positions.
  * <p>JVP: d sin(f t) = f cos(f t)·dt, d cos(f t) = −f sin(f t)·dt. Backward:

@@ -13,7 +13,7 @@ import scm.ref.tensor.Check;
 
 /**
  * An exponential moving average of parameter values, for evaluation only (sCM and iCT train
- * without an EMA teacher; sheet A5, A11). It starts as a copy of the values at construction; each
+ * without an EMA teacher; docs/math.md §11 L3, §11 L7). It starts as a copy of the values at construction; each
  * {@link #update()} (call it after the optimizer step) does, for update number k,
  * ema ← lerp(ema, θ, 1 − β_k) = ema + (1 − β_k)(θ − ema), as EDM/EDM2 do with {@code lerp_}.
  * Checkpoint names: {@code ema.<param>} (F64) and {@code ema.step} (0-d I64).

@@ -6,15 +6,15 @@ import scm.ref.tensor.Check;
  * The decay β of an exponential moving average at its k-th update (k = 1, 2, ...), used as
  * ema ← β·ema + (1 − β)·θ. Three schedules:
  * <ul>
- *   <li>{@link Constant}: a fixed β (iCT's 0.99993 on CIFAR-10; sheet A11).</li>
+ *   <li>{@link Constant}: a fixed β (iCT's 0.99993 on CIFAR-10; iCT §5).</li>
  *   <li>{@link HalfLife}: EDM's schedule [Karras et al. 2022, training_loop.py], a half-life counted in
  *       training samples: β = 0.5^(B / h) for batch size B; with a ramp-up ratio r &gt; 0 the half-life is
  *       min(h, r·n) where n = (k − 1)·B samples were seen before this step, so β = 0 at k = 1.
- *       sCM's CIFAR-10 runs use h = 0.5 Mimg (sheet A5).</li>
+ *       sCM's CIFAR-10 runs use h = 0.5 Mimg (sCM App. G).</li>
  *   <li>{@link Power}: EDM2's power-function EMA [Karras et al. 2024, "Analyzing and Improving the
  *       Training Dynamics of Diffusion Models", Sec. 3.1 and App. C.1]: β_k = (1 − 1/k)^(γ+1), which
  *       averages θ over the history with weights ∝ τ^γ; γ comes from the relative width σ_rel via
- *       {@link PowerEmaProfile#gamma(double)}. sCM samples ImageNet with σ_rel = 0.05 (sheet A5).</li>
+ *       {@link PowerEmaProfile#gamma(double)}. sCM samples ImageNet with σ_rel = 0.05 (sCM App. G; EDM2 §3).</li>
  * </ul>
  */
 public sealed interface EmaSchedule {

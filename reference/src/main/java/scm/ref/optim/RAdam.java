@@ -9,7 +9,7 @@ import scm.ref.tensor.Check;
 /**
  * Rectified Adam [Liu et al. 2020, "On the Variance of the Adaptive Learning Rate and Beyond",
  * Algorithm 2] with exactly the arithmetic of {@code torch.optim.RAdam} (single-tensor path, no
- * weight decay). sCM and iCT train with it (lr 1e-4, β = (0.9, 0.99), ε = 1e-8; sheet A5, A11). At step t:
+ * weight decay). sCM and iCT train with it (lr 1e-4, β = (0.9, 0.99), ε = 1e-8; sCM App. G, iCT §5). At step t:
  * <pre>
  *   m ← m + (1 − β₁)(g − m);   v ← β₂·v + (1 − β₂)·g²;   m̂ = m / (1 − β₁ᵗ)
  *   ρ∞ = 2/(1 − β₂) − 1;        ρₜ = ρ∞ − 2t·β₂ᵗ / (1 − β₂ᵗ)

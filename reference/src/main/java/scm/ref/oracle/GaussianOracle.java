@@ -5,7 +5,7 @@ import scm.ref.tensor.Check;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
- * Closed forms for Gaussian data x0 ~ N(0, s^2 I) in TrigFlow with parameter sigma_d [sheet A7; derived in
+ * Closed forms for Gaussian data x0 ~ N(0, s^2 I) in TrigFlow with parameter sigma_d [docs/math.md §4; derived in
  * docs/math.md]. Per coordinate, x_t = cos t x0 + sin t z is N(0, a_t^2) with a_t^2 = cos^2 t s^2 + sin^2 t sigma_d^2;
  * the PF-ODE velocity is v* = x sin t cos t (sigma_d^2 - s^2)/a_t^2, the trajectories are x_t = x0 a_t/s, and the
  * exact consistency function is f* = x s/a_t.
@@ -28,13 +28,13 @@ public final class GaussianOracle {
 
     public double sigmaD() { return sigmaD; }
 
-    /** a_t = sqrt(cos^2 t s^2 + sin^2 t sigma_d^2), the standard deviation of x_t [sheet A7]. */
+    /** a_t = sqrt(cos^2 t s^2 + sin^2 t sigma_d^2), the standard deviation of x_t [docs/math.md §4]. */
     public double a(double t) {
         Check.time(t, "t");
         return Math.hypot(Math.cos(t) * s, Math.sin(t) * sigmaD);
     }
 
-    /** k(t) = sin t cos t (sigma_d^2 - s^2)/a_t^2, so that v* = k(t) x [sheet A7]. */
+    /** k(t) = sin t cos t (sigma_d^2 - s^2)/a_t^2, so that v* = k(t) x [docs/math.md §4]. */
     public double velocityGain(double t) {
         double a = a(t);
         return Math.sin(t) * Math.cos(t) * (sigmaD * sigmaD - s * s) / (a * a);
@@ -46,13 +46,13 @@ public final class GaussianOracle {
         return delta * (Math.cos(2 * t) * a2 - 0.5 * delta * sin2 * sin2) / (a2 * a2);
     }
 
-    /** s / a_t, so that f* = (s/a_t) x [sheet A7]. */
+    /** s / a_t, so that f* = (s/a_t) x [docs/math.md §4]. */
     public double consistencyGain(double t) { return s / a(t); }
 
     /**
      * g(t) with F*_CM(x~, t) = g(t) x~, g = (cos t - s/a_t)/sin t. Evaluated in the cancellation-free form
      * g = sin t (Delta cos^2 t - s^2) / (a_t (a_t cos t + s)) (multiply numerator and denominator by a cos t + s and use
-     * a^2 cos^2 t - s^2 = sin^2 t (Delta cos^2 t - s^2)), which is also the analytic t = 0 limit g(0) = 0 [sheet A7].
+     * a^2 cos^2 t - s^2 = sin^2 t (Delta cos^2 t - s^2)), which is also the analytic t = 0 limit g(0) = 0 [docs/math.md §4].
      */
     public double cmGain(double t) {
         double a = a(t), c = Math.cos(t), delta = sigmaD * sigmaD - s * s;
@@ -68,16 +68,16 @@ public final class GaussianOracle {
         return (c * p + sn * dp) / q - sn * p * dq / (q * q);
     }
 
-    /** Exact PF-ODE velocity v*(x, t) = x sin t cos t (sigma_d^2 - s^2)/a_t^2, per sample time [sheet A7]. */
+    /** Exact PF-ODE velocity v*(x, t) = x sin t cos t (sigma_d^2 - s^2)/a_t^2, per sample time [docs/math.md §4]. */
     public Batch velocity(Batch x, double[] t) { return scaled(x, t, Gain.VELOCITY); }
 
-    /** Exact consistency function f*(x, t) = x s/a_t [sheet A7]. */
+    /** Exact consistency function f*(x, t) = x s/a_t [docs/math.md §4]. */
     public Batch consistency(Batch x, double[] t) { return scaled(x, t, Gain.CONSISTENCY); }
 
-    /** The optimal diffusion F = v* / sigma_d as a network of input x~ = x/sigma_d: F = k(t) x~ [sheet A1, A7]. */
+    /** The optimal diffusion F = v* / sigma_d as a network of input x~ = x/sigma_d: F = k(t) x~ [docs/math.md §1, §4]. */
     public TrigFlowNetwork diffusionNetwork(int dim) { return new Linear(dim, Gain.VELOCITY); }
 
-    /** The optimal consistency F*_CM(x~, t) = g(t) x~ [sheet A7; sCM Eq. 5 solved for F]. */
+    /** The optimal consistency F*_CM(x~, t) = g(t) x~ [docs/math.md §4; sCM Eq. 5 solved for F]. */
     public TrigFlowNetwork consistencyNetwork(int dim) { return new Linear(dim, Gain.CM); }
 
     private enum Gain { VELOCITY, CONSISTENCY, CM }

@@ -25,7 +25,7 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * |delta(0)| &lt;= int_0^t |v| ds scales like (1 - cos t) times the data/noise scale; the absolute floor thus
  * asks for the same 1e-10 relative accuracy of a coordinate whose displacement has the natural size and only
  * relaxes it for coordinates that barely move (where an absolute error of 1e-10 times the natural scale is
- * negligible). Measured global errors against the closed-form Gaussian (A7) are ~1e-11 (see the tests).
+ * negligible). Measured global errors against the closed-form Gaussian (docs/math.md §4) are ~1e-11 (see the tests).
  *
  * <p><b>Endpoints.</b> v is smooth on all of [0, pi/2] (no division by sin or cos), so starting at t = pi/2 is
  * a regular initial value problem; t = 0 returns x_t exactly (boundary condition f*(x, 0) = x).

@@ -9,7 +9,7 @@ import scm.ref.trigflow.TrigFlow;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
- * Solvers for the TrigFlow PF-ODE {@code dx_t/dt = sigma_d F(x_t/sigma_d, t)} [sCM Eq. 3; sheet A1], integrated
+ * Solvers for the TrigFlow PF-ODE {@code dx_t/dt = sigma_d F(x_t/sigma_d, t)} [sCM Eq. 3; docs/math.md §1], integrated
  * backwards in time over a strictly decreasing list t_0 > t_1 > ... (see {@link TimeGrid}). Every step works at
  * s = pi/2 (zero SNR): no formula divides by cos s.
  *
@@ -43,24 +43,24 @@ public final class DiffusionOdeSampler {
 
     /**
      * Draws x ~ N(0, sigma_d^2 I) (n x dim, from rng, row-major) as the state at times[0] and solves the PF-ODE
-     * down the list [sheet A1, A3]. At times[0] = pi/2 that noise is exactly the TrigFlow marginal; at
+     * down the list [docs/math.md §1, §6]. At times[0] = pi/2 that noise is exactly the TrigFlow marginal; at
      * times[0] = t_max the cos(t_max) x0 part (0.00625) is neglected, as in sCM's samplers.
      */
-    public Batch sample(DiffusionSolver solver, RandomGenerator rng, int n, double[] times) {
+    public Batch sample(OdeMethod solver, RandomGenerator rng, int n, double[] times) {
         TimeGrid.requireStrictlyDecreasing(times, 2, "times");
         return solve(solver, Noise.gaussian(rng, n, net.dim(), flow.sigmaD()), times);
     }
 
-    /** Solves the PF-ODE from x at times[0] through every listed time down to the last [sCM Eq. 3; sheet A1]. */
-    public Batch solve(DiffusionSolver solver, Batch xStart, double[] times) {
+    /** Solves the PF-ODE from x at times[0] through every listed time down to the last [sCM Eq. 3; docs/math.md §1]. */
+    public Batch solve(OdeMethod solver, Batch xStart, double[] times) {
         TimeGrid.requireStrictlyDecreasing(times, 2, "times");
         Batch x = xStart;
         for (int k = 1; k < times.length; k++) x = step(solver, x, times[k - 1], times[k]);
         return x;
     }
 
-    /** One step of the chosen solver from s down to t < s [sCM App. B.1; sheet A1]. */
-    public Batch step(DiffusionSolver solver, Batch xs, double s, double t) {
+    /** One step of the chosen solver from s down to t < s [sCM App. B.1; docs/math.md §1]. */
+    public Batch step(OdeMethod solver, Batch xs, double s, double t) {
         if (solver == null) throw new IllegalArgumentException("solver is null");
         return switch (solver) {
             case DDIM -> ddimStep(xs, s, t);
@@ -70,7 +70,7 @@ public final class DiffusionOdeSampler {
         };
     }
 
-    /** DDIM: x_t = cos(s-t) x_s - sin(s-t) sigma_d F(x_s/sigma_d, s) [sCM Eq. 26; sheet A1]. */
+    /** DDIM: x_t = cos(s-t) x_s - sin(s-t) sigma_d F(x_s/sigma_d, s) [sCM Eq. 26; docs/math.md §1]. */
     public Batch ddimStep(Batch xs, double s, double t) {
         requireStep(s, t);
         return rotate(xs, flow.evaluateF(net, xs, PerSample.fill(xs.n(), s)), s, t);

@@ -7,7 +7,7 @@ import scm.ref.tensor.Noise;
 import scm.ref.trigflow.PerSample;
 
 /**
- * Multistep consistency sampling of the original CM in EDM units [CM Alg. 1; sheet A10]:
+ * Multistep consistency sampling of the original CM in EDM units [CM Alg. 1; docs/math.md §7]:
  * x ~ N(0, T^2 I); x = f(x, T); for each tau_n: x = f(x + sqrt(tau_n^2 - eps^2) z, tau_n), z ~ N(0, I).
  * Noise comes from the caller's generator in a fixed order (the initial batch, then one batch per step, each
  * n x dim row-major), so a run is reproducible bit for bit.
@@ -25,7 +25,7 @@ public final class EdmConsistencySampler {
 
     /**
      * Runs CM Alg. 1 with sigmas = {T, tau_1, tau_2, ...}, strictly decreasing and each in [eps, +Infinity);
-     * a single entry {T} is 1-step sampling [CM Alg. 1; sheet A10]. Use
+     * a single entry {T} is 1-step sampling [CM Alg. 1; docs/math.md §7]. Use
      * {@link scm.ref.consistency.KarrasSchedule#sigmasAtCodeIndices} to turn CM's index lists into sigmas.
      */
     public Batch sample(RandomGenerator rng, int n, double[] sigmas) {

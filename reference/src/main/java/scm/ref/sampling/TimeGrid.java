@@ -4,13 +4,13 @@ import scm.ref.consistency.KarrasSchedule;
 import scm.ref.tensor.Check;
 import scm.ref.trigflow.EdmConversion;
 
-/** Decreasing TrigFlow time lists for the samplers, and their validation [sheet A1, A3, A10]. */
+/** Decreasing TrigFlow time lists for the samplers, and their validation [docs/math.md §1, §6, §7]. */
 public final class TimeGrid {
     private TimeGrid() {}
 
     /**
      * steps + 1 times uniform in t from tStart down to tEnd; both endpoints exact
-     * (t_k = tStart + k/steps (tEnd - tStart)) [sheet A1 samplers].
+     * (t_k = tStart + k/steps (tEnd - tStart)) [docs/math.md §5].
      */
     public static double[] uniform(double tStart, double tEnd, int steps) {
         Check.time(tStart, "start time");
@@ -26,7 +26,7 @@ public final class TimeGrid {
 
     /**
      * EDM's rho-grid in TrigFlow time: {@code points} EDM levels from sigmaMax down to sigmaMin
-     * [CM Sec. 4; sheet A10], mapped by t = arctan(sigma / sigma_d) [sheet A2], followed by t = 0;
+     * [CM Sec. 4; docs/math.md §7], mapped by t = arctan(sigma / sigma_d) [docs/math.md §2], followed by t = 0;
      * points + 1 times in all (EDM's N = 18 gives 18 levels and the final 0).
      */
     public static double[] karras(int points, double sigmaMin, double sigmaMax, double rho, double sigmaD) {
@@ -40,7 +40,7 @@ public final class TimeGrid {
 
     /**
      * Returns {@code times} after checking that it has at least {@code minLength} entries, every entry is a
-     * TrigFlow time in [0, pi/2], and the list is strictly decreasing [sheet A3: tau_1 > tau_2 > ...].
+     * TrigFlow time in [0, pi/2], and the list is strictly decreasing [docs/math.md §6: tau_1 > tau_2 > ...].
      */
     public static double[] requireStrictlyDecreasing(double[] times, int minLength, String what) {
         if (times == null) throw new IllegalArgumentException(what + " is null");

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One evaluation EMA of the trainable weights (A5: "EMA is used only for evaluation"; A10: eval EMA
+ * One evaluation EMA of the trainable weights (sCM Alg. 1 uses no EMA target: the EMA is only for evaluation; CM (docs/math.md §7): the eval EMA is
  * separate from any target network). Three parameterisations, as infra's scm.ref.optim provides:
  * <ul>
  *   <li>{@code decay=beta}: constant decay per optimizer step, ema = beta*ema + (1-beta)*theta

@@ -2,7 +2,7 @@ package scm.ref.train;
 
 import java.util.Locale;
 
-/** The optimizers the trainer can build (A5: sCM uses RAdam; A10: CM uses RAdam; teachers Adam). */
+/** The optimizers the trainer can build (sCM App. G and CM App. C train with RAdam; teachers with Adam). */
 public enum OptimizerKind {
     ADAM, RADAM;
 

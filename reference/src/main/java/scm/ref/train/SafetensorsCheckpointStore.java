@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import scm.ref.io.AtomicFile;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 
 /**
@@ -48,7 +48,7 @@ public final class SafetensorsCheckpointStore implements CheckpointStore {
     @Override public Checkpoint read(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("checkpoint file is null");
         if (!Files.isRegularFile(file)) throw new java.io.FileNotFoundException("checkpoint " + file + " does not exist");
-        SafetensorsFile f = SafeTensors.read(file);
+        SafetensorsContent f = SafeTensors.read(file);
         SequencedMap<String, Checkpoint.Tensor> tensors = new LinkedHashMap<>();
         for (var e : f.tensors().entrySet()) {
             if (e.getValue().dtype() != DType.F64)

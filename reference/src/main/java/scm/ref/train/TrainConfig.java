@@ -14,7 +14,7 @@ import java.util.Map;
  *                            checked on resume, not interpreted by the trainer
  * @param steps               total optimizer steps of the run (the last step index is steps-1)
  * @param batch               samples per step, drawn with replacement from the dataset
- * @param lr                  learning rate (constant; A5/A10 use no schedule)
+ * @param lr                  learning rate (constant; sCM and CM use no schedule)
  * @param beta1               Adam/RAdam first-moment decay
  * @param beta2               Adam/RAdam second-moment decay
  * @param eps                 Adam/RAdam epsilon
@@ -71,7 +71,7 @@ public record TrainConfig(
         if (!(lossThreshold > 0)) throw new IllegalArgumentException("lossThreshold must be > 0 (+inf = only non-finite), got " + lossThreshold);
     }
 
-    /** sCM CIFAR-10 optimizer settings (A5): RAdam, lr 1e-4, betas (0.9, 0.99), eps 1e-8, no clipping; one half-life EMA of 0.5 Mimg. */
+    /** sCM CIFAR-10 optimizer settings (docs/math.md §11 L3): RAdam, lr 1e-4, betas (0.9, 0.99), eps 1e-8, no clipping; one half-life EMA of 0.5 Mimg. */
     public static TrainConfig scmDefaults(String objective, long steps, int batch, long seed) {
         return new TrainConfig(objective, steps, batch, 1e-4, 0.9, 0.99, 1e-8, OptimizerKind.RADAM, 0,
                 List.of(EmaSpec.halfLife(500_000)), 0, seed, Double.POSITIVE_INFINITY, 100);

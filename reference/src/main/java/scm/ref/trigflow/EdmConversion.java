@@ -5,7 +5,7 @@ import scm.ref.tensor.Check;
 
 /**
  * Conversions between TrigFlow and EDM's variance-exploding process {@code x_sigma = x0 + sigma eps},
- * {@code eps ~ N(0, I)} [sCM Eq. 30, App. B; sheet A2].
+ * {@code eps ~ N(0, I)} [sCM Eq. 30, App. B; docs/math.md §2].
  *
  * <p>Derivation: dividing x_t = cos t x0 + sin t sigma_d eps by cos t gives x0 + sigma_d tan t eps, an EDM
  * sample with sigma = sigma_d tan t. Edges: t = 0 <-> sigma = 0 (exactly), and t = pi/2 <-> sigma = +Infinity.
@@ -21,13 +21,13 @@ public final class EdmConversion {
 
     public double sigmaD() { return sigmaD; }
 
-    /** sigma = sigma_d tan t; +Infinity at t = pi/2 [sCM Eq. 30; sheet A2]. */
+    /** sigma = sigma_d tan t; +Infinity at t = pi/2 [sCM Eq. 30; docs/math.md §2]. */
     public double sigma(double t) {
         Check.time(t, "t");
         return t == Check.HALF_PI ? Double.POSITIVE_INFINITY : sigmaD * Math.tan(t);
     }
 
-    /** t = arctan(sigma / sigma_d) for sigma in [0, +Infinity]; +Infinity gives pi/2 [sCM Eq. 30; sheet A2]. */
+    /** t = arctan(sigma / sigma_d) for sigma in [0, +Infinity]; +Infinity gives pi/2 [sCM Eq. 30; docs/math.md §2]. */
     public double time(double sigma) {
         if (Double.isNaN(sigma) || sigma < 0)
             throw new IllegalArgumentException("EDM noise level sigma must be in [0, +Infinity], got " + sigma);
@@ -43,7 +43,7 @@ public final class EdmConversion {
         return t;
     }
 
-    /** dsigma/dt = sigma_d / cos^2 t; +Infinity at t = pi/2 [sheet A2]. */
+    /** dsigma/dt = sigma_d / cos^2 t; +Infinity at t = pi/2 [docs/math.md §2]. */
     public double dSigmaDt(double t) {
         Check.time(t, "t");
         if (t == Check.HALF_PI) return Double.POSITIVE_INFINITY;
@@ -51,14 +51,14 @@ public final class EdmConversion {
         return sigmaD / (c * c);
     }
 
-    /** x_sigma = x_t / cos t, for t in [0, pi/2) (x_sigma is infinite at pi/2) [sCM Eq. 30; sheet A2]. */
+    /** x_sigma = x_t / cos t, for t in [0, pi/2) (x_sigma is infinite at pi/2) [sCM Eq. 30; docs/math.md §2]. */
     public Batch xSigmaFromXt(Batch xt, double[] t) {
         TrigFlow.validate(xt, "x_t");
         requireBelowHalfPi(t, xt.n());
         return divideRows(xt, TrigFlow.cos(t));
     }
 
-    /** x_t = cos t x_sigma, for t in [0, pi/2) [sCM Eq. 30; sheet A2]. */
+    /** x_t = cos t x_sigma, for t in [0, pi/2) [sCM Eq. 30; docs/math.md §2]. */
     public Batch xtFromXSigma(Batch xSigma, double[] t) {
         TrigFlow.validate(xSigma, "x_sigma");
         requireBelowHalfPi(t, xSigma.n());
@@ -67,7 +67,7 @@ public final class EdmConversion {
 
     /**
      * F from an EDM x0-predictor D evaluated at the same point: F = (cos t x_t - D) / (sigma_d sin t),
-     * for t in (0, pi/2] (at t = 0 every F gives the same D) [sheet A2; FastGen TrigFlowPrecond].
+     * for t in (0, pi/2] (at t = 0 every F gives the same D) [docs/math.md §2; FastGen TrigFlowPrecond].
      */
     public Batch fFromDenoiser(Batch xt, Batch denoised, double[] t) {
         TrigFlow.validate(xt, "x_t");
@@ -87,7 +87,7 @@ public final class EdmConversion {
         return divideRows(num, den);
     }
 
-    /** The inverse of {@link #fFromDenoiser}: D = cos t x_t - sin t sigma_d F [sCM Eq. 23; sheet A1]. */
+    /** The inverse of {@link #fFromDenoiser}: D = cos t x_t - sin t sigma_d F [sCM Eq. 23; docs/math.md §1]. */
     public Batch denoiserFromF(Batch xt, Batch f, double[] t) {
         return new TrigFlow(sigmaD).denoiseFromF(xt, f, t);
     }

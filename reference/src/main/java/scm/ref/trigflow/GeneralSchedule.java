@@ -5,7 +5,7 @@ import scm.ref.tensor.Check;
 
 /**
  * Any Gaussian process {@code x' = alpha x0 + sigma' eps}, {@code eps ~ N(0, I)}, mapped onto TrigFlow
- * [sCM Eq. 29, App. B.2; sheet A2].
+ * [sCM Eq. 29, App. B.2; docs/math.md §2].
  *
  * <p>Derivation: we need c with c x' = cos t x0 + sin t sigma_d eps, i.e. c alpha = cos t and
  * c sigma' = sigma_d sin t. Dividing gives tan t = sigma'/(sigma_d alpha); squaring and adding gives
@@ -17,30 +17,30 @@ public final class GeneralSchedule {
 
     public GeneralSchedule(double sigmaD) { this.sigmaD = Check.sigmaD(sigmaD); }
 
-    /** The cosine VP process, TrigFlow with sigma_d = 1 [sCM App. B.2; sheet A2]. */
+    /** The cosine VP process, TrigFlow with sigma_d = 1 [sCM App. B.2; docs/math.md §2]. */
     public static GeneralSchedule vp() { return new GeneralSchedule(1.0); }
 
-    /** VP signal coefficient alpha(t) = cos t of the cosine schedule [sheet A2]. */
+    /** VP signal coefficient alpha(t) = cos t of the cosine schedule [docs/math.md §2]. */
     public static double vpAlpha(double t) { return Math.cos(Check.time(t, "t")); }
 
-    /** VP noise coefficient sigma(t) = sin t of the cosine schedule [sheet A2]. */
+    /** VP noise coefficient sigma(t) = sin t of the cosine schedule [docs/math.md §2]. */
     public static double vpSigma(double t) { return Math.sin(Check.time(t, "t")); }
 
     public double sigmaD() { return sigmaD; }
 
-    /** t = arctan(sigma' / (sigma_d alpha)) [sCM Eq. 29; sheet A2]; alpha = 0 gives pi/2, sigma' = 0 gives 0. */
+    /** t = arctan(sigma' / (sigma_d alpha)) [sCM Eq. 29; docs/math.md §2]; alpha = 0 gives pi/2, sigma' = 0 gives 0. */
     public double time(double alpha, double sigmaPrime) {
         requireCoefficients(alpha, sigmaPrime);
         return Math.atan2(sigmaPrime, sigmaD * alpha);
     }
 
-    /** The factor c = sigma_d / sqrt(alpha^2 sigma_d^2 + sigma'^2) with x_t = c x' [sCM Eq. 29; sheet A2]. */
+    /** The factor c = sigma_d / sqrt(alpha^2 sigma_d^2 + sigma'^2) with x_t = c x' [sCM Eq. 29; docs/math.md §2]. */
     public double scale(double alpha, double sigmaPrime) {
         requireCoefficients(alpha, sigmaPrime);
         return sigmaD / Math.hypot(alpha * sigmaD, sigmaPrime);
     }
 
-    /** x_t = sigma_d x' / sqrt(alpha^2 sigma_d^2 + sigma'^2), per sample [sCM Eq. 29; sheet A2]. */
+    /** x_t = sigma_d x' / sqrt(alpha^2 sigma_d^2 + sigma'^2), per sample [sCM Eq. 29; docs/math.md §2]. */
     public Batch toTrigFlow(Batch xPrime, double[] alpha, double[] sigmaPrime) {
         return PerSample.scale(scales(xPrime, alpha, sigmaPrime, false), xPrime);
     }

@@ -3,7 +3,7 @@ package scm.ref.trigflow;
 import scm.ref.tensor.Batch;
 
 /**
- * Per-sample linear combinations of batches: every formula of the sheet (A1-A4, A7) has the form
+ * Per-sample linear combinations of batches: every formula of docs/math.md §1-§4 and §6 has the form
  * {@code out_i = a_i * X_i + b_i * Y_i} with scalar coefficients depending on sample i's time.
  * Validation is the caller's job; these helpers only check shapes.
  */

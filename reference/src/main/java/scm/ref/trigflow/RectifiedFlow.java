@@ -5,18 +5,18 @@ import scm.ref.tensor.Check;
 
 /**
  * Rectified flow / flow matching {@code x_u = (1-u) x0 + u eps}, {@code eps ~ N(0, I)}, {@code u in [0, 1]},
- * mapped onto TrigFlow [sheet A2; NVlabs/rcm RectifiedFlow_TrigFlowWrapper]. It is {@link GeneralSchedule}
+ * mapped onto TrigFlow [docs/math.md §2; NVlabs/rcm RectifiedFlow_TrigFlowWrapper]. It is {@link GeneralSchedule}
  * with alpha = 1 - u, sigma' = u.
  *
  * <p>Derivation for any sigma_d: tan t = u / (sigma_d (1-u)), i.e. the EDM level sigma = sigma_d tan t
  * equals u/(1-u) and u = sigma/(1+sigma) = sigma_d sin t / (cos t + sigma_d sin t). Then
  * 1-u = cos t / (cos t + sigma_d sin t) and x_u = (cos t x0 + sigma_d sin t eps)/(cos t + sigma_d sin t)
- * = x_t / (cos t + sigma_d sin t). For sigma_d = 1 these are the sheet's u = sin t/(cos t + sin t) and
+ * = x_t / (cos t + sigma_d sin t). For sigma_d = 1 these are the rCM wrapper's u = sin t/(cos t + sin t) and
  * x_u = x_t/(cos t + sin t).
  *
  * <p>Velocity: the RF model predicts v = E[eps - x0 | x_u]. Since x_u = x0 + u v, the predictions are
  * x0^ = x_u - u v and eps^ = x_u + (1-u) v, and sigma_d F = E[cos t z - sin t x0] with z = sigma_d eps gives
- * F = cos t eps^ - sin t x0^ / sigma_d. That form has no 0/0 at t = 0 (where the sheet's
+ * F = cos t eps^ - sin t x0^ / sigma_d. That form has no 0/0 at t = 0 (where the rCM wrapper's
  * F = (cos t x_t - x0^)/(sigma_d sin t) does) and agrees with it for t > 0.
  */
 public final class RectifiedFlow {
@@ -26,7 +26,7 @@ public final class RectifiedFlow {
 
     public double sigmaD() { return sigmaD; }
 
-    /** u = sigma_d sin t / (cos t + sigma_d sin t) (= sigma/(1+sigma), sigma = sigma_d tan t); 1 at pi/2 [sheet A2]. */
+    /** u = sigma_d sin t / (cos t + sigma_d sin t) (= sigma/(1+sigma), sigma = sigma_d tan t); 1 at pi/2 [docs/math.md §2]. */
     public double u(double t) {
         Check.time(t, "t");
         if (t == Check.HALF_PI) return 1.0; // the real pi/2; cos(HALF_PI) = 6e-17 would give 1 - 1.1e-16
@@ -34,19 +34,19 @@ public final class RectifiedFlow {
         return s / (Math.cos(t) + s);
     }
 
-    /** t = arctan(u / (sigma_d (1-u))) for u in [0, 1]; u = 1 gives pi/2 [sheet A2]. */
+    /** t = arctan(u / (sigma_d (1-u))) for u in [0, 1]; u = 1 gives pi/2 [docs/math.md §2]. */
     public double time(double u) {
         if (!(u >= 0 && u <= 1)) throw new IllegalArgumentException("rectified-flow time u must be in [0, 1], got " + u);
         return Math.atan2(u, sigmaD * (1 - u));
     }
 
-    /** x_u = x_t / (cos t + sigma_d sin t) [sheet A2]. */
+    /** x_u = x_t / (cos t + sigma_d sin t) [docs/math.md §2]. */
     public Batch xuFromXt(Batch xt, double[] t) {
         TrigFlow.validate(xt, "x_t");
         return PerSample.scale(inverse(denominators(t, xt.n())), xt);
     }
 
-    /** x_t = (cos t + sigma_d sin t) x_u [sheet A2]. */
+    /** x_t = (cos t + sigma_d sin t) x_u [docs/math.md §2]. */
     public Batch xtFromXu(Batch xu, double[] t) {
         TrigFlow.validate(xu, "x_u");
         return PerSample.scale(denominators(t, xu.n()), xu);
@@ -54,7 +54,7 @@ public final class RectifiedFlow {
 
     /**
      * F from an RF velocity prediction v at the same point (given as x_t and its time t):
-     * F = cos t eps^ - sin t x0^ / sigma_d with x0^ = x_u - u v, eps^ = x_u + (1-u) v [sheet A2, derived above].
+     * F = cos t eps^ - sin t x0^ / sigma_d with x0^ = x_u - u v, eps^ = x_u + (1-u) v [docs/math.md §2, derived above].
      */
     public Batch fFromVelocity(Batch xt, Batch v, double[] t) {
         Batch xu = xuFromXt(xt, t);
@@ -72,7 +72,7 @@ public final class RectifiedFlow {
 
     /**
      * The inverse of {@link #fFromVelocity}: v = eps^ - x0^ with x0^ = cos t x_t - sin t sigma_d F and
-     * eps^ = (sin t x_t + cos t sigma_d F)/sigma_d (z^ = sin t x_t + cos t v_trig) [sCM Eq. 23; sheet A2].
+     * eps^ = (sin t x_t + cos t sigma_d F)/sigma_d (z^ = sin t x_t + cos t v_trig) [sCM Eq. 23; docs/math.md §2].
      */
     public Batch velocityFromF(Batch xt, Batch f, double[] t) {
         TrigFlow.validate(xt, "x_t");

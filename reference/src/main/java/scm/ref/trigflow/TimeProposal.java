@@ -5,8 +5,8 @@ import scm.ref.tensor.Check;
 
 /**
  * The log-normal time proposal of sCM: {@code tau ~ N(P_mean, P_std^2)}, {@code t = arctan(e^tau / sigma_d)}
- * [sCM Alg. 1, App. G.2; sheet A5]. The teacher proposal {@code ln(sigma_d tan t) ~ N(P_mean, P_std^2)}
- * [sheet A1] is the same map: sigma_d tan t = e^tau.
+ * [sCM Alg. 1, App. G.2; docs/math.md §11 L3]. The teacher proposal {@code ln(sigma_d tan t) ~ N(P_mean, P_std^2)}
+ * [docs/math.md §1] is the same map: sigma_d tan t = e^tau.
  *
  * <p>Every t lies in [0, pi/2]: e^tau underflows to 0 (t = 0) or overflows to +Infinity (t = pi/2)
  * only for |tau| > 709, which atan2 maps to the endpoints.
@@ -19,31 +19,31 @@ public record TimeProposal(double pMean, double pStd, double sigmaD) {
         Check.sigmaD(sigmaD);
     }
 
-    /** sCT/sCD on CIFAR-10: (-1.0, 1.4) [sCM App. G.2; sheet A5]. */
+    /** sCT/sCD on CIFAR-10: (-1.0, 1.4) [sCM App. G.2; docs/math.md §11 L3]. */
     public static TimeProposal cifar10() { return new TimeProposal(-1.0, 1.4, TrigFlow.DEFAULT_SIGMA_D); }
 
-    /** sCT/sCD on ImageNet 64x64: (-1.0, 1.6) [sheet A5]. */
+    /** sCT/sCD on ImageNet 64x64: (-1.0, 1.6) [docs/math.md §11 L3]. */
     public static TimeProposal imagenet64() { return new TimeProposal(-1.0, 1.6, TrigFlow.DEFAULT_SIGMA_D); }
 
-    /** sCT/sCD on ImageNet 512x512: (-0.8, 1.6) [sheet A5]. */
+    /** sCT/sCD on ImageNet 512x512: (-0.8, 1.6) [docs/math.md §11 L3]. */
     public static TimeProposal imagenet512() { return new TimeProposal(-0.8, 1.6, TrigFlow.DEFAULT_SIGMA_D); }
 
-    /** The ECT-comparison runs on CIFAR-10: (-1.0, 1.8) [sheet A5]. */
+    /** The ECT-comparison runs on CIFAR-10: (-1.0, 1.8) [docs/math.md §11 L3]. */
     public static TimeProposal cifar10EctComparison() { return new TimeProposal(-1.0, 1.8, TrigFlow.DEFAULT_SIGMA_D); }
 
-    /** Teacher (diffusion) proposal on ImageNet 64x64: (-0.8, 1.6) [sCM Tab. 4; sheet A1]. */
+    /** Teacher (diffusion) proposal on ImageNet 64x64: (-0.8, 1.6) [sCM Tab. 4; docs/math.md §1]. */
     public static TimeProposal teacherImagenet64() { return new TimeProposal(-0.8, 1.6, TrigFlow.DEFAULT_SIGMA_D); }
 
-    /** Teacher (diffusion) proposal on ImageNet 512x512: (-0.4, 1.0) [sCM Tab. 5; sheet A1]. */
+    /** Teacher (diffusion) proposal on ImageNet 512x512: (-0.4, 1.0) [sCM Tab. 5; docs/math.md §1]. */
     public static TimeProposal teacherImagenet512() { return new TimeProposal(-0.4, 1.0, TrigFlow.DEFAULT_SIGMA_D); }
 
-    /** t = arctan(e^tau / sigma_d) [sCM Alg. 1; sheet A5]. */
+    /** t = arctan(e^tau / sigma_d) [sCM Alg. 1; docs/math.md §11 L3]. */
     public static double time(double tau, double sigmaD) {
         if (Double.isNaN(tau)) throw new IllegalArgumentException("log noise level tau is NaN");
         return Math.atan2(Math.exp(tau), Check.sigmaD(sigmaD));
     }
 
-    /** The inverse map tau = ln(sigma_d tan t); -Infinity at t = 0, +Infinity at t = pi/2 [sheet A1]. */
+    /** The inverse map tau = ln(sigma_d tan t); -Infinity at t = 0, +Infinity at t = pi/2 [docs/math.md §1]. */
     public static double logSigma(double t, double sigmaD) {
         Check.time(t, "t");
         Check.sigmaD(sigmaD);

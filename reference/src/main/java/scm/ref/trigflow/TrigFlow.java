@@ -4,7 +4,7 @@ import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
 
 /**
- * The TrigFlow diffusion process of sCM [sCM Sec. 3, App. B; sheet A1]: {@code x_t = cos t x0 + sin t z},
+ * The TrigFlow diffusion process of sCM [sCM Sec. 3, App. B; docs/math.md §1]: {@code x_t = cos t x0 + sin t z},
  * {@code z ~ N(0, sigma_d^2 I)}, {@code t in [0, pi/2]}, and the parameterization of a network F through it.
  *
  * <p>Times are per sample ({@code t[i]} belongs to row i). "pi/2" means {@link Check#HALF_PI}, the double
@@ -12,11 +12,11 @@ import scm.ref.tensor.Check;
  * pi/2 vanish here only to within 6.1e-17 relative to their scale.
  */
 public final class TrigFlow {
-    /** Data standard deviation of pixels in [-1, 1] and of normalized latents [sheet A1]. */
+    /** Data standard deviation of pixels in [-1, 1] and of normalized latents [docs/math.md §1]. */
     public static final double DEFAULT_SIGMA_D = 0.5;
-    /** EDM's largest noise level sigma_max = 80, which defines t_max [sCM App. G.2; sheet A2]. */
+    /** EDM's largest noise level sigma_max = 80, which defines t_max [sCM App. G.2; docs/math.md §1]. */
     public static final double SIGMA_MAX = 80.0;
-    /** Intermediate time of the 2-step sampler, in TrigFlow units, for every sCM model [sCM Sec. 5.2; sheet A2]. */
+    /** Intermediate time of the 2-step sampler, in TrigFlow units, for every sCM model [sCM Sec. 5.2; docs/math.md §1]. */
     public static final double T_MID = 1.1;
 
     private final double sigmaD;
@@ -29,14 +29,14 @@ public final class TrigFlow {
 
     public double sigmaD() { return sigmaD; }
 
-    /** t_max = arctan(sigma_max / sigma_d) with sigma_max = 80; atan(160) = 1.5645464... for sigma_d = 0.5 [sheet A2]. */
+    /** t_max = arctan(sigma_max / sigma_d) with sigma_max = 80; atan(160) = 1.5645464... for sigma_d = 0.5 [docs/math.md §1]. */
     public double tMax() { return Math.atan(SIGMA_MAX / sigmaD); }
 
-    /** The noise conditioning of sCM: c_noise(t) = t, the identity [sCM Sec. 4.1; sheet A2]. */
+    /** The noise conditioning of sCM: c_noise(t) = t, the identity [sCM Sec. 4.1; docs/math.md §1]. */
     public static double cNoise(double t) { return Check.time(t, "t"); }
 
     /**
-     * Signal-to-noise ratio SNR(t) = 1/tan^2 t, independent of sigma_d [sCM Eq. 34; sheet A1].
+     * Signal-to-noise ratio SNR(t) = 1/tan^2 t, independent of sigma_d [sCM Eq. 34; docs/math.md §1].
      * SNR(0) = +Infinity; at t = pi/2 it returns exactly 0 (zero SNR), where 1/tan^2(HALF_PI) would give 3.7e-33.
      */
     public static double snr(double t) {
@@ -46,7 +46,7 @@ public final class TrigFlow {
         return 1.0 / (tan * tan);
     }
 
-    /** Forward process x_t = cos t x0 + sin t z [sCM Sec. 3; sheet A1]. */
+    /** Forward process x_t = cos t x0 + sin t z [sCM Sec. 3; docs/math.md §1]. */
     public Batch noisy(Batch x0, Batch z, double[] t) {
         validate(x0, "x0");
         x0.requireSameShape(z, "noise z");
@@ -56,8 +56,8 @@ public final class TrigFlow {
     }
 
     /**
-     * Velocity target v_t = cos t z - sin t x0 = dx_t/dt along the forward path [sCM Eq. 4/25; sheet A1];
-     * also the unbiased sCT estimate of dx_t/dt [sheet A5].
+     * Velocity target v_t = cos t z - sin t x0 = dx_t/dt along the forward path [sCM Eq. 4/25; docs/math.md §1];
+     * also the unbiased sCT estimate of dx_t/dt [docs/math.md §11 L3].
      */
     public Batch velocityTarget(Batch x0, Batch z, double[] t) {
         validate(x0, "x0");
@@ -67,7 +67,7 @@ public final class TrigFlow {
         return PerSample.axpby(cos(t), z, negSin(t), x0);
     }
 
-    /** The network input scaling x~ = x_t / sigma_d (c_in = 1/sigma_d) [sCM Eq. 23; sheet A1]. */
+    /** The network input scaling x~ = x_t / sigma_d (c_in = 1/sigma_d) [sCM Eq. 23; docs/math.md §1]. */
     public Batch scaleIn(Batch xt) {
         validate(xt, "x_t");
         double[] a = xt.data(), o = new double[a.length];
@@ -77,7 +77,7 @@ public final class TrigFlow {
 
     /**
      * F(x_t / sigma_d, c_noise(t)) from the network, with inputs and output validated (finite, right shape)
-     * [sCM Eq. 23; sheet A1].
+     * [sCM Eq. 23; docs/math.md §1].
      */
     public Batch evaluateF(TrigFlowNetwork net, Batch xt, double[] t) {
         requireNetwork(net, xt);
@@ -87,12 +87,12 @@ public final class TrigFlow {
         return f.requireFinite("network output F");
     }
 
-    /** PF-ODE velocity dx_t/dt = sigma_d F(x_t/sigma_d, t) [sCM Eq. 3/24; sheet A1]. */
+    /** PF-ODE velocity dx_t/dt = sigma_d F(x_t/sigma_d, t) [sCM Eq. 3/24; docs/math.md §1]. */
     public Batch velocity(TrigFlowNetwork net, Batch xt, double[] t) {
         return PerSample.scale(sigmaD, evaluateF(net, xt, t));
     }
 
-    /** Diffusion denoiser (x0-predictor) D = cos t x_t - sin t sigma_d F(x_t/sigma_d, t) [sCM Eq. 23; sheet A1]. */
+    /** Diffusion denoiser (x0-predictor) D = cos t x_t - sin t sigma_d F(x_t/sigma_d, t) [sCM Eq. 23; docs/math.md §1]. */
     public Batch denoise(TrigFlowNetwork net, Batch xt, double[] t) {
         return denoiseFromF(xt, evaluateF(net, xt, t), t);
     }

@@ -48,12 +48,12 @@ final class LossVectors {
                             ? "sCT dx_t/dt = cos t z − sin t x0 [sCM Alg. 1]"
                             : "sCD dx_t/dt = σ_d F_teacher(x_t/σ_d, t) = mixture.velocity (teacher = the analytic mixture) [sCM Alg. 1]");
                     set.expected(m + ".F_minus", s.fMinus(), NETWORK, "F⁻ = F_θ(x_t/σ_d, t), the JVP primal [sCM Alg. 1]");
-                    set.expected(m + ".jvp", s.jvp(), DERIVATIVE, "J = JVP of F at (x_t/σ_d, t) with tangents (cos t sin t dx_t/dt, σ_d cos t sin t) [A5]");
+                    set.expected(m + ".jvp", s.jvp(), DERIVATIVE, "J = JVP of F at (x_t/σ_d, t) with tangents (cos t sin t dx_t/dt, σ_d cos t sin t) [docs/math.md §11 L3]");
                     set.expected(m + ".w", s.w(), NETWORK, "w_φ(t) [sCM App. D]");
                 }
-                set.expected(p + "g_raw", s.rawTangent(), DERIVATIVE, "g = −cos²t(σ_d F⁻ − dx_t/dt) − r(cos t sin t x_t + J) [sCM Alg. 1; A5]");
-                set.expected(p + "g", s.tangent(), DERIVATIVE, "g/(‖g‖₂ + 0.1), per-sample L2 over all D coordinates [sCM Alg. 1; A9]");
-                set.expected(p + "loss_per_sample", s.perSampleLoss(), DERIVATIVE, "e^{w}/D ‖F_θ − F⁻ − g‖² − w = e^{w}/D ‖g‖² − w [sCM Alg. 1; A5]");
+                set.expected(p + "g_raw", s.rawTangent(), DERIVATIVE, "g = −cos²t(σ_d F⁻ − dx_t/dt) − r(cos t sin t x_t + J) [sCM Alg. 1; docs/math.md §11 L3]");
+                set.expected(p + "g", s.tangent(), DERIVATIVE, "g/(‖g‖₂ + 0.1), per-sample L2 over all D coordinates [sCM Alg. 1; docs/math.md §12]");
+                set.expected(p + "loss_per_sample", s.perSampleLoss(), DERIVATIVE, "e^{w}/D ‖F_θ − F⁻ − g‖² − w = e^{w}/D ‖g‖² − w [sCM Alg. 1; docs/math.md §11 L3]");
                 set.expectedScalar(p + "loss", s.loss(), DERIVATIVE, "batch mean of loss_per_sample");
                 Fixture.addGrads(set, p + "grad.", obj.trainableParams(), DERIVATIVE, what + " (θ through F_θ only: F⁻, g are stop-gradient; φ through w)");
             }
@@ -66,7 +66,7 @@ final class LossVectors {
         DiffusionObjective obj = new DiffusionObjective(fx.net(), new DiffusionObjective.Config(fx.sigmaD(), TimeProposal.teacherImagenet64(), true));
         fx.zeroGrad();
         double loss = obj.step(fx.x0(), fx.z(), fx.t().clone(), 0L);
-        set.expectedScalar("diffusion.loss", loss, DERIVATIVE, "mean_i [e^{w_i}/D ‖σ_d F_θ(x_t/σ_d, t) − v_t‖² − w_i] [sCM Eq. 4/25, App. D; A1]");
+        set.expectedScalar("diffusion.loss", loss, DERIVATIVE, "mean_i [e^{w_i}/D ‖σ_d F_θ(x_t/σ_d, t) − v_t‖² − w_i] [sCM Eq. 4/25, App. D; docs/math.md §1]");
         Fixture.addGrads(set, "diffusion.grad.", obj.trainableParams(), DERIVATIVE, "the diffusion loss");
     }
 
@@ -77,16 +77,16 @@ final class LossVectors {
             var cfg = new ConsistencyDistillation.Config(KarrasSchedule.cm(18), 0.0, solver, ConsistencyMetric.l2(), 0.5);
             ConsistencyDistillation cd = new ConsistencyDistillation(fx.net(), fx.oracle()::denoiseEdm, cfg);
             String p = "cd." + solver.name().toLowerCase(java.util.Locale.ROOT) + ".";
-            record(set, fx, p, cd, () -> cd.step(fx.x0(), fx.eps(), cdIdx, 0L), "CD (" + solver + " teacher = the mixture's exact EDM denoiser, N = 18, l2, μ = 0) [CM Alg. 2; A10]");
+            record(set, fx, p, cd, () -> cd.step(fx.x0(), fx.eps(), cdIdx, 0L), "CD (" + solver + " teacher = the mixture's exact EDM denoiser, N = 18, l2, μ = 0) [CM Alg. 2; docs/math.md §7]");
         }
         int[] ctIdx = {1, 2, 3, 4, 6, 8, 9};
         set.input("ct.i", new Tensor(new int[] {ctIdx.length}, ints(ctIdx), DType.I64), "CT/iCT level indices i (1-based, ascending grid): student at σ_{i+1}, target at σ_i, same ε");
         ConsistencyTraining ct = new ConsistencyTraining(fx.net(), ConsistencyTraining.Config.cm(CmCurriculum.cifar10()));
         record(set, fx, "ct.", ct, () -> ct.step(fx.x0(), fx.eps(), ct.config().schedule(10), ctIdx, 0L),
-                "CT (Karras grid N = 10, ε = 0.002, T = 80, ρ = 7, l2, λ = 1; θ⁻ = θ at this step) [CM Alg. 3; A10]");
+                "CT (Karras grid N = 10, ε = 0.002, T = 80, ρ = 7, l2, λ = 1; θ⁻ = θ at this step) [CM Alg. 3; docs/math.md §7]");
         ConsistencyTraining ict = ImprovedConsistencyTraining.create(fx.net(), 400_000);
         record(set, fx, "ict.", ict, () -> ict.step(fx.x0(), fx.eps(), ict.config().schedule(11), ctIdx, 0L),
-                "iCT (N = 11, pseudo-Huber on the vector norm with c = 0.00054·sqrt(D), λ = 1/(σ_{i+1} − σ_i), θ⁻ = stopgrad θ) [iCT; A11]");
+                "iCT (N = 11, pseudo-Huber on the vector norm with c = 0.00054·sqrt(D), λ = 1/(σ_{i+1} − σ_i), θ⁻ = stopgrad θ) [iCT; docs/math.md §11 L7]");
     }
 
     private static void record(VectorSet set, Fixture fx, String p, Objective obj, java.util.function.Supplier<DiscreteConsistencyLoss.Step> step,

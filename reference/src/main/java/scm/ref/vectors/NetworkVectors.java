@@ -36,13 +36,13 @@ final class NetworkVectors {
         Batch dxdt = flow.velocityTarget(fx.x0(), fx.z(), t);
         Batch xTan = ScmTangent.xTangent(dxdt, t);
         double[] tTan = ScmTangent.tTangent(t, sd);
-        set.expected("tangent.x", xTan, ELEMENTWISE, "x̃-tangent of the sCM JVP: cos t sin t · dx_t/dt with dx_t/dt = v_target (sCT) [sCM Alg. 1; A5]");
-        set.expected("tangent.t", tTan, ELEMENTWISE, "t-tangent of the sCM JVP: σ_d cos t sin t (the σ_d is not a typo: A9) [sCM Alg. 1]");
+        set.expected("tangent.x", xTan, ELEMENTWISE, "x̃-tangent of the sCM JVP: cos t sin t · dx_t/dt with dx_t/dt = v_target (sCT) [sCM Alg. 1; docs/math.md §11 L3]");
+        set.expected("tangent.t", tTan, ELEMENTWISE, "t-tangent of the sCM JVP: σ_d cos t sin t (the σ_d is not a typo: docs/math.md §12) [sCM Alg. 1]");
         set.input("net.x_tangent", xTan, "x̃-tangent given to the network JVP (= expected tangent.x)");
         set.input("net.t_tangent", tTan, "t-tangent given to the network JVP (= expected tangent.t)");
         TrigFlowNetwork.Jvp j = m.jvp(x, t.clone(), xTan, tTan);
         set.expected("net.jvp", j.tangent(), DERIVATIVE,
-                "J = ∂F/∂x̃ · net.x_tangent + ∂F/∂t · net.t_tangent = σ_d cos t sin t dF/dt [sCM Alg. 1; A5]");
+                "J = ∂F/∂x̃ · net.x_tangent + ∂F/∂t · net.t_tangent = σ_d cos t sin t dF/dt [sCM Alg. 1; docs/math.md §11 L3]");
 
         Batch cot = Noise.gaussian(Noise.seeded(Fixture.DATA_SEED + 2), t.length, Fixture.D, 1.0);
         double[] wCot = Noise.gaussian(Noise.seeded(Fixture.DATA_SEED + 3), 1, t.length, 1.0).data();
@@ -51,7 +51,7 @@ final class NetworkVectors {
         fx.zeroGrad();
         m.forward(x, t.clone());
         MlpModel.Grads g = m.backward(cot);
-        set.expected("net.w", m.weightHead().forward(t), NETWORK, "adaptive weight w_φ(t) = Linear(√2 cos(2π(ω t + φ))) [sCM App. D; A5]");
+        set.expected("net.w", m.weightHead().forward(t), NETWORK, "adaptive weight w_φ(t) = Linear(√2 cos(2π(ω t + φ))) [sCM App. D; docs/math.md §11 L3]");
         double[] dtHead = m.weightHead().backward(wCot);
         Fixture.addGrads(set, "grad.", m.params(), DERIVATIVE, "L = Σ R⊙F + Σ r w_φ (a linear loss: its gradient is the VJP)");
         set.expected("grad.x", g.dx(), DERIVATIVE, "dL/dx̃ (the network input x̃ = x_t/σ_d) of L = Σ R⊙F");
@@ -60,9 +60,9 @@ final class NetworkVectors {
 
         ConsistencyFunction cf = new ConsistencyFunction(m, sd);
         ConsistencyFunction.Tangent ct = cf.tangent(xt, t.clone(), dxdt);
-        set.expected("cm.f", cf.apply(xt, t.clone()), NETWORK, "f_θ(x_t, t) = cos t x_t − sin t σ_d F_θ(x_t/σ_d, t) [sCM Eq. 5; A4]");
-        set.expected("cm.dF_dt", ct.dFdt(), DERIVATIVE, "dF/dt = ∇_x̃F·(dx_t/dt)/σ_d + ∂_tF (JVP with tangents (v_target/σ_d, 1)) [A4]");
-        set.expected("cm.df_dt", ct.dfdt(), DERIVATIVE, "df/dt = −cos t(σ_d F − dx_t/dt) − sin t(x_t + σ_d dF/dt), dx_t/dt = v_target [sCM Eq. 6; A4]");
+        set.expected("cm.f", cf.apply(xt, t.clone()), NETWORK, "f_θ(x_t, t) = cos t x_t − sin t σ_d F_θ(x_t/σ_d, t) [sCM Eq. 5; docs/math.md §3]");
+        set.expected("cm.dF_dt", ct.dFdt(), DERIVATIVE, "dF/dt = ∇_x̃F·(dx_t/dt)/σ_d + ∂_tF (JVP with tangents (v_target/σ_d, 1)) [docs/math.md §3]");
+        set.expected("cm.df_dt", ct.dfdt(), DERIVATIVE, "df/dt = −cos t(σ_d F − dx_t/dt) − sin t(x_t + σ_d dF/dt), dx_t/dt = v_target [sCM Eq. 6; docs/math.md §3]");
 
         addEdmForm(set, fx);
         addMixture(set, fx);
@@ -82,12 +82,12 @@ final class NetworkVectors {
             skip[i] = sc.cSkip(sigma[i]); out[i] = sc.cOut(sigma[i]); in[i] = sc.cIn(sigma[i]);
             cond[i] = st.conditioning(sigma[i]); cmNoise[i] = sc.cNoise(sigma[i]);
         }
-        set.expected("edm.c_skip", skip, ELEMENTWISE, "c_skip = σ_d²/((σ−ε)² + σ_d²), ε = 0.002 [CM App. C; A10]");
-        set.expected("edm.c_out", out, ELEMENTWISE, "c_out = σ_d(σ−ε)/sqrt(σ_d² + σ²) [CM App. C; A10]");
-        set.expected("edm.c_in", in, ELEMENTWISE, "c_in = 1/sqrt(σ² + σ_d²) [CM App. C; A10]");
-        set.expected("edm.c_noise_cm", cmNoise, ELEMENTWISE, "CM's c_noise = 250 ln σ (reference only; the MLP is conditioned on edm.conditioning) [A10]");
-        set.expected("edm.conditioning", cond, ELEMENTWISE, "the network's time input in EDM form: arctan(σ/σ_d) (EdmStudent; A9-style project choice, see porting.md)");
-        set.expected("edm.f", st.forward(xs, sigma), NETWORK, "f_θ(x, σ) = c_skip x + c_out F_θ(c_in x, arctan(σ/σ_d)) [CM §3; A10]");
+        set.expected("edm.c_skip", skip, ELEMENTWISE, "c_skip = σ_d²/((σ−ε)² + σ_d²), ε = 0.002 [CM App. C; docs/math.md §7]");
+        set.expected("edm.c_out", out, ELEMENTWISE, "c_out = σ_d(σ−ε)/sqrt(σ_d² + σ²) [CM App. C; docs/math.md §7]");
+        set.expected("edm.c_in", in, ELEMENTWISE, "c_in = 1/sqrt(σ² + σ_d²) [CM App. C; docs/math.md §7]");
+        set.expected("edm.c_noise_cm", cmNoise, ELEMENTWISE, "CM's c_noise = 250 ln σ (reference only; the MLP is conditioned on edm.conditioning) [docs/math.md §7]");
+        set.expected("edm.conditioning", cond, ELEMENTWISE, "the network's time input in EDM form: arctan(σ/σ_d) (EdmStudent; a project choice, docs/math.md §12)");
+        set.expected("edm.f", st.forward(xs, sigma), NETWORK, "f_θ(x, σ) = c_skip x + c_out F_θ(c_in x, arctan(σ/σ_d)) [CM §3; docs/math.md §7]");
     }
 
     private static void addMixture(VectorSet set, Fixture fx) {
@@ -106,7 +106,7 @@ final class NetworkVectors {
                 "v*(x_t, t) = E[cos t z − sin t x0 | x_t] = Σ_k ρ_k s(c(σ_d² − s_k²)/a_k² (x_t − c μ_k) − μ_k) (docs/math.md M5-M6); the sCD teacher velocity");
         set.expected("mixture.f", new MixtureConsistency(fx.oracle(), MixtureConsistency.ROUND_OFF_TOLERANCE).apply(fx.xt(), t.clone()), NETWORK,
                 "exact consistency function f*(x_t, t): the PF-ODE dx/dt = v* integrated from t to 0 (Dormand-Prince 8(5,3), rel. tol 1e-14: "
-                        + "at round-off, so held to the NETWORK class like a closed form) [A4, A7]");
+                        + "at round-off, so held to the NETWORK class like a closed form) [docs/math.md §3, §4]");
     }
 
 }

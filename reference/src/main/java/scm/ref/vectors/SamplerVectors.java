@@ -11,16 +11,16 @@ import scm.ref.loss.EdmStudent;
 import scm.ref.sampling.EdmConsistencySampler;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
 import scm.ref.trigflow.PerSample;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * Sampler outputs of the MLP (eval mode) given their noise [sCM App. B.1, G.2; sheet A1, A3]. The samplers draw from a
+ * Sampler outputs of the MLP (eval mode) given their noise [sCM App. B.1, G.2; docs/math.md §1, §6]. The samplers draw from a
  * seeded generator; the same generator state re-drawn in the same order is stored as the noise tensors, and the
- * generation re-computes every output from the stored noise with the formulas of A3 and refuses to write a set where
+ * generation re-computes every output from the stored noise with the formulas of docs/math.md §6 and refuses to write a set where
  * the two differ in a single bit (so the stored noise is provably the noise the sampler used).
  */
 final class SamplerVectors {
@@ -44,9 +44,9 @@ final class SamplerVectors {
         ConsistencySampler cs = new ConsistencySampler(fx.model(), sd);
         ConsistencyFunction f = cs.consistencyFunction();
         String[] names = {"sampler.one_step", "sampler.two_step", "sampler.multistep"};
-        String[] what = {"x̂0 = f_θ(z, t_max), t_max = arctan(80/σ_d) [sCM App. G.2; A3]",
-                "x̂0 = f_θ(z, t_max); x_mid = cos(1.1) x̂0 + sin(1.1) z'; x̂0 = f_θ(x_mid, 1.1); z = noise0, z' = noise1 (fresh) [A3]",
-                "x = f_θ(noise0, τ_1); for k = 2, 3: x = f_θ(cos τ_k x + sin τ_k noise_{k−1}, τ_k) [CM Alg. 1 in TrigFlow; A3]"};
+        String[] what = {"x̂0 = f_θ(z, t_max), t_max = arctan(80/σ_d) [sCM App. G.2; docs/math.md §6]",
+                "x̂0 = f_θ(z, t_max); x_mid = cos(1.1) x̂0 + sin(1.1) z'; x̂0 = f_θ(x_mid, 1.1); z = noise0, z' = noise1 (fresh) [docs/math.md §6]",
+                "x = f_θ(noise0, τ_1); for k = 2, 3: x = f_θ(cos τ_k x + sin τ_k noise_{k−1}, τ_k) [CM Alg. 1 in TrigFlow; docs/math.md §6]"};
         for (int stages = 1; stages <= 3; stages++) {
             var rng = Noise.seeded(SAMPLER_SEED);
             Batch out = switch (stages) {
@@ -74,12 +74,12 @@ final class SamplerVectors {
                 "Euler: x_t = x_s + (t − s) σ_d F(x_s/σ_d, s) [sCM Eq. 3]",
                 "Heun: x' = x_s − (s−t) v(x_s, s); x_t = x_s − (s−t)(v(x_s, s) + v(x', t))/2, v = σ_d F (also on the last step to t = 0) [EDM Alg. 1]",
                 "DPM-Solver-2 [sCM Eq. 27-28]: s' = atan(exp((ln tan s + ln tan t)/2)), r = (ln tan s − ln tan s')/(ln tan s − ln tan t), x_{s'} = DDIM(s→s'), x_t = DDIM(s→t) + sin(s−t)/(2 r sin s)(D_{s'} − D_s), D_u = cos u x_u − sin u σ_d F_u; plain DDIM when t = 0"};
-        for (DiffusionSolver solver : DiffusionSolver.values())
+        for (OdeMethod solver : OdeMethod.values())
             set.expected("ode." + solver.name().toLowerCase(java.util.Locale.ROOT), ode.solve(solver, noise.get(0), ODE_TIMES), DERIVATIVE,
                     formula[solver.ordinal()]);
     }
 
-    /** CM Alg. 1 in EDM units with the EDM-form MLP (as CD/CT/iCT students are sampled) [CM Alg. 1; sheet A10]. */
+    /** CM Alg. 1 in EDM units with the EDM-form MLP (as CD/CT/iCT students are sampled) [CM Alg. 1; docs/math.md §7]. */
     private static void addEdmMultistep(VectorSet set, Fixture fx) {
         int n = Fixture.N, d = Fixture.D;
         EdmConsistencyFunction f = new EdmStudent(fx.net(), 0.5, 0.002).reference();
@@ -99,6 +99,6 @@ final class SamplerVectors {
         if (!out.equals(again))
             throw new IllegalStateException("edm_sampler.multistep: the sampler's output differs from the one recomputed from the stored noise");
         set.expected("edm_sampler.multistep", out, DERIVATIVE,
-                "x = f_θ(x_T, T); for τ in (0.821, 0.05): x = f_θ(x + noise_k, τ), f_θ the EDM form of edm.f (c_skip, c_out, c_in, arctan(σ/σ_d)) [CM Alg. 1; A10]");
+                "x = f_θ(x_T, T); for τ in (0.821, 0.05): x = f_θ(x + noise_k, τ), f_θ the EDM form of edm.f (c_skip, c_out, c_in, arctan(σ/σ_d)) [CM Alg. 1; docs/math.md §7]");
     }
 }

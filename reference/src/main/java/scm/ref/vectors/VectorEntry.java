@@ -10,7 +10,7 @@ import scm.ref.io.Tensor;
  * @param role      weight (network parameter or buffer), input (given to the port) or expected (the port computes it)
  * @param tensor    value, shape and stored dtype
  * @param tolerance tolerance class (expected tensors only; null otherwise)
- * @param formula   what it is, with the equation it implements (sheet/paper citation)
+ * @param formula   what it is, with the equation it implements (paper / docs/math.md citation)
  */
 public record VectorEntry(String name, String file, Role role, Tensor tensor, ToleranceClass tolerance, String formula) {
 

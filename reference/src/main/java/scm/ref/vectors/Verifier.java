@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import scm.ref.io.JsonDocument;
 import scm.ref.io.SafeTensors;
-import scm.ref.io.SafetensorsFile;
+import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
 
 /**
@@ -38,7 +38,7 @@ public final class Verifier {
         if (!"scm-golden-vectors".equals(m.get("format"))) throw new IllegalArgumentException(mf + ": format is not scm-golden-vectors");
         if (!BigInteger.valueOf(VectorSet.VERSION).equals(m.get("version")))
             throw new IllegalArgumentException(mf + ": version " + m.get("version") + " is not supported (this verifier reads version " + VectorSet.VERSION + ")");
-        SafetensorsFile values = SafeTensors.read(dir.resolve(VectorSet.EXPECTED));
+        SafetensorsContent values = SafeTensors.read(dir.resolve(VectorSet.EXPECTED));
         List<ExpectedTensor> out = new ArrayList<>();
         for (Object o : list(m.get("tensors"), "manifest tensors")) {
             Map<?, ?> e = map(o, "manifest tensor entry");

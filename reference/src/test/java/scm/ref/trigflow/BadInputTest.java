@@ -10,7 +10,7 @@ import scm.ref.consistency.EdmNetwork;
 import scm.ref.consistency.KarrasSchedule;
 import scm.ref.oracle.GaussianOracle;
 import scm.ref.sampling.DiffusionOdeSampler;
-import scm.ref.sampling.DiffusionSolver;
+import scm.ref.sampling.OdeMethod;
 import scm.ref.sampling.TimeGrid;
 import scm.ref.tensor.Batch;
 
@@ -79,8 +79,8 @@ class BadInputTest {
     void timeListsMustBeStrictlyDecreasing() {
         DiffusionOdeSampler s = new DiffusionOdeSampler(new GaussianOracle(1, 0.5).diffusionNetwork(2), 0.5);
         rejects("times must be strictly decreasing, but times[2] = 0.5 >= times[1] = 0.5",
-                () -> s.solve(DiffusionSolver.HEUN, X, new double[] {1.0, 0.5, 0.5}));
-        rejects("needs at least 2 times", () -> s.solve(DiffusionSolver.DDIM, X, new double[] {1.0}));
+                () -> s.solve(OdeMethod.HEUN, X, new double[] {1.0, 0.5, 0.5}));
+        rejects("needs at least 2 times", () -> s.solve(OdeMethod.DDIM, X, new double[] {1.0}));
         rejects("strictly decreasing", () -> TimeGrid.uniform(0.2, 0.5, 4));
     }
 

@@ -31,7 +31,7 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * channel square images, double precision, with explicit forward, JVP and backward.
  *
  * <pre>
- *   e  = SiLU(emb.lin2(SiLU(emb.lin1(positional(t)))))           time embedding, c_noise(t) = t [A8 items 1-2]
+ *   e  = SiLU(emb.lin2(SiLU(emb.lin1(positional(t)))))           time embedding, c_noise(t) = t [docs/math.md §9 items 1-2]
  *   h  = in.conv(x~)                                             3x3, channels -> base
  *   down.l: blocksPerLevel x ResBlock (adaptive double norm with e), then 2x average pooling (not on the last level)
  *   mid:   ResBlock, SelfAttention2d (lowest resolution), ResBlock
@@ -49,12 +49,12 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * <p><b>Dropout and training steps.</b> Every residual block has a dropout layer between its two
  * convolutions ({@link UNetConfig#dropout()}, default 0). {@link #train(long)} puts all of them in
  * training mode with masks that are a function of (step seed, layer name, shape), so F_θ and F_θ⁻
- * evaluated in one step share them [A5]; {@link #eval()} (the default) makes dropout the identity.
+ * evaluated in one step share them [docs/math.md §11 L3]; {@link #eval()} (the default) makes dropout the identity.
  * JVP and backward multiply by the mask of the last forward/JVP. An sCT/sCD step needs one
  * {@link #jvp} (primal F⁻ = F_θ, tangent J) and one {@link #backward} from its cache
  * ({@link #trainingPass}); no separate forward.
  *
- * <p><b>Adaptive weight head.</b> {@link #weightHead()} is w_φ(t) [A5] ({@code weight_head.*}, seeded
+ * <p><b>Adaptive weight head.</b> {@link #weightHead()} is w_φ(t) [docs/math.md §11 L3] ({@code weight_head.*}, seeded
  * from the config seed). It is not part of {@link #params()}, which stays θ only; the adapter
  * {@code TrainableNetwork.of(UNet)} adds φ to its parameters, and objectives train φ only when adaptive
  * weighting is enabled.
@@ -162,7 +162,7 @@ public final class UNet implements TrigFlowNetwork, Module {
     /** Evaluation mode (the default): dropout is the identity. */
     public void eval() { for (ResBlock b : blocks) b.dropout().eval(); }
 
-    /** The adaptive weight head w_φ(t) [A5]; its parameters are not in {@link #params()}. */
+    /** The adaptive weight head w_φ(t) [docs/math.md §11 L3]; its parameters are not in {@link #params()}. */
     public AdaptiveWeightHead weightHead() { return weightHead; }
 
     /** The residual blocks in forward order (names {@code down.l.res.b}, {@code mid.res.k}, {@code up.l.res.b}). */

@@ -10,7 +10,7 @@ import scm.ref.tensor.Check;
  *   p_i  = softmax(x_i)             (row i of P, computed as e^{x_ij - max_j x_ij} / sum)
  *   y_i  = p_i V
  * </pre>
- * JVP, direct form [sCM App. F; sheet A8 item 5], per query row with logit tangent
+ * JVP, direct form [sCM App. F; docs/math.md §10.4], per query row with logit tangent
  * t_x_ij = s (t_q_i . k_j + q_i . t_k_j):
  * <pre>
  *   t_y_i = (p_i (.) t_x_i) V - (p_i . t_x_i) y_i + p_i t_V

@@ -3,7 +3,7 @@ package scm.ref.nn.attention;
 import scm.ref.tensor.Check;
 
 /**
- * The JVP-friendly flash-attention recurrence [sCM App. F; sheet A8 item 5]: primal and tangent
+ * The JVP-friendly flash-attention recurrence [sCM App. F; docs/math.md §10.4]: primal and tangent
  * of {@link DotProductAttention} in one pass over key blocks of size B, never forming the L x L
  * matrix. Per query row it keeps, relative to the running maximum logit m,
  * <pre>

@@ -12,7 +12,7 @@ import scm.ref.nn.Shapes;
 import scm.ref.tensor.Batch;
 
 /**
- * Adaptive double normalization for images [sCM Sec. 4.1, App. G.1; sheet A8 item 3]: GroupNorm
+ * Adaptive double normalization for images [sCM Sec. 4.1, App. G.1; docs/math.md §10.6]: GroupNorm
  * without affine parameters, then a per-channel scale and shift computed from the conditioning vector
  * e (the time embedding) and pixel-normalized:
  * <pre>

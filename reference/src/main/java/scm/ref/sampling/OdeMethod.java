@@ -1,7 +1,11 @@
 package scm.ref.sampling;
 
-/** The PF-ODE solvers of {@link DiffusionOdeSampler} [sCM App. B.1; sheet A1]. */
-public enum DiffusionSolver {
+/**
+ * Which integration method {@link DiffusionOdeSampler} uses for the PF-ODE [sCM App. B.1; docs/math.md §5]. This enum
+ * only names the method and counts its network evaluations; the steps themselves are DiffusionOdeSampler's
+ * {@code ddimStep}, {@code eulerStep}, {@code heunStep} and {@code dpmSolver2Step}.
+ */
+public enum OdeMethod {
     /** First-order exponential integrator, the TrigFlow rotation [sCM Eq. 26]; 1 evaluation per step. */
     DDIM,
     /** Explicit Euler in t; 1 evaluation per step. */

@@ -12,8 +12,8 @@ import scm.ref.trigflow.TrigFlow;
 
 /**
  * Zero-shot editing with a TrigFlow consistency function f(x_t, t) = cos t x_t - sin t sigma_d F [sCM Eq. 5]:
- * CM Algorithm 4 [CM App. D; sheet A10] with the EDM re-noising x ~ N(x, t_n^2 I) replaced by the TrigFlow forward
- * process {@code x_t = cos t x + sin t z}, z ~ N(0, sigma_d^2 I) [sheet A3] (no eps-correction: the boundary is t = 0):
+ * CM Algorithm 4 [CM App. D; docs/math.md §7] ({@link EdmZeroShotEditor} is Algorithm 4 as printed, in EDM units) with the EDM re-noising x ~ N(x, t_n^2 I) replaced by the TrigFlow forward
+ * process {@code x_t = cos t x + sin t z}, z ~ N(0, sigma_d^2 I) [docs/math.md §6] (no eps-correction: the boundary is t = 0):
  * <pre>
  *   y <- A^-1[(A y)(1 - Omega)]
  *   x <- f(cos t_1 y + sin t_1 z, t_1);                 x <- A^-1[(A y)(1 - Omega) + (A x) Omega]
@@ -22,19 +22,19 @@ import scm.ref.trigflow.TrigFlow;
  * Omega = 1 marks coefficients to generate ({@link Mask}). Noise is drawn from the caller's generator: one n x d
  * batch per step, in step order, so runs are bit-reproducible.
  */
-public final class TrigFlowEditor {
+public final class TrigFlowZeroShotEditor {
     private final ConsistencyFunction f;
     private final TrigFlow flow;
     private final boolean clamp;
 
-    public TrigFlowEditor(ConsistencyFunction f) { this(f, false); }
+    public TrigFlowZeroShotEditor(ConsistencyFunction f) { this(f, false); }
 
     /**
      * @param clamp clip every denoised estimate f(x_t, t) to [-1, 1] before the projection, as openai/consistency_models'
      *              editing loops do ({@code x0 = th.clamp(distiller(x, t), -1, 1)}); Algorithm 4 as printed does not
      *              (docs/editing.md, "Clamping")
      */
-    public TrigFlowEditor(ConsistencyFunction f, boolean clamp) {
+    public TrigFlowZeroShotEditor(ConsistencyFunction f, boolean clamp) {
         if (f == null) throw new IllegalArgumentException("consistency function is null");
         this.f = f;
         this.flow = new TrigFlow(f.sigmaD());
@@ -76,10 +76,10 @@ public final class TrigFlowEditor {
         return run(y, null, times, rng);
     }
 
-    /** The paper's stroke-guidance schedule N = 2, t_1 = 5.38, t_2 = 2.24 in EDM sigma [CM App. D; sheet A10]. */
+    /** The paper's stroke-guidance schedule N = 2, t_1 = 5.38, t_2 = 2.24 in EDM sigma [CM App. D; docs/math.md §7]. */
     public static final double[] STROKE_SIGMAS = {5.38, 2.24};
 
-    /** {@link #STROKE_SIGMAS} as TrigFlow times t = arctan(sigma / sigma_d) [sheet A2]. */
+    /** {@link #STROKE_SIGMAS} as TrigFlow times t = arctan(sigma / sigma_d) [docs/math.md §2]. */
     public double[] strokeTimes() { return new EdmConversion(f.sigmaD()).times(STROKE_SIGMAS); }
 
     /** Denoising of x_t = cos t x0 + sin t z at a known TrigFlow time t: f(x_t, t) [CM App. D]. */
@@ -90,7 +90,7 @@ public final class TrigFlowEditor {
 
     /**
      * Denoising of an EDM-noised x_sigma = x0 + sigma n at sigma in [0, +Infinity): t = arctan(sigma/sigma_d),
-     * x_t = cos t x_sigma, then f(x_t, t) [sCM Eq. 30; sheet A2].
+     * x_t = cos t x_sigma, then f(x_t, t) [sCM Eq. 30; docs/math.md §2].
      */
     public Batch denoiseEdm(Batch xSigma, double sigma) {
         requireY(xSigma);

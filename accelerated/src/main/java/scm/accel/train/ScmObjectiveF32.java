@@ -5,7 +5,7 @@ import scm.accel.model.MlpModelF32;
 import scm.accel.optim.AdamF32;
 
 /**
- * One sCT or sCD training step [A5] in float32 on a {@link MlpModelF32}, mirroring
+ * One sCT or sCD training step [docs/math.md §11 L3] in float32 on a {@link MlpModelF32}, mirroring
  * {@code scm.ref.loss.ScmObjective.sct / .scd}:
  * x_t = cos t·x0 + sin t·z; dx_t/dt = cos t·z − sin t·x0 (sCT, {@link #sct}) or σ_d·F_teacher(x_t/σ_d, t)
  * (sCD, {@link #scd}: a teacher {@link MlpModelF32} evaluated in eval mode, no dropout); one JVP at (x_t/σ_d, t) with tangents
@@ -15,7 +15,7 @@ import scm.accel.optim.AdamF32;
  * backward of L through F and w_φ, then one optimiser step. The noise z ~ N(0, σ_d²I), the times t
  * and the step seed (dropout masks) are inputs, so a reference step can be fed the same values.
  */
-public final class SctStepF32 {
+public final class ScmObjectiveF32 {
     private final Backend be;
     private final MlpModelF32 model;
     private final AdamF32 opt;
@@ -25,22 +25,22 @@ public final class SctStepF32 {
     private int n = -1;
 
     /** sCT step (same as {@link #sct}). */
-    public SctStepF32(MlpModelF32 model, AdamF32 opt, double sigmaD, double c) {
+    public ScmObjectiveF32(MlpModelF32 model, AdamF32 opt, double sigmaD, double c) {
         this(model, null, opt, sigmaD, c);
     }
 
     /** sCT: dx_t/dt = cos t·z − sin t·x0. */
-    public static SctStepF32 sct(MlpModelF32 model, AdamF32 opt, double sigmaD, double c) {
-        return new SctStepF32(model, null, opt, sigmaD, c);
+    public static ScmObjectiveF32 sct(MlpModelF32 model, AdamF32 opt, double sigmaD, double c) {
+        return new ScmObjectiveF32(model, null, opt, sigmaD, c);
     }
 
     /** sCD: dx_t/dt = σ_d·F_teacher(x_t/σ_d, t), the teacher in eval mode (it is only evaluated, never trained). */
-    public static SctStepF32 scd(MlpModelF32 model, MlpModelF32 teacher, AdamF32 opt, double sigmaD, double c) {
+    public static ScmObjectiveF32 scd(MlpModelF32 model, MlpModelF32 teacher, AdamF32 opt, double sigmaD, double c) {
         if (teacher == null) throw new IllegalArgumentException("sCD teacher is null");
-        return new SctStepF32(model, teacher, opt, sigmaD, c);
+        return new ScmObjectiveF32(model, teacher, opt, sigmaD, c);
     }
 
-    private SctStepF32(MlpModelF32 model, MlpModelF32 teacher, AdamF32 opt, double sigmaD, double c) {
+    private ScmObjectiveF32(MlpModelF32 model, MlpModelF32 teacher, AdamF32 opt, double sigmaD, double c) {
         if (teacher == model) throw new IllegalArgumentException("the sCD teacher must not be the student network itself");
         if (teacher != null && teacher.dim() != model.dim())
             throw new IllegalArgumentException("shape mismatch: teacher dimension " + teacher.dim() + " but student dimension " + model.dim());

@@ -8,8 +8,8 @@ import scm.ref.tensor.Noise;
 import scm.ref.trigflow.PerSample;
 
 /**
- * Zero-shot editing with the original consistency model in EDM units, CM Algorithm 4 as printed [CM App. D;
- * sheet A10]:
+ * Zero-shot editing with the original consistency model in EDM units: CM Algorithm 4 exactly as printed [CM App. D;
+ * docs/math.md §7]. {@link TrigFlowZeroShotEditor} is the same algorithm in TrigFlow time (what {@code scm edit} uses):
  * <pre>
  *   y <- A^-1[(A y)(1 - Omega)]
  *   x ~ N(y, t_1^2 I);                 x <- f(x, t_1);  x <- A^-1[(A y)(1 - Omega) + (A x) Omega]
@@ -19,14 +19,14 @@ import scm.ref.trigflow.PerSample;
  * batch per step, in step order, in the same order and arithmetic as
  * {@link scm.ref.sampling.EdmConsistencySampler}.
  */
-public final class EdmEditor {
+public final class EdmZeroShotEditor {
     private final EdmConsistencyFunction f;
     private final boolean clamp;
 
-    public EdmEditor(EdmConsistencyFunction f) { this(f, false); }
+    public EdmZeroShotEditor(EdmConsistencyFunction f) { this(f, false); }
 
     /** @param clamp clip every denoised estimate to [-1, 1] before the projection, as openai/consistency_models does */
-    public EdmEditor(EdmConsistencyFunction f, boolean clamp) {
+    public EdmZeroShotEditor(EdmConsistencyFunction f, boolean clamp) {
         if (f == null) throw new IllegalArgumentException("consistency function is null");
         this.f = f;
         this.clamp = clamp;
@@ -58,7 +58,7 @@ public final class EdmEditor {
 
     /**
      * SDEdit-style stroke guidance: A = I, Omega = all ones, starting from y itself (see
-     * {@link TrigFlowEditor#strokeGuided}); the paper uses sigmas {5.38, 2.24} ({@link TrigFlowEditor#STROKE_SIGMAS}).
+     * {@link TrigFlowZeroShotEditor#strokeGuided}); the paper uses sigmas {5.38, 2.24} ({@link TrigFlowZeroShotEditor#STROKE_SIGMAS}).
      */
     public Batch strokeGuided(Batch y, double[] sigmas, RandomGenerator rng) {
         requireInput(y);

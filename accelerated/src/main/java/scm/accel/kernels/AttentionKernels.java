@@ -1,0 +1,178 @@
+package scm.accel.kernels;
+
+/**
+ * Kernels of {@link scm.ref.nn.attention.SelfAttention2d}'s attention core: per sample and head, softmax(s·QKᵀ)V
+ * over the L = H·W positions, s = 1/sqrt(dh), dh = C/heads. Layout: the qkv convolution's output [n, 3C, L]
+ * (channel-major), so head h's query (i, d) sits at {@code (s·3C + h·dh + d)·L + i}, its key at channel
+ * C + h·dh + d, its value at 2C + h·dh + d; the output O [n, C, L] puts head h at channels h·dh … (h+1)·dh − 1.
+ *
+ * <p><b>Forward and JVP: the flash recurrence</b> [sCM App. F; {@link scm.ref.nn.attention.FlashAttentionJvp}],
+ * one query row per call, key blocks of size B, never forming the L x L matrix. Relative to the running max m:
+ * l = Σ e^{x_j−m}, a = Σ e^{x_j−m} v_j, μ = Σ e^{x_j−m} t_x_j, and — since both are rescaled alike — one
+ * accumulator gh = Σ e^{x_j−m} (t_x_j v_j + t_v_j) for the reference's g + h. A block with max m_b moves the
+ * reference to m' = max(m, m_b), multiplying every accumulator by e^{m−m'}. At the end y = a/l and
+ * t_y = gh/l − (μ/l)·y. The logit tangent is t_x_j = s (t_q·k_j + q·t_k_j). The accumulators a and gh live in
+ * the output arrays; {@code scratch} holds the block's logits (and their tangents).
+ *
+ * <p><b>Backward</b> (one sample and head per call, since dK and dV sum over query rows), P recomputed row by
+ * row as flash-attention backward does, with D_i = dy_i·y_i (y the forward output):
+ * dV_j += p_ij dy_i,  ds_ij = p_ij (dy_i·v_j − D_i),  dQ_i += s ds_ij k_j,  dK_j += s ds_ij q_i.
+ */
+public final class AttentionKernels {
+    private AttentionKernels() {}
+
+    /**
+     * Query row {@code row} = ((s·heads + h)·L + i) of the flash forward: writes O at that row. {@code scratch} has
+     * B floats per row (the block's logits).
+     */
+    public static void flashRow(float[] qkv, float[] o, float[] scratch, int c, int heads, int len, int block, int row) {
+        int i = row % len, sh = row / len, h = sh % heads, s = sh / heads;
+        int dh = c / heads;
+        float sc = (float) (1.0 / Math.sqrt(dh));
+        int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
+        int ob = (s * c + h * dh) * len + i;
+        int xs = row * block;
+        float m = Float.NEGATIVE_INFINITY, l = 0f;
+        for (int d = 0; d < dh; d++) o[ob + d * len] = 0f;
+        for (int j0 = 0; j0 < len; j0 += block) {
+            int nb = Math.min(block, len - j0);
+            float mb = Float.NEGATIVE_INFINITY;
+            for (int b = 0; b < nb; b++) {
+                int j = j0 + b;
+                float x = 0f;
+                for (int d = 0; d < dh; d++) x += qkv[qb + d * len + i] * qkv[kb + d * len + j];
+                x *= sc;
+                scratch[xs + b] = x;
+                mb = Math.max(mb, x);
+            }
+            float mNew = Math.max(m, mb);
+            float alpha = (float) Math.exp(m - mNew);   // 0 on the first block (m = −∞)
+            l *= alpha;
+            for (int d = 0; d < dh; d++) o[ob + d * len] *= alpha;
+            for (int b = 0; b < nb; b++) {
+                int j = j0 + b;
+                float e = (float) Math.exp(scratch[xs + b] - mNew);
+                l += e;
+                for (int d = 0; d < dh; d++) o[ob + d * len] += e * qkv[vb + d * len + j];
+            }
+            m = mNew;
+        }
+        float inv = 1f / l;
+        for (int d = 0; d < dh; d++) o[ob + d * len] *= inv;
+    }
+
+    /**
+     * Query row {@code row} of the flash JVP: O and t_O at that row, the same primal arithmetic as {@link #flashRow}
+     * (a separate kernel rather than a flag: one compiled form per mode). {@code scratch} has 2B floats per row.
+     */
+    public static void flashJvpRow(float[] qkv, float[] tqkv, float[] o, float[] to, float[] scratch, int c, int heads, int len, int block,
+                                   int row) {
+        int i = row % len, sh = row / len, h = sh % heads, s = sh / heads;
+        int dh = c / heads;
+        float sc = (float) (1.0 / Math.sqrt(dh));
+        int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
+        int ob = (s * c + h * dh) * len + i;
+        int xs = row * 2 * block, ts = xs + block;
+        float m = Float.NEGATIVE_INFINITY, l = 0f, mu = 0f;
+        for (int d = 0; d < dh; d++) { o[ob + d * len] = 0f; to[ob + d * len] = 0f; }
+        for (int j0 = 0; j0 < len; j0 += block) {
+            int nb = Math.min(block, len - j0);
+            float mb = Float.NEGATIVE_INFINITY;
+            for (int b = 0; b < nb; b++) {
+                int j = j0 + b;
+                float x = 0f, tx = 0f;
+                for (int d = 0; d < dh; d++) {
+                    float q = qkv[qb + d * len + i], k = qkv[kb + d * len + j];
+                    x += q * k;
+                    tx += tqkv[qb + d * len + i] * k + q * tqkv[kb + d * len + j];
+                }
+                x *= sc;
+                scratch[xs + b] = x;
+                scratch[ts + b] = sc * tx;
+                mb = Math.max(mb, x);
+            }
+            float mNew = Math.max(m, mb);
+            float alpha = (float) Math.exp(m - mNew);   // 0 on the first block (m = −∞)
+            l *= alpha;
+            mu *= alpha;
+            for (int d = 0; d < dh; d++) { o[ob + d * len] *= alpha; to[ob + d * len] *= alpha; }
+            for (int b = 0; b < nb; b++) {
+                int j = j0 + b;
+                float e = (float) Math.exp(scratch[xs + b] - mNew);
+                l += e;
+                float et = e * scratch[ts + b];
+                mu += et;
+                for (int d = 0; d < dh; d++) {
+                    float v = qkv[vb + d * len + j];
+                    o[ob + d * len] += e * v;
+                    to[ob + d * len] += et * v + e * tqkv[vb + d * len + j];
+                }
+            }
+            m = mNew;
+        }
+        float inv = 1f / l, muL = mu * inv;
+        for (int d = 0; d < dh; d++) {
+            float y = o[ob + d * len] * inv;
+            o[ob + d * len] = y;
+            to[ob + d * len] = to[ob + d * len] * inv - muL * y;
+        }
+    }
+
+    /** Query rows [from, to) of {@link #flashRow}. */
+    public static void flashRows(float[] qkv, float[] o, float[] scratch, int c, int heads, int len, int block, int from, int until) {
+        for (int r = from; r < until; r++) flashRow(qkv, o, scratch, c, heads, len, block, r);
+    }
+
+    /** Query rows [from, to) of {@link #flashJvpRow}. */
+    public static void flashJvpRows(float[] qkv, float[] tqkv, float[] o, float[] to, float[] scratch, int c, int heads, int len, int block,
+                                    int from, int until) {
+        for (int r = from; r < until; r++) flashJvpRow(qkv, tqkv, o, to, scratch, c, heads, len, block, r);
+    }
+
+    /**
+     * The backward of sample·head {@code sh} = s·heads + h: overwrites its dQ, dK, dV channels of dqkv [n, 3C, L]
+     * from dO [n, C, L]; {@code p} holds L floats per sample·head (one probability row at a time).
+     */
+    public static void backwardHead(float[] qkv, float[] o, float[] dO, float[] dqkv, float[] p, int c, int heads, int len, int sh) {
+        int h = sh % heads, s = sh / heads, dh = c / heads;
+        float sc = (float) (1.0 / Math.sqrt(dh));
+        int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
+        int ob = (s * c + h * dh) * len, pb = sh * len;
+        for (int d = 0; d < dh; d++)
+            for (int j = 0; j < len; j++) { dqkv[qb + d * len + j] = 0f; dqkv[kb + d * len + j] = 0f; dqkv[vb + d * len + j] = 0f; }
+        for (int i = 0; i < len; i++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) {
+                float x = 0f;
+                for (int d = 0; d < dh; d++) x += qkv[qb + d * len + i] * qkv[kb + d * len + j];
+                x *= sc;
+                p[pb + j] = x;
+                m = Math.max(m, x);
+            }
+            float sum = 0f;
+            for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pb + j] - m); p[pb + j] = e; sum += e; }
+            float inv = 1f / sum;
+            float dd = 0f;
+            for (int d = 0; d < dh; d++) dd += dO[ob + d * len + i] * o[ob + d * len + i];
+            for (int j = 0; j < len; j++) {
+                float pij = p[pb + j] * inv;
+                float dv = 0f;
+                for (int d = 0; d < dh; d++) {
+                    float g = dO[ob + d * len + i];
+                    dqkv[vb + d * len + j] += pij * g;
+                    dv += g * qkv[vb + d * len + j];
+                }
+                float ds = sc * (pij * (dv - dd));
+                for (int d = 0; d < dh; d++) {
+                    dqkv[qb + d * len + i] += ds * qkv[kb + d * len + j];
+                    dqkv[kb + d * len + j] += ds * qkv[qb + d * len + i];
+                }
+            }
+        }
+    }
+
+    /** Sample·heads [from, to) of {@link #backwardHead}. */
+    public static void backwardHeads(float[] qkv, float[] o, float[] dO, float[] dqkv, float[] p, int c, int heads, int len, int from, int to) {
+        for (int sh = from; sh < to; sh++) backwardHead(qkv, o, dO, dqkv, p, c, heads, len, sh);
+    }
+}

@@ -1,0 +1,80 @@
+package scm.accel.nn;
+
+import java.util.List;
+import scm.accel.backend.Backend;
+import scm.ref.nn.conv.ImageShape;
+
+/**
+ * float32 {@link scm.ref.nn.conv.GroupNorm} (eps 1e-5, biased variance). A group of C/G consecutive channels of one
+ * sample is one contiguous row of m = (C/G)·H·W values, so x̂ and r come from the LayerNorm row kernel over n·G rows
+ * of width m, and the symmetric projection P(v) = r·(v − mean v − x̂·mean(x̂v)) serves JVP (t_x̂ = P(t_x)) and
+ * backward (dx = P(γ⊙dy)). Affine: y = γ[c]·x̂ + β[c], dγ += Σ dy⊙x̂, dβ += Σ dy.
+ */
+public final class GroupNormF32 {
+    public static final float EPS = 1e-5f;
+
+    private final Backend be;
+    private final ImageShape shape;
+    private final int groups, per;
+    public final ParamF32 gamma, beta;
+    private float[] xhat, r, y, proj, dy, gh, dx;
+
+    public GroupNormF32(Backend be, String name, ImageShape shape, int groups, boolean affine) {
+        if (shape.c() % groups != 0)
+            throw new IllegalArgumentException("channel count " + shape.c() + " is not divisible by group count " + groups);
+        this.be = be;
+        this.shape = shape;
+        this.groups = groups;
+        this.per = shape.c() / groups * shape.plane();
+        if (affine) {
+            gamma = new ParamF32(name + ".weight", shape.c());
+            beta = new ParamF32(name + ".bias", shape.c());
+            java.util.Arrays.fill(gamma.value, 1f);
+        } else {
+            gamma = beta = null;
+        }
+    }
+
+    public List<ParamF32> params() { return gamma == null ? List.of() : List.of(gamma, beta); }
+
+    /** x̂ of the last forward/jvp. */
+    public float[] normalized() { return xhat; }
+
+    public float[] forward(float[] x, int n) {
+        int len = n * shape.size();
+        xhat = Buffers.ensure(xhat, len);
+        r = Buffers.ensure(r, n * groups);
+        be.layerNorm(x, xhat, r, n * groups, per, EPS);
+        if (gamma == null) return xhat;
+        y = Buffers.ensure(y, len);
+        be.channelAffine(xhat, gamma.value, beta.value, true, y, n, shape.c(), shape.plane());
+        return y;
+    }
+
+    public float[] jvp(float[] x, float[] dxIn, int n) {
+        float[] out = forward(x, n);
+        int len = n * shape.size();
+        proj = Buffers.ensure(proj, len);
+        be.layerNormProject(xhat, r, dxIn, proj, n * groups, per);
+        if (gamma == null) { dy = proj; return out; }
+        dy = Buffers.ensure(dy == proj ? null : dy, len);
+        be.channelAffine(proj, gamma.value, null, false, dy, n, shape.c(), shape.plane());
+        return out;
+    }
+
+    public float[] tangent() { return dy; }
+
+    public float[] backward(float[] g, int n) {
+        int len = n * shape.size();
+        float[] v = g;
+        if (gamma != null) {
+            be.channelAffineGrad(g, xhat, gamma.grad, beta.grad, n, shape.c(), shape.plane());
+            gh = Buffers.ensure(gh, len);
+            be.channelAffine(g, gamma.value, null, false, gh, n, shape.c(), shape.plane());
+            v = gh;
+        }
+        dx = Buffers.ensure(dx, len);
+        be.layerNormProject(xhat, r, v, dx, n * groups, per);
+        return dx;
+    }
+}

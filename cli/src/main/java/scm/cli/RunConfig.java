@@ -92,7 +92,6 @@ public final class RunConfig {
         v.put("checkpointEvery", "500");
         v.put("logEvery", "100");
         v.put("divergenceThreshold", "Infinity");
-        v.put("lossThreshold", Double.toString(TrainConfig.DEFAULT_LOSS_THRESHOLD));
         v.put("sigmaD", Double.toString(TrigFlow.DEFAULT_SIGMA_D));
         TimeProposal p = teacher ? TimeProposal.teacherImagenet64() : TimeProposal.cifar10();
         v.put("proposal.pMean", Double.toString(p.pMean()));
@@ -146,7 +145,7 @@ public final class RunConfig {
         return new TrainConfig(label, lng("steps"), integer("batch"), dbl("lr"), dbl("beta1"), dbl("beta2"), dbl("eps"),
                 OptimizerKind.parse(str("optimizer")), dbl("clipNorm"), EmaSpec.parseList(str("emas")),
                 lng("checkpointEvery"), lng("seed"), dbl("divergenceThreshold"), lng("logEvery"),
-                // checkpoints written before lossThreshold existed lack the key
+                // not a resolved default (so earlier runs' settings compare equal): absent = TrainConfig's default
                 values.containsKey("lossThreshold") ? dbl("lossThreshold") : TrainConfig.DEFAULT_LOSS_THRESHOLD);
     }
 

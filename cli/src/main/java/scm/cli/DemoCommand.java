@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import scm.ref.data.Digits;
@@ -23,7 +24,8 @@ import scm.ref.tensor.Noise;
  * The main job: the shipped digits models side by side. The teacher's probability-flow ODE (DPM-Solver-2) at
  * several NFE, and the 1-step and 2-step samples of the sCD, sCT, CD and iCT students, each scored by FD and KID on
  * raw pixels and on the shipped digit classifier's features against the 1797 real digits, beside the real-vs-real
- * floors, at one fixed sample size. Timing is the float64 reference, single-threaded, after one warm-up call.
+ * floors, at one fixed sample size. Computed on --backend (default the float32 jvm engine; the model card table is
+ * the float64 reference's, {@code --backend reference}); timing after one warm-up call.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The shipped digits models side by side: teacher ODE at several NFE vs sCD/sCT/CD/iCT 1- and 2-step sampling "
@@ -55,6 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean analytic;
 
     @Spec CommandSpec spec;
+    @Mixin BackendOption backend = new BackendOption();
 
     record Row(String method, int nfe, MetricReport pixels, MetricReport features, double msPerSample) {}
 
@@ -62,10 +65,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (samples < 50) throw new IllegalArgumentException("--samples must be >= 50, got " + samples);
         // the shipped digits models are the small preset (width 128, depth 3); the analytic demo needs less
         InputLimits.require("--samples", samples, 64, 128, 3, InputLimits.SAMPLING_ARRAYS, "sampling");
+        backend.require();
         if (analytic) return new AnalyticDemo(samples, seed, spec.commandLine().getOut()).call();
         Path dir = models != null ? models : Home.root().resolve("checkpoints/digits");
-        if (fromScratch) dir = DemoTraining.trainAll(work);
-        DemoModels m = DemoModels.load(dir, models == null);  // the shipped set (or --from-scratch) must be complete
+        if (fromScratch) dir = DemoTraining.trainAll(work, backend.name);
+        DemoModels m = DemoModels.load(dir, models == null, backend);  // the shipped set (or --from-scratch) must be complete
         DigitClassifier classifier = SampleMetrics.classifier(Home.classifier());
         Batch real = Digits.load().x();
 
@@ -104,7 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "scm demo: 8x8 digits, models from %s, %d samples per method (seed %d) vs the %d real digits%n",
                 dir, samples, seed, real.n());
         out.println("FD / KID on raw pixels (px) and on the shipped digit classifier's 64-d features (cls); lower is better.");
-        out.println("ratio = FD / best teacher FD (same space); ms/sample = float64 reference, one thread, after warm-up.");
+        out.println("ratio = FD / best teacher FD (same space); ms/sample = backend " + backend.describe() + ", after warm-up.");
         out.printf(Locale.ROOT, "%-32s %4s %9s %9s %9s %9s %9s %9s %10s%n",
                 "method", "NFE", "FD px", "KID px", "ratio px", "FD cls", "KID cls", "ratio cls", "ms/sample");
         out.printf(Locale.ROOT, "%-32s %4s %9.4f %9.5f %9s %9.4f %9.5f %9s %10s%n",

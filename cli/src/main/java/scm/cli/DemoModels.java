@@ -7,6 +7,7 @@ import java.util.random.RandomGenerator;
 import scm.ref.consistency.EdmConsistencyFunction;
 import scm.ref.loss.EdmStudent;
 import scm.ref.loss.TrainableNetwork;
+import scm.ref.trigflow.TrigFlowNetwork;
 import scm.ref.model.MlpModel;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
@@ -34,18 +35,24 @@ final class DemoModels {
     private final Loaded teacher;
     private final Map<String, Loaded> students = new LinkedHashMap<>();
 
-    private DemoModels(Loaded teacher) { this.teacher = teacher; }
+    private final BackendOption backend;
+    private final Map<MlpModel, TrigFlowNetwork> engines = new java.util.IdentityHashMap<>();
+
+    private DemoModels(Loaded teacher, BackendOption backend) { this.teacher = teacher; this.backend = backend; }
+
+    /** {@code m} on the chosen backend, built once per model (the timed call reuses the warm-up's network). */
+    private TrigFlowNetwork net(MlpModel m) { return engines.computeIfAbsent(m, backend::sampling); }
 
     /**
      * Loads {@code dir/teacher.safetensors} and the students present. With {@code requireAll} (the shipped directory),
      * every student of {@link DemoCommand#STUDENTS} must be there. A missing, unreadable or corrupt file is an
      * IllegalArgumentException whose one-line message names it.
      */
-    static DemoModels load(Path dir, boolean requireAll) {
+    static DemoModels load(Path dir, boolean requireAll, BackendOption backend) {
         Path t = dir.resolve("teacher.safetensors");
         if (!DemoCommand.exists(t))
             throw new IllegalArgumentException("demo teacher model not found: " + t + " (build it with scm demo --from-scratch, or pass --models DIR)");
-        DemoModels m = new DemoModels(read(t));
+        DemoModels m = new DemoModels(read(t), backend.require());
         if (m.teacher.checkpoint().spec().kind() != ModelSpec.Kind.DIFFUSION)
             throw new IllegalArgumentException("demo teacher model " + t + " is a " + m.teacher.checkpoint().spec().describe() + ", not a diffusion model");
         for (String s : DemoCommand.STUDENTS) {
@@ -82,22 +89,22 @@ final class DemoModels {
     double[] teacherGrid(int steps) { return TimeGrid.uniform(new TrigFlow(teacher.sigmaD()).tMax(), 0, steps); }
 
     Batch teacherOde(OdeMethod solver, double[] grid, RandomGenerator rng, int n) {
-        return new DiffusionOdeSampler(teacher.model(), teacher.sigmaD()).sample(solver, rng, n, grid);
+        return new DiffusionOdeSampler(net(teacher.model()), teacher.sigmaD()).sample(solver, rng, n, grid);
     }
 
     Batch student(String s, int steps, RandomGenerator rng, int n) {
         Loaded c = students.get(s);
         if (c.checkpoint().spec().kind() == ModelSpec.Kind.CONSISTENCY_EDM) {
-            EdmStudent st = new EdmStudent(TrainableNetwork.of(c.model()), c.sigmaD(), EdmConsistencyFunction.DEFAULT_EPS);
+            EdmStudent st = new EdmStudent(backend.evalTrainable(c.model()), c.sigmaD(), EdmConsistencyFunction.DEFAULT_EPS);
             double[] sigmas = steps == 1 ? new double[] {EDM_T} : new double[] {EDM_T, EDM_MID};
             return new EdmConsistencySampler(st.reference(), c.model().dim()).sample(rng, n, sigmas);
         }
-        ConsistencySampler cs = new ConsistencySampler(c.model(), c.sigmaD());
+        ConsistencySampler cs = new ConsistencySampler(net(c.model()), c.sigmaD());
         return steps == 1 ? cs.oneStep(rng, n) : cs.twoStep(rng, n);
     }
 
     String describe() {
-        StringBuilder b = new StringBuilder("models: teacher " + summary(teacher));
+        StringBuilder b = new StringBuilder("backend " + backend.describe() + "; models: teacher " + summary(teacher));
         students.forEach((k, v) -> b.append("; ").append(label(k)).append(' ').append(summary(v)));
         return b.toString();
     }

@@ -21,28 +21,28 @@ final class DemoTraining {
     }
 
     /** The training commands, in order; {@code W} stands for the work directory. */
-    static List<String[]> commands(Path w) {
+    static List<String[]> commands(Path w, String backend) {
         String t = w.resolve("teacher/checkpoint.safetensors").toString();
         return List.of(
-                args(w, "teacher", "--objective teacher --data digits --model small --steps 12000 --batch 128 --lr 1e-3 --seed 1", "teacher.properties"),
-                args(w, "scd", "--objective scd --teacher " + t + " --data digits --model small --steps 6000 --batch 128 --lr 2e-4 --seed 2", "student.properties"),
-                args(w, "sct", "--objective sct --teacher " + t + " --data digits --model small --steps 6000 --batch 128 --lr 2e-4 --seed 2", "student.properties"),
-                args(w, "cd", "--objective cd --teacher " + t + " --data digits --model small --steps 4000 --batch 128 --lr 4e-4 --seed 3", "cm.properties"),
-                args(w, "ict", "--objective ict --data digits --model small --steps 4000 --batch 128 --lr 4e-4 --seed 4", "cm.properties"));
+                args(w, "teacher", "--objective teacher --data digits --model small --steps 12000 --batch 128 --lr 1e-3 --seed 1", "teacher.properties", backend),
+                args(w, "scd", "--objective scd --teacher " + t + " --data digits --model small --steps 6000 --batch 128 --lr 2e-4 --seed 2", "student.properties", backend),
+                args(w, "sct", "--objective sct --teacher " + t + " --data digits --model small --steps 6000 --batch 128 --lr 2e-4 --seed 2", "student.properties", backend),
+                args(w, "cd", "--objective cd --teacher " + t + " --data digits --model small --steps 4000 --batch 128 --lr 4e-4 --seed 3", "cm.properties", backend),
+                args(w, "ict", "--objective ict --data digits --model small --steps 4000 --batch 128 --lr 4e-4 --seed 4", "cm.properties", backend));
     }
 
-    private static String[] args(Path w, String name, String line, String props) {
+    private static String[] args(Path w, String name, String line, String props, String backend) {
         List<String> a = new java.util.ArrayList<>(List.of(("train " + line).split(" ")));
-        a.addAll(List.of("--config", props(props).toString(), "--no-eval", "--out", w.resolve(name).toString()));
+        a.addAll(List.of("--config", props(props).toString(), "--no-eval", "--backend", backend, "--out", w.resolve(name).toString()));
         return a.toArray(String[]::new);
     }
 
     /** Trains and exports everything under {@code work}; returns the directory of the exported models. */
-    static Path trainAll(Path work) throws IOException {
+    static Path trainAll(Path work, String backend) throws IOException {
         Files.createDirectories(work);
         Path models = Files.createDirectories(work.resolve("models"));
         long t0 = System.nanoTime();
-        for (String[] a : commands(work)) {
+        for (String[] a : commands(work, backend)) {
             String name = Path.of(a[a.length - 1]).getFileName().toString();
             System.out.println("scm demo --from-scratch: scm " + String.join(" ", a));
             int rc = Main.commandLine().execute(a);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +33,7 @@ import scm.ref.trigflow.TrigFlow;
         description = "Zero-shot editing of digits with a consistency checkpoint: inpaint | superres | denoise | interpolate.")
 public final class EditCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin BackendOption backend = new BackendOption();
 
     @Option(names = "--checkpoint", required = true, description = "Consistency-model checkpoint of the digits (64-D).") Path checkpoint;
     @Option(names = "--weights", defaultValue = "ema", description = "ema, ema.<i> or param (default ${DEFAULT-VALUE}).") String weights;
@@ -51,6 +53,7 @@ public final class EditCommand implements Callable<Integer> {
     static final int INTERPOLATION_STEPS = 10;
 
     @Override public Integer call() throws Exception {
+        backend.require();
         if (n < 1 || n > DigitsSplit.HELD_OUT) throw new IllegalArgumentException("--n must be in 1.." + DigitsSplit.HELD_OUT + ", got " + n);
         String kind = task.toLowerCase(Locale.ROOT);
         if (!List.of("inpaint", "superres", "denoise", "interpolate").contains(kind))
@@ -61,7 +64,7 @@ public final class EditCommand implements Callable<Integer> {
         PatchTransform pt = kind.equals("superres") ? new PatchTransform(1, Digits.SIDE, Digits.SIDE, patch) : null;
         if (kind.equals("denoise") && !(noiseT > 0 && noiseT <= Math.PI / 2)) throw new IllegalArgumentException("--t must be in (0, pi/2], got " + noiseT);
         OutputDir dir = OutputDir.check(out, FILES, force);
-        ModelSource m = ModelSource.resolve(checkpoint, weights, null, "digits");
+        ModelSource m = ModelSource.resolve(checkpoint, weights, null, "digits", backend.require());
         TrigFlowZeroShotEditor editor = new TrigFlowZeroShotEditor(new ConsistencyFunction(
                 m.requireConsistency("scm edit needs a consistency model (an sCT, sCD, CD or iCT checkpoint)"), m.sigmaD()), clamp);
         RandomGenerator rng = Noise.seeded(seed);
@@ -102,6 +105,7 @@ public final class EditCommand implements Callable<Integer> {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("command", Home.commandLine(spec));
         facts.put("model", m.description());
+        facts.put("backend", backend.describe());
         facts.put("task", kind);
         facts.put("detail", detail);
         facts.put("clamp", clamp ? "estimates clipped to [-1, 1] (--clamp)" : "none (Algorithm 4 as printed)");

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,8 @@ import scm.ref.image.RunReport;
         description = "Metrics of a samples file against a data set (images: FD/KID on pixels and classifier features with floors; 2-D: MMD, sliced W2, modes).")
 public final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    /** Checked like every command's, but the metrics are float64 on every backend: the measuring instrument stays fixed. */
+    @Mixin BackendOption backend = new BackendOption();
 
     @Option(names = "--samples", required = true, description = "Samples file written by scm sample.") Path samples;
     @Option(names = "--data", description = "Data set: digits, ring8, grid25, moons, checkerboard, swiss-roll (default: the file's metadata).") String data;
@@ -29,6 +32,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing report in --out.") boolean force;
 
     @Override public Integer call() throws Exception {
+        backend.require();
         OutputDir dir = out == null ? null : OutputDir.check(out, List.of("report.md", "report.json"), force);
         if (data != null) Dataset.named(data);
         SamplesFile.Loaded s = SamplesFile.read(samples);
@@ -45,6 +49,7 @@ public final class EvalCommand implements Callable<Integer> {
         for (String k : List.of("method", "nfe", "seed")) if (s.metadata().containsKey(k)) facts.put("sampler " + k, s.metadata().get(k));
         facts.put("scored samples", evalN + " of " + s.samples().n());
         facts.put("metric seed", Long.toString(seed));
+        facts.put("backend", backend.name + " (eval runs no generative network; the metrics are float64 on every backend)");
         RunReport r = new RunReport("scm eval: " + d.cliName, facts, m.metrics(), new ArrayList<>(m.notes()));
         if (dir != null) r.write(dir.create());
         spec.commandLine().getOut().println(r.markdown());

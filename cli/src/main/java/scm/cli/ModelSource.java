@@ -25,7 +25,13 @@ import scm.ref.trigflow.TrigFlowNetwork;
  */
 public record ModelSource(String description, TrigFlowNetwork consistencyNet, TrigFlowNetwork diffusionNet, double sigmaD, Dataset data) {
 
+    /** As {@link #resolve(Path, String, String, String, BackendOption)} on the float64 reference. */
     public static ModelSource resolve(Path checkpoint, String weights, String model, String dataName) throws IOException {
+        return resolve(checkpoint, weights, model, dataName, BackendOption.reference());
+    }
+
+    /** The model of --checkpoint or --model; a checkpoint's networks compute on {@code backend} (analytic models are exact float64). */
+    static ModelSource resolve(Path checkpoint, String weights, String model, String dataName, BackendOption backend) throws IOException {
         if ((checkpoint == null) == (model == null))
             throw new IllegalArgumentException("give exactly one of --checkpoint FILE or --model mixture-ring8|mixture-grid25");
         Dataset named = dataName == null ? null : Dataset.named(dataName);
@@ -40,11 +46,14 @@ public record ModelSource(String description, TrigFlowNetwork consistencyNet, Tr
             MixtureOracle oracle = new MixtureOracle(mix, TrigFlow.DEFAULT_SIGMA_D);
             return new ModelSource("analytic " + model + " (exact)", new MixtureConsistency(oracle).network(), oracle.diffusionNetwork(), oracle.sigmaD(), d);
         }
-        return of(ModelCheckpoint.read(checkpoint), weights, named);
+        return of(ModelCheckpoint.read(checkpoint), weights, named, backend);
     }
 
     /** What samples from a loaded checkpoint: weight group {@code weights}, data set {@code named} or the spec's. */
-    public static ModelSource of(ModelCheckpoint c, String weights, Dataset named) {
+    public static ModelSource of(ModelCheckpoint c, String weights, Dataset named) { return of(c, weights, named, BackendOption.reference()); }
+
+    /** As above, the networks computing on {@code backend} ({@link BackendOption#sampling}). */
+    static ModelSource of(ModelCheckpoint c, String weights, Dataset named, BackendOption backend) {
         Path checkpoint = c.file();
         ModelSpec spec = c.spec();
         Dataset stored = spec.data() == null ? null : Dataset.named(spec.data());
@@ -58,10 +67,10 @@ public record ModelSource(String description, TrigFlowNetwork consistencyNet, Tr
         String desc = c.describe(weights);
         return switch (spec.kind()) {
             // a CD/CT/iCT student is EDM-parameterized (scm.ref.loss.EdmStudent): sample it through its TrigFlow view
-            case CONSISTENCY_EDM -> new ModelSource(desc, new EdmAsTrigFlow(new EdmStudent(TrainableNetwork.of(net), spec.sigmaD(),
+            case CONSISTENCY_EDM -> new ModelSource(desc, new EdmAsTrigFlow(new EdmStudent(backend.evalTrainable(net), spec.sigmaD(),
                     EdmConsistencyFunction.DEFAULT_EPS).reference(), net.dim()), null, spec.sigmaD(), d);
-            case CONSISTENCY -> new ModelSource(desc, net, net, spec.sigmaD(), d);
-            case DIFFUSION -> new ModelSource(desc, null, net, spec.sigmaD(), d);
+            case CONSISTENCY -> { TrigFlowNetwork f = backend.sampling(net); yield new ModelSource(desc, f, f, spec.sigmaD(), d); }
+            case DIFFUSION -> new ModelSource(desc, null, backend.sampling(net), spec.sigmaD(), d);
         };
     }
 

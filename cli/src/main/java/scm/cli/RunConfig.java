@@ -211,7 +211,7 @@ public final class RunConfig {
     }
 
     /** Keys a resumed run may change: its length, cadence and evaluation. */
-    static final Set<String> RESUME_FREE = Set.of("steps", "checkpointEvery", "logEvery", "divergenceThreshold", "lossThreshold", "eval.samples", "eval.steps", "eval.seed");
+    static final Set<String> RESUME_FREE = Set.of("backend", "steps", "checkpointEvery", "logEvery", "divergenceThreshold", "lossThreshold", "eval.samples", "eval.steps", "eval.seed");
 
     /**
      * For --resume: these (saved) settings, with the free keys ({@link #RESUME_FREE}) taken from {@code file} and

@@ -6,7 +6,6 @@ import java.util.SplittableRandom;
 import scm.ref.image.RunReport.Metric;
 import scm.ref.metrics.FeatureExtractor;
 import scm.ref.metrics.MetricReport;
-import scm.ref.model.MlpModel;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
 import scm.ref.sampling.OdeMethod;
@@ -30,7 +29,7 @@ final class RunEvaluation {
 
     record Row(String sampler, int nfe, List<Metric> metrics, double seconds) {}
 
-    static List<Row> evaluate(RunConfig rc, MlpModel model) {
+    static List<Row> evaluate(RunConfig rc, scm.ref.trigflow.TrigFlowNetwork model) {
         Dataset data = Dataset.named(rc.str("data"));
         int n = rc.integer("eval.samples");
         long seed = rc.lng("eval.seed");

@@ -28,7 +28,7 @@ final class RunObjectives {
 
     record Built(Objective objective, MlpModel model, String init) {}
 
-    static Built build(RunConfig rc, int dim, ModelCheckpoint teacher) {
+    static Built build(RunConfig rc, int dim, ModelCheckpoint teacher, BackendOption backend) {
         String kind = rc.objective();
         boolean needsTeacher = kind.equals("scd") || kind.equals("cd");
         boolean mayTeacher = needsTeacher || kind.equals("sct");
@@ -36,8 +36,8 @@ final class RunObjectives {
         if (!mayTeacher && teacher != null) throw new IllegalArgumentException("objective " + kind + " takes no --teacher");
         MlpConfig cfg = rc.mlpConfig(dim);
         MlpModel model = new MlpModel(cfg, rc.lng("seed"));
-        TrainableNetwork net = TrainableNetwork.of(model);
-        MlpModel teacherModel = null;
+        TrainableNetwork net = backend.trainable(model);
+        scm.ref.trigflow.TrigFlowNetwork teacherModel = null;
         String init = "random (seed " + rc.lng("seed") + ")";
         if (teacher != null) {
             ModelSpec ts = teacher.spec();
@@ -53,11 +53,12 @@ final class RunObjectives {
             if (ts.sigmaD() != rc.dbl("sigmaD"))
                 throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " was trained with sigmaD " + ts.sigmaD()
                         + " but this run has sigmaD " + rc.dbl("sigmaD"));
-            teacherModel = teacher.referenceModel();  // evaluation (EMA) weights, F64 or a shipped F32 export
+            MlpModel teacherWeights = teacher.referenceModel();  // evaluation (EMA) weights, F64 or a shipped F32 export
+            teacherModel = backend.sampling(teacherWeights);
             if (kind.equals("sct") || kind.equals("scd")) {
                 // θ (not the adaptive-weight head) from the teacher's parameter of the same name; shapes were checked above
                 java.util.Map<String, Param> byName = new java.util.HashMap<>();
-                for (Param p : teacherModel.params()) byName.put(p.name, p);
+                for (Param p : teacherWeights.params()) byName.put(p.name, p);
                 for (Param p : net.networkParams()) System.arraycopy(byName.get(p.name).value, 0, p.value, 0, p.value.length);
                 init = "teacher " + teacher.file() + " (" + teacher.group("ema") + "*)";
             }

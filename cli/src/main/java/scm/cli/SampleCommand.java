@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,6 +26,7 @@ import scm.ref.tensor.Noise;
                 "Writes samples.safetensors, samples.png, report.md and report.json."})
 public final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin BackendOption backend = new BackendOption();
 
     @Option(names = "--checkpoint", description = "Training checkpoint (safetensors).") Path checkpoint;
     @Option(names = "--model", description = "Analytic model instead of a checkpoint: mixture-ring8 | mixture-grid25.") String model;
@@ -44,9 +46,10 @@ public final class SampleCommand implements Callable<Integer> {
     static final List<String> FILES = List.of("samples.safetensors", "samples.png", "report.md", "report.json");
 
     @Override public Integer call() throws Exception {
+        backend.require();
         if (n < 1) throw new IllegalArgumentException("--n must be >= 1, got " + n);
         OutputDir dir = OutputDir.check(out, FILES, force);
-        ModelSource m = ModelSource.resolve(checkpoint, weights, model, data);
+        ModelSource m = ModelSource.resolve(checkpoint, weights, model, data, backend.require());
         InputLimits.requireSampleCount("--n", n, m.consistencyNet() != null ? m.consistencyNet() : m.diffusionNet());
         if (m.data() != null && n >= evalN) InputLimits.requireRows("--eval-n", evalN, m.dim());
         SamplerSpec s = SamplerSpec.parse(steps, times, solver, nfe, m.sigmaD());
@@ -62,6 +65,7 @@ public final class SampleCommand implements Callable<Integer> {
         LinkedHashMap<String, String> facts = new LinkedHashMap<>();
         facts.put("command", Home.commandLine(spec));
         facts.put("model", m.description());
+        facts.put("backend", backend.describe());
         facts.put("data", m.data() == null ? "unknown" : m.data().cliName);
         facts.put("method", s.method());
         facts.put("NFE", Integer.toString(s.nfe()));
@@ -78,7 +82,7 @@ public final class SampleCommand implements Callable<Integer> {
         } else {
             notes.add(m.data() == null ? "No metrics: the data set is unknown (pass --data)." : "No metrics: --n " + n + " is below the fixed metric sample size --eval-n " + evalN + ".");
         }
-        notes.add("Timing: wall clock of the float64 reference on this machine, single-threaded, no warm-up.");
+        notes.add("Timing: wall clock on this machine, backend " + backend.describe() + ", no warm-up.");
 
         dir.create();
         SamplesFile.write(dir.file("samples.safetensors"), x, new LinkedHashMap<>(java.util.Map.of(

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +25,7 @@ import scm.ref.train.TrainingSetup;
  * DIR/report.md and DIR/report.json. All input is checked before anything is written.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a diffusion teacher or a consistency model (float64 reference, single-threaded).",
+        description = {"Train a diffusion teacher or a consistency model (--backend: float32 engine by default, or the float64 reference).",
                 "Writes DIR/checkpoint.safetensors, DIR/loss.csv, DIR/report.md, DIR/report.json.",
                 "Settings resolve as: built-in defaults < --config FILE < command-line options. Defaults: teacher = Adam lr 1e-3;"
                         + " students = RAdam lr 1e-4 (sCM); betas (0.9, 0.99), eps 1e-8; EMA power=0.05; sCM tangent warm-up"
@@ -76,7 +77,10 @@ public final class TrainCommand implements Callable<Integer> {
     /** Settings given as a map instead of a --config file (the Java API, {@link Scm#train}). */
     Map<String, String> settings = Map.of();
 
+    @Mixin BackendOption backend = new BackendOption();
+
     @Override public Integer call() throws IOException {
+        backend.require();
         Path ckpt = out.resolve(ModelCheckpoint.FILE_NAME);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
         if (!resume && Files.exists(ckpt))
@@ -102,7 +106,7 @@ public final class TrainCommand implements Callable<Integer> {
         ModelCheckpoint teacherCkpt = teacherPath.isEmpty() ? null : ModelCheckpoint.read(Path.of(teacherPath), "--teacher checkpoint");
         String dataName = rc.str("data");
         Batch dataset = TrainData.training(dataName, rc.integer("data.size"), rc.lng("seed"));
-        RunObjectives.Built built = RunObjectives.build(rc, TrainData.dim(dataName), teacherCkpt);
+        RunObjectives.Built built = RunObjectives.build(rc, TrainData.dim(dataName), teacherCkpt, backend);
         Map<String, String> metadata = new java.util.TreeMap<>(rc.toMetadata());
         metadata.putAll(rc.modelSpec().toMetadata());
 
@@ -134,7 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<RunEvaluation.Row> rows = List.of();
         if (code == 0 && !noEval) {
             System.out.println("evaluating " + rc.str("eval.samples") + " samples per sampler ...");
-            rows = RunEvaluation.evaluate(rc, ModelCheckpoint.read(ckpt, "checkpoint").referenceModel());
+            rows = RunEvaluation.evaluate(rc, backend.sampling(ModelCheckpoint.read(ckpt, "checkpoint").referenceModel()));
         }
         var summary = new RunReport.Summary(status, message, trainer.step(), rc.lng("steps"), curve.stepsRun(), curve.seconds(),
                 curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, built.model().parameterCount());
@@ -154,6 +158,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (batch != null) m.put("batch", Integer.toString(batch));
         if (lr != null) m.put("lr", Double.toString(lr));
         if (seed != null) m.put("seed", Long.toString(seed));
+        m.put("backend", backend.name);
         if (teacher != null) m.put("teacher", teacher.toAbsolutePath().normalize().toString());
         return m;
     }

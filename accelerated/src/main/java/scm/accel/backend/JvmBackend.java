@@ -10,6 +10,7 @@ import scm.accel.kernels.NormKernels;
 import scm.accel.kernels.OptimKernels;
 import scm.accel.kernels.TangentKernels;
 import scm.accel.kernels.TrigFlowKernels;
+import scm.accel.kernels.VectorActivations;
 import scm.accel.kernels.VectorConv;
 import scm.accel.kernels.VectorGemm;
 
@@ -30,15 +31,22 @@ public final class JvmBackend implements Backend {
     public int threads() { return par.threads(); }
 
     @Override public void linear(float[] x, float[] w, float[] b, float[] y, int n, int in, int out) {
-        par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRows(x, w, b, true, y, in, out, f, t));
+        float[] wt = VectorGemm.transpose(w, out, in, null);
+        par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRowsT(x, wt, b, true, y, in, out, f, t));
     }
 
     @Override public void linearTangent(float[] dx, float[] w, float[] dy, int n, int in, int out) {
-        par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRows(dx, w, null, false, dy, in, out, f, t));
+        float[] wt = VectorGemm.transpose(w, out, in, null);
+        par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRowsT(dx, wt, null, false, dy, in, out, f, t));
     }
 
+    /** Both products from one transpose of W; each row range does its primal and tangent rows while Wᵀ is in cache. */
     @Override public void linearDual(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int n, int in, int out) {
-        par.forRange(n, 2L * in * out, (f, t) -> VectorGemm.linearDualRows(x, dx, w, b, y, dy, in, out, f, t));
+        float[] wt = VectorGemm.transpose(w, out, in, null);
+        par.forRange(n, 2L * in * out, (f, t) -> {
+            VectorGemm.linearRowsT(x, wt, b, true, y, in, out, f, t);
+            VectorGemm.linearRowsT(dx, wt, null, false, dy, in, out, f, t);
+        });
     }
 
     @Override public void linearInputGrad(float[] dy, float[] w, float[] dx, int n, int in, int out) {
@@ -50,7 +58,7 @@ public final class JvmBackend implements Backend {
     }
 
     @Override public void silu(float[] x, float[] y, float[] slope, int len) {
-        par.forRange(len, 20, (f, t) -> ActivationKernels.silu(x, y, slope, f, t));
+        par.forRange(len, 20, (f, t) -> VectorActivations.silu(x, y, slope, f, t));
     }
 
     @Override public void mul(float[] a, float[] b, float[] out, int len) {

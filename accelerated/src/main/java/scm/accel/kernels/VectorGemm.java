@@ -1,16 +1,17 @@
 package scm.accel.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API (jdk.incubator.vector) forms of {@link GemmKernels} for the JVM backend. Same results up
- * to summation order: each output is still one float32 sum of k products, accumulated with fused
- * multiply-adds in SPECIES_PREFERRED lanes (8 floats on AVX2, 16 on AVX-512) and then reduced, so the
- * error bound of GemmKernels holds. JVM only: TornadoVM does not compile the Vector API.
+ * to summation order: each output is still one float32 sum of k products, accumulated in order with fused
+ * multiply-adds, the vector lanes running over independent outputs (SPECIES_PREFERRED: 8 floats on AVX2, 16 on
+ * AVX-512), so the error bound of GemmKernels holds. No kernel reduces across lanes, so results do not depend on
+ * the JIT tier, the thread count or the row split: the engine is bit-reproducible on one machine (one vector
+ * width). JVM only: TornadoVM does not compile the Vector API.
  *
- * <p>Performance note: vector values live only inside small leaf methods ({@code dot4}, {@code col4},
+ * <p>Performance note: vector values live only inside small leaf methods ({@code col4},
  * {@code acc4}) that the outer scalar loops call many times. Long loops holding vectors across an
  * on-stack-replacement entry were measured 10x slower here (C2 boxes the vectors).
  */
@@ -19,112 +20,35 @@ public final class VectorGemm {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    /** Rows [from, to) of y = x·Wᵀ (+ b): four dot products per call share each load of x. */
-    public static void linearRows(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int in, int out, int from, int to) {
-        int i = from;
-        for (; i + 2 <= to; i += 2) {
-            int o = 0;
-            for (; o + 4 <= out; o += 4) dot2x4(x, i * in, w, o * in, in, y, i * out + o, out);
-            for (; o < out; o++) { y[i * out + o] = dot(x, i * in, w, o * in, in); y[(i + 1) * out + o] = dot(x, (i + 1) * in, w, o * in, in); }
-            if (hasBias) for (int q = 0; q < out; q++) { y[i * out + q] += b[q]; y[(i + 1) * out + q] += b[q]; }
-        }
-        for (; i < to; i++) {
-            int o = 0;
-            for (; o + 4 <= out; o += 4) dot4(x, i * in, w, o * in, in, y, i * out + o);
-            for (; o < out; o++) y[i * out + o] = dot(x, i * in, w, o * in, in);
-            if (hasBias) for (int q = 0; q < out; q++) y[i * out + q] += b[q];
-        }
-    }
-
     /**
-     * Rows [from, to) of the Linear JVP in one pass: y = x·Wᵀ + b and dy = dx·Wᵀ share every load of W
-     * (each output is still its own length-k dot product, so the bounds are those of two separate calls).
+     * Rows [from, to) of y = x·Wᵀ (+ b), given {@code wt} = Wᵀ ([in, out] row-major, {@link #transpose}): the
+     * {@link #inputGradRows} kernel with the roles of in and out swapped, so each lane chunk of y accumulates over k
+     * in a register, one fused multiply-add per k in order. There is no horizontal reduction: an earlier form took
+     * dot products with {@code reduceLanes(ADD)}, whose floating-point order the Vector API leaves unspecified, and its
+     * interpreted and C2-compiled forms did associate differently, so a run's last bits depended on JIT timing (a
+     * resumed training run was not bit-identical to an uninterrupted one). This form is also about 1.5–2x faster here.
      */
-    public static void linearDualRows(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int in, int out, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int o = 0;
-            for (; o + 4 <= out; o += 4) dual4(x, dx, i * in, w, o * in, in, y, dy, i * out + o);
-            for (; o < out; o++) { y[i * out + o] = dot(x, i * in, w, o * in, in); dy[i * out + o] = dot(dx, i * in, w, o * in, in); }
-            for (int q = 0; q < out; q++) y[i * out + q] += b[q];
-        }
+    public static void linearRowsT(float[] x, float[] wt, float[] b, boolean hasBias, float[] y, int in, int out, int from, int to) {
+        inputGradRows(x, wt, y, out, in, from, to);
+        if (hasBias) for (int i = from; i < to; i++) addRow(y, i * out, b, out);
     }
 
-    static void dual4(float[] x, float[] dx, int xi, float[] w, int w0, int in, float[] y, float[] dy, int yo) {
-        int L = S.length(), kv = S.loopBound(in), k = 0;
-        int w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, t0 = a0, t1 = a0, t2 = a0, t3 = a0;
-        for (; k < kv; k += L) {
-            FloatVector xv = FloatVector.fromArray(S, x, xi + k), tv = FloatVector.fromArray(S, dx, xi + k);
-            FloatVector v0 = FloatVector.fromArray(S, w, w0 + k), v1 = FloatVector.fromArray(S, w, w1 + k);
-            FloatVector v2 = FloatVector.fromArray(S, w, w2 + k), v3 = FloatVector.fromArray(S, w, w3 + k);
-            a0 = v0.fma(xv, a0); a1 = v1.fma(xv, a1); a2 = v2.fma(xv, a2); a3 = v3.fma(xv, a3);
-            t0 = v0.fma(tv, t0); t1 = v1.fma(tv, t1); t2 = v2.fma(tv, t2); t3 = v3.fma(tv, t3);
-        }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        float d0 = t0.reduceLanes(VectorOperators.ADD), d1 = t1.reduceLanes(VectorOperators.ADD);
-        float d2 = t2.reduceLanes(VectorOperators.ADD), d3 = t3.reduceLanes(VectorOperators.ADD);
-        for (; k < in; k++) {
-            float xk = x[xi + k], tk = dx[xi + k];
-            s0 += xk * w[w0 + k]; s1 += xk * w[w1 + k]; s2 += xk * w[w2 + k]; s3 += xk * w[w3 + k];
-            d0 += tk * w[w0 + k]; d1 += tk * w[w1 + k]; d2 += tk * w[w2 + k]; d3 += tk * w[w3 + k];
-        }
-        y[yo] = s0; y[yo + 1] = s1; y[yo + 2] = s2; y[yo + 3] = s3;
-        dy[yo] = d0; dy[yo + 1] = d1; dy[yo + 2] = d2; dy[yo + 3] = d3;
+    /** y[off .. off + len) += b[0 .. len). */
+    static void addRow(float[] y, int off, float[] b, int len) {
+        int q = 0;
+        for (; q < S.loopBound(len); q += S.length())
+            FloatVector.fromArray(S, y, off + q).add(FloatVector.fromArray(S, b, q)).intoArray(y, off + q);
+        for (; q < len; q++) y[off + q] += b[q];
     }
 
-    static float dot(float[] x, int xi, float[] w, int wo, int in) {
-        int L = S.length(), kv = S.loopBound(in), k = 0;
-        FloatVector a = FloatVector.zero(S);
-        for (; k < kv; k += L) a = FloatVector.fromArray(S, w, wo + k).fma(FloatVector.fromArray(S, x, xi + k), a);
-        float s = a.reduceLanes(VectorOperators.ADD);
-        for (; k < in; k++) s += x[xi + k] * w[wo + k];
-        return s;
-    }
-
-    /** Two rows x four outputs: 2 + 4 loads per 8 fused multiply-adds (dot4 needs 5 per 4). */
-    static void dot2x4(float[] x, int xi, float[] w, int w0, int in, float[] y, int yo, int out) {
-        int L = S.length(), kv = S.loopBound(in), k = 0, xj = xi + in;
-        int w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-        for (; k < kv; k += L) {
-            FloatVector xv = FloatVector.fromArray(S, x, xi + k), xw = FloatVector.fromArray(S, x, xj + k);
-            FloatVector v0 = FloatVector.fromArray(S, w, w0 + k), v1 = FloatVector.fromArray(S, w, w1 + k);
-            FloatVector v2 = FloatVector.fromArray(S, w, w2 + k), v3 = FloatVector.fromArray(S, w, w3 + k);
-            a0 = v0.fma(xv, a0); a1 = v1.fma(xv, a1); a2 = v2.fma(xv, a2); a3 = v3.fma(xv, a3);
-            c0 = v0.fma(xw, c0); c1 = v1.fma(xw, c1); c2 = v2.fma(xw, c2); c3 = v3.fma(xw, c3);
+    /** wt = Wᵀ for W [out, in] row-major (wt is [in, out]); {@code wt} is reused when it has the right length. */
+    public static float[] transpose(float[] w, int out, int in, float[] wt) {
+        if (wt == null || wt.length != out * in) wt = new float[out * in];
+        for (int o = 0; o < out; o++) {
+            int row = o * in;
+            for (int k = 0; k < in; k++) wt[k * out + o] = w[row + k];
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        float d0 = c0.reduceLanes(VectorOperators.ADD), d1 = c1.reduceLanes(VectorOperators.ADD);
-        float d2 = c2.reduceLanes(VectorOperators.ADD), d3 = c3.reduceLanes(VectorOperators.ADD);
-        for (; k < in; k++) {
-            float xk = x[xi + k], zk = x[xj + k];
-            s0 += xk * w[w0 + k]; s1 += xk * w[w1 + k]; s2 += xk * w[w2 + k]; s3 += xk * w[w3 + k];
-            d0 += zk * w[w0 + k]; d1 += zk * w[w1 + k]; d2 += zk * w[w2 + k]; d3 += zk * w[w3 + k];
-        }
-        y[yo] = s0; y[yo + 1] = s1; y[yo + 2] = s2; y[yo + 3] = s3;
-        y[yo + out] = d0; y[yo + out + 1] = d1; y[yo + out + 2] = d2; y[yo + out + 3] = d3;
-    }
-
-    static void dot4(float[] x, int xi, float[] w, int w0, int in, float[] y, int yo) {
-        int L = S.length(), kv = S.loopBound(in), k = 0;
-        int w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-        for (; k < kv; k += L) {
-            FloatVector xv = FloatVector.fromArray(S, x, xi + k);
-            a0 = FloatVector.fromArray(S, w, w0 + k).fma(xv, a0);
-            a1 = FloatVector.fromArray(S, w, w1 + k).fma(xv, a1);
-            a2 = FloatVector.fromArray(S, w, w2 + k).fma(xv, a2);
-            a3 = FloatVector.fromArray(S, w, w3 + k).fma(xv, a3);
-        }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; k < in; k++) {
-            float xk = x[xi + k];
-            s0 += xk * w[w0 + k]; s1 += xk * w[w1 + k]; s2 += xk * w[w2 + k]; s3 += xk * w[w3 + k];
-        }
-        y[yo] = s0; y[yo + 1] = s1; y[yo + 2] = s2; y[yo + 3] = s3;
+        return wt;
     }
 
     /** Rows [from, to) of dx = dy·W: per lane chunk of dx, accumulate over o in registers; 4 rows share each load of W. */
@@ -132,9 +56,11 @@ public final class VectorGemm {
         int kv = S.loopBound(in);
         int i = from;
         for (; i + 4 <= to; i += 4) {
-            for (int k = 0; k < kv; k += S.length()) col4(dy, i, w, dx, in, out, k);
+            int k = 0;
+            for (; k + 2 * S.length() <= kv; k += 2 * S.length()) col4x2(dy, i, w, dx, in, out, k);
+            for (; k < kv; k += S.length()) col4(dy, i, w, dx, in, out, k);
             for (int r = i; r < i + 4; r++)
-                for (int k = kv; k < in; k++) dx[r * in + k] = GemmKernels.inputGrad(dy, w, in, out, r, k);
+                for (int q = kv; q < in; q++) dx[r * in + q] = GemmKernels.inputGrad(dy, w, in, out, r, q);
         }
         for (; i < to; i++) {
             for (int k = 0; k < kv; k += S.length()) col1(dy, i, w, dx, in, out, k);
@@ -158,6 +84,26 @@ public final class VectorGemm {
         a3.intoArray(dx, (i + 3) * in + k);
     }
 
+    /**
+     * col4 over two adjacent lane chunks: 8 independent accumulators (enough to hide the fused multiply-add latency;
+     * col4's 4 were measured at 2/3 of this one's throughput), 2 loads of W and 4 broadcasts per 8 FMAs. Each output
+     * is the same k-ordered chain as in col4, so results are bit-identical.
+     */
+    static void col4x2(float[] dy, int i, float[] w, float[] dx, int in, int out, int k) {
+        int L = S.length(), d0 = i * out, d1 = d0 + out, d2 = d1 + out, d3 = d2 + out;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int o = 0; o < out; o++) {
+            FloatVector wv = FloatVector.fromArray(S, w, o * in + k), wu = FloatVector.fromArray(S, w, o * in + k + L);
+            FloatVector c0 = FloatVector.broadcast(S, dy[d0 + o]), c1 = FloatVector.broadcast(S, dy[d1 + o]);
+            FloatVector c2 = FloatVector.broadcast(S, dy[d2 + o]), c3 = FloatVector.broadcast(S, dy[d3 + o]);
+            a0 = wv.fma(c0, a0); a1 = wv.fma(c1, a1); a2 = wv.fma(c2, a2); a3 = wv.fma(c3, a3);
+            b0 = wu.fma(c0, b0); b1 = wu.fma(c1, b1); b2 = wu.fma(c2, b2); b3 = wu.fma(c3, b3);
+        }
+        a0.intoArray(dx, i * in + k); a1.intoArray(dx, (i + 1) * in + k); a2.intoArray(dx, (i + 2) * in + k); a3.intoArray(dx, (i + 3) * in + k);
+        b0.intoArray(dx, i * in + k + L); b1.intoArray(dx, (i + 1) * in + k + L);
+        b2.intoArray(dx, (i + 2) * in + k + L); b3.intoArray(dx, (i + 3) * in + k + L);
+    }
+
     static void col1(float[] dy, int i, float[] w, float[] dx, int in, int out, int k) {
         FloatVector a0 = FloatVector.zero(S);
         for (int o = 0; o < out; o++) a0 = FloatVector.fromArray(S, w, o * in + k).fma(FloatVector.broadcast(S, dy[i * out + o]), a0);
@@ -175,16 +121,28 @@ public final class VectorGemm {
             int k = 0;
             for (; k + 2 * S.length() <= kv; k += 2 * S.length()) acc4x2(dy, x, dw, n, in, out, o, k);
             for (; k < kv; k += S.length()) acc4(dy, x, dw, n, in, out, o, k);
-            for (int r = o; r < o + 4; r++) {
+            for (int r = o; r < o + 4; r++)
                 for (int q = kv; q < in; q++) dw[r * in + q] += GemmKernels.weightGrad(dy, x, n, in, out, r, q);
-                db[r] += GemmKernels.biasGrad(dy, n, out, r);
-            }
         }
         for (; o < to; o++) {
             for (int k = 0; k < kv; k += S.length()) acc1(dy, x, dw, n, in, out, o, k);
             for (int k = kv; k < in; k++) dw[o * in + k] += GemmKernels.weightGrad(dy, x, n, in, out, o, k);
-            db[o] += GemmKernels.biasGrad(dy, n, out, o);
         }
+        biasGradRange(dy, db, n, out, from, to);
+    }
+
+    /**
+     * db[o] += Σ_i dy[i, o] for o in [from, to), lanes over o: each lane sums over i in order, as the scalar
+     * {@link GemmKernels#biasGrad} does (bit-identical), with contiguous loads instead of a strided scalar walk.
+     */
+    static void biasGradRange(float[] dy, float[] db, int n, int out, int from, int to) {
+        int L = S.length(), o = from;
+        for (; o + L <= to; o += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < n; i++) acc = acc.add(FloatVector.fromArray(S, dy, i * out + o));
+            FloatVector.fromArray(S, db, o).add(acc).intoArray(db, o);
+        }
+        for (; o < to; o++) db[o] += GemmKernels.biasGrad(dy, n, out, o);
     }
 
     static void acc4(float[] dy, float[] x, float[] dw, int n, int in, int out, int o, int k) {

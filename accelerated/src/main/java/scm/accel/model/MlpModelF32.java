@@ -25,9 +25,9 @@ import scm.ref.nn.PositionalEmbedding;
  * <pre>
  *   c = SiLU(time.linear(embedding(t)));  h = input(x~);  h = blocks.i(h, c);  F = out.linear(SiLU(out.norm(h)))
  * </pre>
- * plus the adaptive weight head. Build it from a reference model with {@link #MlpModelF32(Backend, MlpModel, long)}
- * ({@code seed}: the seed the reference was built with; it fixes the Fourier buffers, which are not
- * parameters). Outputs are buffers owned by the layers, valid until the next call. Not thread-safe.
+ * plus the adaptive weight head. Build it from a reference model with {@link #MlpModelF32(Backend, MlpModel)} (the
+ * Fourier buffers, which are not parameters, are taken from the reference) or {@link #MlpModelF32(Backend, MlpModel, long)}
+ * ({@code seed}: the seed the reference was built with, from which the Fourier buffers are rebuilt). Outputs are buffers owned by the layers, valid until the next call. Not thread-safe.
  */
 public final class MlpModelF32 implements NetworkF32 {
     private final Backend be;
@@ -40,14 +40,32 @@ public final class MlpModelF32 implements NetworkF32 {
     private final AdaptiveWeightHeadF32 weightHead;
     private final List<ParamF32> params;
     private float[] dc, dF, dt;
+    private boolean training, sharedTimePath = true, lastShared;
+    private float[] lastX, lastT;
 
     public MlpModelF32(Backend be, MlpModel ref, long seed) {
+        this(be, ref, config(ref).embedding() == MlpConfig.Embedding.POSITIONAL ? null
+                        : new FourierEmbedding("time.embedding", ref.config().embDim(), ref.config().fourierScale(), seed),
+                new FourierEmbedding("weight_head.fourier", AdaptiveWeightHead.FEATURES, 1.0, seed));
+    }
+
+    /** The float32 mirror of {@code ref}, its fixed buffers (Fourier frequencies) taken from {@code ref} itself. */
+    public MlpModelF32(Backend be, MlpModel ref) {
+        this(be, ref, ref.embedding() instanceof FourierEmbedding f ? f : null, ref.weightHead().fourier());
+    }
+
+    private static MlpConfig config(MlpModel ref) {
+        if (ref == null) throw new IllegalArgumentException("reference model is null");
+        return ref.config();
+    }
+
+    private MlpModelF32(Backend be, MlpModel ref, FourierEmbedding timeFourier, FourierEmbedding headFourier) {
         this.be = be;
         this.config = ref.config();
         int e = config.embDim(), w = config.width();
         embedding = config.embedding() == MlpConfig.Embedding.POSITIONAL
                 ? new PositionalEmbeddingF32(be, new PositionalEmbedding("time.embedding", e))
-                : new FourierEmbeddingF32(be, new FourierEmbedding("time.embedding", e, config.fourierScale(), seed));
+                : new FourierEmbeddingF32(be, timeFourier);
         timeLinear = new LinearF32(be, "time.linear", e, e);
         timeAct = new SiLUF32(be);
         input = new LinearF32(be, "input", config.dim(), w);
@@ -56,8 +74,7 @@ public final class MlpModelF32 implements NetworkF32 {
         outNorm = new LayerNormF32(be, "out.norm", w, true);
         outAct = new SiLUF32(be);
         outLinear = new LinearF32(be, "out.linear", w, config.dim());
-        weightHead = new AdaptiveWeightHeadF32(be, "weight_head",
-                new FourierEmbedding("weight_head.fourier", AdaptiveWeightHead.FEATURES, 1.0, seed));
+        weightHead = new AdaptiveWeightHeadF32(be, "weight_head", headFourier);
         List<ParamF32> ps = new ArrayList<>(timeLinear.params());
         ps.addAll(input.params());
         for (ResidualBlockF32 b : blocks) ps.addAll(b.params());
@@ -90,12 +107,42 @@ public final class MlpModelF32 implements NetworkF32 {
 
     @Override public void zeroGrad() { for (ParamF32 p : params) p.zeroGrad(); }
 
-    @Override public void train(long stepSeed) { for (ResidualBlockF32 b : blocks) b.dropout.train(stepSeed); }
+    @Override public void train(long stepSeed) { training = true; for (ResidualBlockF32 b : blocks) b.dropout.train(stepSeed); }
 
-    @Override public void eval() { for (ResidualBlockF32 b : blocks) b.dropout.eval(); }
+    @Override public void eval() { training = false; for (ResidualBlockF32 b : blocks) b.dropout.eval(); }
+
+    /**
+     * Whether an evaluation-mode {@link #forward} whose samples all share one time computes the time path
+     * (embedding, conditioning, every block's scale and shift) once and broadcasts it (default on; samplers call
+     * the network with one t per call). The result is bit-identical either way; off only for tests.
+     */
+    public void sharedTimePath(boolean on) { sharedTimePath = on; }
 
     /** F(x~, t) for n samples (x~ is n x D). */
     @Override public float[] forward(float[] x, float[] t, int n) {
+        lastShared = !training && sharedTimePath && n > 1 && allEqual(t, n);
+        if (lastShared) {
+            lastX = x;
+            lastT = t;
+            return forwardShared(x, t[0], n);
+        }
+        return forwardRows(x, t, n);
+    }
+
+    private static boolean allEqual(float[] t, int n) {
+        for (int i = 1; i < n; i++) if (Float.floatToRawIntBits(t[i]) != Float.floatToRawIntBits(t[0])) return false;
+        return true;
+    }
+
+    private float[] forwardShared(float[] x, float t, int n) {
+        int e = config.embDim();
+        float[] c1 = timeAct.forward(timeLinear.forward(embedding.forward(new float[] {t}, 1), 1), e);
+        float[] h = input.forward(x, n);
+        for (ResidualBlockF32 b : blocks) h = b.forwardShared(h, c1, n);
+        return outLinear.forward(outAct.forward(outNorm.forward(h, n), n * config.width()), n);
+    }
+
+    private float[] forwardRows(float[] x, float[] t, int n) {
         int e = config.embDim();
         float[] c = timeAct.forward(timeLinear.forward(embedding.forward(t, n), n), n * e);
         float[] h = input.forward(x, n);
@@ -105,6 +152,7 @@ public final class MlpModelF32 implements NetworkF32 {
 
     /** Primal F (returned) and tangent {@link #tangent()} = ∂F/∂x~·dx + ∂F/∂t·dt. */
     @Override public float[] jvp(float[] x, float[] t, float[] dx, float[] dtIn, int n) {
+        lastShared = false;
         int e = config.embDim(), w = config.width();
         float[] emb = embedding.jvp(t, dtIn, n);
         float[] tl = timeLinear.jvp(emb, embedding.tangent(), n);
@@ -121,6 +169,10 @@ public final class MlpModelF32 implements NetworkF32 {
 
     /** Accumulates dL/dθ from dL/dF at the last forward/jvp point; returns dL/dx~ ({@link #timeGrad()} is dL/dt). */
     @Override public float[] backward(float[] g, int n) {
+        if (lastShared) {  // the time path's caches hold one row: redo the forward row by row (same values) first
+            forwardRows(lastX, lastT, n);
+            lastShared = false;
+        }
         int e = config.embDim(), w = config.width();
         float[] h = outNorm.backward(outAct.backward(outLinear.backward(g, n), n * w), n);
         dc = scm.accel.nn.Zero.fill(dc, n * e);

@@ -14,7 +14,7 @@ public final class AdaptiveDoubleNormF32 {
     private final LayerNormF32 norm;
     public final LinearF32 scale, shift;
     private final PixelNormF32 scaleNorm, shiftNorm;
-    private float[] xhat, s, y, dy, gh, gs, dc;
+    private float[] xhat, s, y, dy, gh, gs, dc, sTile, bTile;
 
     public AdaptiveDoubleNormF32(Backend be, String name, int width, int condDim) {
         this.be = be;
@@ -40,6 +40,28 @@ public final class AdaptiveDoubleNormF32 {
         y = Buffers.ensure(y, len);
         be.scaleShift(xhat, s, b, y, len);
         return y;
+    }
+
+    /**
+     * {@link #forward} for n samples that share one conditioning row {@code c1} (one time t): the scale and shift
+     * paths run on that row once and are broadcast. Each row's result is bit-identical to {@link #forward} with c1
+     * repeated n times (every kernel is row-independent).
+     */
+    public float[] forwardShared(float[] x, float[] c1, int n) {
+        int len = n * width;
+        xhat = norm.forward(x, n);
+        sTile = tile(scaleNorm.forward(scale.forward(c1, 1), 1), sTile, n);
+        bTile = tile(shiftNorm.forward(shift.forward(c1, 1), 1), bTile, n);
+        s = sTile;
+        y = Buffers.ensure(y, len);
+        be.scaleShift(xhat, s, bTile, y, len);
+        return y;
+    }
+
+    private float[] tile(float[] row, float[] buf, int n) {
+        buf = Buffers.ensure(buf, n * width);
+        for (int i = 0; i < n; i++) System.arraycopy(row, 0, buf, i * width, width);
+        return buf;
     }
 
     public float[] jvp(float[] x, float[] dx, float[] c, float[] dc, int n) {

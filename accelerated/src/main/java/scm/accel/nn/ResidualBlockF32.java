@@ -37,6 +37,15 @@ public final class ResidualBlockF32 {
         return y;
     }
 
+    /** {@link #forward} with one conditioning row shared by all n samples ({@link AdaptiveDoubleNormF32#forwardShared}). */
+    public float[] forwardShared(float[] x, float[] c1, int n) {
+        int len = n * width;
+        float[] r = linear.forward(dropout.forward(act.forward(adn.forwardShared(x, c1, n), len), len), n);
+        y = Buffers.ensure(y, len);
+        be.add(x, r, y, len);
+        return y;
+    }
+
     public float[] jvp(float[] x, float[] dxIn, float[] c, float[] dc, int n) {
         int len = n * width;
         float[] a = adn.jvp(x, dxIn, c, dc, n);

@@ -14,11 +14,13 @@ import scm.ref.model.MlpModel;
 import scm.ref.trigflow.TrigFlow;
 
 /**
- * TornadoVM vs JVM backend, side by side in one run, on the digits MLP: 2-step sampling (device-resident
- * {@link TornadoSampler} vs {@link ConsistencySamplerF32} on {@link JvmBackend}) and, with {@code --train},
+ * TornadoVM vs JVM backend, side by side in one run, on the digits MLP: 2-step sampling ({@link ConsistencySamplerF32} on
+ * {@link JvmBackend} vs the one-graph {@link TornadoSamplerGraph}, with the norms fused into the Linears or as separate tasks,
+ * plain, with TornadoVM's profiler, captured as a CUDA graph and with the noise drawn on the device; with {@code --legacy}
+ * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train},
  * the sCT step on {@link TornadoBackend} (per-operation plans) vs the JVM backend. Also reports how far the
  * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
- * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096] [--rounds 10] [--train 128,1024]}.
+ * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096] [--rounds 10] [--train 128,1024] [--legacy]}.
  * Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (default TornadoVM's default).
  */
 public final class TornadoBench {
@@ -29,11 +31,13 @@ public final class TornadoBench {
     public static void main(String[] args) throws Exception {
         int[] batches = {1, 4096}, train = {};
         int rounds = 10;
+        boolean legacy = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batches" -> batches = ints(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--train" -> train = ints(args[++i]);
+                case "--legacy" -> legacy = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -43,7 +47,7 @@ public final class TornadoBench {
             System.out.printf("tornado device: %s | jvm backend threads: %d | java %s%n", tb.deviceDescription(), jb.threads(),
                     System.getProperty("java.version"));
             MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 1);
-            for (int n : batches) sample(ref, jb, device, n, rounds);
+            for (int n : batches) sample(ref, jb, device, n, rounds, legacy);
             for (int n : train) train(ref, jb, tb, n, Math.max(3, rounds / 3));
         }
     }
@@ -61,36 +65,80 @@ public final class TornadoBench {
         return a;
     }
 
-    static void sample(MlpModel ref, JvmBackend jb, int[] device, int n, int rounds) throws Exception {
+    static void sample(MlpModel ref, JvmBackend jb, int[] device, int n, int rounds, boolean legacy) throws Exception {
         MlpModelF32 model = new MlpModelF32(jb, ref, 1);
         int d = model.dim();
         double[] times = {new TrigFlow(SIGMA_D).tMax(), TrigFlow.T_MID};
         SplittableRandom rng = new SplittableRandom(5);
         float[][] noise = {gaussian(rng, n * d, SIGMA_D), gaussian(rng, n * d, SIGMA_D)};
         ConsistencySamplerF32 js = new ConsistencySamplerF32(model, SIGMA_D);
-        long c0 = System.nanoTime();
-        try (TornadoSampler ts = new TornadoSampler(model, n, SIGMA_D, device)) {
-            float[] first = ts.sample(noise, times).clone();
-            double compileS = (System.nanoTime() - c0) / 1e9;
-            float[] jv = js.sample(noise, times, n);
-            double maxAbs = 0, maxDiff = 0;
-            for (int j = 0; j < jv.length; j++) { maxAbs = Math.max(maxAbs, Math.abs(jv[j])); maxDiff = Math.max(maxDiff, Math.abs(jv[j] - first[j])); }
-            int inner = Math.max(1, 1024 / n);
-            for (int w = 0; w < 5; w++) { ts.sample(noise, times); js.sample(noise, times, n); }
-            List<Double> jt = new ArrayList<>(), tt = new ArrayList<>();
-            for (int k = 0; k < rounds; k++) {
-                long t0 = System.nanoTime();
-                for (int q = 0; q < inner; q++) js.sample(noise, times, n);
-                jt.add((System.nanoTime() - t0) / 1e6 / inner);
-                t0 = System.nanoTime();
-                for (int q = 0; q < inner; q++) ts.sample(noise, times);
-                tt.add((System.nanoTime() - t0) / 1e6 / inner);
-            }
-            double j = median(jt), t = median(tt);
-            System.out.printf("2-step batch %5d: jvm %9.3f ms | tornado %9.3f ms (%d tasks/forward, first call incl. compile %.1f s) | "
-                    + "speed-up x%.1f | %.0f samples/s on tornado | max|jvm - tornado| / max|x| = %.2e%n",
-                    n, j, t, ts.taskCount(), compileS, j / t, n / (t / 1e3), maxDiff / maxAbs);
+        float[] jv = js.sample(noise, times, n).clone();
+        int inner = Math.max(1, 1024 / n);
+        for (int w = 0; w < 3; w++) js.sample(noise, times, n);
+        List<Double> jt = new ArrayList<>();
+        for (int k = 0; k < rounds; k++) {
+            long t0 = System.nanoTime();
+            for (int q = 0; q < inner; q++) js.sample(noise, times, n);
+            jt.add((System.nanoTime() - t0) / 1e6 / inner);
         }
+        double j = median(jt);
+        System.out.printf("2-step batch %5d: jvm %9.3f ms%n", n, j);
+        if (legacy) {
+            long c0 = System.nanoTime();
+            try (TornadoSampler ts = new TornadoSampler(model, n, SIGMA_D, device)) {
+                float[] first = ts.sample(noise, times).clone();
+                double compileS = (System.nanoTime() - c0) / 1e9;
+                double t = time(() -> ts.sample(noise, times), rounds, inner);
+                System.out.printf("  legacy TornadoSampler (%d tasks/forward, host re-noise)  %9.3f ms | x%.1f vs jvm | compile %.1f s | max|jvm - tornado| / max|x| = %.2e%n",
+                        ts.taskCount(), t, j / t, compileS, relDiff(jv, first));
+            }
+        }
+        String[] names = {"fused", "fused+profiler", "fused+CUDA graph", "fused+CUDA graph+device noise", "separate norms+profiler",
+                "separate norms+CUDA graph", "separate norms+CUDA graph+device noise"};
+        int P = TornadoSamplerGraph.PROFILE, C = TornadoSamplerGraph.CUDA_GRAPH, N = TornadoSamplerGraph.DEVICE_NOISE, S = TornadoSamplerGraph.SEPARATE_NORMS;
+        int[] opts = {0, P, C, C | N, S | P, S | C, S | C | N};
+        float[] jvNoise = js.sample(TornadoSamplerGraph.hostNoise(7, 0, 2, n, d, SIGMA_D), times, n).clone();
+        for (int v = 0; v < names.length; v++) {
+            int o = opts[v];
+            if ((o & C) != 0 && Boolean.getBoolean("scm.bench.noCudaGraph")) continue;
+            boolean dn = (o & N) != 0;
+            long c0 = System.nanoTime();
+            try (TornadoSamplerGraph g = new TornadoSamplerGraph(model, n, 2, SIGMA_D, device, o)) {
+                float[] first = dn ? g.sample(7, 0, times) : g.sample(noise, times);
+                double compileS = (System.nanoTime() - c0) / 1e9;
+                for (int w = 0; w < 3; w++) { if (dn) g.sample(7, 1 + w, times); else g.sample(noise, times); }
+                float[] again = dn ? g.sample(7, 0, times) : g.sample(noise, times);
+                int[] counter = {10};
+                double t = time(() -> { if (dn) g.sample(7, counter[0]++, times); else g.sample(noise, times); }, rounds, inner);
+                String prof = "";
+                if ((o & P) != 0) {
+                    List<Double> ks = new ArrayList<>(), tot = new ArrayList<>();
+                    for (int k = 0; k < rounds; k++) { g.sample(noise, times); ks.add(g.lastKernelMs()); tot.add(g.lastTotalMs()); }
+                    prof = String.format(" | profiler: kernels %.3f ms, total %.3f ms per call", median(ks), median(tot));
+                }
+                System.out.printf("  TornadoSamplerGraph %-30s (%2d tasks/call) %8.3f ms | x%.1f vs jvm | %.0f samples/s | compile %.1f s | "
+                        + "max|jvm - tornado| / max|x| = %.2e | repeat %s%s%n", names[v], g.taskCount(), t, j / t, n / (t / 1e3), compileS,
+                        relDiff(dn ? jvNoise : jv, first), java.util.Arrays.equals(first, again) ? "identical" : "DIFFERS", prof);
+            } catch (RuntimeException e) {
+                System.out.printf("  TornadoSamplerGraph %-30s FAILED: %s%n", names[v], e);
+            }
+        }
+    }
+
+    static double relDiff(float[] a, float[] b) {
+        double maxAbs = 0, maxDiff = 0;
+        for (int q = 0; q < a.length; q++) { maxAbs = Math.max(maxAbs, Math.abs(a[q])); maxDiff = Math.max(maxDiff, Math.abs(a[q] - b[q])); }
+        return maxDiff / maxAbs;
+    }
+
+    static double time(Runnable r, int rounds, int inner) {
+        List<Double> ts = new ArrayList<>();
+        for (int k = 0; k < rounds; k++) {
+            long t0 = System.nanoTime();
+            for (int q = 0; q < inner; q++) r.run();
+            ts.add((System.nanoTime() - t0) / 1e6 / inner);
+        }
+        return median(ts);
     }
 
     static void train(MlpModel ref, JvmBackend jb, TornadoBackend tb, int n, int rounds) {

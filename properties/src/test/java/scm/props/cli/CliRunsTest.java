@@ -30,13 +30,13 @@ class CliRunsTest {
         Path ckpt = tmp.resolve("digits.safetensors");
         MlpModel m = CliRun.writeCheckpoint(ckpt, MlpConfig.digits(0), 3);
         Path a = tmp.resolve("a"), b = tmp.resolve("b");
-        CliRun r = CliRun.of("sample", "--checkpoint", ckpt.toString(), "--steps", "2", "--n", "12", "--seed", "5", "--out", a.toString());
+        CliRun r = CliRun.of("sample", "--backend", "reference", "--checkpoint", ckpt.toString(), "--steps", "2", "--n", "12", "--seed", "5", "--out", a.toString());
         assertEquals(0, r.rc(), r.err());
-        assertEquals(0, CliRun.of("sample", "--checkpoint", ckpt.toString(), "--steps", "2", "--n", "12", "--seed", "5", "--out", b.toString()).rc());
+        assertEquals(0, CliRun.of("sample", "--backend", "reference", "--checkpoint", ckpt.toString(), "--steps", "2", "--n", "12", "--seed", "5", "--out", b.toString()).rc());
         Batch x = samples(a);
         assertEquals(12, x.n());
         assertEquals(64, x.d());
-        // The CLI adds nothing to the sampler: same seed, same numbers as ConsistencySampler.twoStep on the same weights.
+        // On the reference backend the CLI adds nothing to the sampler: same seed, same numbers as ConsistencySampler.twoStep.
         assertArrayEquals(new ConsistencySampler(m, 0.5).twoStep(Noise.seeded(5), 12).data(), x.data());
         assertArrayEquals(x.data(), samples(b).data());
         for (String f : new String[] {"samples.png", "report.md", "report.json"}) assertTrue(Files.size(a.resolve(f)) > 0, f);

@@ -11,7 +11,8 @@ import scm.ref.tensor.Batch;
 /**
  * Fashion-MNIST [Xiao, Rasul &amp; Vollgraf 2017, MIT licence] from its four IDX files, for
  * benchmarks. Nothing is downloaded: the files must already be in a directory (by default
- * {@link #DEFAULT_DIR}), gzipped ({@code train-images-idx3-ubyte.gz} ...) or not. Images are
+ * {@link #DEFAULT_DIR}; {@link FashionMnistLocation} applies the documented search order and turns every
+ * failure into a one-line message), gzipped ({@code train-images-idx3-ubyte.gz} ...) or not. Images are
  * 28×28 grey levels 0..255, scaled to [−1, 1] by x/127.5 − 1, one image per batch row (row-major,
  * one channel), optionally 2×2 average-pooled to 14×14.
  */

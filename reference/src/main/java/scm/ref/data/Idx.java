@@ -12,7 +12,7 @@ import java.util.zip.GZIPInputStream;
  * The IDX format of (Fashion-)MNIST (http://yann.lecun.com/exdb/mnist/): a 4-byte magic number
  * (two zero bytes, a type byte, the number of dimensions), one big-endian int32 per dimension, then
  * the values row-major. Only the unsigned-byte type (0x08) is read. Gzip-compressed input is
- * detected by its magic bytes and decompressed.
+ * detected by its magic bytes and decompressed; corrupt or truncated gzip data is a format error.
  *
  * @param dims the dimensions, outermost first
  * @param data the values, unsigned bytes stored in Java bytes (use {@code & 0xff})
@@ -35,9 +35,9 @@ public record Idx(int[] dims, byte[] data) {
         b.mark(2);
         int m0 = b.read(), m1 = b.read();
         b.reset();
-        InputStream in = (m0 == 0x1f && m1 == 0x8b) ? new GZIPInputStream(b, 1 << 16) : b;
-        DataInputStream d = new DataInputStream(new BufferedInputStream(in, 1 << 16));
         try {
+            InputStream in = (m0 == 0x1f && m1 == 0x8b) ? new GZIPInputStream(b, 1 << 16) : b;
+            DataInputStream d = new DataInputStream(new BufferedInputStream(in, 1 << 16));
             int magic = d.readInt();
             if ((magic >>> 16) != 0) throw new IllegalArgumentException(what + ": not an IDX file (magic 0x" + Integer.toHexString(magic) + ")");
             int type = (magic >>> 8) & 0xff, rank = magic & 0xff;
@@ -58,6 +58,8 @@ public record Idx(int[] dims, byte[] data) {
             return new Idx(dims, data);
         } catch (EOFException e) {
             throw new IllegalArgumentException(what + ": truncated IDX file");
+        } catch (java.util.zip.ZipException e) {
+            throw new IllegalArgumentException(what + ": corrupt gzip data (" + e.getMessage() + ")");
         }
     }
 

@@ -94,6 +94,9 @@ public final class MlpModel implements TrigFlowNetwork, Module {
     /** Total number of scalar parameters (θ and φ). */
     public long parameterCount() { return params.stream().mapToLong(Param::size).sum(); }
 
+    /** The time embedding of c_noise = t (its buffers, e.g. Fourier frequencies, are not parameters). */
+    public TimeEmbedding embedding() { return embedding; }
+
     /** The adaptive weight head w_φ(t) [docs/math.md §11 L3]. */
     public AdaptiveWeightHead weightHead() { return weightHead; }
 

@@ -23,6 +23,9 @@ public final class AdaptiveWeightHead implements Module {
 
     @Override public List<Param> params() { return linear.params(); }
 
+    /** The Fourier features of t (fixed buffers, not parameters). */
+    public FourierEmbedding fourier() { return fourier; }
+
     /** w_φ(t_i) for each sample. */
     public double[] forward(double[] t) {
         return linear.forward(fourier.forward(t)).data();

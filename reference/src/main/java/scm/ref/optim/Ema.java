@@ -96,7 +96,14 @@ public final class Ema {
         }
         double st = s.get("ema.step").item();
         if (st < 0 || st != Math.rint(st)) throw new IllegalArgumentException("ema.step must be a non-negative integer, got " + st);
-        System.arraycopy(loaded, 0, average, 0, loaded.length);
+        for (int k = 0; k < loaded.length; k++) System.arraycopy(loaded[k], 0, average[k], 0, average[k].length);
         updates = (long) st;
+    }
+
+    /** The average arrays themselves (not copies), named as in {@link #state()} without the step; stable across {@link #loadState}. */
+    public Map<String, double[]> buffers() {
+        Map<String, double[]> b = new LinkedHashMap<>();
+        for (int k = 0; k < params.size(); k++) b.put("ema." + params.get(k).name, average[k]);
+        return b;
     }
 }

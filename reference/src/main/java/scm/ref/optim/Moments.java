@@ -86,10 +86,20 @@ final class Moments {
         }
         double st = values.get(prefix + ".step")[0];
         if (st < 0 || st != Math.rint(st)) throw new IllegalArgumentException(prefix + ".step must be a non-negative integer, got " + st);
-        for (int k = 0; k < params.size(); k++) {
-            m[k] = values.get(prefix + ".m." + params.get(k).name);
-            v[k] = values.get(prefix + ".v." + params.get(k).name);
+        for (int k = 0; k < params.size(); k++) {  // into the same arrays: buffers() stay valid
+            System.arraycopy(values.get(prefix + ".m." + params.get(k).name), 0, m[k], 0, m[k].length);
+            System.arraycopy(values.get(prefix + ".v." + params.get(k).name), 0, v[k], 0, v[k].length);
         }
         step = (long) st;
+    }
+
+    /** The moment arrays themselves, named as in {@link #state()} (no step entry). */
+    Map<String, double[]> buffers() {
+        Map<String, double[]> b = new LinkedHashMap<>();
+        for (int k = 0; k < params.size(); k++) {
+            b.put(prefix + ".m." + params.get(k).name, m[k]);
+            b.put(prefix + ".v." + params.get(k).name, v[k]);
+        }
+        return b;
     }
 }

@@ -21,4 +21,10 @@ public interface Optimizer {
 
     /** Restores a state saved by {@link #state()}; names and shapes must match exactly. */
     void loadState(Map<String, Tensor> state);
+
+    /**
+     * The state's arrays themselves (not copies), named as in {@link #state()}, without the step count: a trainer
+     * may read and write them in place between steps (they stay the same arrays across {@link #loadState}).
+     */
+    Map<String, double[]> buffers();
 }

@@ -66,4 +66,5 @@ public final class RAdam implements Optimizer {
     @Override public long steps() { return s.step; }
     @Override public Map<String, Tensor> state() { return s.state(); }
     @Override public void loadState(Map<String, Tensor> state) { s.load(state); }
+    @Override public Map<String, double[]> buffers() { return s.buffers(); }
 }

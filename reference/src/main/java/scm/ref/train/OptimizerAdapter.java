@@ -11,13 +11,13 @@ import scm.ref.optim.Optimizer;
 /**
  * An {@link scm.ref.optim.Optimizer} (Adam, RAdam) as the trainer's {@link StepOptimizer}.
  *
- * <p>scm.ref.optim hands out its state as copies, while the trainer's checkpoints read and write live
- * arrays. The adapter therefore keeps a mirror: one array per moment buffer plus the step count, and
- * the mirror is the state of record. Every {@link #step()} loads the mirror into the optimizer
- * ({@link Optimizer#loadState}, which validates names, shapes and finiteness), steps, and copies the
- * result back. A checkpoint restore that writes into the mirror and calls {@link #restoreStepCount}
- * is thus picked up by the next step, whatever order the two happen in. The copies cost O(parameters)
- * per step, negligible next to a forward/backward pass.
+ * <p>The trainer's checkpoints read and write live arrays: the adapter hands out the optimizer's own moment
+ * arrays ({@link Optimizer#buffers()}) and keeps the step count. A checkpoint restore writes into those arrays
+ * and calls {@link #restoreStepCount}; the next {@link #step()} then loads them through
+ * {@link Optimizer#loadState} once (which validates names, shapes and finiteness and sets the step count), so a
+ * restore is picked up whatever order the two happen in. Between restores a step is just the optimizer's step:
+ * no per-step copies (an earlier version copied the whole state in and out of the optimizer every step, which
+ * cost as much as the float32 engine's forward and backward passes together).
  *
  * <p>State names: the optimizer's names without its own prefix ({@code adam.m.w} becomes {@code m.w}),
  * so the trainer stores them as {@code optim.m.<param>} / {@code optim.v.<param>}; the step count
@@ -30,6 +30,7 @@ public final class OptimizerAdapter implements StepOptimizer {
     private final List<String> keys = new ArrayList<>();
     private final List<StateTensor> mirror = new ArrayList<>();
     private long steps;
+    private boolean restored;
 
     public OptimizerAdapter(Optimizer optimizer) {
         if (optimizer == null) throw new IllegalArgumentException("optimizer is null");
@@ -45,22 +46,23 @@ public final class OptimizerAdapter implements StepOptimizer {
             if (!e.getKey().startsWith(prefix))
                 throw new IllegalArgumentException("optimizer state name " + e.getKey() + " lacks the prefix " + prefix);
             keys.add(e.getKey());
-            mirror.add(new StateTensor(e.getKey().substring(prefix.length()), e.getValue().shape(), e.getValue().values()));
         }
+        Map<String, double[]> live = optimizer.buffers();
+        if (!live.keySet().equals(new java.util.LinkedHashSet<>(keys)))
+            throw new IllegalArgumentException("optimizer buffers " + live.keySet() + " do not match its state " + keys);
+        for (String k : keys) mirror.add(new StateTensor(k.substring(prefix.length()), s.get(k).shape(), live.get(k)));
         this.steps = optimizer.steps();
     }
 
     @Override public void step() {
-        Map<String, Tensor> load = new LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) load.put(keys.get(i), new Tensor(mirror.get(i).shape(), mirror.get(i).data(), DType.F64));
-        load.put(stepKey, Tensor.scalar(steps, DType.I64));
-        optimizer.loadState(load);
-        optimizer.step();
-        Map<String, Tensor> after = optimizer.state();
-        for (int i = 0; i < keys.size(); i++) {
-            double[] v = after.get(keys.get(i)).values();
-            System.arraycopy(v, 0, mirror.get(i).data(), 0, v.length);
+        if (restored || steps != optimizer.steps()) {
+            Map<String, Tensor> load = new LinkedHashMap<>();
+            for (int i = 0; i < keys.size(); i++) load.put(keys.get(i), new Tensor(mirror.get(i).shape(), mirror.get(i).data(), DType.F64));
+            load.put(stepKey, Tensor.scalar(steps, DType.I64));
+            optimizer.loadState(load);  // validates the restored buffers; copies into the same arrays
+            restored = false;
         }
+        optimizer.step();
         steps = optimizer.steps();
     }
 
@@ -69,10 +71,11 @@ public final class OptimizerAdapter implements StepOptimizer {
     @Override public void restoreStepCount(long s) {
         if (s < 0) throw new IllegalArgumentException("optimizer step count must be >= 0, got " + s);
         steps = s;
+        restored = true;
     }
 
     @Override public List<StateTensor> state() { return List.copyOf(mirror); }
 
-    /** The wrapped optimizer (its own state lags the mirror until the next step). */
+    /** The wrapped optimizer (after a restore, its step count lags until the next step). */
     public Optimizer optimizer() { return optimizer; }
 }

@@ -1,0 +1,391 @@
+package scm.accel.tornado;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Fused {@link KernelContext} kernels of the digits MLP's forward for device-resident task graphs
+ * ({@link TornadoSamplerGraph}); all arrays are off-heap {@link FloatArray}s so the graph can be captured as a
+ * CUDA graph. The arithmetic is that of the shared kernels ({@link scm.accel.kernels.GemmKernels#affine},
+ * {@link scm.accel.kernels.NormKernels}, {@link scm.accel.kernels.TrigFlowKernels}) fused per layer; only the
+ * order of a few sums differs (tree sums in the norms), which is why the agreement tests compare within float32
+ * tolerances, not bit for bit.
+ *
+ * <p><b>Launch-shape contract.</b> Every kernel indexes its local-memory arrays with the work-group size it was
+ * written for ({@link #LX}×{@link #LY} for {@link #gemm}, {@link #ROW} for the row kernels). TornadoVM's PTX
+ * backend silently replaces a requested local size that exceeds the occupancy calculator's
+ * {@code cuOccupancyMaxPotentialBlockSize} ("Warning: TornadoVM changed the user-defined local size") — a kernel
+ * that trusts the requested size then walks past its local arrays and, with more work groups than rows, past the
+ * end of its global arrays (CUDA error 700). So each kernel first compares the launched work-group size with its
+ * contract and, if it differs, writes its task number into {@code status[0]} and returns without touching
+ * anything; the graph checks {@code status} after every execution. Work groups beyond the data (group index past
+ * the last row / output tile) return at once, and every row index is guarded.
+ */
+public final class FusedKernels {
+    private FusedKernels() {}
+
+    /** {@link #gemm}: work group LX×LY threads, each computing a 4×4 block of outputs of a TM×TN tile; K staged TK at a time. */
+    public static final int LX = 16, LY = 16, TM = 64, TN = 64, TK = 32;
+    /** Row stride of the local tiles: TM + 1 floats, so that the transposed stores hit distinct banks. */
+    static final int PAD = TM + 1;
+    /** Work-group size of the row kernels ({@link #normModulateSilu}, {@link #timeConditioning}). */
+    public static final int ROW = 256;
+
+    /** {@link #gemm} epilogues: SiLU; + residual r; consistency c·r − s·v; re-noising c′·v + s′·z. */
+    public static final int SILU = 1, RESIDUAL = 2, CONSISTENCY = 4, RENOISE = 8;
+
+    /**
+     * y = epilogue(xScale·x · Wᵀ + b) for x [n, in], W [out, in] (rows of the reference's Linear), b [out];
+     * requires out % TN == 0 and in % TK == 0 (checked by the graph builder), any n. Global size
+     * (out / 4, ceil(n / TM)·TM / 4), local (LX, LY). Thread (lx, ly) of group (gx, gy) owns rows
+     * gy·TM + ly + 16r and outputs gx·TN + lx + 16j (r, j = 0..3), so loads and stores of a warp are contiguous.
+     * Each accumulator starts at b[o] and adds x[i,k]·w[o,k] for k = 0, 1, ..., in − 1: the order of
+     * {@link scm.accel.kernels.GemmKernels#affine}. Epilogues, in this order: SILU v·σ(v); RESIDUAL r[i,o] + v;
+     * CONSISTENCY coef[c]·r[i,o] − coef[c+1]·v (f = cos t·x − σ_d sin t·F); RENOISE coef[c+2]·v + coef[c+3]·z[zOff + i·out + o]
+     * (x_τ = cos τ·x̂0 + sin τ·z′).
+     */
+    public static void gemm(KernelContext ctx, FloatArray x, FloatArray w, FloatArray b, FloatArray r, FloatArray z, FloatArray coef,
+                            FloatArray y, IntArray status, int n, int in, int out, float xScale, int flags, int cOff, int zOff, int taskId) {
+        int lsx = ctx.localGroupSizeX;
+        int lsy = ctx.localGroupSizeY;
+        int lx = ctx.localIdx;
+        int ly = ctx.localIdy;
+        if (lsx != LX || lsy != LY) {
+            if (lx == 0 && ly == 0) status.set(0, taskId);
+            return;
+        }
+        int bo = ctx.groupIdx * TN;
+        int bi = ctx.groupIdy * TM;
+        if (bo >= out || bi >= n) return;
+        float[] xs = ctx.allocateFloatLocalArray(TK * PAD);
+        float[] ws = ctx.allocateFloatLocalArray(TK * PAD);
+        int lt = ly * LX + lx;
+        float b0 = b.get(bo + lx), b1 = b.get(bo + lx + 16), b2 = b.get(bo + lx + 32), b3 = b.get(bo + lx + 48);
+        float c00 = b0, c01 = b1, c02 = b2, c03 = b3;
+        float c10 = b0, c11 = b1, c12 = b2, c13 = b3;
+        float c20 = b0, c21 = b1, c22 = b2, c23 = b3;
+        float c30 = b0, c31 = b1, c32 = b2, c33 = b3;
+        for (int kt = 0; kt < in; kt += TK) {
+            for (int q = 0; q < TM * TK / (LX * LY); q++) {
+                int idx = lt + q * (LX * LY);
+                int m = idx / TK;
+                int k = idx - m * TK;
+                int row = bi + m;
+                float xv = 0f;
+                if (row < n) xv = x.get(row * in + kt + k) * xScale;
+                xs[k * PAD + m] = xv;
+                ws[k * PAD + m] = w.get((bo + m) * in + kt + k);
+            }
+            ctx.localBarrier();
+            for (int kk = 0; kk < TK; kk++) {
+                int base = kk * PAD;
+                float a0 = xs[base + ly], a1 = xs[base + ly + 16], a2 = xs[base + ly + 32], a3 = xs[base + ly + 48];
+                float w0 = ws[base + lx], w1 = ws[base + lx + 16], w2 = ws[base + lx + 32], w3 = ws[base + lx + 48];
+                c00 += a0 * w0; c01 += a0 * w1; c02 += a0 * w2; c03 += a0 * w3;
+                c10 += a1 * w0; c11 += a1 * w1; c12 += a1 * w2; c13 += a1 * w3;
+                c20 += a2 * w0; c21 += a2 * w1; c22 += a2 * w2; c23 += a2 * w3;
+                c30 += a3 * w0; c31 += a3 * w1; c32 += a3 * w2; c33 += a3 * w3;
+            }
+            ctx.localBarrier();
+        }
+        int o0 = bo + lx;
+        int i0 = bi + ly;
+        if (i0 < n) {
+            int at = i0 * out + o0;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, c00));
+            y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c01));
+            y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c02));
+            y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c03));
+        }
+        if (i0 + 16 < n) {
+            int at = (i0 + 16) * out + o0;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, c10));
+            y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c11));
+            y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c12));
+            y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c13));
+        }
+        if (i0 + 32 < n) {
+            int at = (i0 + 32) * out + o0;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, c20));
+            y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c21));
+            y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c22));
+            y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c23));
+        }
+        if (i0 + 48 < n) {
+            int at = (i0 + 48) * out + o0;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, c30));
+            y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c31));
+            y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c32));
+            y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c33));
+        }
+    }
+
+    /**
+     * {@link #gemm} with the adaptive double norm and SiLU fused into its loads: x = SiLU(LayerNorm(h)⊙S + B) is
+     * formed tile by tile while staging, never stored. A work group first computes the mean and the two-pass variance
+     * of its TM rows of h (width {@code in}, four threads per row, partial sums combined in local memory), then runs
+     * the tiled product on x. S[sOff + k], B[bOff + k] (shared by all rows: the step's time conditioning, or the output
+     * norm's packed γ | β). Epilogues as {@link #gemm}; RESIDUAL adds r (for a residual block: r = h).
+     * Same launch shape and contract as {@link #gemm}; requires in % 4 == 0.
+     */
+    public static void gemmNorm(KernelContext ctx, FloatArray h, FloatArray sb, FloatArray w, FloatArray b, FloatArray r, FloatArray z,
+                                FloatArray coef, FloatArray y, IntArray status, int n, int in, int out, int sOff, int bOff, float eps,
+                                int flags, int cOff, int zOff, int taskId) {
+        int lsx = ctx.localGroupSizeX;
+        int lsy = ctx.localGroupSizeY;
+        int lx = ctx.localIdx;
+        int ly = ctx.localIdy;
+        if (lsx != LX || lsy != LY) {
+            if (lx == 0 && ly == 0) status.set(0, taskId);
+            return;
+        }
+        int bo = ctx.groupIdx * TN;
+        int bi = ctx.groupIdy * TM;
+        if (bo >= out || bi >= n) return;
+        float[] xs = ctx.allocateFloatLocalArray(TK * PAD);
+        float[] ws = ctx.allocateFloatLocalArray(TK * PAD);
+        float[] part = ctx.allocateFloatLocalArray(LX * LY);
+        float[] mean = ctx.allocateFloatLocalArray(TM);
+        float[] rstd = ctx.allocateFloatLocalArray(TM);
+        int lt = ly * LX + lx;
+        // row statistics: thread lt sums quarter q of row m (columns q, q + 4, q + 8, ...)
+        int sm = lt / 4;
+        int sq = lt - sm * 4;
+        int srow = bi + sm;
+        float acc = 0f;
+        if (srow < n) for (int c = sq; c < in; c += 4) acc += h.get(srow * in + c);
+        part[lt] = acc;
+        ctx.localBarrier();
+        if (sq == 0) mean[sm] = (part[lt] + part[lt + 1] + part[lt + 2] + part[lt + 3]) / in;
+        ctx.localBarrier();
+        float mu = mean[sm];
+        acc = 0f;
+        if (srow < n) for (int c = sq; c < in; c += 4) {
+            float dv = h.get(srow * in + c) - mu;
+            acc += dv * dv;
+        }
+        part[lt] = acc;
+        ctx.localBarrier();
+        if (sq == 0) rstd[sm] = (float) (1.0 / Math.sqrt((part[lt] + part[lt + 1] + part[lt + 2] + part[lt + 3]) / in + eps));
+        ctx.localBarrier();
+        float b0 = b.get(bo + lx), b1 = b.get(bo + lx + 16), b2 = b.get(bo + lx + 32), b3 = b.get(bo + lx + 48);
+        float c00 = b0, c01 = b1, c02 = b2, c03 = b3;
+        float c10 = b0, c11 = b1, c12 = b2, c13 = b3;
+        float c20 = b0, c21 = b1, c22 = b2, c23 = b3;
+        float c30 = b0, c31 = b1, c32 = b2, c33 = b3;
+        for (int kt = 0; kt < in; kt += TK) {
+            for (int q = 0; q < TM * TK / (LX * LY); q++) {
+                int idx = lt + q * (LX * LY);
+                int m = idx / TK;
+                int k = idx - m * TK;
+                int row = bi + m;
+                float xv = 0f;
+                if (row < n) {
+                    float a = (h.get(row * in + kt + k) - mean[m]) * rstd[m] * sb.get(sOff + kt + k) + sb.get(bOff + kt + k);
+                    xv = a * sigmoid(a);
+                }
+                xs[k * PAD + m] = xv;
+                ws[k * PAD + m] = w.get((bo + m) * in + kt + k);
+            }
+            ctx.localBarrier();
+            for (int kk = 0; kk < TK; kk++) {
+                int base = kk * PAD;
+                float a0 = xs[base + ly], a1 = xs[base + ly + 16], a2 = xs[base + ly + 32], a3 = xs[base + ly + 48];
+                float w0 = ws[base + lx], w1 = ws[base + lx + 16], w2 = ws[base + lx + 32], w3 = ws[base + lx + 48];
+                c00 += a0 * w0; c01 += a0 * w1; c02 += a0 * w2; c03 += a0 * w3;
+                c10 += a1 * w0; c11 += a1 * w1; c12 += a1 * w2; c13 += a1 * w3;
+                c20 += a2 * w0; c21 += a2 * w1; c22 += a2 * w2; c23 += a2 * w3;
+                c30 += a3 * w0; c31 += a3 * w1; c32 += a3 * w2; c33 += a3 * w3;
+            }
+            ctx.localBarrier();
+        }
+        int o0 = bo + lx;
+        int i0 = bi + ly;
+        if (i0 < n) {
+            int at = i0 * out + o0;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, c00));
+            y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c01));
+            y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c02));
+            y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c03));
+        }
+        if (i0 + 16 < n) {
+            int at = (i0 + 16) * out + o0;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, c10));
+            y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c11));
+            y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c12));
+            y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c13));
+        }
+        if (i0 + 32 < n) {
+            int at = (i0 + 32) * out + o0;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, c20));
+            y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c21));
+            y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c22));
+            y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c23));
+        }
+        if (i0 + 48 < n) {
+            int at = (i0 + 48) * out + o0;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, c30));
+            y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c31));
+            y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c32));
+            y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c33));
+        }
+    }
+
+    private static float finish(FloatArray r, FloatArray z, FloatArray coef, int flags, int cOff, int zOff, int at, float acc) {
+        float v = acc;
+        if ((flags & SILU) != 0) v = v * sigmoid(v);
+        if ((flags & RESIDUAL) != 0) v = r.get(at) + v;
+        if ((flags & CONSISTENCY) != 0) v = coef.get(cOff) * r.get(at) - coef.get(cOff + 1) * v;
+        if ((flags & RENOISE) != 0) v = coef.get(cOff + 2) * v + coef.get(cOff + 3) * z.get(zOff + at);
+        return v;
+    }
+
+    /** As {@link scm.accel.kernels.ActivationKernels#sigmoid}: 1 / (1 + e^−v) in double, rounded once. */
+    static float sigmoid(float v) { return (float) (1.0 / (1.0 + Math.exp(-v))); }
+
+    /**
+     * u = SiLU(LayerNorm(h)⊙S + B) for {@code rows} rows of width w, one work group of {@link #ROW} threads per row
+     * (global rows·ROW): mean and variance (two-pass, as {@link scm.accel.kernels.NormKernels#layerNormRow}) by
+     * local-memory tree sums. S[row·stride + sOff + c], B[row·stride + bOff + c]: a block's adaptive scale and
+     * shift (stride 0 when the time, and so the conditioning, is shared by the batch) or the output norm's
+     * packed γ | β.
+     */
+    public static void normModulateSilu(KernelContext ctx, FloatArray h, FloatArray sb, FloatArray u, IntArray status,
+                                        int rows, int w, int stride, int sOff, int bOff, float eps, int taskId) {
+        int ls = ctx.localGroupSizeX;
+        int lid = ctx.localIdx;
+        if (ls != ROW) {
+            if (lid == 0) status.set(0, taskId);
+            return;
+        }
+        int row = ctx.groupIdx;
+        if (row >= rows) return;
+        float[] red = ctx.allocateFloatLocalArray(ROW);
+        int o = row * w;
+        float part = 0f;
+        for (int c = lid; c < w; c += ROW) part += h.get(o + c);
+        red[lid] = part;
+        ctx.localBarrier();
+        for (int st = ROW / 2; st > 0; st /= 2) {
+            if (lid < st) red[lid] = red[lid] + red[lid + st];
+            ctx.localBarrier();
+        }
+        float mu = red[0] / w;
+        ctx.localBarrier();
+        part = 0f;
+        for (int c = lid; c < w; c += ROW) {
+            float dv = h.get(o + c) - mu;
+            part += dv * dv;
+        }
+        red[lid] = part;
+        ctx.localBarrier();
+        for (int st = ROW / 2; st > 0; st /= 2) {
+            if (lid < st) red[lid] = red[lid] + red[lid + st];
+            ctx.localBarrier();
+        }
+        float var = red[0];
+        float ri = (float) (1.0 / Math.sqrt(var / w + eps));
+        int so = row * stride;
+        for (int c = lid; c < w; c += ROW) {
+            float a = (h.get(o + c) - mu) * ri * sb.get(so + sOff + c) + sb.get(so + bOff + c);
+            u.set(o + c, a * sigmoid(a));
+        }
+    }
+
+    /**
+     * The time conditioning of every residual block for each sampling step, when all samples of a step share
+     * the time: c = SiLU(W_t·emb(t) + b_t) (positional embedding [sin f_k t | cos f_k t]) and then the
+     * PixelNorm of one of the 2·depth adaptive scale/shift Linears of c. One work group of {@link #ROW}
+     * threads per (step, Linear): global steps·mods·ROW. {@code wtT} [e, e] and {@code wmT} [e, mods·w] are
+     * the weights transposed (column k contiguous) so that the threads of a group read consecutive addresses.
+     * The step's time is coef[tOff + step]. Output cond[step·mods·w + q·w + c]. Requires e ≤ ROW and w ≤ ROW
+     * (checked by the graph builder).
+     */
+    public static void timeConditioning(KernelContext ctx, FloatArray coef, int tOff, FloatArray freq, FloatArray wtT, FloatArray bt,
+                                        FloatArray wmT, FloatArray bm, FloatArray cond, IntArray status, int steps, int mods,
+                                        int e, int w, float eps, int taskId) {
+        int ls = ctx.localGroupSizeX;
+        int lid = ctx.localIdx;
+        if (ls != ROW) {
+            if (lid == 0) status.set(0, taskId);
+            return;
+        }
+        int g = ctx.groupIdx;
+        if (g >= steps * mods) return;
+        int step = g / mods;
+        int q = g - step * mods;
+        float[] emb = ctx.allocateFloatLocalArray(ROW);
+        float[] cv = ctx.allocateFloatLocalArray(ROW);
+        float[] red = ctx.allocateFloatLocalArray(ROW);
+        int half = e / 2;
+        float t = coef.get(tOff + step);
+        if (lid < half) {
+            float a = freq.get(lid) * t;
+            emb[lid] = (float) Math.sin(a);
+            emb[half + lid] = (float) Math.cos(a);
+        }
+        ctx.localBarrier();
+        if (lid < e) {
+            float s = bt.get(lid);
+            for (int k = 0; k < e; k++) s += emb[k] * wtT.get(k * e + lid);
+            cv[lid] = s * sigmoid(s);
+        }
+        ctx.localBarrier();
+        int total = mods * w;
+        int o = q * w + lid;
+        float s = 0f;
+        if (lid < w) {
+            s = bm.get(o);
+            for (int k = 0; k < e; k++) s += cv[k] * wmT.get(k * total + o);
+        }
+        red[lid] = s * s;
+        ctx.localBarrier();
+        for (int st = ROW / 2; st > 0; st /= 2) {
+            if (lid < st) red[lid] = red[lid] + red[lid + st];
+            ctx.localBarrier();
+        }
+        float ri = (float) (1.0 / Math.sqrt(red[0] / w + eps));
+        if (lid < w) cond.set(step * total + o, s * ri);
+    }
+
+    /**
+     * Counter-based N(0, σ²) noise for sampling on the device: value j of the stream (seed, counter), a pure function
+     * of its arguments, so the host computes the same numbers ({@link TornadoSamplerGraph#hostNoise}) up to the
+     * last bit of the double log/sqrt/cos (then rounded to float). Pairs (2p, 2p + 1) are one Box–Muller draw from
+     * two 24-bit uniforms u1 ∈ (0, 1], u2 ∈ [0, 1) hashed from (seed, counter, 2p) and (seed, counter, 2p + 1).
+     */
+    public static float gaussian(int seed, int counter, int j, float sigma) {
+        long p = j / 2;
+        long h1 = hash(seed, counter, 2 * p), h2 = hash(seed, counter, 2 * p + 1);
+        double u1 = ((h1 >> 8) + 1) * (1.0 / 16777216.0), u2 = (h2 >> 8) * (1.0 / 16777216.0);
+        double r = Math.sqrt(-2.0 * Math.log(u1)), a = 2.0 * Math.PI * u2;
+        double z = (j % 2) == 0 ? r * Math.cos(a) : r * Math.sin(a);
+        return (float) (sigma * z);
+    }
+
+    /**
+     * A 32-bit hash (0 ≤ value < 2³²) of three ints: the "lowbias32" integer mixer applied in a chain. Written with
+     * non-negative longs masked to 32 bits (no {@code >>>}, no negative int constants) so that the OpenCL/PTX code
+     * TornadoVM generates computes the same bits as the JVM.
+     */
+    static long hash(long a, long b, long c) { return mix(mix(mix(a & M32) ^ (b & M32)) ^ (c & M32)); }
+
+    static final long M32 = 0xFFFFFFFFL;
+
+    static long mix(long v) {
+        long x = v;
+        x = x ^ (x >> 16);
+        x = (x * 0x7feb352dL) & M32;
+        x = x ^ (x >> 15);
+        x = (x * 0x846ca68bL) & M32;
+        x = x ^ (x >> 16);
+        return x;
+    }
+
+    /** z[j] = {@link #gaussian}(key[0], key[1], j, σ) for j < len; global size len rounded up to the work-group size. */
+    public static void noise(KernelContext ctx, IntArray key, FloatArray z, int len, float sigma) {
+        int j = ctx.globalIdx;
+        if (j < len) z.set(j, gaussian(key.get(0), key.get(1), j, sigma));
+    }
+}

@@ -7,7 +7,9 @@ import scm.accel.backend.Backends;
 import scm.accel.backend.JvmBackend;
 import scm.accel.train.MasterWeightsNetwork;
 import scm.ref.loss.TrainableNetwork;
+import scm.accel.model.UNetF32;
 import scm.ref.model.MlpModel;
+import scm.ref.model.unet.UNet;
 import scm.ref.trigflow.TrigFlowNetwork;
 
 /**
@@ -56,20 +58,24 @@ final class BackendOption {
     boolean isReference() { return require().name.equals(REFERENCE); }
 
     /** The network an objective trains: the model itself on the reference, else its float32 twin with {@code model}'s Params as masters. */
-    TrainableNetwork trainable(MlpModel model) {
-        return isReference() ? TrainableNetwork.of(model) : MasterWeightsNetwork.of(model, backend);
+    TrainableNetwork trainable(TrigFlowNetwork model) {
+        return switch (model) {
+            case MlpModel m -> isReference() ? TrainableNetwork.of(m) : MasterWeightsNetwork.of(m, backend);
+            case UNet u -> isReference() ? TrainableNetwork.of(u) : new MasterWeightsNetwork(TrainableNetwork.of(u), new UNetF32(backend, u));
+            default -> throw new IllegalStateException("not a trainable reference architecture: " + model.getClass().getName());
+        };
     }
 
     /** {@link #trainable} in evaluation mode (an EDM-form student sampled through scm.ref.loss.EdmStudent). */
-    TrainableNetwork evalTrainable(MlpModel model) {
+    TrainableNetwork evalTrainable(TrigFlowNetwork model) {
         TrainableNetwork n = trainable(model);
         n.eval();
         return n;
     }
 
     /** The network a sampler or editor evaluates, in evaluation mode (no dropout). */
-    TrigFlowNetwork sampling(MlpModel model) {
-        model.eval();
+    TrigFlowNetwork sampling(TrigFlowNetwork model) {
+        Networks.eval(model);
         if (isReference()) return model;
         TrainableNetwork n = trainable(model);
         n.eval();

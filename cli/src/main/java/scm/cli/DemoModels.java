@@ -8,7 +8,6 @@ import scm.ref.consistency.EdmConsistencyFunction;
 import scm.ref.loss.EdmStudent;
 import scm.ref.loss.TrainableNetwork;
 import scm.ref.trigflow.TrigFlowNetwork;
-import scm.ref.model.MlpModel;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
 import scm.ref.sampling.OdeMethod;
@@ -28,7 +27,7 @@ final class DemoModels {
     static final double EDM_T = 80, EDM_MID = 0.821;
 
     /** A loaded model: its checkpoint (spec, metadata) and its evaluation-weight reference network. */
-    private record Loaded(ModelCheckpoint checkpoint, MlpModel model) {
+    private record Loaded(ModelCheckpoint checkpoint, TrigFlowNetwork model) {
         double sigmaD() { return checkpoint.spec().sigmaD(); }
     }
 
@@ -36,12 +35,12 @@ final class DemoModels {
     private final Map<String, Loaded> students = new LinkedHashMap<>();
 
     private final BackendOption backend;
-    private final Map<MlpModel, TrigFlowNetwork> engines = new java.util.IdentityHashMap<>();
+    private final Map<TrigFlowNetwork, TrigFlowNetwork> engines = new java.util.IdentityHashMap<>();
 
     private DemoModels(Loaded teacher, BackendOption backend) { this.teacher = teacher; this.backend = backend; }
 
     /** {@code m} on the chosen backend, built once per model (the timed call reuses the warm-up's network). */
-    private TrigFlowNetwork net(MlpModel m) { return engines.computeIfAbsent(m, backend::sampling); }
+    private TrigFlowNetwork net(TrigFlowNetwork m) { return engines.computeIfAbsent(m, backend::sampling); }
 
     /**
      * Loads {@code dir/teacher.safetensors} and the students present. With {@code requireAll} (the shipped directory),

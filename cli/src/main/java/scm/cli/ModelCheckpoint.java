@@ -15,7 +15,7 @@ import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
 import scm.ref.io.SafetensorsContent;
 import scm.ref.io.Tensor;
-import scm.ref.model.MlpModel;
+import scm.ref.trigflow.TrigFlowNetwork;
 import scm.ref.nn.Param;
 import scm.ref.train.Checkpoint;
 import scm.ref.train.CheckpointNames;
@@ -109,9 +109,8 @@ public final class ModelCheckpoint {
 
     /** Every parameter of the spec's model is in group {@code g} with its shape, and the group holds nothing else. */
     private void check(String g) {
-        MlpModel skeleton = new MlpModel(spec.config(), spec.seed());
         TreeSet<String> known = new TreeSet<>();
-        for (Param p : skeleton.params()) {
+        for (Param p : Networks.params(spec.build())) {
             String name = g + "." + p.name;
             known.add(name);
             Tensor t = content.tensors().get(name);
@@ -164,21 +163,21 @@ public final class ModelCheckpoint {
     }
 
     /** The evaluation weights: {@link #referenceModel(String) referenceModel("ema")}. */
-    public MlpModel referenceModel() { return referenceModel("ema"); }
+    public TrigFlowNetwork referenceModel() { return referenceModel("ema"); }
 
     /**
      * A float64 reference model of the spec's architecture holding weight group {@code weights} (see {@link #group}),
      * in eval mode (no dropout). This is the one place a model is built from a checkpoint; callers that want the
      * float32 engine wrap the model returned here.
      */
-    public MlpModel referenceModel(String weights) {
+    public TrigFlowNetwork referenceModel(String weights) {
         String g = group(weights);
-        MlpModel m = new MlpModel(spec.config(), spec.seed());
-        for (Param p : m.params()) {
+        TrigFlowNetwork m = spec.build();
+        for (Param p : Networks.params(m)) {
             Tensor t = content.tensors().get(g + "." + p.name);
             if (t != null) t.copyInto(p);  // shapes were checked at load; only an absent weight_head.* is skipped
         }
-        m.eval();
+        Networks.eval(m);
         return m;
     }
 

@@ -6,7 +6,6 @@ import scm.ref.consistency.EdmAsTrigFlow;
 import scm.ref.consistency.EdmConsistencyFunction;
 import scm.ref.loss.EdmStudent;
 import scm.ref.loss.TrainableNetwork;
-import scm.ref.model.MlpModel;
 import scm.ref.oracle.GaussianMixture;
 import scm.ref.oracle.MixtureConsistency;
 import scm.ref.oracle.MixtureOracle;
@@ -57,13 +56,13 @@ public record ModelSource(String description, TrigFlowNetwork consistencyNet, Tr
         Path checkpoint = c.file();
         ModelSpec spec = c.spec();
         Dataset stored = spec.data() == null ? null : Dataset.named(spec.data());
-        if (named != null && named.dim() != spec.config().dim())
+        if (named != null && named.dim() != spec.dim())
             throw new IllegalArgumentException("checkpoint " + checkpoint + " has the wrong model shape: its model has dimension "
-                    + spec.config().dim() + " but dataset " + named.cliName + " has dimension " + named.dim());
+                    + spec.dim() + " but dataset " + named.cliName + " has dimension " + named.dim());
         if (named != null && stored != null && named != stored)
             throw new IllegalArgumentException("checkpoint " + checkpoint + " generates " + stored.cliName + " (its model spec), not --data " + named.cliName);
         Dataset d = named != null ? named : stored;
-        MlpModel net = c.referenceModel(weights);
+        TrigFlowNetwork net = c.referenceModel(weights);
         String desc = c.describe(weights);
         return switch (spec.kind()) {
             // a CD/CT/iCT student is EDM-parameterized (scm.ref.loss.EdmStudent): sample it through its TrigFlow view

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import scm.ref.model.MlpConfig;
+import scm.ref.model.unet.UNetConfig;
 import scm.ref.train.EmaSpec;
 import scm.ref.train.OptimizerKind;
 import scm.ref.train.TrainConfig;
@@ -114,13 +115,19 @@ public final class RunConfig {
         // the paper's H = 10k belongs to runs of 10^5+ steps; scale it to a tenth of the run unless given
         v.putIfAbsent("scm.warmup", Long.toString(Math.min(10_000, Math.max(1, steps / 10))));
         v.putIfAbsent("eval.samples", data.equals("digits") ? Integer.toString(scm.ref.data.Digits.ROWS) : "2000");
-        MlpConfig preset = preset(v.get("model"), 0);
-        v.putIfAbsent("model.width", Integer.toString(preset.width()));
-        v.putIfAbsent("model.depth", Integer.toString(preset.depth()));
-        v.putIfAbsent("model.embDim", Integer.toString(preset.embDim()));
+        if (unetPreset(v.get("model"), 0, 0) != null) {
+            for (String k : List.of("model.width", "model.depth", "model.embDim"))
+                if (given.containsKey(k))
+                    throw new IllegalArgumentException(k + " applies to the MLP presets only; --model " + v.get("model") + " is a U-Net with a fixed shape");
+        } else {
+            MlpConfig preset = preset(v.get("model"), 0);
+            v.putIfAbsent("model.width", Integer.toString(preset.width()));
+            v.putIfAbsent("model.depth", Integer.toString(preset.depth()));
+            v.putIfAbsent("model.embDim", Integer.toString(preset.embDim()));
+        }
         RunConfig rc = new RunConfig(v);
         rc.trainConfig();      // validates the trainer fields now, naming the bad one
-        rc.mlpConfig(2);
+        if (rc.isUNet()) rc.unetConfig(); else rc.mlpConfig(2);
         return rc;
     }
 
@@ -131,9 +138,25 @@ public final class RunConfig {
             case "toy" -> new MlpConfig(d, 128, 3, 32, MlpConfig.Embedding.POSITIONAL, 0, 0);
             case "small" -> new MlpConfig(d, 128, 3, 64, MlpConfig.Embedding.POSITIONAL, 0, 0);
             case "digits" -> new MlpConfig(d, 256, 5, 64, MlpConfig.Embedding.POSITIONAL, 0, 0);
-            default -> throw new IllegalArgumentException("unknown model preset '" + name + "' (toy, small, digits)");
+            default -> throw new IllegalArgumentException("unknown model preset '" + name + "' (toy, small, digits, unet8, unet28)");
         };
     }
+
+    /**
+     * The U-Net presets, the reference's own: unet8 = {@link UNetConfig#tiny8} (8x8, 1 channel: digits),
+     * unet28 = {@link UNetConfig#mnist28} (28x28, 1 channel), with the run's seed and dropout; null for an MLP preset.
+     */
+    static UNetConfig unetPreset(String name, long seed, double dropout) {
+        return switch (name) {
+            case "unet8" -> UNetConfig.tiny8(seed).withDropout(dropout);
+            case "unet28" -> UNetConfig.mnist28(seed).withDropout(dropout);
+            default -> null;
+        };
+    }
+
+    boolean isUNet() { return unetPreset(str("model"), 0, 0) != null; }
+
+    UNetConfig unetConfig() { return unetPreset(str("model"), lng("seed"), dbl("model.dropout")); }
 
     MlpConfig mlpConfig(int dim) {
         return new MlpConfig(dim, integer("model.width"), integer("model.depth"), integer("model.embDim"),
@@ -254,6 +277,14 @@ public final class RunConfig {
     /** The model spec of this run (written into every checkpoint, read back by {@link ModelCheckpoint}). */
     ModelSpec modelSpec() {
         String data = str("data");
-        return new ModelSpec(ModelSpec.Kind.ofObjective(objective()), mlpConfig(TrainData.dim(data)), lng("seed"), dbl("sigmaD"), data);
+        ModelSpec.Kind kind = ModelSpec.Kind.ofObjective(objective());
+        if (isUNet()) {
+            UNetConfig u = unetConfig();
+            if (u.dim() != TrainData.dim(data))
+                throw new IllegalArgumentException("--model " + str("model") + " is a " + u.channels() + "x" + u.resolution() + "x" + u.resolution()
+                        + " U-Net (dimension " + u.dim() + ") but --data " + data + " has dimension " + TrainData.dim(data));
+            return ModelSpec.unet(kind, u, dbl("sigmaD"), data);
+        }
+        return new ModelSpec(kind, mlpConfig(TrainData.dim(data)), lng("seed"), dbl("sigmaD"), data);
     }
 }

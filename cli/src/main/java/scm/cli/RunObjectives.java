@@ -13,7 +13,8 @@ import scm.ref.loss.ScmObjective;
 import scm.ref.loss.TeacherSolver;
 import scm.ref.loss.TrainableNetwork;
 import scm.ref.model.MlpConfig;
-import scm.ref.model.MlpModel;
+import scm.ref.model.unet.UNetConfig;
+import scm.ref.trigflow.TrigFlowNetwork;
 import scm.ref.nn.Param;
 import scm.ref.train.Objective;
 
@@ -26,7 +27,14 @@ import scm.ref.train.Objective;
 final class RunObjectives {
     private RunObjectives() {}
 
-    record Built(Objective objective, MlpModel model, String init) {}
+    /** Equal U-Net architectures: every field but the construction seed and the dropout rate. */
+    static boolean sameShape(UNetConfig a, UNetConfig b) {
+        return a.channels() == b.channels() && a.resolution() == b.resolution() && a.baseChannels() == b.baseChannels()
+                && a.channelMult().equals(b.channelMult()) && a.blocksPerLevel() == b.blocksPerLevel() && a.groups() == b.groups()
+                && a.embDim() == b.embDim() && a.heads() == b.heads() && a.flashBlockSize() == b.flashBlockSize();
+    }
+
+    record Built(Objective objective, TrigFlowNetwork model, String init) {}
 
     static Built build(RunConfig rc, int dim, ModelCheckpoint teacher, BackendOption backend) {
         String kind = rc.objective();
@@ -34,8 +42,8 @@ final class RunObjectives {
         boolean mayTeacher = needsTeacher || kind.equals("sct");
         if (needsTeacher && teacher == null) throw new IllegalArgumentException("objective " + kind + " needs --teacher CHECKPOINT");
         if (!mayTeacher && teacher != null) throw new IllegalArgumentException("objective " + kind + " takes no --teacher");
-        MlpConfig cfg = rc.mlpConfig(dim);
-        MlpModel model = new MlpModel(cfg, rc.lng("seed"));
+        ModelSpec spec = rc.modelSpec();
+        TrigFlowNetwork model = spec.build();
         TrainableNetwork net = backend.trainable(model);
         scm.ref.trigflow.TrigFlowNetwork teacherModel = null;
         String init = "random (seed " + rc.lng("seed") + ")";
@@ -44,21 +52,28 @@ final class RunObjectives {
             if (ts.kind() != ModelSpec.Kind.DIFFUSION)
                 throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " is a " + ts.kind().key
                         + " model (objective " + teacher.meta("run.objective", "?") + "), not a diffusion teacher");
-            MlpConfig tc = ts.config();
-            if (tc.dim() != cfg.dim() || tc.width() != cfg.width() || tc.depth() != cfg.depth() || tc.embDim() != cfg.embDim()
-                    || tc.embedding() != cfg.embedding())
-                throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " has model dim " + tc.dim() + " width " + tc.width()
-                        + " depth " + tc.depth() + " embDim " + tc.embDim() + " but this run's model is dim " + cfg.dim() + " width "
-                        + cfg.width() + " depth " + cfg.depth() + " embDim " + cfg.embDim());
+            if (ts.isUNet() || spec.isUNet()) {
+                // the teacher initialises θ by name (sCT/sCD) and must share the architecture; seed and dropout may differ
+                if (!ts.isUNet() || !spec.isUNet() || !sameShape(ts.unet(), spec.unet()))
+                    throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " is a " + ts.describe()
+                            + " but this run's model is a " + spec.describe());
+            } else {
+                MlpConfig tc = ts.config(), cfg = spec.config();
+                if (tc.dim() != cfg.dim() || tc.width() != cfg.width() || tc.depth() != cfg.depth() || tc.embDim() != cfg.embDim()
+                        || tc.embedding() != cfg.embedding())
+                    throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " has model dim " + tc.dim() + " width " + tc.width()
+                            + " depth " + tc.depth() + " embDim " + tc.embDim() + " but this run's model is dim " + cfg.dim() + " width "
+                            + cfg.width() + " depth " + cfg.depth() + " embDim " + cfg.embDim());
+            }
             if (ts.sigmaD() != rc.dbl("sigmaD"))
                 throw new IllegalArgumentException("--teacher checkpoint " + teacher.file() + " was trained with sigmaD " + ts.sigmaD()
                         + " but this run has sigmaD " + rc.dbl("sigmaD"));
-            MlpModel teacherWeights = teacher.referenceModel();  // evaluation (EMA) weights, F64 or a shipped F32 export
+            TrigFlowNetwork teacherWeights = teacher.referenceModel();  // evaluation (EMA) weights, F64 or a shipped F32 export
             teacherModel = backend.sampling(teacherWeights);
             if (kind.equals("sct") || kind.equals("scd")) {
                 // θ (not the adaptive-weight head) from the teacher's parameter of the same name; shapes were checked above
                 java.util.Map<String, Param> byName = new java.util.HashMap<>();
-                for (Param p : teacherWeights.params()) byName.put(p.name, p);
+                for (Param p : Networks.params(teacherWeights)) byName.put(p.name, p);
                 for (Param p : net.networkParams()) System.arraycopy(byName.get(p.name).value, 0, p.value, 0, p.value.length);
                 init = "teacher " + teacher.file() + " (" + teacher.group("ema") + "*)";
             }

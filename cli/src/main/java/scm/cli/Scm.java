@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import scm.ref.image.RunReport.Metric;
-import scm.ref.model.MlpModel;
+import scm.ref.trigflow.TrigFlowNetwork;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Noise;
 
@@ -42,8 +42,8 @@ public final class Scm {
         /** The data set the model generates (a {@link Dataset} name), or null when the checkpoint does not say. */
         public String data() { return spec().data(); }
 
-        /** The float64 reference network with the evaluation (EMA) weights, in eval mode. */
-        public MlpModel network() { return checkpoint.referenceModel(); }
+        /** The float64 reference network (an MlpModel or a UNet, as the spec says) with the evaluation (EMA) weights, in eval mode. */
+        public TrigFlowNetwork network() { return checkpoint.referenceModel(); }
 
         /** {@code n} samples (rows) drawn with {@code sampler} from noise seeded by {@code seed}. */
         public Batch sample(Sampler sampler, int n, long seed) {

@@ -50,7 +50,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "NAME", description = "digits | ring8 | grid25 | moons | checkerboard | swiss-roll (default digits)")
     String data;
 
-    @Option(names = "--model", paramLabel = "PRESET", description = "toy | small | digits (default: digits for digits, toy otherwise)")
+    @Option(names = "--model", paramLabel = "PRESET", description = "toy | small | digits (MLPs) | unet8 (U-Net, 8x8 1-channel images: digits) | unet28 (U-Net, 28x28 1-channel) (default: digits for digits, toy otherwise)")
     String model;
 
     @Option(names = "--steps", description = "optimizer steps (default 1000)") Long steps;
@@ -141,7 +141,7 @@ public final class TrainCommand implements Callable<Integer> {
             rows = RunEvaluation.evaluate(rc, backend.sampling(ModelCheckpoint.read(ckpt, "checkpoint").referenceModel()));
         }
         var summary = new RunReport.Summary(status, message, trainer.step(), rc.lng("steps"), curve.stepsRun(), curve.seconds(),
-                curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, built.model().parameterCount());
+                curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, Networks.parameterCount(built.model()));
         RunReport.write(out, rc, summary, rows);
         if (code != 0) spec.commandLine().getErr().println("scm train: " + message);
         else System.out.printf(java.util.Locale.ROOT, "done: %d steps, %.4f s/step, loss %s %.6g; report %s%n",

@@ -68,7 +68,7 @@ class ModelCheckpointTest {
         assertEquals(Integer.parseInt(md.get("run.model.depth")), s.config().depth());
         assertEquals(Integer.parseInt(md.get("run.model.embDim")), s.config().embDim());
         assertEquals(ModelSpec.Kind.ofObjective(md.get("run.objective")), s.kind());
-        MlpModel m = c.referenceModel();
+        MlpModel m = (MlpModel) c.referenceModel();
         // the F32 weights arrive exactly (F32 -> F64 is exact)
         Tensor w = c.tensors().get("ema.0.input.weight");
         Param p = m.params().stream().filter(q -> q.name.equals("input.weight")).findFirst().orElseThrow();

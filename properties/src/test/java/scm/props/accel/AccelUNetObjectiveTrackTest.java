@@ -1,0 +1,92 @@
+package scm.props.accel;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import scm.ref.loss.TrainableNetwork;
+import scm.ref.model.unet.UNet;
+import scm.ref.model.unet.UNetConfig;
+import scm.ref.nn.Param;
+import scm.ref.optim.Adam;
+import scm.ref.train.Objective;
+import scm.ref.trigflow.TrigFlowNetwork;
+
+/**
+ * Twenty Adam steps of the teacher diffusion loss, sCD and CD (Heun teacher, pseudo-Huber, target EMA μ = 0.95) on
+ * {@link scm.accel.model.UNetF32} behind {@link scm.accel.train.MasterWeightsNetwork} track the same run on the
+ * reference {@link UNet} (tiny 8x8 preset, student dropout 0.2, batch 3): same initial weights, data, step
+ * generators and teacher. After every step D_k = ‖θ32_k − θ64_k‖ / ‖θ64_k − θ_0‖ over all trainable parameters (the
+ * float32 run's θ are its float64 masters), as in {@link AccelTrackTest} and {@link AccelObjectiveTrackTest}.
+ *
+ * <p><b>Bound</b> D_k ≤ 0.1 for k ≤ 20, the argument of {@link AccelObjectiveTrackTest} unchanged: float64 masters
+ * and the reference optimizer remove AccelTrackTest's rounding floor (1); the gradient error δ entering (2) and (3)
+ * is the per-step tolerance of {@link AccelUNetObjectiveStepsTest} for the U-Net: 3.3e-4 for teacher/sCD, within the
+ * δ ≤ 1e-3 that argument assumes; 3.3e-3 for CD, which makes contribution (2) ≤ ~3e-2 (O(δ) times the O(10) worst
+ * |u_i|/rms(u)) and admits (3) ≈ 3x more flips, still inside 0.1 (observed steps: ~5e-6, CD 2e-5, printed there);
+ * the feedback (4) is the same
+ * O(1) amplification over 20·lr of movement with normalised layers (GroupNorm). Negative control: the float32 run at
+ * 1.25·lr differs by ≈ 0.25 of its progress (Adam's update is ∝ lr) and must leave the bound.
+ */
+class AccelUNetObjectiveTrackTest {
+    static final double LR = 1e-3, BOUND = 0.1;
+    static final int STEPS = 20, N = 3;
+
+    static double[] run(String kind, double lr32) {
+        UNet s64 = AccelUNetObjectiveStepsTest.unet(1, 0), s32 = AccelUNetObjectiveStepsTest.unet(1, 0);
+        UNet t64 = AccelUNetObjectiveStepsTest.unet(2, 0), t32 = AccelUNetObjectiveStepsTest.unet(2, 0);
+        TrainableNetwork teacher64 = AccelUNetObjectiveStepsTest.net(t64, false), teacher32 = AccelUNetObjectiveStepsTest.net(t32, true);
+        teacher64.eval();
+        teacher32.eval();
+        String k = kind.equals("cd") ? "cd-heun-huber" : kind;
+        Objective o64 = AccelObjectiveStepsTest.objective(k, AccelUNetObjectiveStepsTest.net(s64, false), (TrigFlowNetwork) teacher64);
+        Objective o32 = AccelObjectiveStepsTest.objective(k, AccelUNetObjectiveStepsTest.net(s32, true), (TrigFlowNetwork) teacher32);
+        List<Param> p64 = o64.trainableParams(), p32 = o32.trainableParams();
+        Adam a64 = new Adam(p64, LR, 0.9, 0.99, 1e-8), a32 = new Adam(p32, lr32, 0.9, 0.99, 1e-8);
+        double[][] theta0 = p64.stream().map(p -> p.value.clone()).toArray(double[][]::new);
+        double[] dk = new double[STEPS + 1];
+        double max = 0;
+        var x0 = AccelObjectiveStepsTest.data(N, s64.dim());
+        for (int step = 0; step < STEPS; step++) {
+            for (Param p : p64) p.zeroGrad();
+            for (Param p : p32) p.zeroGrad();
+            o64.lossAndGrad(x0, step, new SplittableRandom(500 + step));
+            o32.lossAndGrad(x0, step, new SplittableRandom(500 + step));
+            a64.step();
+            a32.step();
+            o64.afterOptimizerStep(step);
+            o32.afterOptimizerStep(step);
+            double num = 0, moved = 0;
+            for (int i = 0; i < p64.size(); i++) {
+                double[] w = p64.get(i).value, v = p32.get(i).value;
+                for (int j = 0; j < w.length; j++) {
+                    double e = v[j] - w[j], m = w[j] - theta0[i][j];
+                    num += e * e;
+                    moved += m * m;
+                }
+            }
+            dk[step + 1] = Math.sqrt(num / moved);
+            max = Math.max(max, dk[step + 1]);
+        }
+        System.out.printf("AccelUNetObjectiveTrackTest %s lr32=%g: max_k D_k = %.3g, D_20 = %.3g%n", kind, lr32, max, dk[STEPS]);
+        return dk;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"teacher", "scd", "cd"})
+    void twentyAdamStepsTrackTheReference(String kind) {
+        double[] dk = run(kind, LR);
+        for (int k = 1; k <= STEPS; k++)
+            assertTrue(dk[k] <= BOUND, kind + " step " + k + ": D = " + dk[k] + " > " + BOUND);
+    }
+
+    /** Negative control: a 25% larger learning rate on the float32 side must be detected. */
+    @ParameterizedTest
+    @ValueSource(strings = {"teacher", "scd", "cd"})
+    void aDifferentLearningRateIsDetected(String kind) {
+        double[] dk = run(kind, 1.25 * LR);
+        assertTrue(dk[STEPS] > BOUND, kind + ": a 25% larger learning rate went unnoticed, D_20 = " + dk[STEPS]);
+    }
+}

@@ -46,6 +46,14 @@ final class InputLimits {
         require(option, n, dim, dim, -1, 1, "data");
     }
 
+    /** Only the bound of one Java array: {@code n} rows of {@code widest} values (networks whose memory is not estimated). */
+    static void requireArrays(String option, long n, int widest) {
+        if (n < 1) throw new IllegalArgumentException(option + " must be >= 1, got " + n);
+        if (n > MAX_ARRAY / widest)
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s %d is too large: its %d x %d values exceed one Java array (%d values)",
+                    option, n, n, widest, MAX_ARRAY));
+    }
+
     static void require(String option, long n, int dim, int width, int depth, int arrays, String what) {
         if (n < 1) throw new IllegalArgumentException(option + " must be >= 1, got " + n);
         int widest = Math.max(dim, width);

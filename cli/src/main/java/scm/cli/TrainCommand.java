@@ -98,10 +98,19 @@ public final class TrainCommand implements Callable<Integer> {
             rc = RunConfig.resolve(fileSettings, cliSettings());
         }
         int dim = TrainData.dim(rc.str("data"));
-        InputLimits.requireTrainingBatch("--batch", rc.integer("batch"), dim, rc.integer("model.width"), rc.integer("model.depth"));
+        if (rc.isUNet()) {
+            // U-Nets: only the array-size bound (widest activation = pixels x widest channel count); their memory
+            // is not estimated (the MLP formula's measured constants do not carry over)
+            var u = rc.unetConfig();
+            int widest = u.resolution() * u.resolution() * u.baseChannels() * java.util.Collections.max(u.channelMult());
+            InputLimits.requireArrays("--batch", rc.integer("batch"), widest);
+            if (!noEval) InputLimits.requireArrays("eval.samples", rc.integer("eval.samples"), widest);
+        } else {
+            InputLimits.requireTrainingBatch("--batch", rc.integer("batch"), dim, rc.integer("model.width"), rc.integer("model.depth"));
+            if (!noEval) InputLimits.require("eval.samples", rc.integer("eval.samples"), dim, rc.integer("model.width"),
+                    rc.integer("model.depth"), InputLimits.SAMPLING_ARRAYS, "sampling");
+        }
         InputLimits.requireRows("data.size", rc.integer("data.size"), dim);
-        if (!noEval) InputLimits.require("eval.samples", rc.integer("eval.samples"), dim, rc.integer("model.width"),
-                rc.integer("model.depth"), InputLimits.SAMPLING_ARRAYS, "sampling");
         String teacherPath = rc.str("teacher");
         ModelCheckpoint teacherCkpt = teacherPath.isEmpty() ? null : ModelCheckpoint.read(Path.of(teacherPath), "--teacher checkpoint");
         String dataName = rc.str("data");

@@ -20,6 +20,27 @@ def read_safetensors(path):
         out[name] = np.frombuffer(buf[b:end], dtype=DTYPES[e["dtype"]]).reshape(e["shape"])
     return out
 
+def content_sha256_ok(path):
+    """The file's content_sha256 (docs/formats.md, "Integrity"): SHA-256 of bytes 8.. of the file as written
+    without that entry, i.e. the compact header (metadata first, keys sorted; tensors in offset order), space-padded
+    to a multiple of 8, followed by the data buffer."""
+    import hashlib
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    meta = dict(header.get("__metadata__", {}))
+    recorded = meta.pop("content_sha256")
+    items = []
+    if meta:
+        items.append('"__metadata__":' + json.dumps(dict(sorted(meta.items())), separators=(",", ":"), ensure_ascii=False))
+    for name, e in sorted(((k, v) for k, v in header.items() if k != "__metadata__"), key=lambda kv: kv[1]["data_offsets"]):
+        items.append(json.dumps(name, ensure_ascii=False) + ":" + json.dumps(
+            {"dtype": e["dtype"], "shape": e["shape"], "data_offsets": e["data_offsets"]}, separators=(",", ":")))
+    text = ("{" + ",".join(items) + "}").encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return hashlib.sha256(text + data[8 + n:]).hexdigest() == recorded
+
 def silu(x): return x / (1.0 + np.exp(-x))
 
 def linear(W, prefix, x): return x @ W[prefix + ".weight"].T + W[prefix + ".bias"]
@@ -65,6 +86,10 @@ if __name__ == "__main__":
     I = read_safetensors(f"{d}/{man['files']['inputs']}")
     E = read_safetensors(f"{d}/{man['files']['expected']}")
     print(f"{len(W)} weights, {len(I)} inputs, {len(E)} expected tensors")
+    for f in ("weights", "inputs", "expected"):
+        good = content_sha256_ok(f"{d}/{man['files'][f]}")
+        print(f"{man['files'][f]:28s} content_sha256 {'verified' if good else 'MISMATCH'}")
+        if not good: sys.exit(1)
     sd, t, x0, z = man["sigma_d"], I["t"], I["x0"], I["z"]
     c, s = np.cos(t)[:, None], np.sin(t)[:, None]
     xt = c * x0 + s * z

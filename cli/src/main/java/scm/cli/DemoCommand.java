@@ -70,6 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         if (samples < 50) throw new IllegalArgumentException("--samples must be >= 50, got " + samples);
+        // the shipped digits models are the small preset (width 128, depth 3); the analytic demo needs less
+        InputLimits.require("--samples", samples, 64, 128, 3, InputLimits.SAMPLING_ARRAYS, "sampling");
         backend.require();
         if (analytic) return new AnalyticDemo(samples, seed, spec.commandLine().getOut()).call();
         Dataset d = Dataset.named(data);

@@ -46,6 +46,8 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--out", required = true, description = "Output directory.") Path out;
     @Option(names = "--force", description = "Overwrite existing outputs.") boolean force;
+    @Option(names = "--clamp", description = "Clip every denoised estimate to [-1, 1] before the projection, as openai/consistency_models does"
+            + " (Algorithm 4 as printed does not).") boolean clamp;
 
     static final List<String> FILES = List.of("original.png", "before.png", "after.png", "edited.safetensors", "report.md", "report.json");
     static final int INTERPOLATION_STEPS = 10;
@@ -64,7 +66,7 @@ public final class EditCommand implements Callable<Integer> {
         OutputDir dir = OutputDir.check(out, FILES, force);
         ModelSource m = ModelSource.resolve(checkpoint, weights, null, "digits", backend.require());
         TrigFlowZeroShotEditor editor = new TrigFlowZeroShotEditor(new ConsistencyFunction(
-                m.requireConsistency("scm edit needs a consistency model (an sCT, sCD, CD or iCT checkpoint)"), m.sigmaD()));
+                m.requireConsistency("scm edit needs a consistency model (an sCT, sCD, CD or iCT checkpoint)"), m.sigmaD()), clamp);
         RandomGenerator rng = Noise.seeded(seed);
         Batch y = rows(DigitsSplit.of(Digits.load()).heldOut().x(), n);
 
@@ -106,6 +108,7 @@ public final class EditCommand implements Callable<Integer> {
         facts.put("backend", backend.describe());
         facts.put("task", kind);
         facts.put("detail", detail);
+        facts.put("clamp", clamp ? "estimates clipped to [-1, 1] (--clamp)" : "none (Algorithm 4 as printed)");
         facts.put("images", Integer.toString(n) + " held-out digits (DigitsSplit)");
         facts.put("seed", Long.toString(seed));
         facts.put("ms total", String.format(Locale.ROOT, "%.4g", ms));

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "scm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Consistency models (sCM / TrigFlow, CM) in Java.",
         subcommands = {DemoCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, EditCommand.class,
-                VectorsCommand.class, VerifyCommand.class, ExportCommand.class, TrainClassifierCommand.class, CommandLine.HelpCommand.class})
+                VectorsCommand.class, VerifyCommand.class, VerifyCheckpointCommand.class, ExportCommand.class, TrainClassifierCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** The Maven project version, from the filtered resource scm/cli/version.properties. */

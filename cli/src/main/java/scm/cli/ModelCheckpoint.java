@@ -75,6 +75,7 @@ public final class ModelCheckpoint {
         try { f = SafeTensors.read(file); }
         catch (IOException e) { throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage()); }
         catch (IllegalArgumentException e) { throw new IllegalArgumentException(where + " is not a valid safetensors file: " + e.getMessage()); }
+        ChecksumNote.ifUnverified(file, f);
         String format = f.metadata().get(CheckpointNames.FORMAT_KEY);
         Form form;
         if (CheckpointNames.FORMAT.equals(format)) form = Form.TRAINING;

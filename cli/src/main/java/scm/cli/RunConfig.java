@@ -33,7 +33,7 @@ public final class RunConfig {
     /** Keys a --config file may set (anything else is a typo and an error). */
     static final Set<String> KEYS = Set.of("objective", "data", "model", "steps", "batch", "lr", "seed", "optimizer",
             "beta1", "beta2", "eps", "clipNorm", "emas", "checkpointEvery", "logEvery", "divergenceThreshold",
-            "model.width", "model.depth", "model.embDim", "model.dropout",
+            "lossThreshold", "model.width", "model.depth", "model.embDim", "model.dropout",
             "sigmaD", "proposal.pMean", "proposal.pStd", "adaptiveWeighting", "scm.warmup",
             "cd.levels", "ct.s0", "ct.s1", "ct.mu0",
             "data.size", "eval.samples", "eval.steps", "eval.seed", "teacher");
@@ -168,7 +168,9 @@ public final class RunConfig {
         String label = str("objective").equals("teacher") ? "diffusion" : str("objective");
         return new TrainConfig(label, lng("steps"), integer("batch"), dbl("lr"), dbl("beta1"), dbl("beta2"), dbl("eps"),
                 OptimizerKind.parse(str("optimizer")), dbl("clipNorm"), EmaSpec.parseList(str("emas")),
-                lng("checkpointEvery"), lng("seed"), dbl("divergenceThreshold"), lng("logEvery"));
+                lng("checkpointEvery"), lng("seed"), dbl("divergenceThreshold"), lng("logEvery"),
+                // not a resolved default (so earlier runs' settings compare equal): absent = TrainConfig's default
+                values.containsKey("lossThreshold") ? dbl("lossThreshold") : TrainConfig.DEFAULT_LOSS_THRESHOLD);
     }
 
     TimeProposal proposal() { return new TimeProposal(dbl("proposal.pMean"), dbl("proposal.pStd"), dbl("sigmaD")); }
@@ -233,7 +235,7 @@ public final class RunConfig {
     }
 
     /** Keys a resumed run may change: its length, cadence and evaluation. */
-    static final Set<String> RESUME_FREE = Set.of("backend", "steps", "checkpointEvery", "logEvery", "divergenceThreshold", "eval.samples", "eval.steps", "eval.seed");
+    static final Set<String> RESUME_FREE = Set.of("backend", "steps", "checkpointEvery", "logEvery", "divergenceThreshold", "lossThreshold", "eval.samples", "eval.steps", "eval.seed");
 
     /**
      * For --resume: these (saved) settings, with the free keys ({@link #RESUME_FREE}) taken from {@code file} and

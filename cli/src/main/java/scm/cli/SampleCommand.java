@@ -52,6 +52,8 @@ public final class SampleCommand implements Callable<Integer> {
         if (n < 1) throw new IllegalArgumentException("--n must be >= 1, got " + n);
         OutputDir dir = OutputDir.check(out, FILES, force);
         ModelSource m = ModelSource.resolve(checkpoint, weights, model, data, backend.require());
+        InputLimits.requireSampleCount("--n", n, m.consistencyNet() != null ? m.consistencyNet() : m.diffusionNet());
+        if (m.data() != null && n >= evalN) InputLimits.requireRows("--eval-n", evalN, m.dim());
         SamplerSpec s = SamplerSpec.parse(steps, times, solver, nfe, m.sigmaD());
         s.requireFits(m);
         boolean scored = m.data() != null && n >= evalN;

@@ -33,7 +33,7 @@ import scm.ref.train.TrainingSetup;
         footer = {"", "--config keys (one line each, never wrapped inside a name):",
                 "  run:        objective data model steps batch lr seed teacher",
                 "  optimizer:  optimizer beta1 beta2 eps clipNorm emas",
-                "  cadence:    checkpointEvery logEvery divergenceThreshold",
+                "  cadence:    checkpointEvery logEvery divergenceThreshold lossThreshold",
                 "  model:      model.width model.depth model.embDim model.dropout",
                 "  objective:  sigmaD proposal.pMean proposal.pStd adaptiveWeighting",
                 "              scm.warmup cd.levels ct.s0 ct.s1 ct.mu0",
@@ -101,6 +101,20 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             rc = RunConfig.resolve(fileSettings, cliSettings());
         }
+        int dim = TrainData.dim(rc.str("data"));
+        if (rc.isUNet()) {
+            // U-Nets: only the array-size bound (widest activation = pixels x widest channel count); their memory
+            // is not estimated (the MLP formula's measured constants do not carry over)
+            var u = rc.unetConfig();
+            int widest = u.resolution() * u.resolution() * u.baseChannels() * java.util.Collections.max(u.channelMult());
+            InputLimits.requireArrays("--batch", rc.integer("batch"), widest);
+            if (!noEval) InputLimits.requireArrays("eval.samples", rc.integer("eval.samples"), widest);
+        } else {
+            InputLimits.requireTrainingBatch("--batch", rc.integer("batch"), dim, rc.integer("model.width"), rc.integer("model.depth"));
+            if (!noEval) InputLimits.require("eval.samples", rc.integer("eval.samples"), dim, rc.integer("model.width"),
+                    rc.integer("model.depth"), InputLimits.SAMPLING_ARRAYS, "sampling");
+        }
+        InputLimits.requireRows("data.size", rc.integer("data.size"), dim);
         String teacherPath = rc.str("teacher");
         ModelCheckpoint teacherCkpt = teacherPath.isEmpty() ? null : ModelCheckpoint.read(Path.of(teacherPath), "--teacher checkpoint");
         String dataName = rc.str("data");
@@ -119,6 +133,11 @@ public final class TrainCommand implements Callable<Integer> {
                 .checkpoints(new SafetensorsCheckpointStore(metadata), ckpt)
                 .build();
         if (resume) {
+            // temporary files of saves killed mid-write (this run owns DIR); only AtomicFile's own name pattern
+            int stale = 0;
+            for (String f : List.of(ModelCheckpoint.FILE_NAME, "loss.csv", "report.md", "report.json"))
+                stale += scm.ref.io.AtomicFile.removeStaleTemporaries(out.resolve(f));
+            if (stale > 0) System.out.println("removed " + stale + " temporary file(s) left by interrupted saves in " + out);
             trainer.restore(saved.trainingState());
             curve.loadEarlier(trainer.step());
         }

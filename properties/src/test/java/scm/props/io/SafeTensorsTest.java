@@ -37,11 +37,19 @@ class SafeTensorsTest {
         Map<String, Tensor> t = new LinkedHashMap<>();
         t.put("b", new Tensor(new int[] {2}, new double[] {1.0, -2.0}, DType.F32));
         t.put("a", Tensor.scalar(0.5, DType.F64));
-        String header = "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
         byte[] data = bytes(0, 0, 0, 0, 0, 0, 0xE0, 0x3F,   // 0.5  = 0x3FE0000000000000, little-endian
                 0, 0, 0x80, 0x3F,                               // 1.0f = 0x3F800000
                 0, 0, 0, 0xC0);                                 // -2.0f = 0xC0000000
+        // every write records the SHA-256 of the file it would be without that entry (length field excluded);
+        // metadata keys sorted by UTF-8 bytes ("c" < "f")
+        String plain = "{\"__metadata__\":{\"format\":\"pt\"},"
+                + "\"a\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
+        byte[] withoutSum = file(plain, data);
+        String sha = java.util.HexFormat.of().formatHex(sha256(Arrays.copyOfRange(withoutSum, 8, withoutSum.length)));
+        String header = "{\"__metadata__\":{\"content_sha256\":\"" + sha + "\",\"format\":\"pt\"},"
+                + "\"a\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}";
         byte[] expected = file(header, data);
         assertEquals(0, (expected.length - 8 - 16) % 8, "header padded to a multiple of 8");
         assertArrayEquals(expected, SafeTensors.toBytes(t, Map.of("format", "pt")));
@@ -139,6 +147,14 @@ class SafeTensorsTest {
         byte[] past = file("{}", new byte[0]);
         past[0] = 16;  // header length 16 but only 8 header bytes follow
         assertMessage(past, "runs past the end of the file");
+    }
+
+    static byte[] sha256(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static void assertMessage(byte[] file, String fragment) {

@@ -4,11 +4,16 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 import scm.ref.nn.Param;
 import scm.ref.tensor.Batch;
+import scm.ref.tensor.Check;
 import scm.ref.train.Objective;
 
-/** Wraps the least-squares objective; at step {@code badStep} returns a NaN loss or blows the gradient up by 1e12. */
+/**
+ * Wraps the least-squares objective; at step {@code badStep} returns a NaN or a huge finite loss, blows the
+ * gradient up by 1e12 or to +inf, or has a layer inside the forward/backward pass meet a non-finite value (as
+ * MlpModel does when its output gradient dL/dF overflows).
+ */
 final class FaultyObjective implements Objective {
-    enum Fault { NAN_LOSS, HUGE_GRADIENT, INF_GRADIENT }
+    enum Fault { NAN_LOSS, HUGE_LOSS, HUGE_GRADIENT, INF_GRADIENT, NONFINITE_INSIDE }
 
     final LeastSquaresObjective inner;
     final long badStep;
@@ -29,6 +34,12 @@ final class FaultyObjective implements Objective {
         if (step != badStep) return r;
         return switch (fault) {
             case NAN_LOSS -> StepResult.of(Double.NaN);
+            case HUGE_LOSS -> StepResult.of(-2e4);   // |loss| above the default threshold 1e4; negative on purpose
+            case NONFINITE_INSIDE -> {
+                // the same check a layer's backward makes on its incoming gradient
+                Check.finite(new double[] {1, Double.NEGATIVE_INFINITY}, "MlpModel output gradient dL/dF");
+                yield r;
+            }
             case HUGE_GRADIENT -> { for (Param p : trainableParams()) for (int i = 0; i < p.size(); i++) p.grad[i] *= 1e12; yield r; }
             case INF_GRADIENT -> { inner.b.grad[0] = Double.POSITIVE_INFINITY; yield r; }
         };

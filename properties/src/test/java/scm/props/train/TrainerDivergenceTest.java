@@ -69,6 +69,64 @@ class TrainerDivergenceTest {
 
     @Test void nanLossStops(@TempDir Path dir) throws Exception { check(FaultyObjective.Fault.NAN_LOSS, "loss", dir); }
 
+    @Test void hugeFiniteLossStopsAtTheDefaultThreshold(@TempDir Path dir) throws Exception {
+        assertEquals(TrainConfig.DEFAULT_LOSS_THRESHOLD, TrainFixture.config(30, 3).lossThreshold());
+        check(FaultyObjective.Fault.HUGE_LOSS, "loss", dir);
+    }
+
+    /** Issue 15 item 1: a NaN/Inf met inside the network was an IllegalArgumentException (exit 2, "bad input"). */
+    @Test void nonFiniteActivationOrGradientInsideTheObjectiveStops(@TempDir Path dir) throws Exception {
+        check(FaultyObjective.Fault.NONFINITE_INSIDE, "activation or gradient", dir);
+    }
+
+    @Test void lossThresholdInfinityLetsAHugeFiniteLossPass(@TempDir Path dir) {
+        // negative control of the loss threshold: the same faulty run with +inf trains to the end
+        TrainConfig c = TrainFixture.config(30, 3);
+        TrainConfig cfg = new TrainConfig(c.objective(), c.steps(), c.batch(), c.lr(), c.beta1(), c.beta2(), c.eps(), c.optimizer(),
+                c.clipNorm(), c.emas(), c.checkpointEvery(), c.seed(), c.divergenceThreshold(), c.logEvery(), Double.POSITIVE_INFINITY);
+        Run run = faulty(cfg, FaultyObjective.Fault.HUGE_LOSS, dir.resolve("c.bin"));
+        run.trainer().run();
+        assertEquals(30, run.trainer().step());
+    }
+
+    /** A weight that turns non-finite in the optimizer update is caught before the EMAs and any save. */
+    @Test void nonFiniteWeightAfterTheUpdateStopsAndIsNotSaved(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ckpt.bin");
+        TrainConfig cfg = TrainFixture.config(30, 3).withCheckpointEvery(EVERY);
+        var obj = new LeastSquaresObjective(TrainFixture.D, 0.5, 7);
+        List<EvalEma> emas = new ArrayList<>();
+        for (var e : cfg.emas()) emas.add(new WarmupDecayEma(obj.trainableParams(), e.value()));
+        var sgd = new MomentumSgd(obj.trainableParams(), cfg.lr(), cfg.beta1());
+        scm.ref.train.StepOptimizer poisoned = new scm.ref.train.StepOptimizer() {
+            @Override public void step() {
+                sgd.step();
+                if (sgd.stepCount() == BAD + 1) obj.b.value[0] = Double.POSITIVE_INFINITY;
+            }
+            @Override public long stepCount() { return sgd.stepCount(); }
+            @Override public void restoreStepCount(long steps) { sgd.restoreStepCount(steps); }
+            @Override public List<scm.ref.train.StateTensor> state() { return sgd.state(); }
+        };
+        var progress = new RecordingProgress();
+        Trainer t = Trainer.builder(cfg, obj, TrainFixture.DATA).optimizer(poisoned).emas(emas).progress(progress)
+                .checkpoints(new TestFileStore(), file).build();
+        var e = assertThrows(TrainingDivergedException.class, t::run);
+        assertEquals(BAD, e.step());
+        assertTrue(e.quantity().startsWith("weight "), e.quantity());
+        assertTrue(e.getMessage().contains("not saved"), e.getMessage());
+        assertEquals(List.of(5L, LAST_GOOD_CKPT), progress.checkpointSteps);
+        assertArrayEquals(progress.lastCheckpointBytes, Files.readAllBytes(file));
+        for (EvalEma ema : emas)   // the EMAs never saw the infinite weight
+            for (var w : ema.weights()) for (double v : w.data()) assertTrue(Double.isFinite(v));
+    }
+
+    @Test void nonFiniteStartingWeightsAreBadInputNotDivergence() {
+        TrainFixture f = new TrainFixture(TrainFixture.config(5, 3));
+        f.objective.b.value[0] = Double.NaN;
+        var e = assertThrows(IllegalArgumentException.class, f.trainer::run);
+        assertFalse(TrainingDivergedException.class.isInstance(e));
+        assertTrue(e.getMessage().contains("at the start of training"), e.getMessage());
+    }
+
     @Test void explodingGradientNormStops(@TempDir Path dir) throws Exception { check(FaultyObjective.Fault.HUGE_GRADIENT, "gradient norm", dir); }
 
     @Test void infiniteGradientStops(@TempDir Path dir) throws Exception { check(FaultyObjective.Fault.INF_GRADIENT, "gradient norm", dir); }

@@ -11,8 +11,9 @@ import scm.ref.tensor.Check;
  * normalized luma, kept from the grayscale reference; channels 1 and 2 are generated ({@link #mask()}).
  */
 public final class ColorTransform implements LinearTransform {
-    /** ITU-R BT.601 luma weights used by the paper. */
+    /** ITU-R BT.601 luma weights used by the paper (they sum to 0.9999, not 1). */
     public static final double[] LUMA = {0.2989, 0.5870, 0.1140};
+    private static final double LUMA_SUM = LUMA[0] + LUMA[1] + LUMA[2];
 
     private final int height, width;
     private final double[][] q = OrthogonalBasis.withFirstColumn(LUMA);
@@ -34,13 +35,18 @@ public final class ColorTransform implements LinearTransform {
         return new Mask(g);
     }
 
-    /** The reference y: a 1-channel H x W batch replicated to 3 channels. */
+    /**
+     * The reference y: a 1-channel H x W batch g replicated to 3 channels and divided by the luma weights' sum,
+     * y = (g, g, g)/0.9999, so that the kept coefficient makes the result's luma LUMA . rgb exactly g. Replicating g
+     * alone would keep 0.9999 g (docs/editing.md, "Colorization luma").
+     */
     public Batch grayToRgb(Batch gray) {
         int hw = height * width;
         LinearTransform.requireInput(gray, hw, "grayscale batch");
-        double[] o = new double[gray.n() * 3 * hw];
+        double[] g = gray.data(), o = new double[gray.n() * 3 * hw];
         for (int n = 0; n < gray.n(); n++)
-            for (int c = 0; c < 3; c++) System.arraycopy(gray.data(), n * hw, o, (3 * n + c) * hw, hw);
+            for (int c = 0; c < 3; c++)
+                for (int px = 0; px < hw; px++) o[(3 * n + c) * hw + px] = g[n * hw + px] / LUMA_SUM;
         return new Batch(gray.n(), 3 * hw, o);
     }
 

@@ -21,10 +21,15 @@ import scm.ref.trigflow.PerSample;
  */
 public final class EdmZeroShotEditor {
     private final EdmConsistencyFunction f;
+    private final boolean clamp;
 
-    public EdmZeroShotEditor(EdmConsistencyFunction f) {
+    public EdmZeroShotEditor(EdmConsistencyFunction f) { this(f, false); }
+
+    /** @param clamp clip every denoised estimate to [-1, 1] before the projection, as openai/consistency_models does */
+    public EdmZeroShotEditor(EdmConsistencyFunction f, boolean clamp) {
         if (f == null) throw new IllegalArgumentException("consistency function is null");
         this.f = f;
+        this.clamp = clamp;
     }
 
     /** CM Alg. 4 over strictly decreasing sigmas t_1 > ... > t_N, each >= eps and > 0. */
@@ -81,6 +86,7 @@ public final class EdmZeroShotEditor {
             double tau = sigmas[k];
             double std = k == 0 ? tau : Math.sqrt(tau * tau - f.eps() * f.eps());
             x = f.apply(PerSample.add(x, Noise.gaussian(rng, n, d, std)), PerSample.fill(n, tau));
+            if (clamp) x = Clamp.unit(x);
             if (r != null) x = r.project(x);
         }
         return x;

@@ -25,11 +25,20 @@ import scm.ref.trigflow.TrigFlow;
 public final class TrigFlowZeroShotEditor {
     private final ConsistencyFunction f;
     private final TrigFlow flow;
+    private final boolean clamp;
 
-    public TrigFlowZeroShotEditor(ConsistencyFunction f) {
+    public TrigFlowZeroShotEditor(ConsistencyFunction f) { this(f, false); }
+
+    /**
+     * @param clamp clip every denoised estimate f(x_t, t) to [-1, 1] before the projection, as openai/consistency_models'
+     *              editing loops do ({@code x0 = th.clamp(distiller(x, t), -1, 1)}); Algorithm 4 as printed does not
+     *              (docs/editing.md, "Clamping")
+     */
+    public TrigFlowZeroShotEditor(ConsistencyFunction f, boolean clamp) {
         if (f == null) throw new IllegalArgumentException("consistency function is null");
         this.f = f;
         this.flow = new TrigFlow(f.sigmaD());
+        this.clamp = clamp;
     }
 
     /** CM Alg. 4 in TrigFlow form over strictly decreasing times t_1 > ... > t_N in [0, pi/2]. */
@@ -103,6 +112,7 @@ public final class TrigFlowZeroShotEditor {
         for (double tn : times) {
             double[] t = PerSample.fill(x.n(), tn);
             x = f.apply(flow.noisy(x, Noise.gaussian(rng, x.n(), x.d(), flow.sigmaD()), t), t);
+            if (clamp) x = Clamp.unit(x);
             if (r != null) x = r.project(x);
         }
         return x;

@@ -5,19 +5,26 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.regex.Pattern;
 
 /**
- * Replaces a file atomically: the content goes to a temporary file in the target's directory, is
- * flushed and fsync'ed, then renamed over the target with {@link StandardCopyOption#ATOMIC_MOVE},
- * and the directory is fsync'ed where the platform allows it. A reader therefore sees either the old
- * file or the complete new one; if writing fails (an exception from the body, a full disk, a crash)
- * the old file is untouched and the temporary file is deleted. The new file gets the permissions of any newly
- * created file (0666 minus the process umask), like a file written by {@code cp} or {@code >}, (after a crash, a stray
- * {@code .name.*.tmp} file may remain; it is never read).
+ * Replaces a file atomically: the content goes to a temporary file {@code .<name>.<digits>.tmp} in the
+ * target's directory, is flushed and fsync'ed, then renamed over the target with
+ * {@link StandardCopyOption#ATOMIC_MOVE}, and the directory is fsync'ed where the platform allows it. A
+ * reader therefore sees either the old file or the complete new one; if writing fails (an exception from
+ * the body, a full disk) the old file is untouched and the temporary file is deleted. A process killed
+ * during a save leaves its temporary file behind; it is never read, and {@link #removeStaleTemporaries}
+ * deletes such files (the training checkpoint store calls it at every save, {@code scm train --resume} for
+ * all of its run's files).
+ *
+ * <p>The new file gets the permissions of any newly created file (0666 minus the process umask), like a
+ * file written by {@code cp} or {@code >}, not {@link Files#createTempFile}'s fixed 0600.
  */
 public final class AtomicFile {
     private AtomicFile() {}
@@ -37,9 +44,10 @@ public final class AtomicFile {
         if (Files.isDirectory(abs)) throw new IllegalArgumentException("target is a directory: " + target);
         Path tmp = null;
         FileChannel opened = null;
-        // created like any new file (mode 0666 minus the umask), not with createTempFile's fixed 0600
+        // created like any new file (mode 0666 minus the umask), not with createTempFile's fixed 0600;
+        // decimal digits: the name pattern removeStaleTemporaries recognizes
         while (opened == null) {
-            tmp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            tmp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
             try { opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE); }
             catch (java.nio.file.FileAlreadyExistsException e) { /* another name */ }
         }
@@ -57,6 +65,26 @@ public final class AtomicFile {
         } finally {
             if (!moved) Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Deletes the temporary files that interrupted writes of {@code target} left: regular files in its
+     * directory named exactly {@code .<name>.<digits>.tmp}, the pattern {@link #write} uses, and nothing
+     * else. Only call it where no other write of the same target can be in flight (one trainer owns its
+     * checkpoint). Returns the number of files deleted.
+     */
+    public static int removeStaleTemporaries(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) return 0;
+        Pattern ours = Pattern.compile("\\." + Pattern.quote(abs.getFileName().toString()) + "\\.[0-9]+\\.tmp");
+        int removed = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path p : s)
+                if (ours.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                        && Files.deleteIfExists(p)) removed++;
+        }
+        return removed;
     }
 
     /** Makes the rename durable (Linux and macOS allow fsync on a directory; elsewhere this is skipped). */

@@ -50,6 +50,10 @@ record Header(List<Entry> entries, Map<String, String> metadata) {
         if (!(Json.parse(json) instanceof Map<?, ?> top)) throw new SafetensorsFormatException("header is not a JSON object");
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();
+        int tensorCount = top.containsKey(METADATA_KEY) ? top.size() - 1 : top.size();
+        if (tensorCount > SafeTensors.MAX_TENSORS)
+            throw new SafetensorsFormatException("header lists " + tensorCount + " tensors, more than this reader's limit of "
+                    + SafeTensors.MAX_TENSORS);
         for (Map.Entry<?, ?> kv : top.entrySet()) {
             String name = (String) kv.getKey();
             if (name.equals(METADATA_KEY)) metadata = metadata(kv.getValue());

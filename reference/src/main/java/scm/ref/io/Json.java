@@ -195,7 +195,9 @@ final class Json {
             if (pos + 4 > s.length()) throw error("truncated \\u escape");
             int v = 0;
             for (int i = 0; i < 4; i++) {
-                int d = Character.digit(s.charAt(pos + i), 16);
+                char c = s.charAt(pos + i);
+                // ASCII hex only: Character.digit alone would also accept e.g. full-width digits
+                int d = c < 128 ? Character.digit(c, 16) : -1;
                 if (d < 0) throw error("invalid hex digit in \\u escape");
                 v = v * 16 + d;
             }

@@ -12,6 +12,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,19 +30,32 @@ import java.util.Map;
  * optional {@code "__metadata__"} map of strings. Data is little-endian and row-major.
  *
  * <p><b>Writing</b> lays tensors out as the Python library does (descending dtype alignment, then
- * name), so its files and ours are byte-identical for the same input, and replaces the target
- * atomically ({@link AtomicFile}).
+ * name), so its files and ours are byte-identical for the same input (metadata included), and replaces
+ * the target atomically ({@link AtomicFile}). Every write adds a SHA-256 of the header's content and the
+ * data buffer to {@code __metadata__} as {@value ContentChecksum#KEY} ({@link ContentChecksum}; docs/formats.md,
+ * "Integrity").
  *
  * <p><b>Reading</b> validates the whole file (header length, UTF-8, strict JSON, dtypes, shapes,
  * offsets, buffer length, integer ranges) and decodes every tensor before returning; any violation
  * throws {@link SafetensorsFormatException} (an IllegalArgumentException) naming the problem, and
- * nothing is returned. I/O failures throw IOException.
+ * nothing is returned. I/O failures throw IOException. A file that records {@value ContentChecksum#KEY}
+ * must match it (else SafetensorsFormatException); the key is removed from the returned metadata and
+ * reported by {@link SafetensorsContent#sha256()}; a file without it (any other writer, or ours before
+ * checksums) loads unverified, with {@code sha256() == null}.
  */
 public final class SafeTensors {
     private SafeTensors() {}
 
-    /** Largest header accepted, as in the safetensors library (100 MB). */
-    public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /**
+     * Largest header accepted: 16 MiB. The safetensors library allows 100 MB, but a legal 85 MB header of
+     * 1.2 million empty tensors took 46 s and 2.1 GB to accept (issue 15); our own headers are 0.6 to 52 KB (the
+     * largest: the golden vectors' expected outputs, 578 tensors), and 16 MiB leaves room for about
+     * 150,000 tensors with 100-character names. Parsing a header at the cap takes about 2 s.
+     */
+    public static final long MAX_HEADER_BYTES = 16L << 20;
+
+    /** Most tensors a file may hold (a few hundred in any of our files; documented in docs/formats.md). */
+    public static final int MAX_TENSORS = 65_536;
 
     // ---------------------------------------------------------------- writing
 
@@ -75,6 +90,11 @@ public final class SafeTensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             out.write(len.array());
             out.write(header);
+            writeData(out);
+        }
+
+        /** The data buffer: every tensor's elements, little-endian, in file order. */
+        void writeData(OutputStream out) throws IOException {
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             for (int k = 0; k < entries.size(); k++) {
                 Header.Entry e = entries.get(k);
@@ -115,7 +135,26 @@ public final class SafeTensors {
             inFileOrder.add(t);
             offset = end;
         }
-        return new Plan(Header.encode(entries, metadata), entries, inFileOrder);
+        if (entries.size() > MAX_TENSORS)
+            throw new IllegalArgumentException(entries.size() + " tensors: more than the " + MAX_TENSORS + " a file may hold (readers refuse it)");
+        // The checksum goes into the header, which precedes what it covers: hash the file as it would be
+        // without the entry (canonical header + data), then write the header with it.
+        Map<String, String> md = new LinkedHashMap<>(metadata);
+        md.remove(ContentChecksum.KEY);   // a stale value copied from another file's metadata is replaced
+        Plan unhashed = new Plan(Header.encode(entries, md), entries, inFileOrder);
+        MessageDigest sha = ContentChecksum.newDigest();
+        try (OutputStream digestOnly = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+            digestOnly.write(unhashed.header());
+            unhashed.writeData(digestOnly);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);  // the null stream does not throw
+        }
+        md.put(ContentChecksum.KEY, ContentChecksum.hex(sha.digest()));
+        byte[] header = Header.encode(entries, md);
+        if (header.length > MAX_HEADER_BYTES)
+            throw new IllegalArgumentException("header of " + header.length + " bytes exceeds the cap of " + MAX_HEADER_BYTES
+                    + " bytes that readers accept (too many or too long names)");
+        return new Plan(header, entries, inFileOrder);
     }
 
     // ---------------------------------------------------------------- reading
@@ -167,6 +206,14 @@ public final class SafeTensors {
     }
 
     private static SafetensorsContent decode(Header header, ByteBuffer data) {
+        Map<String, String> metadata = new LinkedHashMap<>(header.metadata());
+        String recorded = metadata.remove(ContentChecksum.KEY);
+        if (recorded != null) {
+            MessageDigest sha = ContentChecksum.newDigest();
+            sha.update(Header.encode(header.entries(), metadata));
+            sha.update(data.duplicate());
+            ContentChecksum.verify(recorded, ContentChecksum.hex(sha.digest()));
+        }
         data.order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Header.Entry e : header.entries()) {
@@ -175,7 +222,7 @@ public final class SafeTensors {
             for (int i = 0; i < v.length; i++) v[i] = Codec.get(data, e.dtype(), e.name(), i);
             out.put(e.name(), new Tensor(e.shape(), v, e.dtype()));
         }
-        return new SafetensorsContent(out, header.metadata());
+        return new SafetensorsContent(out, metadata, recorded);
     }
 
     private static byte[] readFully(FileChannel ch, long position, int length) throws IOException {

@@ -2,7 +2,8 @@ package scm.ref.tensor;
 
 /**
  * Argument validation shared by every public entry point. Every failure is an
- * IllegalArgumentException whose message names the offending quantity.
+ * IllegalArgumentException whose message names the offending quantity; a NaN or infinite value is
+ * the subclass {@link NonFiniteException}.
  */
 public final class Check {
     private Check() {}
@@ -14,11 +15,11 @@ public final class Check {
         if (a == null) throw new IllegalArgumentException(what + " is null");
         for (int i = 0; i < a.length; i++)
             if (!Double.isFinite(a[i]))
-                throw new IllegalArgumentException(what + " contains " + a[i] + " at index " + i);
+                throw new NonFiniteException(what + " contains " + a[i] + " at index " + i, a[i]);
     }
 
     public static double finite(double v, String what) {
-        if (!Double.isFinite(v)) throw new IllegalArgumentException(what + " must be finite, got " + v);
+        if (!Double.isFinite(v)) throw new NonFiniteException(what + " must be finite, got " + v, v);
         return v;
     }
 

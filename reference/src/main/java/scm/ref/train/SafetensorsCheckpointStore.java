@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SequencedMap;
 import java.util.TreeMap;
+import scm.ref.io.AtomicFile;
 import scm.ref.io.DType;
 import scm.ref.io.SafeTensors;
 import scm.ref.io.SafetensorsContent;
@@ -14,7 +15,8 @@ import scm.ref.io.Tensor;
 
 /**
  * {@link CheckpointStore} on safetensors files (scm.ref.io): every tensor F64, the checkpoint
- * metadata as {@code __metadata__}, written atomically (temp file + rename, {@link scm.ref.io.AtomicFile}).
+ * metadata as {@code __metadata__}, written atomically (temp file + rename, {@link scm.ref.io.AtomicFile}); every
+ * write first deletes the temporary files a killed save of the same file left ({@link AtomicFile#removeStaleTemporaries}).
  * Optional {@code extraMetadata} is added to every file written (e.g. the model shape and dataset, so
  * a checkpoint can be rebuilt without the command line that made it); keys the trainer writes win.
  * Reading returns metadata sorted by key (the file format does not keep an order).
@@ -38,6 +40,7 @@ public final class SafetensorsCheckpointStore implements CheckpointStore {
         md.putAll(checkpoint.metadata());
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
+        AtomicFile.removeStaleTemporaries(file);   // left by a save that was killed (this trainer owns the file)
         SafeTensors.write(file, tensors, md, DType.F64);
     }
 

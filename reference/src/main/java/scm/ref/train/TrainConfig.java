@@ -25,15 +25,32 @@ import java.util.Map;
  * @param seed                the run's seed; every step's randomness derives from (seed, step), see {@link StepRandom}
  * @param divergenceThreshold stop when the global gradient norm (before clipping) exceeds this; +inf = only non-finite
  * @param logEvery            plain progress lines every this many steps (terminal bar updates every step)
+ * @param lossThreshold       stop when |loss| exceeds this ({@link #DEFAULT_LOSS_THRESHOLD}; +inf = only non-finite);
+ *                            the argument for the default is in docs/training.md, "Divergence guard"
  */
 public record TrainConfig(
         String objective, long steps, int batch,
         double lr, double beta1, double beta2, double eps, OptimizerKind optimizer,
         double clipNorm, List<EmaSpec> emas, long checkpointEvery, long seed,
-        double divergenceThreshold, long logEvery) {
+        double divergenceThreshold, long logEvery, double lossThreshold) {
 
     /** Metadata key prefix of the config fields. */
     public static final String PREFIX = "config.";
+
+    /**
+     * Default {@link #lossThreshold}: |loss| above 1e4 stops a run. Every objective here is a mean over
+     * dimensions of data scaled to unit order, and the healthy losses measured are below 10 in magnitude
+     * (docs/training.md, "Divergence guard"), while an exploding run passes 1e4 within a few steps.
+     */
+    public static final double DEFAULT_LOSS_THRESHOLD = 1e4;
+
+    /** The config with the default loss threshold. */
+    public TrainConfig(String objective, long steps, int batch, double lr, double beta1, double beta2, double eps,
+                       OptimizerKind optimizer, double clipNorm, List<EmaSpec> emas, long checkpointEvery, long seed,
+                       double divergenceThreshold, long logEvery) {
+        this(objective, steps, batch, lr, beta1, beta2, eps, optimizer, clipNorm, emas, checkpointEvery, seed,
+                divergenceThreshold, logEvery, DEFAULT_LOSS_THRESHOLD);
+    }
 
     public TrainConfig {
         if (objective == null || objective.isBlank()) throw new IllegalArgumentException("objective kind is empty");
@@ -51,6 +68,7 @@ public record TrainConfig(
         if (checkpointEvery < 0) throw new IllegalArgumentException("checkpointEvery must be >= 0 (0 = only at the end), got " + checkpointEvery);
         if (!(divergenceThreshold > 0)) throw new IllegalArgumentException("divergenceThreshold must be > 0 (+inf = only non-finite), got " + divergenceThreshold);
         if (logEvery < 1) throw new IllegalArgumentException("logEvery must be >= 1, got " + logEvery);
+        if (!(lossThreshold > 0)) throw new IllegalArgumentException("lossThreshold must be > 0 (+inf = only non-finite), got " + lossThreshold);
     }
 
     /** sCM CIFAR-10 optimizer settings (docs/math.md §11 L3): RAdam, lr 1e-4, betas (0.9, 0.99), eps 1e-8, no clipping; one half-life EMA of 0.5 Mimg. */
@@ -59,9 +77,9 @@ public record TrainConfig(
                 List.of(EmaSpec.halfLife(500_000)), 0, seed, Double.POSITIVE_INFINITY, 100);
     }
 
-    public TrainConfig withSteps(long s) { return new TrainConfig(objective, s, batch, lr, beta1, beta2, eps, optimizer, clipNorm, emas, checkpointEvery, seed, divergenceThreshold, logEvery); }
-    public TrainConfig withSeed(long s) { return new TrainConfig(objective, steps, batch, lr, beta1, beta2, eps, optimizer, clipNorm, emas, checkpointEvery, s, divergenceThreshold, logEvery); }
-    public TrainConfig withCheckpointEvery(long c) { return new TrainConfig(objective, steps, batch, lr, beta1, beta2, eps, optimizer, clipNorm, emas, c, seed, divergenceThreshold, logEvery); }
+    public TrainConfig withSteps(long s) { return new TrainConfig(objective, s, batch, lr, beta1, beta2, eps, optimizer, clipNorm, emas, checkpointEvery, seed, divergenceThreshold, logEvery, lossThreshold); }
+    public TrainConfig withSeed(long s) { return new TrainConfig(objective, steps, batch, lr, beta1, beta2, eps, optimizer, clipNorm, emas, checkpointEvery, s, divergenceThreshold, logEvery, lossThreshold); }
+    public TrainConfig withCheckpointEvery(long c) { return new TrainConfig(objective, steps, batch, lr, beta1, beta2, eps, optimizer, clipNorm, emas, c, seed, divergenceThreshold, logEvery, lossThreshold); }
 
     /** The config as {@code config.<field>} -> text entries, in declaration order. */
     public Map<String, String> toMetadata() {
@@ -80,10 +98,15 @@ public record TrainConfig(
         m.put(PREFIX + "seed", Long.toString(seed));
         m.put(PREFIX + "divergenceThreshold", Double.toString(divergenceThreshold));
         m.put(PREFIX + "logEvery", Long.toString(logEvery));
+        m.put(PREFIX + "lossThreshold", Double.toString(lossThreshold));
         return m;
     }
 
-    /** Inverse of {@link #toMetadata()}; other keys are ignored; a missing or malformed field is an IllegalArgumentException naming its key. */
+    /**
+     * Inverse of {@link #toMetadata()}; other keys are ignored; a missing or malformed field is an
+     * IllegalArgumentException naming its key, except lossThreshold, which checkpoints written before it
+     * existed lack (they get the default).
+     */
     public static TrainConfig fromMetadata(Map<String, String> m) {
         if (m == null) throw new IllegalArgumentException("metadata is null");
         return new TrainConfig(
@@ -91,7 +114,8 @@ public record TrainConfig(
                 dbl(m, "lr"), dbl(m, "beta1"), dbl(m, "beta2"), dbl(m, "eps"),
                 OptimizerKind.parse(str(m, "optimizer")), dbl(m, "clipNorm"),
                 EmaSpec.parseList(str(m, "emas")), lng(m, "checkpointEvery"), lng(m, "seed"),
-                dbl(m, "divergenceThreshold"), lng(m, "logEvery"));
+                dbl(m, "divergenceThreshold"), lng(m, "logEvery"),
+                m.containsKey(PREFIX + "lossThreshold") ? dbl(m, "lossThreshold") : DEFAULT_LOSS_THRESHOLD);
     }
 
     private static String str(Map<String, String> m, String field) {

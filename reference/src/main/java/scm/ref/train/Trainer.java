@@ -10,13 +10,16 @@ import java.util.Map;
 import java.util.Objects;
 import scm.ref.nn.Param;
 import scm.ref.tensor.Batch;
+import scm.ref.tensor.Check;
+import scm.ref.tensor.NonFiniteException;
 
 /**
  * The training loop. Each step s (0-based): zero the gradients; draw the batch with
  * {@link StepRandom#data}(seed, s); {@link Objective#lossAndGrad} with {@link StepRandom#objective}(seed, s);
  * check the loss and the global gradient norm ({@link DivergenceGuard}: a bad step throws
- * {@link TrainingDivergedException} before anything is updated); clip; optimizer step; EMA
- * updates; {@link Objective#afterOptimizerStep}; report; checkpoint every {@code checkpointEvery}
+ * {@link TrainingDivergedException} before anything is updated; so does a NaN/Inf activation or gradient
+ * inside the objective); clip; optimizer step; check the weights are finite (else
+ * {@link TrainingDivergedException}, nothing saved); EMA updates; {@link Objective#afterOptimizerStep}; report; checkpoint every {@code checkpointEvery}
  * steps and after the last one.
  *
  * <p>Deterministic: all randomness derives from (seed, step) and all arithmetic is sequential, so
@@ -49,7 +52,7 @@ public final class Trainer {
         if (params.isEmpty()) throw new IllegalArgumentException("objective has no trainable parameters");
         if (emas.size() != config.emas().size())
             throw new IllegalArgumentException("config lists " + config.emas().size() + " EMAs but " + emas.size() + " were given");
-        this.guard = new DivergenceGuard(config.divergenceThreshold());
+        this.guard = new DivergenceGuard(config.divergenceThreshold(), config.lossThreshold());
         state(); // validates unique names now rather than at the first save
     }
 
@@ -101,6 +104,7 @@ public final class Trainer {
 
     /** Runs steps {@link #step()}..config.steps-1. Throws {@link TrainingDivergedException} on a bad step. */
     public void run() {
+        for (Param p : params) Check.finite(p.value, "weight " + p.name + " at the start of training (step " + step + ")");
         progress.start(step, config.steps());
         try {
             while (step < config.steps()) {
@@ -122,16 +126,37 @@ public final class Trainer {
     private Objective.StepResult runStep(long s) {
         for (Param p : params) p.zeroGrad();
         Batch x0 = BatchSampler.sample(dataset, config.batch(), StepRandom.data(config.seed(), s));
-        Objective.StepResult r = objective.lossAndGrad(x0, s, StepRandom.objective(config.seed(), s));
+        Objective.StepResult r;
+        try {
+            r = objective.lossAndGrad(x0, s, StepRandom.objective(config.seed(), s));
+        } catch (NonFiniteException e) {
+            // The batch and the weights were finite when the step began (dataset checked on construction,
+            // weights at run() start and after every update), so a NaN/Inf inside the forward or backward
+            // pass is the run diverging, not bad input.
+            throw new TrainingDivergedException(s, "activation or gradient", e.value(), e.getMessage());
+        }
         if (r == null) throw new IllegalStateException("objective returned no result at step " + s);
         guard.checkLoss(s, r.loss());
         double norm = GradNorm.global(params);
         guard.checkGradNorm(s, norm);
         if (config.clipNorm() > 0) GradNorm.clip(params, norm, config.clipNorm());
         optimizer.step();
+        requireFiniteWeights(s);
         for (EvalEma e : emas) e.update(s + 1);
         objective.afterOptimizerStep(s);
         return r;
+    }
+
+    /**
+     * A finite gradient can still push a weight to +-Inf (huge lr) or the optimizer can produce NaN; the
+     * update is already in memory then, so it is stopped before the EMAs see it and before any save.
+     */
+    private void requireFiniteWeights(long s) {
+        for (Param p : params)
+            for (int i = 0; i < p.value.length; i++)
+                if (!Double.isFinite(p.value[i]))
+                    throw new TrainingDivergedException(s, "weight " + p.name + "[" + i + "]", p.value[i],
+                            "non-finite after the optimizer update", "the update was not saved");
     }
 
     /** Every live tensor a checkpoint holds, in a fixed order (see {@link CheckpointNames}). */
@@ -163,7 +188,8 @@ public final class Trainer {
         try {
             store.write(file, checkpoint());
         } catch (IOException e) {
-            throw new UncheckedIOException("writing checkpoint at step " + step + " to " + file + " failed", e);
+            throw new UncheckedIOException("writing checkpoint at step " + step + " to " + file + " failed: " + cause(e)
+                    + "; the previous checkpoint file is unchanged", e);
         }
         progress.checkpoint(step, file);
     }
@@ -173,7 +199,7 @@ public final class Trainer {
         if (store == null) throw new IllegalStateException("no checkpoint store configured");
         Checkpoint c;
         try { c = store.read(file); }
-        catch (IOException e) { throw new UncheckedIOException("reading checkpoint " + file + " failed", e); }
+        catch (IOException e) { throw new UncheckedIOException("reading checkpoint " + file + " failed: " + cause(e), e); }
         restore(c);
     }
 
@@ -181,7 +207,7 @@ public final class Trainer {
      * Loads a checkpoint into this trainer's live state. Checks first (format, the config fields
      * that shape the trajectory, every tensor name and shape) and throws IllegalArgumentException
      * naming the mismatch with nothing modified. {@code steps}, {@code checkpointEvery},
-     * {@code logEvery} and {@code divergenceThreshold} may differ (e.g. to extend a run).
+     * {@code logEvery}, {@code divergenceThreshold} and {@code lossThreshold} may differ (e.g. to extend a run).
      */
     public void restore(Checkpoint c) {
         String fmt = c.require(CheckpointNames.FORMAT_KEY);
@@ -202,6 +228,12 @@ public final class Trainer {
             if (!a.get(k).equals(b.get(k)))
                 throw new IllegalArgumentException("checkpoint was trained with " + k + " = " + a.get(k) + " but this run has " + b.get(k));
         }
+    }
+
+    /** The I/O failure in words, e.g. "No space left on device" (a FileSystemException also names its file). */
+    static String cause(IOException e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + m;
     }
 
     private static long parseLong(Checkpoint c, String key) {

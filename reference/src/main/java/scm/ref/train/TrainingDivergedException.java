@@ -1,8 +1,10 @@
 package scm.ref.train;
 
 /**
- * Training stopped because a step produced a non-finite loss or an exploding gradient norm. The
- * offending step's update was not applied; the last checkpoint on disk is the one written before.
+ * Training stopped because a step produced a non-finite or exploding loss, a non-finite activation
+ * or gradient, an exploding gradient norm, or a non-finite weight. The offending step's update was
+ * not applied (for a non-finite weight, found only after the optimizer update: not saved); the last
+ * checkpoint on disk is the one written before.
  */
 public final class TrainingDivergedException extends RuntimeException {
     private final long step;
@@ -10,8 +12,13 @@ public final class TrainingDivergedException extends RuntimeException {
     private final double value;
 
     public TrainingDivergedException(long step, String quantity, double value, String detail) {
+        this(step, quantity, value, detail, "the step's update was not applied");
+    }
+
+    /** {@code consequence} says what became of the step's update (e.g. "the update was not saved"). */
+    public TrainingDivergedException(long step, String quantity, double value, String detail, String consequence) {
         super("training diverged at step " + step + ": " + quantity + " = " + value + (detail.isEmpty() ? "" : " (" + detail + ")")
-                + "; the step's update was not applied");
+                + "; " + consequence);
         this.step = step;
         this.quantity = quantity;
         this.value = value;
@@ -20,7 +27,7 @@ public final class TrainingDivergedException extends RuntimeException {
     /** The step whose loss or gradient was bad (0-based optimizer step index). */
     public long step() { return step; }
 
-    /** "loss" or "gradient norm". */
+    /** "loss", "gradient norm", "activation or gradient" or "weight &lt;name&gt;". */
     public String quantity() { return quantity; }
 
     public double value() { return value; }

@@ -6,6 +6,9 @@ import static scm.ref.vectors.ToleranceClass.NETWORK;
 import java.util.ArrayList;
 import java.util.List;
 import scm.ref.consistency.ConsistencyFunction;
+import scm.ref.consistency.EdmConsistencyFunction;
+import scm.ref.loss.EdmStudent;
+import scm.ref.sampling.EdmConsistencySampler;
 import scm.ref.sampling.ConsistencySampler;
 import scm.ref.sampling.DiffusionOdeSampler;
 import scm.ref.sampling.OdeMethod;
@@ -61,6 +64,8 @@ final class SamplerVectors {
             set.expected(names[stages - 1], out, stages == 1 ? NETWORK : DERIVATIVE, what[stages - 1]);
         }
 
+        addEdmMultistep(set, fx);
+
         DiffusionOdeSampler ode = new DiffusionOdeSampler(fx.model(), sd);
         set.input("ode.times", ODE_TIMES, "PF-ODE time grid π/2 > 1.3 > 0.9 > 0.5 > 0.2 > 0");
         set.input("ode.x_start", noise.get(0), "state at t = π/2 (= sampler.noise0)");
@@ -72,5 +77,28 @@ final class SamplerVectors {
         for (OdeMethod solver : OdeMethod.values())
             set.expected("ode." + solver.name().toLowerCase(java.util.Locale.ROOT), ode.solve(solver, noise.get(0), ODE_TIMES), DERIVATIVE,
                     formula[solver.ordinal()]);
+    }
+
+    /** CM Alg. 1 in EDM units with the EDM-form MLP (as CD/CT/iCT students are sampled) [CM Alg. 1; docs/math.md §7]. */
+    private static void addEdmMultistep(VectorSet set, Fixture fx) {
+        int n = Fixture.N, d = Fixture.D;
+        EdmConsistencyFunction f = new EdmStudent(fx.net(), 0.5, 0.002).reference();
+        double[] sigmas = {80.0, 0.821, 0.05};
+        var replay = Noise.seeded(SAMPLER_SEED + 1);
+        List<Batch> noise = new ArrayList<>();
+        for (int k = 0; k < sigmas.length; k++) {
+            double std = k == 0 ? sigmas[0] : Math.sqrt(sigmas[k] * sigmas[k] - f.eps() * f.eps());
+            noise.add(Noise.gaussian(replay, n, d, std));
+            set.input("edm_sampler.noise" + k, noise.get(k), k == 0 ? "x_T ~ N(0, T² I), T = 80 (the prior sample)"
+                    : "N(0, (τ_" + k + "² − ε²) I) noise added before step " + k + " (ε = 0.002)");
+        }
+        set.input("edm_sampler.sigmas", sigmas, "T = 80 > τ_1 = 0.821 > τ_2 = 0.05 (EDM σ)");
+        Batch out = new EdmConsistencySampler(f, d).sample(Noise.seeded(SAMPLER_SEED + 1), n, sigmas);
+        Batch again = f.apply(noise.get(0), PerSample.fill(n, sigmas[0]));
+        for (int k = 1; k < sigmas.length; k++) again = f.apply(PerSample.add(again, noise.get(k)), PerSample.fill(n, sigmas[k]));
+        if (!out.equals(again))
+            throw new IllegalStateException("edm_sampler.multistep: the sampler's output differs from the one recomputed from the stored noise");
+        set.expected("edm_sampler.multistep", out, DERIVATIVE,
+                "x = f_θ(x_T, T); for τ in (0.821, 0.05): x = f_θ(x + noise_k, τ), f_θ the EDM form of edm.f (c_skip, c_out, c_in, arctan(σ/σ_d)) [CM Alg. 1; docs/math.md §7]");
     }
 }

@@ -17,8 +17,6 @@ public enum ToleranceClass {
      * g, its normalization, adaptive-weighted losses; and sampler chains of several network evaluations.
      */
     DERIVATIVE(new Tolerance(1e-11, 1e-9), new Tolerance(1e-4, 1e-3)),
-    /** Outputs of the mixture consistency oracle, an adaptive ODE solve at relative tolerance 1e-10 (not closed form). */
-    ODE_ORACLE(new Tolerance(1e-8, 1e-7), new Tolerance(1e-4, 1e-3)),
     /** Integer tensors (level indices): exact. */
     EXACT(Tolerance.EXACT, Tolerance.EXACT);
 

@@ -20,6 +20,7 @@ public final class VectorGenerator {
         fx.addWeights(set);
         TrigFlowVectors.add(set, fx);
         NetworkVectors.add(set, fx);
+        UNetVectors.add(set, fx);
         LossVectors.add(set, fx);
         SamplerVectors.add(set, fx);
         OptimizerVectors.add(set, fx);

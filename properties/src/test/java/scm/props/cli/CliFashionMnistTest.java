@@ -58,13 +58,25 @@ class CliFashionMnistTest {
         // close to the test bars (a generator reproducing the data would score at the floor): FD must separate them
         for (String space : new String[] {"pixels", "classifier"})
             assertTrue(metric(e.out(), "FD (" + space + ")") > 2 * metric(e.out(), "FD floor (" + space + ")"), space + "\n" + e.out());
+
+        // the same sample and eval with a directory that lacks the data: one line saying where and how, nothing written
+        Path empty = Files.createDirectories(tmp.resolve("empty")), s2 = tmp.resolve("s2"), r2 = tmp.resolve("r2");
+        CliRun[] missing = {
+                CliRun.of("sample", "--backend", "jvm", "--checkpoint", t.resolve("checkpoint.safetensors").toString(), "--solver", "dpm2", "--nfe", "2",
+                        "--n", "20", "--eval-n", "20", "--data-dir", empty.toString(), "--out", s2.toString()),
+                CliRun.of("eval", "--samples", s.resolve("samples.safetensors").toString(), "--eval-n", "20", "--data-dir", empty.toString(), "--out", r2.toString())};
+        for (CliRun r : missing) {
+            assertEquals(2, r.rc(), r.err());
+            assertTrue(r.err().contains(empty.toString()) && r.err().contains("apt-get install dataset-fashion-mnist")
+                    && r.err().strip().lines().count() == 1, r.err());
+        }
+        assertFalse(Files.exists(s2) || Files.exists(r2), "nothing may be written when the data is missing");
     }
 
     @Test void missingDataIsAOneLineErrorBeforeAnyFileIsWritten() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty")), out = tmp.resolve("out");
         String[][] cases = {
                 {"train", "--data", "fashion-mnist", "--data-dir", empty.toString(), "--steps", "1", "--out", out.toString()},
-                {"eval", "--data", "fashion-mnist", "--data-dir", empty.toString(), "--samples", "none.safetensors", "--out", out.toString()},
         };
         for (String[] args : cases) {
             CliRun r = CliRun.of(args);

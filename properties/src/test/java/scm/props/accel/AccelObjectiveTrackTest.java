@@ -44,13 +44,22 @@ class AccelObjectiveTrackTest {
         String k = kind.equals("cd") ? "cd-heun-huber" : kind;
         Objective o64 = AccelObjectiveStepsTest.objective(k, TrainableNetwork.of(s64), t64);
         Objective o32 = AccelObjectiveStepsTest.objective(k, MasterWeightsNetwork.of(s32, backend()), (TrigFlowNetwork) teacher32);
+        return track(o64, o32, () -> AccelObjectiveStepsTest.data(12, cfg.dim()), lr32, "AccelObjectiveTrackTest " + kind);
+    }
+
+    /**
+     * Runs {@link #STEPS} Adam steps of the float64 objective {@code o64} (lr {@link #LR}) and the float32 one
+     * {@code o32} (lr {@code lr32}) on the same batches and step generators; returns D_k (index 0 unused) and prints
+     * its maximum and D_20 under {@code label}.
+     */
+    static double[] track(Objective o64, Objective o32, java.util.function.Supplier<scm.ref.tensor.Batch> batch, double lr32, String label) {
         List<Param> p64 = o64.trainableParams(), p32 = o32.trainableParams();
         Adam a64 = new Adam(p64, LR, 0.9, 0.99, 1e-8), a32 = new Adam(p32, lr32, 0.9, 0.99, 1e-8);
         double[][] theta0 = p64.stream().map(p -> p.value.clone()).toArray(double[][]::new);
         double[] dk = new double[STEPS + 1];
         double max = 0;
         for (int step = 0; step < STEPS; step++) {
-            var x0 = AccelObjectiveStepsTest.data(12, cfg.dim());
+            var x0 = batch.get();
             for (Param p : p64) p.zeroGrad();
             for (Param p : p32) p.zeroGrad();
             o64.lossAndGrad(x0, step, new SplittableRandom(500 + step));
@@ -71,7 +80,7 @@ class AccelObjectiveTrackTest {
             dk[step + 1] = Math.sqrt(num / moved);
             max = Math.max(max, dk[step + 1]);
         }
-        System.out.printf("AccelObjectiveTrackTest %s lr32=%g: max_k D_k = %.3g, D_20 = %.3g%n", kind, lr32, max, dk[STEPS]);
+        System.out.printf("%s lr32=%g: max_k D_k = %.3g, D_20 = %.3g%n", label, lr32, max, dk[STEPS]);
         return dk;
     }
 

@@ -2,15 +2,11 @@ package scm.props.accel;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import scm.ref.loss.TrainableNetwork;
 import scm.ref.model.unet.UNet;
 import scm.ref.model.unet.UNetConfig;
-import scm.ref.nn.Param;
-import scm.ref.optim.Adam;
 import scm.ref.train.Objective;
 import scm.ref.trigflow.TrigFlowNetwork;
 
@@ -31,8 +27,8 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * 1.25·lr differs by ≈ 0.25 of its progress (Adam's update is ∝ lr) and must leave the bound.
  */
 class AccelUNetObjectiveTrackTest {
-    static final double LR = 1e-3, BOUND = 0.1;
-    static final int STEPS = 20, N = 3;
+    static final double LR = AccelObjectiveTrackTest.LR, BOUND = AccelObjectiveTrackTest.BOUND;
+    static final int STEPS = AccelObjectiveTrackTest.STEPS, N = 3;
 
     static double[] run(String kind, double lr32) {
         UNet s64 = AccelUNetObjectiveStepsTest.unet(1, 0), s32 = AccelUNetObjectiveStepsTest.unet(1, 0);
@@ -43,35 +39,8 @@ class AccelUNetObjectiveTrackTest {
         String k = kind.equals("cd") ? "cd-heun-huber" : kind;
         Objective o64 = AccelObjectiveStepsTest.objective(k, AccelUNetObjectiveStepsTest.net(s64, false), (TrigFlowNetwork) teacher64);
         Objective o32 = AccelObjectiveStepsTest.objective(k, AccelUNetObjectiveStepsTest.net(s32, true), (TrigFlowNetwork) teacher32);
-        List<Param> p64 = o64.trainableParams(), p32 = o32.trainableParams();
-        Adam a64 = new Adam(p64, LR, 0.9, 0.99, 1e-8), a32 = new Adam(p32, lr32, 0.9, 0.99, 1e-8);
-        double[][] theta0 = p64.stream().map(p -> p.value.clone()).toArray(double[][]::new);
-        double[] dk = new double[STEPS + 1];
-        double max = 0;
         var x0 = AccelObjectiveStepsTest.data(N, s64.dim());
-        for (int step = 0; step < STEPS; step++) {
-            for (Param p : p64) p.zeroGrad();
-            for (Param p : p32) p.zeroGrad();
-            o64.lossAndGrad(x0, step, new SplittableRandom(500 + step));
-            o32.lossAndGrad(x0, step, new SplittableRandom(500 + step));
-            a64.step();
-            a32.step();
-            o64.afterOptimizerStep(step);
-            o32.afterOptimizerStep(step);
-            double num = 0, moved = 0;
-            for (int i = 0; i < p64.size(); i++) {
-                double[] w = p64.get(i).value, v = p32.get(i).value;
-                for (int j = 0; j < w.length; j++) {
-                    double e = v[j] - w[j], m = w[j] - theta0[i][j];
-                    num += e * e;
-                    moved += m * m;
-                }
-            }
-            dk[step + 1] = Math.sqrt(num / moved);
-            max = Math.max(max, dk[step + 1]);
-        }
-        System.out.printf("AccelUNetObjectiveTrackTest %s lr32=%g: max_k D_k = %.3g, D_20 = %.3g%n", kind, lr32, max, dk[STEPS]);
-        return dk;
+        return AccelObjectiveTrackTest.track(o64, o32, () -> x0, lr32, "AccelUNetObjectiveTrackTest " + kind);
     }
 
     @ParameterizedTest

@@ -21,6 +21,12 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * contract and, if it differs, writes its task number into {@code status[0]} and returns without touching
  * anything; the graph checks {@code status} after every execution. Work groups beyond the data (group index past
  * the last row / output tile) return at once, and every row index is guarded.
+ *
+ * <p><b>Why {@link #gemm} and {@code gemmNorm} repeat the tile loop instead of sharing a helper.</b> TornadoVM's PTX
+ * backend addresses a local-memory array passed to another method like a Java heap array (a 16-byte header added to
+ * every offset): the helper silently reads the wrong elements and writes past the local array (the CUDA error 700 of
+ * the reverted tiled attempt, docs/gpu.md). Local arrays therefore never leave the kernel that allocates them, and
+ * the two kernels, which differ only in how a tile of x is loaded, each carry the whole loop.
  */
 public final class FusedKernels {
     private FusedKernels() {}

@@ -143,8 +143,8 @@ class OptimInputChecksTest {
     // ------------------------------------------------------------------ torch's lerp, bit for bit
 
     /**
-     * Adam's first moment after one step from m = 0 is torch's {@code lerp_(g, w)} with w = 1 − β₁: for w &lt; 0.5 it is
-     * {@code m + w·(g − m)} = w·g exactly; for w ≥ 0.5 torch evaluates {@code g − (g − m)·(1 − w)}. The two forms agree
+     * Adam's first-moment update from a loaded m is torch's {@code m.lerp_(g, w)} with w = 1 − β₁: for w &lt; 0.5 torch
+     * evaluates {@code m + w·(g − m)}; for w ≥ 0.5 torch evaluates {@code g − (g − m)·(1 − w)}. The two forms agree
      * mathematically and differ in the last bit for some inputs (at w = 0.5 only when m and g differ in magnitude),
      * so each is checked bit for bit over 200 random m, g of magnitudes 1e-3 to 1e4; the loop also asserts that
      * such distinguishing inputs occur, i.e. that the check can fail.
@@ -158,7 +158,6 @@ class OptimInputChecksTest {
                 double m0 = r.nextDouble(-2, 2) * Math.pow(10, r.nextInt(-3, 4)), g = r.nextDouble(-2, 2) * Math.pow(10, r.nextInt(-3, 4));
                 Param p = param("w", 0);
                 Adam adam = new Adam(List.of(p), 1e-3, beta1, 0.99, 1e-8);
-                // a first step with gradient m0 / w sets m = lerp(0, m0/w, w); load m0 exactly instead
                 Map<String, Tensor> s = with(adam.state(), "adam.m.w", Tensor.f64(new double[] {m0}, 1));
                 adam.loadState(s);
                 p.grad[0] = g;

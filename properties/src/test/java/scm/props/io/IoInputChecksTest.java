@@ -124,6 +124,30 @@ class IoInputChecksTest {
         assertEquals(Map.of("k", "v"), c.metadata());
     }
 
+    /** The writer accepts exactly as many tensors as readers do ({@link SafeTensors#MAX_TENSORS}; HeaderLimitsTest: one more is refused). */
+    @Test void theWriterWritesExactlyTheTensorLimit() {
+        Map<String, Tensor> many = new LinkedHashMap<>();
+        for (int i = 0; i < SafeTensors.MAX_TENSORS; i++) many.put("t" + i, Tensor.f64(new double[0], 0));
+        assertTrue(SafeTensors.toBytes(many, Map.of()).length > 8 * SafeTensors.MAX_TENSORS);
+    }
+
+    /**
+     * The writer accepts a header of exactly {@link SafeTensors#MAX_HEADER_BYTES} bytes and refuses one 8 bytes longer
+     * (headers are padded to multiples of 8). The metadata value's length sets the header length: measured from a
+     * one-character value (the header's unpadded length is where its trailing spaces begin), then stretched.
+     */
+    @Test void theWriterAcceptsAHeaderOfExactlyTheCap() {
+        Map<String, Tensor> one = Map.of("x", Tensor.f64(new double[] {1}, 1));
+        byte[] small = SafeTensors.toBytes(one, Map.of("big", "y"));
+        long padded = ByteBuffer.wrap(small).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int raw = (int) padded;
+        while (small[8 + raw - 1] == ' ') raw--;
+        int fill = (int) (SafeTensors.MAX_HEADER_BYTES - raw) + 1;  // raw length becomes exactly the cap
+        byte[] atCap = SafeTensors.toBytes(one, Map.of("big", "y".repeat(fill)));
+        assertEquals(SafeTensors.MAX_HEADER_BYTES, ByteBuffer.wrap(atCap).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        rejects("exceeds the cap of " + SafeTensors.MAX_HEADER_BYTES, () -> SafeTensors.toBytes(one, Map.of("big", "y".repeat(fill + 1))));
+    }
+
     /** The header-length field at exactly the cap passes the cap check; the file is then too short for it. */
     @Test void headerLengthAtTheCap() {
         byte[] file = new byte[16];
@@ -229,6 +253,10 @@ class IoInputChecksTest {
     @Test void tensorChecks() {
         rejects("tensor shape is null", () -> new Tensor(null, new double[0], DType.F64));
         rejects("tensor values are null", () -> new Tensor(new int[] {0}, null, DType.F64));
+        rejects("tensor dtype is null", () -> new Tensor(new int[] {0}, new double[0], null));
+        // exactly 2^31 - 1 elements passes the size check (the value count then fails)
+        rejects("shape mismatch: shape [2147483647] has 2147483647 elements but 0 values were given",
+                () -> new Tensor(new int[] {Integer.MAX_VALUE}, new double[0], DType.F64));
         rejects("tensor shape [2, -1] has a negative dimension", () -> new Tensor(new int[] {2, -1}, new double[0], DType.F64));
         rejects("has more than 2^31-1 elements", () -> new Tensor(new int[] {65536, 65536, 0}, new double[0], DType.F64));
         rejects("item() needs exactly one element, tensor has 2", () -> Tensor.f64(new double[] {1, 2}, 2).item());

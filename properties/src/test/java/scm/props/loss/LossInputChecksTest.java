@@ -170,6 +170,9 @@ class LossInputChecksTest {
         assertEquals(21, ict.n(100));
         rejects("training step must be >= 0, got -1", () -> ict.n(-1));
         assertFalse(ict.usesTarget());
+        // s1/s0 = 2^29, where Math.log(2^29)/Math.log(2) = 29.000000000000004: log2 must be taken exactly,
+        // K' = floor(300 / 30) = 10, not 9
+        assertEquals(10, new IctCurriculum(1, 1 << 29, 300).stageLength());
     }
 
     // ------------------------------------------------------------------ consistency training / distillation
@@ -251,6 +254,10 @@ class LossInputChecksTest {
             ct.afterOptimizerStep(1);
             assertEquals(mu * before + (1 - mu) * (before + 1), target.value[0], 1e-15, "mu " + mu);
         }
+        for (double mu : new double[] {1.5, -0.5}) {
+            ConsistencyTraining ct = new ConsistencyTraining(LossFixtures.tiny(0, 1), ctConfig(fixed(10, mu), ConsistencyTraining.Weighting.UNIT));
+            rejects("EMA rate mu must be in [0, 1], got " + mu, () -> ct.afterOptimizerStep(1));
+        }
     }
 
     @Test void consistencyDistillationChecksAndTarget() {
@@ -268,6 +275,7 @@ class LossInputChecksTest {
         rejects("shape mismatch: noise z is 2x2", () -> cd.step(X, NARROW, new int[] {1, 2}, 0));
         rejects("shape mismatch: need 2 level indices", () -> cd.step(X, X, null, 0));
         rejects("level index n[0] must be in [1, 17], got 0", () -> cd.step(X, X, new int[] {0, 2}, 0));
+        rejects("shape mismatch: need 2 level indices", () -> cd.step(X, X, new int[] {1}, 0));
         rejects("random generator is null", () -> cd.lossAndGrad(X, 0, null));
         rejects("x0 is null", () -> cd.lossAndGrad(null, 0, Noise.seeded(1)));
         assertTrue(Double.isFinite(cd.lossAndGrad(X, 0, Noise.seeded(1)).loss()));
@@ -307,6 +315,13 @@ class LossInputChecksTest {
         AdaptiveWeighting on = AdaptiveWeighting.of(net.weightHead());
         assertTrue(on.enabled());
         assertEquals(net.weightHead().params(), on.params());
+        // a head whose output is not finite is reported, not used
+        TrainableNetwork broken = LossFixtures.tiny(0, 1);
+        broken.weightHead().params().get(0).value[0] = Double.NaN;
+        assertThrows(IllegalArgumentException.class, () -> AdaptiveWeighting.of(broken.weightHead()).weights(t));
+        // ∂ℓ/∂q of ℓ = e^w/D·q − w: ℓ is linear in q, so a central difference is exact up to rounding
+        double w = 0.3, q = 2.0, h = 1e-3;
+        assertEquals((AdaptiveWeighting.loss(w, q + h, 3) - AdaptiveWeighting.loss(w, q - h, 3)) / (2 * h), AdaptiveWeighting.dLossDSq(w, 3), 1e-12);
     }
 
     @Test void edmStudentChecks() {
@@ -368,6 +383,9 @@ class LossInputChecksTest {
         rejects("shape mismatch: F^- is 2x2", () -> ScmObjective.loss(X, NARROW, X, two, two));
         rejects("shape mismatch: tangent g is 2x2", () -> ScmObjective.loss(X, X, NARROW, two, two));
         rejects("shape mismatch: w and lambda need 2 entries", () -> ScmObjective.loss(X, X, X, two, null));
+        rejects("shape mismatch: w and lambda need 2 entries", () -> ScmObjective.loss(X, X, X, null, two));
+        rejects("shape mismatch: w and lambda need 2 entries", () -> ScmObjective.loss(X, X, X, new double[1], two));
+        rejects("shape mismatch: w and lambda need 2 entries", () -> ScmObjective.loss(X, X, X, two, new double[3]));
     }
 
     @Test void scmTangentChecks() {
@@ -381,6 +399,8 @@ class LossInputChecksTest {
         rejects("shape mismatch: F_pretrain is 2x2", () -> DiscreteScmTangent.ddimStep(0.5, X, t, new double[] {0.3, 0.9}, NARROW));
         rejects("shape mismatch: F_pretrain(x_t, t) is 2x2", () -> DiscreteScmTangent.delta(0.5, X, t, new double[] {0.3, 0.9}, X, NARROW, X, 1));
         rejects("warm-up factor r must be in [0, 1], got -0.1", () -> DiscreteScmTangent.delta(0.5, X, t, new double[] {0.3, 0.9}, X, X, X, -0.1));
+        rejects("warm-up factor r must be in [0, 1], got 1.5", () -> DiscreteScmTangent.delta(0.5, X, t, new double[] {0.3, 0.9}, X, X, X, 1.5));
+        assertDoesNotThrow(() -> DiscreteScmTangent.delta(0.5, X, t, new double[] {0.3, 0.9}, X, X, X, 1));
         assertDoesNotThrow(() -> DiscreteScmTangent.delta(0.5, X, t, new double[] {0.3, 0.9}, X, X, X, 0));
     }
 
@@ -404,5 +424,17 @@ class LossInputChecksTest {
         TrainableNetwork n = TrainableNetwork.of(m);
         assertEquals(m.params(), n.params());
         assertEquals(m.params().size(), n.networkParams().size() + m.weightHead().params().size());
+        assertTrue(n.toString().startsWith("TrainableNetwork["), n.toString());
+        // eval() reaches the model: after training mode with dropout, eval gives the dropout-free output of a
+        // fresh copy in eval mode (negative control: training mode differs from it)
+        MlpModel drop = LossFixtures.tinyModel(0.5, 1), ref = LossFixtures.tinyModel(0.5, 1);
+        TrainableNetwork d = TrainableNetwork.of(drop);
+        double[] t = {0.4, 1.0};
+        ref.eval();
+        Batch clean = ref.forward(X, t);
+        d.train(7);
+        assertFalse(java.util.Arrays.equals(clean.data(), d.forward(X, t).data()), "dropout changes the training-mode output");
+        d.eval();
+        assertArrayEquals(clean.data(), d.forward(X, t).data(), 0.0);
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import scm.ref.metrics.FrechetDistance;
 import scm.ref.metrics.Kid;
 import scm.ref.metrics.MlpClassifier;
@@ -28,6 +29,14 @@ final class FashionDemo {
     static final int[] TEACHER_STEPS = {2, 4, 8, 16};
     /** Warm-up draws this many samples (JIT, class loading) before each timed call. */
     static final int WARMUP = 64;
+    /**
+     * Samples are drawn in chunks of this many rows from one generator per method: the U-Net's activations for
+     * 10,000 rows at once would need tens of GB (about 50 float32 buffers of n x 16 x 28 x 28).
+     */
+    static final int CHUNK = 500;
+
+    /** A sampler drawing {@code n} samples from {@code rng}. */
+    interface Sampler { Batch sample(RandomGenerator rng, int n); }
 
     record Row(String method, int nfe, double fdPx, double kidPx, double fdCls, double msPerSample) {}
 
@@ -58,13 +67,13 @@ final class FashionDemo {
         for (int steps : teacherSteps) {
             double[] grid = models.teacherGrid(steps);
             rows.add(score("teacher ODE, DPM-Solver-2", OdeMethod.DPM_SOLVER_2.evaluations(grid),
-                    n -> models.teacherOde(OdeMethod.DPM_SOLVER_2, grid, Noise.seeded(seed), n)));
+                    (rng, n) -> models.teacherOde(OdeMethod.DPM_SOLVER_2, grid, rng, n)));
         }
         for (String s : DemoCommand.STUDENTS) {
             if (!models.has(s)) continue;
             for (int k = 1; k <= 2; k++) {
                 int steps = k;
-                rows.add(score(models.label(s) + ", " + k + "-step", k, n -> models.student(s, steps, Noise.seeded(seed), n)));
+                rows.add(score(models.label(s) + ", " + k + "-step", k, (rng, n) -> models.student(s, steps, rng, n)));
             }
         }
         Batch floor = data.floorRows(samples, seed);
@@ -78,14 +87,26 @@ final class FashionDemo {
         return Kid.subsets(g, ref, ImageData.KID_SUBSETS, k, new SplittableRandom(seed)).mean();
     }
 
-    private Row score(String method, int nfe, java.util.function.IntFunction<Batch> sampler) {
-        sampler.apply(Math.min(WARMUP, samples));   // warm-up on a few samples; the timed call draws all of them
+    private Row score(String method, int nfe, Sampler sampler) {
+        sampler.sample(Noise.seeded(seed), Math.min(WARMUP, samples));   // warm-up on a few samples; the timed call draws all of them
         long t0 = System.nanoTime();
-        Batch x = sampler.apply(samples);
+        Batch x = chunked(sampler, Noise.seeded(seed), samples);
         double ms = (System.nanoTime() - t0) / 1e6 / samples;
         x.requireFinite(method + " samples");
         return new Row(method, nfe, FrechetDistance.between(x, refPx), kid(x, refPx),
                 FrechetDistance.between(ImageData.features(classifier, x), refCls), ms);
+    }
+
+    /** {@code n} samples in chunks of {@link #CHUNK} rows, all from {@code rng} in order. */
+    static Batch chunked(Sampler sampler, RandomGenerator rng, int n) {
+        Batch first = null;
+        double[] all = null;
+        for (int s = 0; s < n; s += CHUNK) {
+            Batch b = sampler.sample(rng, Math.min(CHUNK, n - s));
+            if (all == null) { first = b; all = new double[n * b.d()]; }
+            System.arraycopy(b.data(), 0, all, s * b.d(), b.n() * b.d());
+        }
+        return new Batch(n, first.d(), all);
     }
 
     private void print(Path dir, String backendDescription, List<Row> rows, Row floor, PrintWriter out) {

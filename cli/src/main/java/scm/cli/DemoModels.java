@@ -82,6 +82,12 @@ final class DemoModels {
 
     boolean has(String s) { return students.containsKey(s); }
 
+    /**
+     * Drops the backend networks built so far (each keeps activation buffers for its largest batch: about 1.3 GB for
+     * the 28x28 U-Net in 256-row chunks), so that a demo holds one model's buffers at a time.
+     */
+    void releaseEngines() { engines.clear(); }
+
     String label(String s) { return s.equals("scd") ? "sCD" : s.equals("sct") ? "sCT" : s.equals("cd") ? "CD (EDM form)" : "iCT (EDM form)"; }
 
     /** The teacher's ODE time grid: {@code steps} uniform steps in t from t_max to 0. */

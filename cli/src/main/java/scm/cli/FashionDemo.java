@@ -30,8 +30,8 @@ final class FashionDemo {
     /** Warm-up draws this many samples (JIT, class loading) before each timed call. */
     static final int WARMUP = 64;
     /**
-     * Samples are drawn in chunks of this many rows from one generator per method: the U-Net's activations for
-     * 10,000 rows at once would need tens of GB (about 50 float32 buffers of n x 16 x 28 x 28).
+     * Samples are drawn in chunks of this many rows from one generator per method (the network itself runs them in
+     * chunks of RowChunkedNetwork.ROWS; this chunking fixes the order in which the noise is drawn).
      */
     static final int CHUNK = 500;
 
@@ -71,8 +71,10 @@ final class FashionDemo {
             rows.add(score("teacher ODE, DPM-Solver-2", OdeMethod.DPM_SOLVER_2.evaluations(grid),
                     (rng, n) -> models.teacherOde(OdeMethod.DPM_SOLVER_2, grid, rng, n)));
         }
+        models.releaseEngines();   // one model's activation buffers at a time (the first run ran out of heap holding three)
         for (String s : DemoCommand.STUDENTS) {
             if (!models.has(s)) continue;
+            models.releaseEngines();
             for (int k = 1; k <= 2; k++) {
                 int steps = k;
                 rows.add(score(models.label(s) + ", " + k + "-step", k, (rng, n) -> models.student(s, steps, rng, n)));

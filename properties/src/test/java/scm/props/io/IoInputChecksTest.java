@@ -58,7 +58,7 @@ class IoInputChecksTest {
 
     // ------------------------------------------------------------------ writer arguments
 
-    @Test void writerArguments() {
+    @Test void writerArguments() throws java.io.IOException {
         Map<String, Tensor> one = Map.of("a", Tensor.f64(new double[] {1}, 1));
         rejects("tensor map is null", () -> SafeTensors.toBytes(null, Map.of()));
         rejects("metadata map is null", () -> SafeTensors.toBytes(one, null));
@@ -77,7 +77,9 @@ class IoInputChecksTest {
         nullTensor.put("a", null);
         rejects("tensor 'a' is null", () -> SafeTensors.toBytes(nullTensor, Map.of()));
         rejects("tensor 'h': writing dtype F16 is not supported", () -> SafeTensors.toBytes(Map.of("h", new Tensor(new int[] {1}, new double[] {1}, DType.F16)), Map.of()));
-        rejects("dtype is null", () -> SafeTensors.write(Path.of("unused.safetensors"), one, Map.of(), null));
+        // a temporary path: a mutant that drops the check writes the file (one such run left it in the source tree)
+        Path unused = java.nio.file.Files.createTempDirectory("scm-io-checks").resolve("unused.safetensors");
+        rejects("dtype is null", () -> SafeTensors.write(unused, one, Map.of(), null));
         rejects("file bytes are null", () -> SafeTensors.fromBytes(null));
     }
 

@@ -1,0 +1,368 @@
+package scm.accel.tornado;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import scm.accel.model.MlpModelF32;
+import scm.accel.nn.ParamF32;
+import scm.accel.optim.AdamF32;
+import scm.ref.model.MlpConfig;
+import scm.ref.nn.AdaptiveWeightHead;
+import scm.ref.nn.LayerNorm;
+import scm.ref.nn.PixelNorm;
+import scm.ref.nn.PositionalEmbedding;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * One sCT training step of a {@link MlpModelF32} (positional time embedding, dropout 0) as ONE resident TornadoVM
+ * task graph, executed once per step: the same step as {@link scm.accel.train.ScmObjectiveF32#sct} followed by
+ * {@link AdamF32#step()} (Adam or RAdam) and an EMA update ({@link scm.accel.optim.EmaF32#update}) [docs/math.md §11 L3]:
+ * <ol>
+ * <li>x_t = cos t·x0 + sin t·z, dx_t/dt = cos t·z − sin t·x0; the JVP of F at (x_t/σ_d, t) along
+ *     (cos t sin t·dx_t/dt, cos t sin t·σ_d) on stacked primal/tangent rows ({@link FusedTrainKernels}): time embedding,
+ *     time Linear + SiLU, all 2·depth adaptive scale/shift Linears in one product + PixelNorm, input Linear, per block
+ *     LayerNorm·modulation·SiLU and the Linear with the residual, output norm and Linear → F⁻ and J;</li>
+ * <li>the tangent g = −cos²t(σ_d F⁻ − dx_t/dt) − r(cos t sin t·x_t + J), g/(‖g‖ + c), the adaptive weight w_φ(t) and the
+ *     loss e^w/D‖F − F⁻ − g‖² − w with its gradients (F = F⁻);</li>
+ * <li>the backward through the plain forward (the primal activations saved by the JVP), all weight gradients
+ *     (bias gradients fused into the weight-gradient products), then Adam/RAdam and the EMA over the flat arrays.</li>
+ * </ol>
+ * 43 tasks for the digits MLP (depth 5). Parameters, gradients, Adam moments and the EMA are four flat off-heap arrays
+ * that stay on the device (copied in once, FIRST_EXECUTION; read back only by {@link #params()}/{@link #ema()}, UNDER_DEMAND).
+ * Per step the host writes the batch (x0, z, t) and 11 step scalars in place into off-heap arrays and reads back the n
+ * per-sample losses and a status word, so the plan can be captured as a CUDA graph ({@link #CUDA_GRAPH}).
+ *
+ * <p>Not supported (refused at construction): dropout &gt; 0 (the digits runs use 0), the Fourier time embedding, sCD.
+ * Built only with {@code -Ptornado}.
+ */
+public final class TornadoSctStepGraph implements AutoCloseable {
+    /** Options: capture as a CUDA graph (PTX/CUDA devices); TornadoVM's profiler (not together). */
+    public static final int CUDA_GRAPH = 1, PROFILE = 2;
+
+    private final int n, dim, total;
+    private final double lr, beta1, beta2, eps;
+    private final boolean rectified;
+    private final float sigmaD, c;
+    private final List<ParamF32> layoutParams;
+    private final Map<String, Integer> offsets = new LinkedHashMap<>();
+    private final FloatArray x0, z, tin, hyper, loss, theta, ema, m, v, grad;
+    private final IntArray status;
+    /** A placeholder for the array arguments a task does not use. */
+    private final FloatArray none = new FloatArray(1);
+    private final TornadoExecutionPlan plan;
+    private final GridScheduler grid = new GridScheduler();
+    private final String graphName;
+    private int tasks;
+    private long step;
+    private TornadoExecutionResult last;
+
+    /**
+     * A graph for batches of n samples, starting from {@code model}'s parameters (the EMA starts there too, Adam's
+     * moments at zero).
+     *
+     * @param rectified RAdam (the sCM students' optimiser) when true, Adam otherwise
+     * @param device    TornadoVM {backend, device} indices, or null for the default device
+     */
+    public TornadoSctStepGraph(MlpModelF32 model, int n, double sigmaD, double c, double lr, double beta1, double beta2, double eps,
+                               boolean rectified, int[] device, int options) {
+        if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "262144");
+        TornadoBackend.strict();
+        MlpConfig cfg = model.config();
+        int d = cfg.dim(), w = cfg.width(), e = cfg.embDim(), depth = cfg.depth(), mods = 2 * depth, mw = mods * w;
+        if (cfg.embedding() != MlpConfig.Embedding.POSITIONAL)
+            throw new IllegalArgumentException("TornadoSctStepGraph supports the positional time embedding only, got " + cfg.embedding());
+        if (cfg.dropout() != 0)
+            throw new IllegalArgumentException("TornadoSctStepGraph supports dropout 0 only, got " + cfg.dropout());
+        if (n < 1) throw new IllegalArgumentException("batch must be >= 1, got " + n);
+        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0))
+            throw new IllegalArgumentException("bad Adam hyperparameters: lr=" + lr + " betas=(" + beta1 + ", " + beta2 + ") eps=" + eps);
+        this.n = n;
+        this.dim = d;
+        this.lr = lr; this.beta1 = beta1; this.beta2 = beta2; this.eps = eps;
+        this.rectified = rectified;
+        this.sigmaD = (float) sigmaD;
+        this.c = (float) c;
+        this.graphName = "sct" + n + "_" + System.identityHashCode(this);
+        int heads = AdaptiveWeightHead.FEATURES;
+
+        // flat layout: the adaptive Linears stacked [block0 scale; block0 shift; block1 scale; ...] so one product serves all
+        layoutParams = model.params();
+        int off = 0;
+        String[] order = order(depth);
+        for (String name : order) { offsets.put(name, off); off += find(model, name).size(); }
+        int oWm = offsets.get("blocks.0.adn.scale.weight"), oBm = offsets.get("blocks.0.adn.scale.bias");
+        total = off;
+        int expected = 0;
+        for (ParamF32 q : model.params()) expected += q.size();
+        if (expected != total) throw new IllegalStateException("flat layout covers " + total + " of " + expected + " parameter values");
+        theta = new FloatArray(total);
+        ema = new FloatArray(total);
+        m = new FloatArray(total);
+        v = new FloatArray(total);
+        grad = new FloatArray(total);
+        for (String name : order) {
+            float[] val = find(model, name).value;
+            int o = offsets.get(name);
+            for (int j = 0; j < val.length; j++) { theta.set(o + j, val[j]); ema.set(o + j, val[j]); }
+        }
+        for (int j = 0; j < total; j++) { m.set(j, 0f); v.set(j, 0f); grad.set(j, 0f); }
+
+        // constants: positional frequencies, then the weight head's Fourier a_k = 2π s ω_k and p_k = 2π φ_k (as FourierEmbeddingF32)
+        double[] fd = new PositionalEmbedding("time.embedding", e).frequencies();
+        float[] ha = model.weightHead().fourier().angleScales(), hp = model.weightHead().fourier().phases();
+        if (ha.length != heads) throw new IllegalArgumentException("weight head has " + ha.length + " features, expected " + heads);
+        int hOff = e / 2;
+        FloatArray consts = new FloatArray(hOff + 2 * heads);
+        for (int k = 0; k < e / 2; k++) consts.set(k, (float) fd[k]);
+        for (int k = 0; k < heads; k++) {
+            consts.set(hOff + k, ha[k]);
+            consts.set(hOff + heads + k, hp[k]);
+        }
+
+        x0 = new FloatArray(n * d);
+        z = new FloatArray(n * d);
+        tin = new FloatArray(n);
+        hyper = new FloatArray(FusedTrainKernels.H_LEN);
+        loss = new FloatArray(n);
+        status = new IntArray(1);
+        status.set(0, 0);
+        FloatArray xt = new FloatArray(n * d), vel = new FloatArray(n * d), xs = new FloatArray(2 * n * d), emb = new FloatArray(2 * n * e);
+        FloatArray tl = new FloatArray(2 * n * e), cc = new FloatArray(2 * n * e), ms = new FloatArray(2 * n * mw), sn = new FloatArray(2 * n * mw);
+        FloatArray rho = new FloatArray(n * mods), hA = new FloatArray(2 * n * w), hB = new FloatArray(2 * n * w);
+        FloatArray xh = new FloatArray((depth + 1) * n * w), rr = new FloatArray((depth + 1) * n), aa = new FloatArray((depth + 1) * n * w);
+        FloatArray uu = new FloatArray((depth + 1) * 2 * n * w), fj = new FloatArray(2 * n * d), dF = new FloatArray(n * d), dw = new FloatArray(n);
+        FloatArray da = new FloatArray(n * w), gA = new FloatArray(n * w), gB = new FloatArray(n * w), gm = new FloatArray(n * mw);
+        FloatArray dtl = new FloatArray(n * e);
+        float epsLN = (float) LayerNorm.EPS, epsPN = (float) PixelNorm.EPS;
+
+        TaskGraph g = new TaskGraph(graphName);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, x0, z, tin, hyper);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, theta, grad, m, v, ema, consts, status, none);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, xt, vel, xs, emb, tl, cc, ms, sn, rho, hA, hB, xh, rr, aa, uu, fj, dF, dw, da, gA, gB, gm, dtl);
+
+        // ---- forward + JVP (stacked rows: primal 0..n-1, tangent n..2n-1)
+        String t0 = id();
+        g.task(t0, FusedTrainKernels::prepare, new KernelContext(), x0, z, tin, consts, hyper, xt, vel, xs, emb, status, n, d, e, tasks);
+        flat(t0, n * Math.max(d, e));
+        int oWt = offsets.get("time.linear.weight"), oBt = offsets.get("time.linear.bias");
+        gemm(g, emb, 0, e, 1, theta, oWt, 1, e, 2 * n, e, e, FusedTrainKernels.BIAS, oBt, n, none, 0, tl, 0, e, -1);
+        String t1 = id();
+        g.task(t1, FusedTrainKernels::siluJvp, new KernelContext(), tl, cc, status, n * e, tasks);
+        flat(t1, n * e);
+        gemm(g, cc, 0, e, 1, theta, oWm, 1, e, 2 * n, mw, e, FusedTrainKernels.BIAS, oBm, n, none, 0, ms, 0, mw, -1);
+        String t2 = id();
+        g.task(t2, FusedTrainKernels::pixelNormJvp, new KernelContext(), ms, sn, rho, status, n, mods, w, epsPN, tasks);
+        rows(t2, n * mods);
+        gemm(g, xs, 0, d, 1, theta, offsets.get("input.weight"), 1, d, 2 * n, w, d, FusedTrainKernels.BIAS, offsets.get("input.bias"), n,
+                none, 0, hA, 0, w, -1);
+        FloatArray h = hA, hNext = hB;
+        for (int i = 0; i < depth; i++) {
+            String tn = id();
+            g.task(tn, FusedTrainKernels::normJvp, new KernelContext(), h, sn, theta, xh, rr, aa, uu, status, n, w, mw, 2 * i * w, 0, 1, i,
+                    epsLN, tasks);
+            rows(tn, n);
+            gemm(g, uu, i * 2 * n * w, w, 1, theta, offsets.get("blocks." + i + ".linear.weight"), 1, w, 2 * n, w, w,
+                    FusedTrainKernels.BIAS | FusedTrainKernels.RESIDUAL, offsets.get("blocks." + i + ".linear.bias"), n, h, 0, hNext, 0, w, -1);
+            FloatArray tmp = h; h = hNext; hNext = tmp;
+        }
+        int oG = offsets.get("out.norm.weight");
+        String to = id();
+        g.task(to, FusedTrainKernels::normJvp, new KernelContext(), h, sn, theta, xh, rr, aa, uu, status, n, w, mw, 0, oG, 0, depth, epsLN, tasks);
+        rows(to, n);
+        int oWo = offsets.get("out.linear.weight"), oBo = offsets.get("out.linear.bias");
+        gemm(g, uu, depth * 2 * n * w, w, 1, theta, oWo, 1, w, 2 * n, d, w, FusedTrainKernels.BIAS, oBo, n, none, 0, fj, 0, d, -1);
+
+        // ---- tangent, weight, loss
+        int oWh = offsets.get("weight_head.linear.weight");
+        String tl2 = id();
+        g.task(tl2, FusedTrainKernels::tangentLoss, new KernelContext(), fj, xt, vel, tin, consts, theta, hyper, loss, dF, dw, status, n, d,
+                hOff, heads, oWh, tasks);
+        rows(tl2, n);
+
+        // ---- backward through the plain forward
+        // output Linear: dL/d(o1) = (dF·Wo)⊙SiLU'(o1); dWo, dbo = dFᵀ·u_out, Σ dF
+        gemm(g, dF, 0, d, 1, theta, oWo, w, 1, n, w, d, FusedTrainKernels.SILU_GRAD, 0, 0, aa, depth * n * w, da, 0, w, -1);
+        gemm(g, dF, 0, 1, d, uu, depth * 2 * n * w, w, 1, d, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWo, w, oBo);
+        String tb = id();
+        g.task(tb, FusedTrainKernels::normBackward, new KernelContext(), da, none, sn, rho, theta, xh, rr, gA, gm, status, n, w, mods, 0, oG, 0,
+                depth, tasks);
+        rows(tb, n);
+        String ts = id();
+        g.task(ts, FusedTrainKernels::smallGrads, new KernelContext(), da, xh, dw, tin, consts, grad, status, n, w, depth, oG, hOff, heads, oWh,
+                tasks);
+        flat(ts, w + heads + 1);
+        FloatArray gCur = gA, gNext = gB;
+        for (int i = depth - 1; i >= 0; i--) {
+            int oW = offsets.get("blocks." + i + ".linear.weight"), oB = offsets.get("blocks." + i + ".linear.bias");
+            gemm(g, gCur, 0, w, 1, theta, oW, w, 1, n, w, w, FusedTrainKernels.SILU_GRAD, 0, 0, aa, i * n * w, da, 0, w, -1);
+            gemm(g, gCur, 0, 1, w, uu, i * 2 * n * w, w, 1, w, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oW, w, oB);
+            String bb = id();
+            g.task(bb, FusedTrainKernels::normBackward, new KernelContext(), da, gCur, sn, rho, theta, xh, rr, gNext, gm, status, n, w, mods, 2 * i,
+                    0, 1, i, tasks);
+            rows(bb, n);
+            FloatArray tmp = gCur; gCur = gNext; gNext = tmp;
+        }
+        // time path: dL/d(tl) = (Σ_blocks dL/d(scale, shift)·W)⊙SiLU'(tl); the adaptive Linears' and the time Linear's gradients
+        gemm(g, gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
+        gemm(g, gm, 0, 1, mw, cc, 0, e, 1, mw, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWm, e, oBm);
+        gemm(g, dtl, 0, 1, e, emb, 0, e, 1, e, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWt, e, oBt);
+        gemm(g, gCur, 0, 1, w, xs, 0, d, 1, w, d, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, offsets.get("input.weight"), d,
+                offsets.get("input.bias"));
+        // ---- optimiser + EMA over the flat arrays
+        String ta = id();
+        g.task(ta, FusedTrainKernels::adamEma, new KernelContext(), theta, grad, m, v, ema, hyper, status, total, tasks);
+        flat(ta, total);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss, status);
+        g.transferToHost(DataTransferMode.UNDER_DEMAND, theta, ema, grad);
+
+        TornadoExecutionPlan pl = new TornadoExecutionPlan(g.snapshot());
+        pl.withGridScheduler(grid);
+        if (device != null) pl.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
+        if ((options & PROFILE) != 0) pl.withProfiler(ProfilerMode.SILENT);
+        if ((options & CUDA_GRAPH) != 0) pl = pl.withCUDAGraph();
+        plan = pl;
+    }
+
+    /** The flat layout: time Linear, input Linear, the 2·depth adaptive Linears stacked, the block Linears, output norm and Linear, weight head. */
+    private static String[] order(int depth) {
+        java.util.List<String> o = new java.util.ArrayList<>(List.of("time.linear.weight", "time.linear.bias", "input.weight", "input.bias"));
+        for (int i = 0; i < depth; i++) for (String s : new String[] {"scale", "shift"}) o.add("blocks." + i + ".adn." + s + ".weight");
+        for (int i = 0; i < depth; i++) for (String s : new String[] {"scale", "shift"}) o.add("blocks." + i + ".adn." + s + ".bias");
+        for (int i = 0; i < depth; i++) { o.add("blocks." + i + ".linear.weight"); o.add("blocks." + i + ".linear.bias"); }
+        o.addAll(List.of("out.norm.weight", "out.norm.bias", "out.linear.weight", "out.linear.bias", "weight_head.linear.weight", "weight_head.linear.bias"));
+        return o.toArray(new String[0]);
+    }
+
+    private static ParamF32 find(MlpModelF32 model, String name) {
+        for (ParamF32 q : model.params()) if (q.name.equals(name)) return q;
+        throw new IllegalArgumentException("model has no parameter " + name);
+    }
+
+    private String id() { return "t" + (tasks++); }
+
+    /** A {@link FusedTrainKernels#gemm} task: A(i,k) = a[aOff + i·am + k·ak], B(k,j) = b[bOff + k·bk + j·bj], M×N, depth K. */
+    private void gemm(TaskGraph g, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn, int dk,
+                      int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff) {
+        String name = id();
+        IntArray cfg = new IntArray(FusedTrainKernels.CFG_LEN);
+        cfg.set(FusedTrainKernels.A_OFF, aOff); cfg.set(FusedTrainKernels.A_M, am); cfg.set(FusedTrainKernels.A_K, ak);
+        cfg.set(FusedTrainKernels.B_OFF, bOff); cfg.set(FusedTrainKernels.B_K, bk); cfg.set(FusedTrainKernels.B_J, bj);
+        cfg.set(FusedTrainKernels.BIAS_OFF, biasOff); cfg.set(FusedTrainKernels.BIAS_ROWS, biasRows);
+        cfg.set(FusedTrainKernels.Y_OFF, yOff); cfg.set(FusedTrainKernels.LDY, ldy); cfg.set(FusedTrainKernels.GB_OFF, Math.max(gbOff, 0));
+        cfg.set(FusedTrainKernels.DIM_M, dm); cfg.set(FusedTrainKernels.DIM_N, dn); cfg.set(FusedTrainKernels.DIM_K, dk);
+        cfg.set(FusedTrainKernels.FLAGS, flags); cfg.set(FusedTrainKernels.TASK, tasks); cfg.set(FusedTrainKernels.R_OFF, rOff);
+        // the bias of a forward product and the gradient target of a weight-gradient product live in the flat arrays
+        FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? theta : none;
+        FloatArray gb = (flags & FusedTrainKernels.BIAS_GRAD) != 0 ? grad : none;
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cfg);
+        g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, gb, cfg, status);
+        WorkerGrid2D wg = new WorkerGrid2D((dn + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN * FusedTrainKernels.LX,
+                (dm + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM * FusedTrainKernels.LY);
+        wg.setLocalWork(FusedTrainKernels.LX, FusedTrainKernels.LY, 1);
+        grid.addWorkerGrid(graphName + "." + name, wg);
+    }
+
+    private void rows(String name, int groups) {
+        WorkerGrid1D wg = new WorkerGrid1D(groups * FusedTrainKernels.ROW);
+        wg.setLocalWork(FusedTrainKernels.ROW, 1, 1);
+        grid.addWorkerGrid(graphName + "." + name, wg);
+    }
+
+    private void flat(String name, int threads) {
+        WorkerGrid1D wg = new WorkerGrid1D((threads + FusedTrainKernels.ROW - 1) / FusedTrainKernels.ROW * FusedTrainKernels.ROW);
+        wg.setLocalWork(FusedTrainKernels.ROW, 1, 1);
+        grid.addWorkerGrid(graphName + "." + name, wg);
+    }
+
+    public int taskCount() { return tasks; }
+
+    public int batch() { return n; }
+
+    /**
+     * One training step on the batch (x0, z: n×D; t: n times) with tangent warm-up factor r = min(1, iter/H) and EMA
+     * decay emaBeta; returns the batch-mean loss before the update (as {@code ScmObjectiveF32.step}).
+     */
+    public double step(float[] x0In, float[] zIn, float[] tIn, double r, double emaBeta) {
+        if (x0In.length != n * dim || zIn.length != n * dim || tIn.length != n)
+            throw new IllegalArgumentException("this graph trains on batches of " + n + " samples of dimension " + dim + ", got x0 " + x0In.length
+                    + ", z " + zIn.length + ", t " + tIn.length + " values");
+        if (!(emaBeta >= 0 && emaBeta <= 1)) throw new IllegalArgumentException("EMA decay must be in [0, 1], got " + emaBeta);
+        MemorySegment.copy(x0In, 0, x0.getSegment(), ValueLayout.JAVA_FLOAT, 0, n * dim);
+        MemorySegment.copy(zIn, 0, z.getSegment(), ValueLayout.JAVA_FLOAT, 0, n * dim);
+        MemorySegment.copy(tIn, 0, tin.getSegment(), ValueLayout.JAVA_FLOAT, 0, n);
+        step++;
+        double[] k = AdamF32.scalars(lr, beta1, beta2, step, rectified);
+        hyper.set(FusedTrainKernels.H_B1, (float) beta1);
+        hyper.set(FusedTrainKernels.H_B2, (float) beta2);
+        hyper.set(FusedTrainKernels.H_A, (float) k[0]);
+        hyper.set(FusedTrainKernels.H_S, (float) k[1]);
+        hyper.set(FusedTrainKernels.H_EPS, (float) eps);
+        hyper.set(FusedTrainKernels.H_ADAPT, k[2] != 0 ? 1f : 0f);
+        hyper.set(FusedTrainKernels.H_EMA, (float) emaBeta);
+        hyper.set(FusedTrainKernels.H_R, (float) r);
+        hyper.set(FusedTrainKernels.H_C, c);
+        hyper.set(FusedTrainKernels.H_SD, sigmaD);
+        hyper.set(FusedTrainKernels.H_INV_SD, 1f / sigmaD);
+        last = plan.execute();
+        int bad = status.get(0);
+        if (bad != 0)
+            throw new IllegalStateException("TornadoSctStepGraph: task t" + (bad - 1) + " was launched with another work-group size than it was written for (results invalid)");
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += loss.get(i);
+        return sum / n;
+    }
+
+    public long stepCount() { return step; }
+
+    /** The current parameters by name (copied back from the device). */
+    public Map<String, float[]> params() { return readBack(theta); }
+
+    /** The EMA of the parameters by name (copied back from the device). */
+    public Map<String, float[]> ema() { return readBack(ema); }
+
+    /** The gradient of the last step by name (copied back from the device). */
+    public Map<String, float[]> grads() { return readBack(grad); }
+
+    private Map<String, float[]> readBack(FloatArray a) {
+        if (last == null) return unpack(a);
+        last.transferToHost(a);
+        return unpack(a);
+    }
+
+    private Map<String, float[]> unpack(FloatArray a) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (ParamF32 p : layoutParams) {
+            int o = offsets.get(p.name);
+            float[] val = new float[p.size()];
+            MemorySegment.copy(a.getSegment(), ValueLayout.JAVA_FLOAT, (long) o * Float.BYTES, val, 0, val.length);
+            out.put(p.name, val);
+        }
+        return out;
+    }
+
+    /** Kernel time of the last step in ms as TornadoVM's profiler reports it (needs PROFILE), else NaN. */
+    public double lastKernelMs() {
+        if (last == null || last.getProfilerResult() == null) return Double.NaN;
+        return last.getProfilerResult().getDeviceKernelTime() / 1e6;
+    }
+
+    /** Total time of the last step in ms as TornadoVM's profiler reports it (needs PROFILE), else NaN. */
+    public double lastTotalMs() {
+        if (last == null || last.getProfilerResult() == null) return Double.NaN;
+        return last.getProfilerResult().getTotalTime() / 1e6;
+    }
+
+    @Override public void close() throws Exception { plan.close(); }
+}

@@ -31,7 +31,7 @@ public final class FusedTrainKernels {
     /** Work-group size of the row kernels. */
     public static final int ROW = 256;
 
-    /** {@link #gemm} flags: bias on rows < biasRows; + residual; × SiLU'(pre-activation); column sums of A into gb. */
+    /** {@link #gemm} flags: bias on rows < biasRows; + residual; × SiLU'(pre-activation); column sums of A into y at gbOff. */
     public static final int BIAS = 1, RESIDUAL = 2, SILU_GRAD = 4, BIAS_GRAD = 8;
 
     /** {@link #gemm}'s integer arguments, packed in one {@link IntArray} per task (a task takes at most 20 arguments). */
@@ -57,12 +57,14 @@ public final class FusedTrainKernels {
      * with consecutive threads on the contiguous index of each operand (k when ak = 1, else i; likewise for B).
      * Epilogues, in this order: BIAS + bias[biasOff + j] on rows i &lt; biasRows (the primal rows of a stacked JVP);
      * RESIDUAL + r[rOff + i·ldy + j]; SILU_GRAD × SiLU'(r[rOff + i·ldy + j]) (r then holds the pre-activation).
-     * BIAS_GRAD: the work groups of the first column tile also write gb[gbOff + i] = Σ_k A(i, k) (the bias gradient
-     * Σ_samples dy of a weight-gradient product). Output y[yOff + i·ldy + j]. Global (ceil(N/TN)·LX, ceil(M/TM)·LY),
+     * BIAS_GRAD: the work groups of the first column tile also write y[gbOff + i] = Σ_k A(i, k) (the bias gradient
+     * Σ_samples dy of a weight-gradient product, next to its weight gradient in the flat gradient array; a separate
+     * output parameter bound to the same array would make the task depend on itself, and TornadoVM's graph scheduler
+     * then never finishes). Output y[yOff + i·ldy + j]. Global (ceil(N/TN)·LX, ceil(M/TM)·LY),
      * local (LX, LY).
      */
-    public static void gemm(KernelContext ctx, FloatArray a, FloatArray b, FloatArray bias, FloatArray r, FloatArray y, FloatArray gb,
-                            IntArray cfg, IntArray status) {
+    public static void gemm(KernelContext ctx, FloatArray a, FloatArray b, FloatArray bias, FloatArray r, FloatArray y, IntArray cfg,
+                            IntArray status) {
         int lsx = ctx.localGroupSizeX;
         int lsy = ctx.localGroupSizeY;
         int lx = ctx.localIdx;
@@ -174,10 +176,10 @@ public final class FusedTrainKernels {
         }
         if (rowSums && lx == 0) {
             int gbOff = cfg.get(GB_OFF);
-            if (i0 < dm) gb.set(gbOff + i0, s0);
-            if (i1 < dm) gb.set(gbOff + i1, s1);
-            if (i2 < dm) gb.set(gbOff + i2, s2);
-            if (i3 < dm) gb.set(gbOff + i3, s3);
+            if (i0 < dm) y.set(gbOff + i0, s0);
+            if (i1 < dm) y.set(gbOff + i1, s1);
+            if (i2 < dm) y.set(gbOff + i2, s2);
+            if (i3 < dm) y.set(gbOff + i3, s3);
         }
     }
 
@@ -222,17 +224,17 @@ public final class FusedTrainKernels {
         if (j < n * e) {
             int i = j / e;
             int k = j - i * e;
-            int half = e / 2;
+            int hh = e / 2;
             float t = tin.get(i);
             float cs = (float) (Math.cos(t) * Math.sin(t));
             float dt = cs * hyper.get(H_SD);
-            int kk = k < half ? k : k - half;
+            int kk = k < hh ? k : k - hh;
             float f = consts.get(kk);
             float ang = f * t;
             float sn = (float) Math.sin(ang);
             float cn = (float) Math.cos(ang);
             float vv = f * dt;
-            if (k < half) {
+            if (k < hh) {
                 emb.set(j, sn);
                 emb.set(n * e + j, cn * vv);
             } else {

@@ -3,10 +3,12 @@ package scm.accel.tornado;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import scm.accel.backend.JvmBackend;
 import scm.accel.model.MlpModelF32;
 import scm.accel.optim.AdamF32;
+import scm.accel.optim.EmaF32;
 import scm.accel.sampling.ConsistencySamplerF32;
 import scm.accel.train.ScmObjectiveF32;
 import scm.ref.model.MlpConfig;
@@ -17,8 +19,9 @@ import scm.ref.trigflow.TrigFlow;
  * TornadoVM vs JVM backend, side by side in one run, on the digits MLP: 2-step sampling ({@link ConsistencySamplerF32} on
  * {@link JvmBackend} vs the one-graph {@link TornadoSamplerGraph}, with the norms fused into the Linears or as separate tasks,
  * plain, with TornadoVM's profiler, captured as a CUDA graph and with the noise drawn on the device; with {@code --legacy}
- * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train},
- * the sCT step on {@link TornadoBackend} (per-operation plans) vs the JVM backend. Also reports how far the
+ * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train 128,1024}, the sCT training step:
+ * the JVM backend vs the one-graph {@link TornadoSctStepGraph} (plain, profiled, CUDA graph; with {@code --legacy} also
+ * the per-operation {@link TornadoBackend} step). Also reports how far the
  * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
  * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096] [--rounds 10] [--train 128,1024] [--legacy]}.
  * Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (default TornadoVM's default).
@@ -41,6 +44,8 @@ public final class TornadoBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        // the training graph has 43 tasks; TornadoBackend's default bytecode buffer (65536) is set first otherwise
+        if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "262144");
         String dev = System.getProperty("scm.tornado.device");
         int[] device = dev == null ? null : ints(dev.replace(':', ','));
         try (TornadoBackend tb = new TornadoBackend(); JvmBackend jb = new JvmBackend()) {
@@ -48,7 +53,7 @@ public final class TornadoBench {
                     System.getProperty("java.version"));
             MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 1);
             for (int n : batches) sample(ref, jb, device, n, rounds, legacy);
-            for (int n : train) train(ref, jb, tb, n, Math.max(3, rounds / 3));
+            for (int n : train) train(jb, tb, device, n, rounds, legacy);
         }
     }
 
@@ -141,25 +146,88 @@ public final class TornadoBench {
         return median(ts);
     }
 
-    static void train(MlpModel ref, JvmBackend jb, TornadoBackend tb, int n, int rounds) {
-        MlpModelF32 mj = new MlpModelF32(jb, ref, 1), mt = new MlpModelF32(tb, ref, 1);
+    /**
+     * The sCT training step at batch n (digits MLP, dropout 0, RAdam lr 1e-4, EMA 0.999): the JVM backend's
+     * {@link ScmObjectiveF32} + {@link AdamF32} + {@link EmaF32} step beside the one-graph {@link TornadoSctStepGraph}
+     * (plain, with TornadoVM's profiler, captured as a CUDA graph), and with {@code --legacy} the per-operation
+     * {@link TornadoBackend} step. Medians of {@code rounds} steps, each timed on its own (host copies of the batch in and
+     * the n losses out included). Agreement: the first step's loss and, after 3 identical steps from the same start,
+     * the parameters, relative to the JVM engine.
+     */
+    static void train(JvmBackend jb, TornadoBackend tb, int[] device, int n, int rounds, boolean legacy) {
+        MlpModel ref = new MlpModel(MlpConfig.digits(0.0), 1);
+        MlpModelF32 mj = new MlpModelF32(jb, ref, 1);
         int d = mj.dim();
         SplittableRandom rng = new SplittableRandom(3);
         float[] x0 = gaussian(rng, n * d, 0.5), z = gaussian(rng, n * d, SIGMA_D), t = new float[n];
         for (int i = 0; i < n; i++) t[i] = (float) Math.atan(Math.exp(-1.0 + 1.4 * rng.nextGaussian()) / SIGMA_D);
-        ScmObjectiveF32 sj = new ScmObjectiveF32(mj, AdamF32.radam(jb, mj.params(), 1e-4, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
-        ScmObjectiveF32 st = new ScmObjectiveF32(mt, AdamF32.radam(tb, mt.params(), 1e-4, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
-        long c0 = System.nanoTime();
-        double lt = st.step(x0, z, t, n, 0.5, 0);
-        double compileS = (System.nanoTime() - c0) / 1e9;
-        double lj = sj.step(x0, z, t, n, 0.5, 0);
-        for (int w = 0; w < 3; w++) { sj.step(x0, z, t, n, 0.5, w + 1); st.step(x0, z, t, n, 0.5, w + 1); }
-        List<Double> jt = new ArrayList<>(), tt = new ArrayList<>();
+        double lr = 1e-4, r = 0.5, c = 0.1, emaBeta = 0.999;
+        ScmObjectiveF32 sj = new ScmObjectiveF32(mj, AdamF32.radam(jb, mj.params(), lr, 0.9, 0.99, 1e-8), SIGMA_D, c);
+        EmaF32 ej = new EmaF32(jb, mj.params());
+        double lj = sj.step(x0, z, t, n, r, 0);
+        ej.update(emaBeta);
+        for (int w = 0; w < 2; w++) { sj.step(x0, z, t, n, r, 0); ej.update(emaBeta); }
+        float[][] after3 = new float[mj.params().size()][];
+        for (int i = 0; i < after3.length; i++) after3[i] = mj.params().get(i).value.clone();
+        List<Double> jt = new ArrayList<>();
         for (int k = 0; k < rounds; k++) {
-            long t0 = System.nanoTime(); sj.step(x0, z, t, n, 0.5, 100 + k); jt.add((System.nanoTime() - t0) / 1e6);
-            t0 = System.nanoTime(); st.step(x0, z, t, n, 0.5, 100 + k); tt.add((System.nanoTime() - t0) / 1e6);
+            long t0 = System.nanoTime();
+            sj.step(x0, z, t, n, r, 0);
+            ej.update(emaBeta);
+            jt.add((System.nanoTime() - t0) / 1e6);
         }
-        System.out.printf("sCT step batch %5d: jvm %9.2f ms | tornado (per-op plans) %9.2f ms (first step incl. compile %.1f s) | ratio x%.2f | "
-                + "first-step loss jvm %.6f tornado %.6f%n", n, median(jt), median(tt), compileS, median(jt) / median(tt), lj, lt);
+        double j = median(jt);
+        System.out.printf("sCT step batch %5d: jvm %9.2f ms (%d threads; ScmObjectiveF32 + RAdam + EMA, dropout 0)%n", n, j, jb.threads());
+        String[] names = {"plain", "profiler", "CUDA graph"};
+        int[] opts = {0, TornadoSctStepGraph.PROFILE, TornadoSctStepGraph.CUDA_GRAPH};
+        for (int v = 0; v < names.length; v++) {
+            if ((opts[v] & TornadoSctStepGraph.CUDA_GRAPH) != 0 && Boolean.getBoolean("scm.bench.noCudaGraph")) continue;
+            long c0 = System.nanoTime();
+            try (TornadoSctStepGraph g = new TornadoSctStepGraph(new MlpModelF32(jb, ref, 1), n, SIGMA_D, c, lr, 0.9, 0.99, 1e-8, true, device, opts[v])) {
+                double lt = g.step(x0, z, t, r, emaBeta);
+                double compileS = (System.nanoTime() - c0) / 1e9;
+                for (int w = 0; w < 2; w++) g.step(x0, z, t, r, emaBeta);
+                String agree;
+                try {  // parameters after the same 3 steps as the JVM engine (read back on demand)
+                    Map<String, float[]> p3 = g.params();
+                    double num = 0, den = 0;
+                    for (int i = 0; i < after3.length; i++) {
+                        float[] a = p3.get(mj.params().get(i).name), b = after3[i];
+                        for (int q = 0; q < b.length; q++) { num += (double) (a[q] - b[q]) * (a[q] - b[q]); den += (double) b[q] * b[q]; }
+                    }
+                    agree = String.format("%.1e", Math.sqrt(num / den));
+                } catch (RuntimeException e) {
+                    agree = "read-back FAILED (" + e + ")";
+                }
+                List<Double> tt = new ArrayList<>(), ks = new ArrayList<>(), tot = new ArrayList<>();
+                for (int k = 0; k < rounds; k++) {
+                    long t0 = System.nanoTime();
+                    g.step(x0, z, t, r, emaBeta);
+                    tt.add((System.nanoTime() - t0) / 1e6);
+                    ks.add(g.lastKernelMs());
+                    tot.add(g.lastTotalMs());
+                }
+                double m = median(tt);
+                String prof = (opts[v] & TornadoSctStepGraph.PROFILE) != 0
+                        ? String.format(" | profiler: kernels %.3f ms, total %.3f ms per step", median(ks), median(tot)) : "";
+                System.out.printf("  TornadoSctStepGraph %-10s (%2d tasks/step) %8.3f ms | x%.1f vs jvm | compile %.1f s | first-step loss jvm %.6f "
+                        + "tornado %.6f (rel %.1e) | params after 3 steps: |tornado - jvm| / |jvm| = %s%s%n", names[v], g.taskCount(), m, j / m,
+                        compileS, lj, lt, Math.abs(lt - lj) / Math.abs(lj), agree, prof);
+            } catch (Exception e) {
+                System.out.printf("  TornadoSctStepGraph %-10s FAILED: %s%n", names[v], e);
+            }
+        }
+        if (legacy) {
+            MlpModelF32 mt = new MlpModelF32(tb, ref, 1);
+            ScmObjectiveF32 st = new ScmObjectiveF32(mt, AdamF32.radam(tb, mt.params(), lr, 0.9, 0.99, 1e-8), SIGMA_D, c);
+            long c0 = System.nanoTime();
+            st.step(x0, z, t, n, r, 0);
+            double compileS = (System.nanoTime() - c0) / 1e9;
+            List<Double> tt = new ArrayList<>();
+            for (int k = 0; k < Math.max(3, rounds / 3); k++) {
+                long t0 = System.nanoTime(); st.step(x0, z, t, n, r, 0); tt.add((System.nanoTime() - t0) / 1e6);
+            }
+            System.out.printf("  TornadoBackend per-op plans       %8.3f ms | x%.2f vs jvm | compile %.1f s (no EMA)%n", median(tt), j / median(tt), compileS);
+        }
     }
 }

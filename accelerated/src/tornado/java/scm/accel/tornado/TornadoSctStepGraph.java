@@ -263,11 +263,10 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         cfg.set(FusedTrainKernels.Y_OFF, yOff); cfg.set(FusedTrainKernels.LDY, ldy); cfg.set(FusedTrainKernels.GB_OFF, Math.max(gbOff, 0));
         cfg.set(FusedTrainKernels.DIM_M, dm); cfg.set(FusedTrainKernels.DIM_N, dn); cfg.set(FusedTrainKernels.DIM_K, dk);
         cfg.set(FusedTrainKernels.FLAGS, flags); cfg.set(FusedTrainKernels.TASK, tasks); cfg.set(FusedTrainKernels.R_OFF, rOff);
-        // the bias of a forward product and the gradient target of a weight-gradient product live in the flat arrays
+        // the bias of a forward product lives in the flat parameter array (bias grads go to y, the flat gradient array)
         FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? theta : none;
-        FloatArray gb = (flags & FusedTrainKernels.BIAS_GRAD) != 0 ? grad : none;
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cfg);
-        g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, gb, cfg, status);
+        g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, cfg, status);
         WorkerGrid2D wg = new WorkerGrid2D((dn + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN * FusedTrainKernels.LX,
                 (dm + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM * FusedTrainKernels.LY);
         wg.setLocalWork(FusedTrainKernels.LX, FusedTrainKernels.LY, 1);

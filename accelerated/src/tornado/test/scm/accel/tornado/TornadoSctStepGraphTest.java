@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import scm.accel.backend.JvmBackend;
 import scm.accel.model.MlpModelF32;
 import scm.accel.nn.ParamF32;
@@ -41,12 +43,13 @@ import scm.ref.model.MlpModel;
  * <p>Negative controls: the same checks reject the JVM step (i) with the tangent's warm-up term dropped (r = 0) and
  * (ii) with the learning rate 1 % higher, both from the same start.
  *
- * <p>Batch 19: fewer rows than one 64-row tile and a weight-gradient depth (the batch) that is not a multiple of the
- * 32-deep K stage, so the guards of every product are exercised.
+ * <p>Batches 19 and 70: fewer rows than one 64-row tile, and two tiles with the second nearly empty; weight-gradient
+ * depths (the batch) that are not multiples of the 32-deep K stage, so the guards of every product are exercised.
+ * Batch 70 runs plain Adam (six adaptive steps), batch 19 RAdam.
  */
 class TornadoSctStepGraphTest {
     static final double SIGMA = 0.5, C = 0.1, LR = 1e-3, B1 = 0.9, B2 = 0.99, EPS = 1e-8, EMA = 0.9, TOL = 2e-3;
-    static final int N = 19, STEPS = 6;
+    static final int N = 19, STEPS = 6;  // N: the batch of the refusal test
 
     @BeforeAll
     static void tornado() { assumeTornado(); }
@@ -71,10 +74,11 @@ class TornadoSctStepGraphTest {
         final ScmObjectiveF32 obj;
         final EmaF32 ema;
 
-        Jvm(MlpModel ref, double lr) {
+        Jvm(MlpModel ref, double lr, boolean rectified) {
             JvmBackend jb = new JvmBackend();
             model = new MlpModelF32(jb, ref);
-            obj = ScmObjectiveF32.sct(model, AdamF32.radam(jb, model.params(), lr, B1, B2, EPS), SIGMA, C);
+            AdamF32 opt = rectified ? AdamF32.radam(jb, model.params(), lr, B1, B2, EPS) : AdamF32.adam(jb, model.params(), lr, B1, B2, EPS);
+            obj = ScmObjectiveF32.sct(model, opt, SIGMA, C);
             ema = new EmaF32(jb, model.params());
         }
 
@@ -135,45 +139,50 @@ class TornadoSctStepGraphTest {
 
     static boolean gradOk(String s) { return s.startsWith("ok"); }
 
-    @Test
-    void sixStepsMatchTheJvmEngineAndNegativeControlsAreRejected() throws Exception {
+    /**
+     * Batch 19 with RAdam (the students' optimiser) and the negative controls; batch 70 (two row tiles, the second
+     * nearly empty; a batch depth of 2·32 + 6) with plain Adam.
+     */
+    @ParameterizedTest
+    @CsvSource({"19, true", "70, false"})
+    void sixStepsMatchTheJvmEngine(int n, boolean rectified) throws Exception {
         MlpModel ref = model();
         int d = ref.dim();
-        Jvm jvm = new Jvm(ref, LR);
+        Jvm jvm = new Jvm(ref, LR, rectified);
         Map<String, float[]> start = jvm.values();
-        try (TornadoSctStepGraph g = new TornadoSctStepGraph(new MlpModelF32(new JvmBackend(), ref), N, SIGMA, C, LR, B1, B2, EPS, true, null, 0)) {
+        try (TornadoSctStepGraph g = new TornadoSctStepGraph(new MlpModelF32(new JvmBackend(), ref), n, SIGMA, C, LR, B1, B2, EPS, rectified, null, 0)) {
             for (int k = 0; k < STEPS; k++) {
-                Batch b = batch(k, N, d);
+                Batch b = batch(k, n, d);
                 double lt = g.step(b.x0, b.z, b.t, b.r, EMA);
                 Map<String, float[]> gt = g.grads(), pt = g.params(), et = g.ema();
-                if (k == 0) negativeControls(ref, b, lt, gt, pt, start);
+                if (k == 0 && rectified) negativeControls(ref, b, lt, gt, pt, start);
                 double lj = jvm.step(b, b.r);
                 double lossRel = Math.abs(lt - lj) / Math.abs(lj);
                 String gc = gradCheck(gt, jvm.grads(), TOL);
                 String[] wp = new String[1], we = new String[1];
                 double pr = paramRatio(pt, jvm.values(), start, k + 1, TOL, wp);
                 double er = paramRatio(et, jvm.emas(), start, k + 1, TOL, we);
-                System.out.printf("sCT graph step %d (r = %.2f): loss tornado %.7f jvm %.7f (rel %.1e) | grads %s | params %.3f of bound %s | ema %.3f of bound %s%n",
-                        k + 1, b.r, lt, lj, lossRel, gc, pr, wp[0], er, we[0]);
+                System.out.printf("sCT graph batch %d %s step %d (r = %.2f): loss tornado %.7f jvm %.7f (rel %.1e) | grads %s | params %.3f of bound %s | ema %.3f of bound %s%n",
+                        n, rectified ? "RAdam" : "Adam", k + 1, b.r, lt, lj, lossRel, gc, pr, wp[0], er, we[0]);
                 assertTrue(lossRel <= TOL, "loss step " + (k + 1) + ": " + lt + " vs " + lj);
                 assertTrue(gradOk(gc), "gradients step " + (k + 1) + ": " + gc);
                 assertTrue(pr <= 1, "parameters step " + (k + 1) + ": " + wp[0]);
                 assertTrue(er <= 1, "EMA step " + (k + 1) + ": " + we[0]);
             }
             assertEquals(STEPS, g.stepCount());
-            assertThrows(IllegalArgumentException.class, () -> g.step(new float[3], new float[N * d], new float[N], 1, EMA));
+            assertThrows(IllegalArgumentException.class, () -> g.step(new float[3], new float[n * d], new float[n], 1, EMA));
         }
     }
 
     /** The checks above reject a JVM step with the warm-up term dropped, and one with the learning rate 1 % higher. */
     static void negativeControls(MlpModel ref, Batch b, double lt, Map<String, float[]> gt, Map<String, float[]> pt, Map<String, float[]> start) {
-        Jvm dropped = new Jvm(ref, LR);
+        Jvm dropped = new Jvm(ref, LR, true);
         double ld = dropped.step(b, 0.0);
         double lossRel = Math.abs(lt - ld) / Math.abs(ld);
         String gc = gradCheck(gt, dropped.grads(), TOL);
         System.out.printf("negative control, warm-up term dropped (r = 0 instead of %.2f): loss rel %.1e, grads %s%n", b.r, lossRel, gc);
         assertFalse(lossRel <= TOL && gradOk(gc), "the check must reject the step without the warm-up term");
-        Jvm faster = new Jvm(ref, LR * 1.01);
+        Jvm faster = new Jvm(ref, LR * 1.01, true);
         faster.step(b, b.r);
         String[] wp = new String[1];
         double pr = paramRatio(pt, faster.values(), start, 1, TOL, wp);

@@ -558,10 +558,11 @@ public final class FusedTrainKernels {
     }
 
     /**
-     * Gradients of the small parameters, one thread per parameter entry with a loop over the batch (per-column sums
-     * in sample order, as {@link scm.accel.kernels.NormKernels#affineGradColumns}): threads c &lt; w: dγ[c] = Σ_i g[i,c]·x̂[i,c],
-     * dβ[c] = Σ_i g[i,c] (g = dL/d(γ⊙x̂ + β) of the output norm); threads w + k, k &lt; H: dW_h[k] = Σ_i dw_i·√2 cos(a_k t_i + p_k);
-     * thread w + H: db_h = Σ_i dw_i. Global ≥ w + H + 1, local ROW.
+     * Gradients of the small parameters, one work group per parameter entry summing over the batch (strided by ROW,
+     * then a tree sum in local memory; a thread-per-entry loop over 1024 samples would be bound by load latency):
+     * groups c &lt; w: dγ[c] = Σ_i g[i,c]·x̂[i,c] and dβ[c] = Σ_i g[i,c] (g = dL/d(γ⊙x̂ + β) of the output norm, as
+     * {@link scm.accel.kernels.NormKernels#affineGradColumns}); groups w + k, k &lt; H: dW_h[k] = Σ_i dw_i·√2 cos(a_k t_i + p_k);
+     * group w + H: db_h = Σ_i dw_i. Global (w + H + 1)·ROW.
      */
     public static void smallGrads(KernelContext ctx, FloatArray gOut, FloatArray xh, FloatArray dw, FloatArray tin, FloatArray consts,
                                   FloatArray grad, IntArray status, int n, int w, int slot, int gOff, int hOff, int heads, int whOff, int taskId) {
@@ -570,29 +571,53 @@ public final class FusedTrainKernels {
             if (lid == 0) status.set(0, taskId);
             return;
         }
-        int j = ctx.globalIdx;
+        int j = ctx.groupIdx;
+        if (j > w + heads) return;
+        float[] r1 = ctx.allocateFloatLocalArray(ROW);
+        float[] r2 = ctx.allocateFloatLocalArray(ROW);
+        // each branch stores its partial sums itself: TornadoVM 5.2.0's OpenCL code generator resolves the phi of a
+        // three-way merge (if / else if / else assigning the same locals) wrongly, keeping the last branch's value
+        r2[lid] = 0f;
         if (j < w) {
-            float g = 0f;
-            float bsum = 0f;
             int xo = slot * n * w;
-            for (int i = 0; i < n; i++) {
+            float p1 = 0f;
+            float p2 = 0f;
+            for (int i = lid; i < n; i += ROW) {
                 float v = gOut.get(i * w + j);
-                g += v * xh.get(xo + i * w + j);
-                bsum += v;
+                p1 += v * xh.get(xo + i * w + j);
+                p2 += v;
             }
-            grad.set(gOff + j, g);
-            grad.set(gOff + w + j, bsum);
-        } else if (j < w + heads) {
+            r1[lid] = p1;
+            r2[lid] = p2;
+        }
+        if (j >= w && j < w + heads) {
             int k = j - w;
             float a = consts.get(hOff + k);
             float p = consts.get(hOff + heads + k);
-            float g = 0f;
-            for (int i = 0; i < n; i++) g += dw.get(i) * (1.4142135f * (float) Math.cos(a * tin.get(i) + p));
-            grad.set(whOff + k, g);
-        } else if (j == w + heads) {
-            float g = 0f;
-            for (int i = 0; i < n; i++) g += dw.get(i);
-            grad.set(whOff + heads, g);
+            float p1 = 0f;
+            for (int i = lid; i < n; i += ROW) p1 += dw.get(i) * (1.4142135f * (float) Math.cos(a * tin.get(i) + p));
+            r1[lid] = p1;
+        }
+        if (j == w + heads) {
+            float p1 = 0f;
+            for (int i = lid; i < n; i += ROW) p1 += dw.get(i);
+            r1[lid] = p1;
+        }
+        ctx.localBarrier();
+        for (int st = ROW / 2; st > 0; st /= 2) {
+            if (lid < st) {
+                r1[lid] = r1[lid] + r1[lid + st];
+                r2[lid] = r2[lid] + r2[lid + st];
+            }
+            ctx.localBarrier();
+        }
+        if (lid == 0) {
+            if (j < w) {
+                grad.set(gOff + j, r1[0]);
+                grad.set(gOff + w + j, r2[0]);
+            } else {
+                grad.set(whOff + j - w, r1[0]);
+            }
         }
     }
 

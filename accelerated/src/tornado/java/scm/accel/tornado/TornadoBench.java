@@ -57,7 +57,7 @@ public final class TornadoBench {
         }
     }
 
-    static int[] ints(String s) { return Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray(); }
+    static int[] ints(String s) { return s.isBlank() || s.equals("none") ? new int[0] : Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray(); }
 
     static double median(List<Double> xs) {
         double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();

@@ -202,7 +202,7 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         String ts = id();
         g.task(ts, FusedTrainKernels::smallGrads, new KernelContext(), da, xh, dw, tin, consts, grad, status, n, w, depth, oG, hOff, heads, oWh,
                 tasks);
-        flat(ts, w + heads + 1);
+        rows(ts, w + heads + 1);
         FloatArray gCur = gA, gNext = gB;
         for (int i = depth - 1; i >= 0; i--) {
             int oW = offsets.get("blocks." + i + ".linear.weight"), oB = offsets.get("blocks." + i + ".linear.bias");

@@ -36,7 +36,8 @@ public final class FusedTrainKernels {
 
     /** {@link #gemm}'s integer arguments, packed in one {@link IntArray} per task (a task takes at most 20 arguments). */
     public static final int A_OFF = 0, A_M = 1, A_K = 2, B_OFF = 3, B_K = 4, B_J = 5, BIAS_OFF = 6, BIAS_ROWS = 7, Y_OFF = 8,
-            LDY = 9, GB_OFF = 10, DIM_M = 11, DIM_N = 12, DIM_K = 13, FLAGS = 14, TASK = 15, R_OFF = 16, CFG_LEN = 17;
+            LDY = 9, GB_OFF = 10, DIM_M = 11, DIM_N = 12, DIM_K = 13, FLAGS = 14, TASK = 15, R_OFF = 16, Z_A = 17, Z_B = 18, Z_Y = 19,
+            CFG_LEN = 20;
 
     /** Step scalars in {@code hyper}: Adam β1, β2, a, s, ε, adaptive (1/0), EMA β, warm-up r, tangent c, σ_d, 1/σ_d. */
     public static final int H_B1 = 0, H_B2 = 1, H_A = 2, H_S = 3, H_EPS = 4, H_ADAPT = 5, H_EMA = 6, H_R = 7, H_C = 8, H_SD = 9,
@@ -60,8 +61,9 @@ public final class FusedTrainKernels {
      * BIAS_GRAD: the work groups of the first column tile also write y[gbOff + i] = Σ_k A(i, k) (the bias gradient
      * Σ_samples dy of a weight-gradient product, next to its weight gradient in the flat gradient array; a separate
      * output parameter bound to the same array would make the task depend on itself, and TornadoVM's graph scheduler
-     * then never finishes). Output y[yOff + i·ldy + j]. Global (ceil(N/TN)·LX, ceil(M/TM)·LY),
-     * local (LX, LY).
+     * then never finishes). Output y[yOff + i·ldy + j]. Global (ceil(N/TN)·LX, ceil(M/TM)·LY, Z), local (LX, LY, 1):
+     * the Z products of a batch (e.g. the weight gradients of all residual blocks) in one task, product z with its
+     * offsets aOff, bOff, yOff and gbOff advanced by z·zA, z·zB, z·zY, z·zY.
      */
     public static void gemm(KernelContext ctx, FloatArray a, FloatArray b, FloatArray bias, FloatArray r, FloatArray y, IntArray cfg,
                             IntArray status) {
@@ -79,10 +81,11 @@ public final class FusedTrainKernels {
         int bj0 = ctx.groupIdx * TN;
         int bi0 = ctx.groupIdy * TM;
         if (bj0 >= dn || bi0 >= dm) return;
-        int aOff = cfg.get(A_OFF);
+        int zz = ctx.groupIdz;
+        int aOff = cfg.get(A_OFF) + zz * cfg.get(Z_A);
         int am = cfg.get(A_M);
         int ak = cfg.get(A_K);
-        int bOff = cfg.get(B_OFF);
+        int bOff = cfg.get(B_OFF) + zz * cfg.get(Z_B);
         int bk = cfg.get(B_K);
         int bj = cfg.get(B_J);
         int flags = cfg.get(FLAGS);
@@ -140,7 +143,7 @@ public final class FusedTrainKernels {
             }
             ctx.localBarrier();
         }
-        int yOff = cfg.get(Y_OFF);
+        int yOff = cfg.get(Y_OFF) + zz * cfg.get(Z_Y);
         int ldy = cfg.get(LDY);
         int rOff = cfg.get(R_OFF);
         int biasOff = cfg.get(BIAS_OFF);
@@ -175,7 +178,7 @@ public final class FusedTrainKernels {
             if (j0 + 48 < dn) y.set(yOff + i3 * ldy + j0 + 48, finish(bias, r, flags, biasOff, biasRows, rOff, ldy, i3, j0 + 48, c33));
         }
         if (rowSums && lx == 0) {
-            int gbOff = cfg.get(GB_OFF);
+            int gbOff = cfg.get(GB_OFF) + zz * cfg.get(Z_Y);
             if (i0 < dm) y.set(gbOff + i0, s0);
             if (i1 < dm) y.set(gbOff + i1, s1);
             if (i2 < dm) y.set(gbOff + i2, s2);
@@ -478,14 +481,15 @@ public final class FusedTrainKernels {
     /**
      * The backward of LayerNorm + modulation, one work group per sample i. In: ga = dL/da (a = x̂⊙s + b, from the
      * Linear's input gradient with the SiLU slope applied). {@code adaptive} (a residual block): g_x̂ = ga⊙s,
-     * dL/dh = gIn + ρ·(g_x̂ − mean g_x̂ − x̂·mean(x̂⊙g_x̂)) (the skip adds gIn) into gOut, and the PixelNorm backward of
+     * dL/dh = gIn + ρ·(g_x̂ − mean g_x̂ − x̂·mean(x̂⊙g_x̂)) (the skip adds gIn = gs[inOff..], the gradient at the block's
+     * output) into gs[outOff..] (one parameter for both: see {@link #gemm} on binding one array to two parameters), and the PixelNorm backward of
      * the scale and shift branches, ρ_s·(ga⊙x̂ − s·mean(s⊙ga⊙x̂)) and ρ_b·(ga − b·mean(b⊙ga)), into the block's two
      * column ranges of gm [n, mods·w]; otherwise (the output norm, affine γ): g_x̂ = γ⊙ga and dL/dh without a skip.
      * Global n·ROW.
      */
-    public static void normBackward(KernelContext ctx, FloatArray ga, FloatArray gIn, FloatArray s, FloatArray rho, FloatArray theta,
-                                    FloatArray xh, FloatArray rr, FloatArray gOut, FloatArray gm, IntArray status, int n, int w, int mods,
-                                    int q, int gOff, int adaptive, int slot, int taskId) {
+    public static void normBackward(KernelContext ctx, FloatArray ga, FloatArray gs, FloatArray s, FloatArray rho, FloatArray theta,
+                                    FloatArray xh, FloatArray rr, FloatArray gm, IntArray status, int n, int w, int mods, int q, int gOff,
+                                    int adaptive, int slot, int inOff, int outOff, int taskId) {
         int lid = ctx.localIdx;
         if (ctx.localGroupSizeX != ROW) {
             if (lid == 0) status.set(0, taskId);
@@ -547,12 +551,12 @@ public final class FusedTrainKernels {
                 float sv = s.get(sCol + c);
                 float bv = s.get(sCol + w + c);
                 float gh = g * sv;
-                gOut.set(po + c, gIn.get(po + c) + ri * (gh - mv - xhat * mhv));
+                gs.set(outOff + po + c, gs.get(inOff + po + c) + ri * (gh - mv - xhat * mhv));
                 gm.set(sCol + c, rho.get(i * mods + q) * (g * xhat - sv * ms));
                 gm.set(sCol + w + c, rho.get(i * mods + q + 1) * (g - bv * mb));
             } else {
                 float gh = theta.get(gOff + c) * g;
-                gOut.set(po + c, ri * (gh - mv - xhat * mhv));
+                gs.set(outOff + po + c, ri * (gh - mv - xhat * mhv));
             }
         }
     }

@@ -19,7 +19,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
-import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.WorkerGrid3D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -39,8 +39,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * <li>the backward through the plain forward (the primal activations saved by the JVP), all weight gradients
  *     (bias gradients fused into the weight-gradient products), then Adam/RAdam and the EMA over the flat arrays.</li>
  * </ol>
- * 43 tasks for the digits MLP (depth 5). Parameters, gradients, Adam moments and the EMA are four flat off-heap arrays
- * that stay on the device (copied in once, FIRST_EXECUTION; read back only by {@link #params()}/{@link #ema()}, UNDER_DEMAND).
+ * 39 tasks for the digits MLP (depth 5): 6 + 2·depth + 3 for the forward, JVP and loss, 4 + 2·depth + 6 for the backward and
+ * the update (the depth block weight gradients are one batched product after the chain). Parameters, gradients, Adam
+ * moments and the EMA are four flat off-heap arrays that stay on the device (copied in once, FIRST_EXECUTION; read back
+ * only by {@link #params()}/{@link #ema()}/{@link #grads()}, UNDER_DEMAND).
  * Per step the host writes the batch (x0, z, t) and 11 step scalars in place into off-heap arrays and reads back the n
  * per-sample losses and a status word, so the plan can be captured as a CUDA graph ({@link #CUDA_GRAPH}).
  *
@@ -143,14 +145,16 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         FloatArray rho = new FloatArray(n * mods), hA = new FloatArray(2 * n * w), hB = new FloatArray(2 * n * w);
         FloatArray xh = new FloatArray((depth + 1) * n * w), rr = new FloatArray((depth + 1) * n), aa = new FloatArray((depth + 1) * n * w);
         FloatArray uu = new FloatArray((depth + 1) * 2 * n * w), fj = new FloatArray(2 * n * d), dF = new FloatArray(n * d), dw = new FloatArray(n);
-        FloatArray da = new FloatArray(n * w), gA = new FloatArray(n * w), gB = new FloatArray(n * w), gm = new FloatArray(n * mw);
+        // gs: the gradient at the output of block i in slot i (slot depth: at the output of the last block), kept so that
+        // the depth block weight gradients are one batched product after the chain
+        FloatArray da = new FloatArray(n * w), gs = new FloatArray((depth + 1) * n * w), gm = new FloatArray(n * mw);
         FloatArray dtl = new FloatArray(n * e);
         float epsLN = (float) LayerNorm.EPS, epsPN = (float) PixelNorm.EPS;
 
         TaskGraph g = new TaskGraph(graphName);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, x0, z, tin, hyper);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, theta, grad, m, v, ema, consts, status, none);
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, xt, vel, xs, emb, tl, cc, ms, sn, rho, hA, hB, xh, rr, aa, uu, fj, dF, dw, da, gA, gB, gm, dtl);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, xt, vel, xs, emb, tl, cc, ms, sn, rho, hA, hB, xh, rr, aa, uu, fj, dF, dw, da, gs, gm, dtl);
 
         // ---- forward + JVP (stacked rows: primal 0..n-1, tangent n..2n-1)
         String t0 = id();
@@ -196,24 +200,26 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         gemm(g, dF, 0, d, 1, theta, oWo, w, 1, n, w, d, FusedTrainKernels.SILU_GRAD, 0, 0, aa, depth * n * w, da, 0, w, -1);
         gemm(g, dF, 0, 1, d, uu, depth * 2 * n * w, w, 1, d, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWo, w, oBo);
         String tb = id();
-        g.task(tb, FusedTrainKernels::normBackward, new KernelContext(), da, none, sn, rho, theta, xh, rr, gA, gm, status, n, w, mods, 0, oG, 0,
-                depth, tasks);
+        g.task(tb, FusedTrainKernels::normBackward, new KernelContext(), da, gs, sn, rho, theta, xh, rr, gm, status, n, w, mods, 0, oG, 0,
+                depth, 0, depth * n * w, tasks);
         rows(tb, n);
         String ts = id();
         g.task(ts, FusedTrainKernels::smallGrads, new KernelContext(), da, xh, dw, tin, consts, grad, status, n, w, depth, oG, hOff, heads, oWh,
                 tasks);
         rows(ts, w + heads + 1);
-        FloatArray gCur = gA, gNext = gB;
         for (int i = depth - 1; i >= 0; i--) {
-            int oW = offsets.get("blocks." + i + ".linear.weight"), oB = offsets.get("blocks." + i + ".linear.bias");
-            gemm(g, gCur, 0, w, 1, theta, oW, w, 1, n, w, w, FusedTrainKernels.SILU_GRAD, 0, 0, aa, i * n * w, da, 0, w, -1);
-            gemm(g, gCur, 0, 1, w, uu, i * 2 * n * w, w, 1, w, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oW, w, oB);
+            int oW = offsets.get("blocks." + i + ".linear.weight");
+            gemm(g, gs, (i + 1) * n * w, w, 1, theta, oW, w, 1, n, w, w, FusedTrainKernels.SILU_GRAD, 0, 0, aa, i * n * w, da, 0, w, -1);
             String bb = id();
-            g.task(bb, FusedTrainKernels::normBackward, new KernelContext(), da, gCur, sn, rho, theta, xh, rr, gNext, gm, status, n, w, mods, 2 * i,
-                    0, 1, i, tasks);
+            g.task(bb, FusedTrainKernels::normBackward, new KernelContext(), da, gs, sn, rho, theta, xh, rr, gm, status, n, w, mods, 2 * i,
+                    0, 1, i, (i + 1) * n * w, i * n * w, tasks);
             rows(bb, n);
-            FloatArray tmp = gCur; gCur = gNext; gNext = tmp;
         }
+        // the depth block Linears' weight and bias gradients, one batched product: dW_i = G_{i+1}ᵀ·u_i, db_i = Σ G_{i+1}
+        int oW0 = offsets.get("blocks.0.linear.weight"), blockStride = offsets.get("blocks.1.linear.weight") - oW0;
+        gemm(g, gs, n * w, 1, w, uu, 0, w, 1, w, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oW0, w, oW0 + w * w,
+                depth, n * w, 2 * n * w, blockStride);
+        FloatArray gCur = gs;  // slot 0: dL/dh0, the gradient at the input Linear's output
         // time path: dL/d(tl) = (Σ_blocks dL/d(scale, shift)·W)⊙SiLU'(tl); the adaptive Linears' and the time Linear's gradients
         gemm(g, gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
         gemm(g, gm, 0, 1, mw, cc, 0, e, 1, mw, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWm, e, oBm);
@@ -255,6 +261,13 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     /** A {@link FusedTrainKernels#gemm} task: A(i,k) = a[aOff + i·am + k·ak], B(k,j) = b[bOff + k·bk + j·bj], M×N, depth K. */
     private void gemm(TaskGraph g, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn, int dk,
                       int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff) {
+        gemm(g, a, aOff, am, ak, b, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, r, rOff, y, yOff, ldy, gbOff, 1, 0, 0, 0);
+    }
+
+    /** {@link #gemm} for z products at once, product q's A, B and Y (and bias-gradient) offsets advanced by q·zA, q·zB, q·zY. */
+    private void gemm(TaskGraph g, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn, int dk,
+                      int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff,
+                      int z, int zA, int zB, int zY) {
         String name = id();
         IntArray cfg = new IntArray(FusedTrainKernels.CFG_LEN);
         cfg.set(FusedTrainKernels.A_OFF, aOff); cfg.set(FusedTrainKernels.A_M, am); cfg.set(FusedTrainKernels.A_K, ak);
@@ -263,12 +276,13 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         cfg.set(FusedTrainKernels.Y_OFF, yOff); cfg.set(FusedTrainKernels.LDY, ldy); cfg.set(FusedTrainKernels.GB_OFF, Math.max(gbOff, 0));
         cfg.set(FusedTrainKernels.DIM_M, dm); cfg.set(FusedTrainKernels.DIM_N, dn); cfg.set(FusedTrainKernels.DIM_K, dk);
         cfg.set(FusedTrainKernels.FLAGS, flags); cfg.set(FusedTrainKernels.TASK, tasks); cfg.set(FusedTrainKernels.R_OFF, rOff);
+        cfg.set(FusedTrainKernels.Z_A, zA); cfg.set(FusedTrainKernels.Z_B, zB); cfg.set(FusedTrainKernels.Z_Y, zY);
         // the bias of a forward product lives in the flat parameter array (bias grads go to y, the flat gradient array)
         FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? theta : none;
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cfg);
         g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, cfg, status);
-        WorkerGrid2D wg = new WorkerGrid2D((dn + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN * FusedTrainKernels.LX,
-                (dm + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM * FusedTrainKernels.LY);
+        WorkerGrid3D wg = new WorkerGrid3D((dn + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN * FusedTrainKernels.LX,
+                (dm + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM * FusedTrainKernels.LY, z);
         wg.setLocalWork(FusedTrainKernels.LX, FusedTrainKernels.LY, 1);
         grid.addWorkerGrid(graphName + "." + name, wg);
     }

@@ -269,22 +269,35 @@ public final class TornadoSctStepGraph implements AutoCloseable {
                       int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff,
                       int z, int zA, int zB, int zY) {
         String name = id();
+        IntArray cfg = gemmConfig(aOff, am, ak, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, rOff, yOff, ldy, gbOff, zA, zB,
+                zY, tasks);
+        // the bias of a forward product lives in the flat parameter array (bias grads go to y, the flat gradient array)
+        FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? theta : none;
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cfg);
+        g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, cfg, status);
+        grid.addWorkerGrid(graphName + "." + name, gemmGrid(dm, dn, z));
+    }
+
+    /** The packed integer arguments of one {@link FusedTrainKernels#gemm} task (see its documentation for their meaning). */
+    static IntArray gemmConfig(int aOff, int am, int ak, int bOff, int bk, int bj, int dm, int dn, int dk, int flags, int biasOff, int biasRows,
+                               int rOff, int yOff, int ldy, int gbOff, int zA, int zB, int zY, int taskId) {
         IntArray cfg = new IntArray(FusedTrainKernels.CFG_LEN);
         cfg.set(FusedTrainKernels.A_OFF, aOff); cfg.set(FusedTrainKernels.A_M, am); cfg.set(FusedTrainKernels.A_K, ak);
         cfg.set(FusedTrainKernels.B_OFF, bOff); cfg.set(FusedTrainKernels.B_K, bk); cfg.set(FusedTrainKernels.B_J, bj);
         cfg.set(FusedTrainKernels.BIAS_OFF, biasOff); cfg.set(FusedTrainKernels.BIAS_ROWS, biasRows);
         cfg.set(FusedTrainKernels.Y_OFF, yOff); cfg.set(FusedTrainKernels.LDY, ldy); cfg.set(FusedTrainKernels.GB_OFF, Math.max(gbOff, 0));
         cfg.set(FusedTrainKernels.DIM_M, dm); cfg.set(FusedTrainKernels.DIM_N, dn); cfg.set(FusedTrainKernels.DIM_K, dk);
-        cfg.set(FusedTrainKernels.FLAGS, flags); cfg.set(FusedTrainKernels.TASK, tasks); cfg.set(FusedTrainKernels.R_OFF, rOff);
+        cfg.set(FusedTrainKernels.FLAGS, flags); cfg.set(FusedTrainKernels.TASK, taskId); cfg.set(FusedTrainKernels.R_OFF, rOff);
         cfg.set(FusedTrainKernels.Z_A, zA); cfg.set(FusedTrainKernels.Z_B, zB); cfg.set(FusedTrainKernels.Z_Y, zY);
-        // the bias of a forward product lives in the flat parameter array (bias grads go to y, the flat gradient array)
-        FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? theta : none;
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cfg);
-        g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, cfg, status);
+        return cfg;
+    }
+
+    /** The launch of an M×N {@link FusedTrainKernels#gemm} (z products): one LX×LY work group per TM×TN output tile. */
+    static WorkerGrid3D gemmGrid(int dm, int dn, int z) {
         WorkerGrid3D wg = new WorkerGrid3D((dn + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN * FusedTrainKernels.LX,
                 (dm + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM * FusedTrainKernels.LY, z);
         wg.setLocalWork(FusedTrainKernels.LX, FusedTrainKernels.LY, 1);
-        grid.addWorkerGrid(graphName + "." + name, wg);
+        return wg;
     }
 
     private void rows(String name, int groups) {

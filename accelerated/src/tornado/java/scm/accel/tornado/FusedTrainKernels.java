@@ -34,7 +34,11 @@ public final class FusedTrainKernels {
     /** {@link #gemm} flags: bias on rows < biasRows; + residual; × SiLU'(pre-activation); column sums of A into y at gbOff. */
     public static final int BIAS = 1, RESIDUAL = 2, SILU_GRAD = 4, BIAS_GRAD = 8;
 
-    /** {@link #gemm}'s integer arguments, packed in one {@link IntArray} per task (a task takes at most 20 arguments). */
+    /**
+     * {@link #gemm}'s integer arguments, CFG_LEN ints from offset {@code co} of one {@link IntArray} that all the graph's
+     * products share (a task takes at most 20 arguments, and one array instead of one per task keeps the graph's
+     * object count, and so TornadoVM's per-execution bookkeeping, down).
+     */
     public static final int A_OFF = 0, A_M = 1, A_K = 2, B_OFF = 3, B_K = 4, B_J = 5, BIAS_OFF = 6, BIAS_ROWS = 7, Y_OFF = 8,
             LDY = 9, GB_OFF = 10, DIM_M = 11, DIM_N = 12, DIM_K = 13, FLAGS = 14, TASK = 15, R_OFF = 16, Z_A = 17, Z_B = 18, Z_Y = 19,
             CFG_LEN = 20;
@@ -66,29 +70,29 @@ public final class FusedTrainKernels {
      * offsets aOff, bOff, yOff and gbOff advanced by z·zA, z·zB, z·zY, z·zY.
      */
     public static void gemm(KernelContext ctx, FloatArray a, FloatArray b, FloatArray bias, FloatArray r, FloatArray y, IntArray cfg,
-                            IntArray status) {
+                            IntArray status, int co) {
         int lsx = ctx.localGroupSizeX;
         int lsy = ctx.localGroupSizeY;
         int lx = ctx.localIdx;
         int ly = ctx.localIdy;
         if (lsx != LX || lsy != LY) {
-            if (lx == 0 && ly == 0) status.set(0, cfg.get(TASK));
+            if (lx == 0 && ly == 0) status.set(0, cfg.get(co + TASK));
             return;
         }
-        int dm = cfg.get(DIM_M);
-        int dn = cfg.get(DIM_N);
-        int dk = cfg.get(DIM_K);
+        int dm = cfg.get(co + DIM_M);
+        int dn = cfg.get(co + DIM_N);
+        int dk = cfg.get(co + DIM_K);
         int bj0 = ctx.groupIdx * TN;
         int bi0 = ctx.groupIdy * TM;
         if (bj0 >= dn || bi0 >= dm) return;
         int zz = ctx.groupIdz;
-        int aOff = cfg.get(A_OFF) + zz * cfg.get(Z_A);
-        int am = cfg.get(A_M);
-        int ak = cfg.get(A_K);
-        int bOff = cfg.get(B_OFF) + zz * cfg.get(Z_B);
-        int bk = cfg.get(B_K);
-        int bj = cfg.get(B_J);
-        int flags = cfg.get(FLAGS);
+        int aOff = cfg.get(co + A_OFF) + zz * cfg.get(co + Z_A);
+        int am = cfg.get(co + A_M);
+        int ak = cfg.get(co + A_K);
+        int bOff = cfg.get(co + B_OFF) + zz * cfg.get(co + Z_B);
+        int bk = cfg.get(co + B_K);
+        int bj = cfg.get(co + B_J);
+        int flags = cfg.get(co + FLAGS);
         boolean rowSums = (flags & BIAS_GRAD) != 0 && ctx.groupIdx == 0;
         float[] as = ctx.allocateFloatLocalArray(TK * PAD);
         float[] bs = ctx.allocateFloatLocalArray(TK * PAD);
@@ -143,11 +147,11 @@ public final class FusedTrainKernels {
             }
             ctx.localBarrier();
         }
-        int yOff = cfg.get(Y_OFF) + zz * cfg.get(Z_Y);
-        int ldy = cfg.get(LDY);
-        int rOff = cfg.get(R_OFF);
-        int biasOff = cfg.get(BIAS_OFF);
-        int biasRows = cfg.get(BIAS_ROWS);
+        int yOff = cfg.get(co + Y_OFF) + zz * cfg.get(co + Z_Y);
+        int ldy = cfg.get(co + LDY);
+        int rOff = cfg.get(co + R_OFF);
+        int biasOff = cfg.get(co + BIAS_OFF);
+        int biasRows = cfg.get(co + BIAS_ROWS);
         int j0 = bj0 + lx;
         int i0 = bi0 + ly;
         if (i0 < dm) {
@@ -178,7 +182,7 @@ public final class FusedTrainKernels {
             if (j0 + 48 < dn) y.set(yOff + i3 * ldy + j0 + 48, finish(bias, r, flags, biasOff, biasRows, rOff, ldy, i3, j0 + 48, c33));
         }
         if (rowSums && lx == 0) {
-            int gbOff = cfg.get(GB_OFF) + zz * cfg.get(Z_Y);
+            int gbOff = cfg.get(co + GB_OFF) + zz * cfg.get(co + Z_Y);
             if (i0 < dm) y.set(gbOff + i0, s0);
             if (i1 < dm) y.set(gbOff + i1, s1);
             if (i2 < dm) y.set(gbOff + i2, s2);

@@ -63,6 +63,9 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     private final IntArray status;
     /** A placeholder for the array arguments a task does not use. */
     private final FloatArray none = new FloatArray(1);
+    /** The integer arguments of all the graph's products (CFG_LEN each; 21 products at depth 5). */
+    private final IntArray cfgs;
+    private int gemms;
     private final TornadoExecutionPlan plan;
     private final GridScheduler grid = new GridScheduler();
     private final String graphName;
@@ -151,9 +154,10 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         FloatArray dtl = new FloatArray(n * e);
         float epsLN = (float) LayerNorm.EPS, epsPN = (float) PixelNorm.EPS;
 
+        cfgs = new IntArray((2 * depth + 11) * FusedTrainKernels.CFG_LEN);
         TaskGraph g = new TaskGraph(graphName);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, x0, z, tin, hyper);
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, theta, grad, m, v, ema, consts, status, none);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, theta, grad, m, v, ema, consts, status, none, cfgs);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, xt, vel, xs, emb, tl, cc, ms, sn, rho, hA, hB, xh, rr, aa, uu, fj, dF, dw, da, gs, gm, dtl);
 
         // ---- forward + JVP (stacked rows: primal 0..n-1, tangent n..2n-1)
@@ -269,27 +273,25 @@ public final class TornadoSctStepGraph implements AutoCloseable {
                       int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff,
                       int z, int zA, int zB, int zY) {
         String name = id();
-        IntArray cfg = gemmConfig(aOff, am, ak, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, rOff, yOff, ldy, gbOff, zA, zB,
-                zY, tasks);
+        if ((gemms + 1) * FusedTrainKernels.CFG_LEN > cfgs.getSize()) throw new IllegalStateException("more products than configured for");
+        int co = gemms++ * FusedTrainKernels.CFG_LEN;
+        gemmConfig(cfgs, co, aOff, am, ak, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, rOff, yOff, ldy, gbOff, zA, zB, zY, tasks);
         // the bias of a forward product lives in the flat parameter array (bias grads go to y, the flat gradient array)
         FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? theta : none;
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cfg);
-        g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, cfg, status);
+        g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, cfgs, status, co);
         grid.addWorkerGrid(graphName + "." + name, gemmGrid(dm, dn, z));
     }
 
-    /** The packed integer arguments of one {@link FusedTrainKernels#gemm} task (see its documentation for their meaning). */
-    static IntArray gemmConfig(int aOff, int am, int ak, int bOff, int bk, int bj, int dm, int dn, int dk, int flags, int biasOff, int biasRows,
-                               int rOff, int yOff, int ldy, int gbOff, int zA, int zB, int zY, int taskId) {
-        IntArray cfg = new IntArray(FusedTrainKernels.CFG_LEN);
-        cfg.set(FusedTrainKernels.A_OFF, aOff); cfg.set(FusedTrainKernels.A_M, am); cfg.set(FusedTrainKernels.A_K, ak);
-        cfg.set(FusedTrainKernels.B_OFF, bOff); cfg.set(FusedTrainKernels.B_K, bk); cfg.set(FusedTrainKernels.B_J, bj);
-        cfg.set(FusedTrainKernels.BIAS_OFF, biasOff); cfg.set(FusedTrainKernels.BIAS_ROWS, biasRows);
-        cfg.set(FusedTrainKernels.Y_OFF, yOff); cfg.set(FusedTrainKernels.LDY, ldy); cfg.set(FusedTrainKernels.GB_OFF, Math.max(gbOff, 0));
-        cfg.set(FusedTrainKernels.DIM_M, dm); cfg.set(FusedTrainKernels.DIM_N, dn); cfg.set(FusedTrainKernels.DIM_K, dk);
-        cfg.set(FusedTrainKernels.FLAGS, flags); cfg.set(FusedTrainKernels.TASK, taskId); cfg.set(FusedTrainKernels.R_OFF, rOff);
-        cfg.set(FusedTrainKernels.Z_A, zA); cfg.set(FusedTrainKernels.Z_B, zB); cfg.set(FusedTrainKernels.Z_Y, zY);
-        return cfg;
+    /** Writes the packed integer arguments of one {@link FusedTrainKernels#gemm} task at {@code co} (meanings: its documentation). */
+    static void gemmConfig(IntArray cfg, int co, int aOff, int am, int ak, int bOff, int bk, int bj, int dm, int dn, int dk, int flags, int biasOff,
+                           int biasRows, int rOff, int yOff, int ldy, int gbOff, int zA, int zB, int zY, int taskId) {
+        cfg.set(co + FusedTrainKernels.A_OFF, aOff); cfg.set(co + FusedTrainKernels.A_M, am); cfg.set(co + FusedTrainKernels.A_K, ak);
+        cfg.set(co + FusedTrainKernels.B_OFF, bOff); cfg.set(co + FusedTrainKernels.B_K, bk); cfg.set(co + FusedTrainKernels.B_J, bj);
+        cfg.set(co + FusedTrainKernels.BIAS_OFF, biasOff); cfg.set(co + FusedTrainKernels.BIAS_ROWS, biasRows);
+        cfg.set(co + FusedTrainKernels.Y_OFF, yOff); cfg.set(co + FusedTrainKernels.LDY, ldy); cfg.set(co + FusedTrainKernels.GB_OFF, Math.max(gbOff, 0));
+        cfg.set(co + FusedTrainKernels.DIM_M, dm); cfg.set(co + FusedTrainKernels.DIM_N, dn); cfg.set(co + FusedTrainKernels.DIM_K, dk);
+        cfg.set(co + FusedTrainKernels.FLAGS, flags); cfg.set(co + FusedTrainKernels.TASK, taskId); cfg.set(co + FusedTrainKernels.R_OFF, rOff);
+        cfg.set(co + FusedTrainKernels.Z_A, zA); cfg.set(co + FusedTrainKernels.Z_B, zB); cfg.set(co + FusedTrainKernels.Z_Y, zY);
     }
 
     /** The launch of an M×N {@link FusedTrainKernels#gemm} (z products): one LX×LY work group per TM×TN output tile. */

@@ -93,12 +93,14 @@ class FusedTrainKernelsGuardTest {
             default -> { flags = FusedTrainKernels.BIAS_GRAD; am = 1; ak = M; bk = N; bj = 1; }                             // dy stored K×M
         }
         int taskId = 7;
-        IntArray cfg = TornadoSctStepGraph.gemmConfig(0, am, ak, 0, bk, bj, M, N, dk, flags, 0, BIAS_ROWS, 0, 0, N, tn ? M * N : -1,
-                M * K, K * N, yLen, taskId);
+        IntArray cfg = new IntArray(2 * FusedTrainKernels.CFG_LEN);  // at offset CFG_LEN, as the graph's later products
+        cfg.init(-1);
+        TornadoSctStepGraph.gemmConfig(cfg, FusedTrainKernels.CFG_LEN, 0, am, ak, 0, bk, bj, M, N, dk, flags, 0, BIAS_ROWS, 0, 0, N,
+                tn ? M * N : -1, M * K, K * N, yLen, taskId);
         String name = "guard" + shape + (wrongLaunch ? "w" : "") + "_" + System.nanoTime();
         TaskGraph g = new TaskGraph(name);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, a, b, bias, y, cfg, status);
-        g.task("t0", FusedTrainKernels::gemm, new KernelContext(), a, b, bias, y, y, cfg, status);
+        g.task("t0", FusedTrainKernels::gemm, new KernelContext(), a, b, bias, y, y, cfg, status, FusedTrainKernels.CFG_LEN);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, y, status);
         GridScheduler grid = new GridScheduler();
         WorkerGrid3D wg = TornadoSctStepGraph.gemmGrid(M, N, z);

@@ -23,7 +23,8 @@ import scm.ref.trigflow.TrigFlow;
  * the JVM backend vs the one-graph {@link TornadoSctStepGraph} (plain, profiled, CUDA graph; with {@code --legacy} also
  * the per-operation {@link TornadoBackend} step). Also reports how far the
  * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
- * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096] [--rounds 10] [--train 128,1024] [--legacy]}.
+ * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096|none] [--rounds 10] [--train 128,1024]
+ * [--task-profile] [--legacy]} ({@code --task-profile}: also TornadoVM's profiler log, per task, of the last profiled training step).
  * Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (default TornadoVM's default).
  */
 public final class TornadoBench {
@@ -34,13 +35,14 @@ public final class TornadoBench {
     public static void main(String[] args) throws Exception {
         int[] batches = {1, 4096}, train = {};
         int rounds = 10;
-        boolean legacy = false;
+        boolean legacy = false, taskProfile = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batches" -> batches = ints(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--train" -> train = ints(args[++i]);
                 case "--legacy" -> legacy = true;
+                case "--task-profile" -> taskProfile = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -53,7 +55,7 @@ public final class TornadoBench {
                     System.getProperty("java.version"));
             MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 1);
             for (int n : batches) sample(ref, jb, device, n, rounds, legacy);
-            for (int n : train) train(jb, tb, device, n, rounds, legacy);
+            for (int n : train) train(jb, tb, device, n, rounds, legacy, taskProfile);
         }
     }
 
@@ -130,6 +132,31 @@ public final class TornadoBench {
         }
     }
 
+    /**
+     * Per task: the median kernel time over the profiled executions in TornadoVM's profiler log (JSON, one entry per task
+     * and execution), slowest first, with the share of the sum.
+     */
+    static void taskTable(String log, int n) {
+        if (log == null) { System.out.println("  (no profiler log)"); return; }
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile(
+                "\"[^\"]+\\.(t\\d+_\\w+)\": \\{[^}]*?\"METHOD\": \"([^\"]+)\"[^}]*?\"TASK_KERNEL_TIME\": \"(\\d+)\"", java.util.regex.Pattern.DOTALL).matcher(log);
+        Map<String, List<Double>> times = new java.util.LinkedHashMap<>();
+        Map<String, String> method = new java.util.HashMap<>();
+        while (mt.find()) {
+            times.computeIfAbsent(mt.group(1), k -> new ArrayList<>()).add(Long.parseLong(mt.group(3)) / 1e6);
+            method.put(mt.group(1), mt.group(2));
+        }
+        List<Map.Entry<String, Double>> rows = new ArrayList<>();
+        double sum = 0;
+        for (Map.Entry<String, List<Double>> e : times.entrySet()) { double m = median(e.getValue()); rows.add(Map.entry(e.getKey(), m)); sum += m; }
+        rows.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));
+        System.out.printf("  per-task kernel times, batch %d (TornadoVM profiler, median over %d profiled steps; sum %.3f ms):%n", n,
+                times.isEmpty() ? 0 : times.values().iterator().next().size(), sum);
+        for (Map.Entry<String, Double> r : rows)
+            System.out.printf("    %-28s %-30s %8.3f ms  %5.1f %%%n", r.getKey(), method.get(r.getKey()).replace("FusedTrainKernels.", ""), r.getValue(),
+                    100 * r.getValue() / sum);
+    }
+
     static float[][] values(MlpModelF32 m) {
         float[][] v = new float[m.params().size()][];
         for (int i = 0; i < v.length; i++) v[i] = m.params().get(i).value.clone();
@@ -174,7 +201,7 @@ public final class TornadoBench {
      * the n losses out included). Agreement with the JVM engine from the same start: the first step's loss and gradient,
      * and the parameter update θ_3 − θ_0 after 3 identical steps (relative; float32 agreement is ~1e-6).
      */
-    static void train(JvmBackend jb, TornadoBackend tb, int[] device, int n, int rounds, boolean legacy) {
+    static void train(JvmBackend jb, TornadoBackend tb, int[] device, int n, int rounds, boolean legacy, boolean taskProfile) {
         MlpModel ref = new MlpModel(MlpConfig.digits(0.0), 1);
         MlpModelF32 mj = new MlpModelF32(jb, ref, 1);
         int d = mj.dim();
@@ -217,16 +244,21 @@ public final class TornadoBench {
                 } catch (RuntimeException e) {
                     agree = "read-back FAILED (" + e + ")";
                 }
-                List<Double> tt = new ArrayList<>(), ks = new ArrayList<>(), tot = new ArrayList<>();
+                List<Double> tt = new ArrayList<>(), ks = new ArrayList<>(), tot = new ArrayList<>(), tr = new ArrayList<>(), di = new ArrayList<>();
                 for (int k = 0; k < rounds; k++) {
                     long t0 = System.nanoTime();
                     g.step(x0, z, t, r, emaBeta);
                     tt.add((System.nanoTime() - t0) / 1e6);
-                    if ((opts[v] & TornadoSctStepGraph.PROFILE) != 0) { ks.add(g.lastKernelMs()); tot.add(g.lastTotalMs()); }
+                    if ((opts[v] & TornadoSctStepGraph.PROFILE) != 0) {
+                        double[] pr = g.lastProfile();
+                        ks.add(pr[0]); tot.add(pr[1]); tr.add(pr[2]); di.add(pr[3]);
+                    }
                 }
                 double m = median(tt);
                 String prof = (opts[v] & TornadoSctStepGraph.PROFILE) != 0
-                        ? String.format(" | profiler: kernels %.3f ms, total %.3f ms per step", median(ks), median(tot)) : "";
+                        ? String.format(" | profiler: kernels %.3f ms, total %.3f ms, data transfers %.3f ms, kernel dispatch %.3f ms per step",
+                        median(ks), median(tot), median(tr), median(di)) : "";
+                if ((opts[v] & TornadoSctStepGraph.PROFILE) != 0 && taskProfile) taskTable(g.lastProfileLog(), n);
                 System.out.printf("  TornadoSctStepGraph %-10s (%2d tasks/step) %8.3f ms | x%.1f vs jvm | compile %.1f s | first-step loss jvm %.6f "
                         + "tornado %.6f (rel %.1e) | vs jvm, ||tornado - jvm|| / ||jvm||: %s%s%n", names[v], g.taskCount(), m, j / m,
                         compileS, lj, lt, Math.abs(lt - lj) / Math.abs(lj), agree, prof);

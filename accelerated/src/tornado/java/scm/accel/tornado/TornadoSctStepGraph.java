@@ -50,7 +50,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Built only with {@code -Ptornado}.
  */
 public final class TornadoSctStepGraph implements AutoCloseable {
-    /** Options: capture as a CUDA graph (PTX/CUDA devices); TornadoVM's profiler (not together). */
+    /** Options: capture as a CUDA graph (PTX/CUDA devices); TornadoVM's profiler (not together with the capture). */
     public static final int CUDA_GRAPH = 1, PROFILE = 2;
 
     private final int n, dim, total;
@@ -161,77 +161,77 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, xt, vel, xs, emb, tl, cc, ms, sn, rho, hA, hB, xh, rr, aa, uu, fj, dF, dw, da, gs, gm, dtl);
 
         // ---- forward + JVP (stacked rows: primal 0..n-1, tangent n..2n-1)
-        String t0 = id();
+        String t0 = id("inputs");
         g.task(t0, FusedTrainKernels::prepare, new KernelContext(), x0, z, tin, consts, hyper, xt, vel, xs, emb, status, n, d, e, tasks);
         flat(t0, n * Math.max(d, e));
         int oWt = offsets.get("time.linear.weight"), oBt = offsets.get("time.linear.bias");
-        gemm(g, emb, 0, e, 1, theta, oWt, 1, e, 2 * n, e, e, FusedTrainKernels.BIAS, oBt, n, none, 0, tl, 0, e, -1);
-        String t1 = id();
+        gemm(g, "time_linear", emb, 0, e, 1, theta, oWt, 1, e, 2 * n, e, e, FusedTrainKernels.BIAS, oBt, n, none, 0, tl, 0, e, -1);
+        String t1 = id("time_silu");
         g.task(t1, FusedTrainKernels::siluJvp, new KernelContext(), tl, cc, status, n * e, tasks);
         flat(t1, n * e);
-        gemm(g, cc, 0, e, 1, theta, oWm, 1, e, 2 * n, mw, e, FusedTrainKernels.BIAS, oBm, n, none, 0, ms, 0, mw, -1);
-        String t2 = id();
+        gemm(g, "modulation_linears", cc, 0, e, 1, theta, oWm, 1, e, 2 * n, mw, e, FusedTrainKernels.BIAS, oBm, n, none, 0, ms, 0, mw, -1);
+        String t2 = id("modulation_pixelnorm");
         g.task(t2, FusedTrainKernels::pixelNormJvp, new KernelContext(), ms, sn, rho, status, n, mods, w, epsPN, tasks);
         rows(t2, n * mods);
-        gemm(g, xs, 0, d, 1, theta, offsets.get("input.weight"), 1, d, 2 * n, w, d, FusedTrainKernels.BIAS, offsets.get("input.bias"), n,
+        gemm(g, "input_linear", xs, 0, d, 1, theta, offsets.get("input.weight"), 1, d, 2 * n, w, d, FusedTrainKernels.BIAS, offsets.get("input.bias"), n,
                 none, 0, hA, 0, w, -1);
         FloatArray h = hA, hNext = hB;
         for (int i = 0; i < depth; i++) {
-            String tn = id();
+            String tn = id("b" + i + "_norm");
             g.task(tn, FusedTrainKernels::normJvp, new KernelContext(), h, sn, theta, xh, rr, aa, uu, status, n, w, mw, 2 * i * w, 0, 1, i,
                     epsLN, tasks);
             rows(tn, n);
-            gemm(g, uu, i * 2 * n * w, w, 1, theta, offsets.get("blocks." + i + ".linear.weight"), 1, w, 2 * n, w, w,
+            gemm(g, "b" + i + "_linear", uu, i * 2 * n * w, w, 1, theta, offsets.get("blocks." + i + ".linear.weight"), 1, w, 2 * n, w, w,
                     FusedTrainKernels.BIAS | FusedTrainKernels.RESIDUAL, offsets.get("blocks." + i + ".linear.bias"), n, h, 0, hNext, 0, w, -1);
             FloatArray tmp = h; h = hNext; hNext = tmp;
         }
         int oG = offsets.get("out.norm.weight");
-        String to = id();
+        String to = id("out_norm");
         g.task(to, FusedTrainKernels::normJvp, new KernelContext(), h, sn, theta, xh, rr, aa, uu, status, n, w, mw, 0, oG, 0, depth, epsLN, tasks);
         rows(to, n);
         int oWo = offsets.get("out.linear.weight"), oBo = offsets.get("out.linear.bias");
-        gemm(g, uu, depth * 2 * n * w, w, 1, theta, oWo, 1, w, 2 * n, d, w, FusedTrainKernels.BIAS, oBo, n, none, 0, fj, 0, d, -1);
+        gemm(g, "out_linear", uu, depth * 2 * n * w, w, 1, theta, oWo, 1, w, 2 * n, d, w, FusedTrainKernels.BIAS, oBo, n, none, 0, fj, 0, d, -1);
 
         // ---- tangent, weight, loss
         int oWh = offsets.get("weight_head.linear.weight");
-        String tl2 = id();
+        String tl2 = id("tangent_loss");
         g.task(tl2, FusedTrainKernels::tangentLoss, new KernelContext(), fj, xt, vel, tin, consts, theta, hyper, loss, dF, dw, status, n, d,
                 hOff, heads, oWh, tasks);
         rows(tl2, n);
 
         // ---- backward through the plain forward
         // output Linear: dL/d(o1) = (dF·Wo)⊙SiLU'(o1); dWo, dbo = dFᵀ·u_out, Σ dF
-        gemm(g, dF, 0, d, 1, theta, oWo, w, 1, n, w, d, FusedTrainKernels.SILU_GRAD, 0, 0, aa, depth * n * w, da, 0, w, -1);
-        gemm(g, dF, 0, 1, d, uu, depth * 2 * n * w, w, 1, d, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWo, w, oBo);
-        String tb = id();
+        gemm(g, "out_linear_dx", dF, 0, d, 1, theta, oWo, w, 1, n, w, d, FusedTrainKernels.SILU_GRAD, 0, 0, aa, depth * n * w, da, 0, w, -1);
+        gemm(g, "out_linear_dW", dF, 0, 1, d, uu, depth * 2 * n * w, w, 1, d, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWo, w, oBo);
+        String tb = id("out_norm_back");
         g.task(tb, FusedTrainKernels::normBackward, new KernelContext(), da, gs, sn, rho, theta, xh, rr, gm, status, n, w, mods, 0, oG, 0,
                 depth, 0, depth * n * w, tasks);
         rows(tb, n);
-        String ts = id();
+        String ts = id("small_grads");
         g.task(ts, FusedTrainKernels::smallGrads, new KernelContext(), da, xh, dw, tin, consts, grad, status, n, w, depth, oG, hOff, heads, oWh,
                 tasks);
         rows(ts, w + heads + 1);
         for (int i = depth - 1; i >= 0; i--) {
             int oW = offsets.get("blocks." + i + ".linear.weight");
-            gemm(g, gs, (i + 1) * n * w, w, 1, theta, oW, w, 1, n, w, w, FusedTrainKernels.SILU_GRAD, 0, 0, aa, i * n * w, da, 0, w, -1);
-            String bb = id();
+            gemm(g, "b" + i + "_linear_dx", gs, (i + 1) * n * w, w, 1, theta, oW, w, 1, n, w, w, FusedTrainKernels.SILU_GRAD, 0, 0, aa, i * n * w, da, 0, w, -1);
+            String bb = id("b" + i + "_norm_back");
             g.task(bb, FusedTrainKernels::normBackward, new KernelContext(), da, gs, sn, rho, theta, xh, rr, gm, status, n, w, mods, 2 * i,
                     0, 1, i, (i + 1) * n * w, i * n * w, tasks);
             rows(bb, n);
         }
         // the depth block Linears' weight and bias gradients, one batched product: dW_i = G_{i+1}ᵀ·u_i, db_i = Σ G_{i+1}
         int oW0 = offsets.get("blocks.0.linear.weight"), blockStride = offsets.get("blocks.1.linear.weight") - oW0;
-        gemm(g, gs, n * w, 1, w, uu, 0, w, 1, w, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oW0, w, oW0 + w * w,
+        gemm(g, "blocks_linear_dW", gs, n * w, 1, w, uu, 0, w, 1, w, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oW0, w, oW0 + w * w,
                 depth, n * w, 2 * n * w, blockStride);
         FloatArray gCur = gs;  // slot 0: dL/dh0, the gradient at the input Linear's output
         // time path: dL/d(tl) = (Σ_blocks dL/d(scale, shift)·W)⊙SiLU'(tl); the adaptive Linears' and the time Linear's gradients
-        gemm(g, gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
-        gemm(g, gm, 0, 1, mw, cc, 0, e, 1, mw, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWm, e, oBm);
-        gemm(g, dtl, 0, 1, e, emb, 0, e, 1, e, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWt, e, oBt);
-        gemm(g, gCur, 0, 1, w, xs, 0, d, 1, w, d, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, offsets.get("input.weight"), d,
+        gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
+        gemm(g, "modulation_dW", gm, 0, 1, mw, cc, 0, e, 1, mw, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWm, e, oBm);
+        gemm(g, "time_linear_dW", dtl, 0, 1, e, emb, 0, e, 1, e, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWt, e, oBt);
+        gemm(g, "input_linear_dW", gCur, 0, 1, w, xs, 0, d, 1, w, d, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, offsets.get("input.weight"), d,
                 offsets.get("input.bias"));
         // ---- optimiser + EMA over the flat arrays
-        String ta = id();
+        String ta = id("adam_ema");
         g.task(ta, FusedTrainKernels::adamEma, new KernelContext(), theta, grad, m, v, ema, hyper, status, total, tasks);
         flat(ta, total);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss, status);
@@ -260,19 +260,20 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         throw new IllegalArgumentException("model has no parameter " + name);
     }
 
-    private String id() { return "t" + (tasks++); }
+    /** Task names "t&lt;number&gt;_&lt;what&gt;": the number is what a kernel writes into the status word (minus one), the rest names the step's part in the profiler's log. */
+    private String id(String what) { return "t" + (tasks++) + "_" + what; }
 
     /** A {@link FusedTrainKernels#gemm} task: A(i,k) = a[aOff + i·am + k·ak], B(k,j) = b[bOff + k·bk + j·bj], M×N, depth K. */
-    private void gemm(TaskGraph g, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn, int dk,
-                      int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff) {
-        gemm(g, a, aOff, am, ak, b, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, r, rOff, y, yOff, ldy, gbOff, 1, 0, 0, 0);
+    private void gemm(TaskGraph g, String what, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn,
+                      int dk, int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff) {
+        gemm(g, what, a, aOff, am, ak, b, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, r, rOff, y, yOff, ldy, gbOff, 1, 0, 0, 0);
     }
 
     /** {@link #gemm} for z products at once, product q's A, B and Y (and bias-gradient) offsets advanced by q·zA, q·zB, q·zY. */
-    private void gemm(TaskGraph g, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn, int dk,
-                      int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff,
+    private void gemm(TaskGraph g, String what, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn,
+                      int dk, int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff,
                       int z, int zA, int zB, int zY) {
-        String name = id();
+        String name = id(what);
         if ((gemms + 1) * FusedTrainKernels.CFG_LEN > cfgs.getSize()) throw new IllegalStateException("more products than configured for");
         int co = gemms++ * FusedTrainKernels.CFG_LEN;
         gemmConfig(cfgs, co, aOff, am, ak, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, rOff, yOff, ldy, gbOff, zA, zB, zY, tasks);
@@ -384,6 +385,21 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     public double lastKernelMs() {
         if (last == null || last.getProfilerResult() == null) return Double.NaN;
         return last.getProfilerResult().getDeviceKernelTime() / 1e6;
+    }
+
+    /**
+     * The last step's profiler numbers (needs PROFILE), ms: {kernels, total, data transfers, kernel dispatch}; NaNs
+     * without the profiler.
+     */
+    public double[] lastProfile() {
+        if (last == null || last.getProfilerResult() == null) return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        var p = last.getProfilerResult();
+        return new double[] {p.getDeviceKernelTime() / 1e6, p.getTotalTime() / 1e6, p.getDataTransfersTime() / 1e6, p.getKernelDispatchTime() / 1e6};
+    }
+
+    /** TornadoVM's profiler log of the last step (JSON, per task; needs PROFILE), else null. */
+    public String lastProfileLog() {
+        return last == null || last.getProfilerResult() == null ? null : last.getProfilerResult().getProfileLog();
     }
 
     /** Total time of the last step in ms as TornadoVM's profiler reports it (needs PROFILE), else NaN. */

@@ -46,7 +46,7 @@ public final class TornadoBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        // the training graph has 43 tasks; TornadoBackend's default bytecode buffer (65536) is set first otherwise
+        // the training graph has 39 tasks; TornadoBackend's default bytecode buffer (65536) is set first otherwise
         if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "262144");
         String dev = System.getProperty("scm.tornado.device");
         int[] device = dev == null ? null : ints(dev.replace(':', ','));

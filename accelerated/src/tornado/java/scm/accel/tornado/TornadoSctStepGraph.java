@@ -261,7 +261,13 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     }
 
     /** Task names "t&lt;number&gt;_&lt;what&gt;": the number is what a kernel writes into the status word (minus one), the rest names the step's part in the profiler's log. */
-    private String id(String what) { return "t" + (tasks++) + "_" + what; }
+    private String id(String what) {
+        String name = "t" + (tasks++) + "_" + what;
+        taskNames.add(name);
+        return name;
+    }
+
+    private final List<String> taskNames = new java.util.ArrayList<>();
 
     /** A {@link FusedTrainKernels#gemm} task: A(i,k) = a[aOff + i·am + k·ak], B(k,j) = b[bOff + k·bk + j·bj], M×N, depth K. */
     private void gemm(TaskGraph g, String what, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn,
@@ -347,7 +353,8 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         last = plan.execute();
         int bad = status.get(0);
         if (bad != 0)
-            throw new IllegalStateException("TornadoSctStepGraph: task t" + (bad - 1) + " was launched with another work-group size than it was written for (results invalid)");
+            throw new IllegalStateException("TornadoSctStepGraph: task " + (bad - 1 < taskNames.size() ? taskNames.get(bad - 1) : "t" + (bad - 1))
+                    + " was launched with another work-group size than it was written for (results invalid)");
         double sum = 0;
         for (int i = 0; i < n; i++) sum += loss.get(i);
         return sum / n;

@@ -41,7 +41,7 @@ public final class FusedTrainKernels {
      */
     public static final int A_OFF = 0, A_M = 1, A_K = 2, B_OFF = 3, B_K = 4, B_J = 5, BIAS_OFF = 6, BIAS_ROWS = 7, Y_OFF = 8,
             LDY = 9, GB_OFF = 10, DIM_M = 11, DIM_N = 12, DIM_K = 13, FLAGS = 14, TASK = 15, R_OFF = 16, Z_A = 17, Z_B = 18, Z_Y = 19,
-            CFG_LEN = 20;
+            SPLIT = 20, K_A = 21, K_B = 22, K_Y = 23, K_ALL = 24, CFG_LEN = 25;
 
     /** Step scalars in {@code hyper}: Adam β1, β2, a, s, ε, adaptive (1/0), EMA β, warm-up r, tangent c, σ_d, 1/σ_d. */
     public static final int H_B1 = 0, H_B2 = 1, H_A = 2, H_S = 3, H_EPS = 4, H_ADAPT = 5, H_EMA = 6, H_R = 7, H_C = 8, H_SD = 9,
@@ -67,7 +67,11 @@ public final class FusedTrainKernels {
      * output parameter bound to the same array would make the task depend on itself, and TornadoVM's graph scheduler
      * then never finishes). Output y[yOff + i·ldy + j]. Global (ceil(N/TN)·LX, ceil(M/TM)·LY, Z), local (LX, LY, 1):
      * the Z products of a batch (e.g. the weight gradients of all residual blocks) in one task, product z with its
-     * offsets aOff, bOff, yOff and gbOff advanced by z·zA, z·zB, z·zY, z·zY.
+     * offsets aOff, bOff, yOff and gbOff advanced by z·zA, z·zB, z·zY, z·zY. Split K (SPLIT = S &gt; 1, for products
+     * without a nonlinear epilogue): launch index z = product·S + chunk; chunk c sums k in [c·K, min((c + 1)·K, K_ALL))
+     * (DIM_K = K is the chunk depth), its offsets further advanced by c·kA, c·kB and c·kY (kY: the distance between the
+     * partial-sum copies of the output, which the reader adds up). Few output tiles with a long K (a weight gradient
+     * summed over a batch of 1024) would otherwise keep most of the GPU idle.
      */
     public static void gemm(KernelContext ctx, FloatArray a, FloatArray b, FloatArray bias, FloatArray r, FloatArray y, IntArray cfg,
                             IntArray status, int co) {
@@ -85,11 +89,15 @@ public final class FusedTrainKernels {
         int bj0 = ctx.groupIdx * TN;
         int bi0 = ctx.groupIdy * TM;
         if (bj0 >= dn || bi0 >= dm) return;
-        int zz = ctx.groupIdz;
-        int aOff = cfg.get(co + A_OFF) + zz * cfg.get(co + Z_A);
+        int split = cfg.get(co + SPLIT);
+        int zz = ctx.groupIdz / split;
+        int zc = ctx.groupIdz - zz * split;
+        int kLeft = cfg.get(co + K_ALL) - zc * dk;
+        if (kLeft < dk) dk = kLeft;
+        int aOff = cfg.get(co + A_OFF) + zz * cfg.get(co + Z_A) + zc * cfg.get(co + K_A);
         int am = cfg.get(co + A_M);
         int ak = cfg.get(co + A_K);
-        int bOff = cfg.get(co + B_OFF) + zz * cfg.get(co + Z_B);
+        int bOff = cfg.get(co + B_OFF) + zz * cfg.get(co + Z_B) + zc * cfg.get(co + K_B);
         int bk = cfg.get(co + B_K);
         int bj = cfg.get(co + B_J);
         int flags = cfg.get(co + FLAGS);
@@ -147,7 +155,7 @@ public final class FusedTrainKernels {
             }
             ctx.localBarrier();
         }
-        int yOff = cfg.get(co + Y_OFF) + zz * cfg.get(co + Z_Y);
+        int yOff = cfg.get(co + Y_OFF) + zz * cfg.get(co + Z_Y) + zc * cfg.get(co + K_Y);
         int ldy = cfg.get(co + LDY);
         int rOff = cfg.get(co + R_OFF);
         int biasOff = cfg.get(co + BIAS_OFF);
@@ -182,7 +190,7 @@ public final class FusedTrainKernels {
             if (j0 + 48 < dn) y.set(yOff + i3 * ldy + j0 + 48, finish(bias, r, flags, biasOff, biasRows, rOff, ldy, i3, j0 + 48, c33));
         }
         if (rowSums && lx == 0) {
-            int gbOff = cfg.get(co + GB_OFF) + zz * cfg.get(co + Z_Y);
+            int gbOff = cfg.get(co + GB_OFF) + zz * cfg.get(co + Z_Y) + zc * cfg.get(co + K_Y);
             if (i0 < dm) y.set(gbOff + i0, s0);
             if (i1 < dm) y.set(gbOff + i1, s1);
             if (i2 < dm) y.set(gbOff + i2, s2);
@@ -631,10 +639,12 @@ public final class FusedTrainKernels {
 
     /**
      * One Adam-family step ({@link scm.accel.kernels.OptimKernels#adamFamily}, scalars from the host in hyper) and the
-     * EMA e ← β e + (1 − β) p of the updated parameters, over the whole flat parameter array. Global ≥ len.
+     * EMA e ← β e + (1 − β) p of the updated parameters, over the whole flat parameter array; the gradient is the sum of
+     * its {@code copies} partial copies (grad[q·len + j]: the split-K products' partial sums; copies a product does not
+     * write stay zero). Global ≥ len.
      */
     public static void adamEma(KernelContext ctx, FloatArray theta, FloatArray grad, FloatArray m, FloatArray v, FloatArray ema,
-                               FloatArray hyper, IntArray status, int len, int taskId) {
+                               FloatArray hyper, IntArray status, int len, int copies, int taskId) {
         int lid = ctx.localIdx;
         if (ctx.localGroupSizeX != ROW) {
             if (lid == 0) status.set(0, taskId);
@@ -645,6 +655,7 @@ public final class FusedTrainKernels {
             float beta1 = hyper.get(H_B1);
             float beta2 = hyper.get(H_B2);
             float gj = grad.get(j);
+            for (int q = 1; q < copies; q++) gj += grad.get(q * len + j);
             float mj = beta1 * m.get(j) + (1f - beta1) * gj;
             float vj = beta2 * v.get(j) + (1f - beta2) * gj * gj;
             m.set(j, mj);

@@ -53,7 +53,7 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     /** Options: capture as a CUDA graph (PTX/CUDA devices); TornadoVM's profiler (not together with the capture). */
     public static final int CUDA_GRAPH = 1, PROFILE = 2;
 
-    private final int n, dim, total;
+    private final int n, dim, total, copies;
     private final double lr, beta1, beta2, eps;
     private final boolean rectified;
     private final float sigmaD, c;
@@ -116,13 +116,16 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         ema = new FloatArray(total);
         m = new FloatArray(total);
         v = new FloatArray(total);
-        grad = new FloatArray(total);
+        // split-K weight gradients: up to 8 partial copies, chunks of at least 32 samples
+        copies = Math.max(1, Math.min(8, (n + 31) / 32));
+        grad = new FloatArray(copies * total);
         for (String name : order) {
             float[] val = find(model, name).value;
             int o = offsets.get(name);
             for (int j = 0; j < val.length; j++) { theta.set(o + j, val[j]); ema.set(o + j, val[j]); }
         }
-        for (int j = 0; j < total; j++) { m.set(j, 0f); v.set(j, 0f); grad.set(j, 0f); }
+        for (int j = 0; j < total; j++) { m.set(j, 0f); v.set(j, 0f); }
+        grad.init(0f);
 
         // constants: positional frequencies, then the weight head's Fourier a_k = 2π s ω_k and p_k = 2π φ_k (as FourierEmbeddingF32)
         double[] fd = new PositionalEmbedding("time.embedding", e).frequencies();
@@ -202,7 +205,7 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         // ---- backward through the plain forward
         // output Linear: dL/d(o1) = (dF·Wo)⊙SiLU'(o1); dWo, dbo = dFᵀ·u_out, Σ dF
         gemm(g, "out_linear_dx", dF, 0, d, 1, theta, oWo, w, 1, n, w, d, FusedTrainKernels.SILU_GRAD, 0, 0, aa, depth * n * w, da, 0, w, -1);
-        gemm(g, "out_linear_dW", dF, 0, 1, d, uu, depth * 2 * n * w, w, 1, d, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWo, w, oBo);
+        gemmGrad(g, "out_linear_dW", dF, 0, 1, d, uu, depth * 2 * n * w, w, 1, d, w, oWo, w, oBo, 1, 0, 0, 0);
         String tb = id("out_norm_back");
         g.task(tb, FusedTrainKernels::normBackward, new KernelContext(), da, gs, sn, rho, theta, xh, rr, gm, status, n, w, mods, 0, oG, 0,
                 depth, 0, depth * n * w, tasks);
@@ -221,18 +224,16 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         }
         // the depth block Linears' weight and bias gradients, one batched product: dW_i = G_{i+1}ᵀ·u_i, db_i = Σ G_{i+1}
         int oW0 = offsets.get("blocks.0.linear.weight"), blockStride = offsets.get("blocks.1.linear.weight") - oW0;
-        gemm(g, "blocks_linear_dW", gs, n * w, 1, w, uu, 0, w, 1, w, w, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oW0, w, oW0 + w * w,
-                depth, n * w, 2 * n * w, blockStride);
+        gemmGrad(g, "blocks_linear_dW", gs, n * w, 1, w, uu, 0, w, 1, w, w, oW0, w, oW0 + w * w, depth, n * w, 2 * n * w, blockStride);
         FloatArray gCur = gs;  // slot 0: dL/dh0, the gradient at the input Linear's output
         // time path: dL/d(tl) = (Σ_blocks dL/d(scale, shift)·W)⊙SiLU'(tl); the adaptive Linears' and the time Linear's gradients
         gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
-        gemm(g, "modulation_dW", gm, 0, 1, mw, cc, 0, e, 1, mw, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWm, e, oBm);
-        gemm(g, "time_linear_dW", dtl, 0, 1, e, emb, 0, e, 1, e, e, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, oWt, e, oBt);
-        gemm(g, "input_linear_dW", gCur, 0, 1, w, xs, 0, d, 1, w, d, n, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, offsets.get("input.weight"), d,
-                offsets.get("input.bias"));
+        gemmGrad(g, "modulation_dW", gm, 0, 1, mw, cc, 0, e, 1, mw, e, oWm, e, oBm, 1, 0, 0, 0);
+        gemmGrad(g, "time_linear_dW", dtl, 0, 1, e, emb, 0, e, 1, e, e, oWt, e, oBt, 1, 0, 0, 0);
+        gemmGrad(g, "input_linear_dW", gCur, 0, 1, w, xs, 0, d, 1, w, d, offsets.get("input.weight"), d, offsets.get("input.bias"), 1, 0, 0, 0);
         // ---- optimiser + EMA over the flat arrays
         String ta = id("adam_ema");
-        g.task(ta, FusedTrainKernels::adamEma, new KernelContext(), theta, grad, m, v, ema, hyper, status, total, tasks);
+        g.task(ta, FusedTrainKernels::adamEma, new KernelContext(), theta, grad, m, v, ema, hyper, status, total, copies, tasks);
         flat(ta, total);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss, status);
         g.transferToHost(DataTransferMode.UNDER_DEMAND, theta, ema, grad);
@@ -272,26 +273,55 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     /** A {@link FusedTrainKernels#gemm} task: A(i,k) = a[aOff + i·am + k·ak], B(k,j) = b[bOff + k·bk + j·bj], M×N, depth K. */
     private void gemm(TaskGraph g, String what, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn,
                       int dk, int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff) {
-        gemm(g, what, a, aOff, am, ak, b, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, r, rOff, y, yOff, ldy, gbOff, 1, 0, 0, 0);
+        gemm(g, what, a, aOff, am, ak, b, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, r, rOff, y, yOff, ldy, gbOff, 1, 0, 0, 0, 1, 0, 0, 0, dk);
     }
+
+    /**
+     * A weight-gradient product (A(i, k)·B(k, j) summed over the batch k &lt; n, into the flat gradient with its bias sums)
+     * with K split so that the launch has about {@link #TARGET_GROUPS} work groups: chunk c writes its partial sums into
+     * gradient copy c, which {@link FusedTrainKernels#adamEma} (and {@link #grads()}) add up.
+     */
+    private void gemmGrad(TaskGraph g, String what, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn,
+                          int yOff, int ldy, int gbOff, int z, int zA, int zB, int zY) {
+        int tiles = ((dm + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM) * ((dn + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN) * z;
+        int split = Math.max(1, Math.min(copies, TARGET_GROUPS / tiles));
+        int kc = (n + split - 1) / split;
+        split = (n + kc - 1) / kc;  // no empty chunks
+        gemm(g, what, a, aOff, am, ak, b, bOff, bk, bj, dm, dn, kc, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, yOff, ldy, gbOff, z, zA, zB,
+                zY, split, kc * ak, kc * bk, total, n);
+    }
+
+    /** Work groups a split weight-gradient product aims at (the H200 has 132 multiprocessors). */
+    static final int TARGET_GROUPS = 160;
 
     /** {@link #gemm} for z products at once, product q's A, B and Y (and bias-gradient) offsets advanced by q·zA, q·zB, q·zY. */
     private void gemm(TaskGraph g, String what, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn,
                       int dk, int flags, int biasOff, int biasRows, FloatArray r, int rOff, FloatArray y, int yOff, int ldy, int gbOff,
-                      int z, int zA, int zB, int zY) {
+                      int z, int zA, int zB, int zY, int split, int kA, int kB, int kY, int kAll) {
         String name = id(what);
         if ((gemms + 1) * FusedTrainKernels.CFG_LEN > cfgs.getSize()) throw new IllegalStateException("more products than configured for");
         int co = gemms++ * FusedTrainKernels.CFG_LEN;
-        gemmConfig(cfgs, co, aOff, am, ak, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, rOff, yOff, ldy, gbOff, zA, zB, zY, tasks);
+        gemmConfig(cfgs, co, aOff, am, ak, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, rOff, yOff, ldy, gbOff, zA, zB, zY, split, kA, kB, kY,
+                kAll, tasks);
         // the bias of a forward product lives in the flat parameter array (bias grads go to y, the flat gradient array)
         FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? theta : none;
         g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, cfgs, status, co);
-        grid.addWorkerGrid(graphName + "." + name, gemmGrid(dm, dn, z));
+        grid.addWorkerGrid(graphName + "." + name, gemmGrid(dm, dn, z * split));
     }
 
     /** Writes the packed integer arguments of one {@link FusedTrainKernels#gemm} task at {@code co} (meanings: its documentation). */
     static void gemmConfig(IntArray cfg, int co, int aOff, int am, int ak, int bOff, int bk, int bj, int dm, int dn, int dk, int flags, int biasOff,
                            int biasRows, int rOff, int yOff, int ldy, int gbOff, int zA, int zB, int zY, int taskId) {
+        gemmConfig(cfg, co, aOff, am, ak, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, rOff, yOff, ldy, gbOff, zA, zB, zY, 1, 0, 0, 0, dk,
+                taskId);
+    }
+
+    /** {@link #gemmConfig} with K split in {@code split} chunks of depth dk (the last clipped at kAll), chunk c's offsets advanced by c·kA, c·kB, c·kY. */
+    static void gemmConfig(IntArray cfg, int co, int aOff, int am, int ak, int bOff, int bk, int bj, int dm, int dn, int dk, int flags, int biasOff,
+                           int biasRows, int rOff, int yOff, int ldy, int gbOff, int zA, int zB, int zY, int split, int kA, int kB, int kY,
+                           int kAll, int taskId) {
+        cfg.set(co + FusedTrainKernels.SPLIT, split); cfg.set(co + FusedTrainKernels.K_A, kA); cfg.set(co + FusedTrainKernels.K_B, kB);
+        cfg.set(co + FusedTrainKernels.K_Y, kY); cfg.set(co + FusedTrainKernels.K_ALL, kAll);
         cfg.set(co + FusedTrainKernels.A_OFF, aOff); cfg.set(co + FusedTrainKernels.A_M, am); cfg.set(co + FusedTrainKernels.A_K, ak);
         cfg.set(co + FusedTrainKernels.B_OFF, bOff); cfg.set(co + FusedTrainKernels.B_K, bk); cfg.set(co + FusedTrainKernels.B_J, bj);
         cfg.set(co + FusedTrainKernels.BIAS_OFF, biasOff); cfg.set(co + FusedTrainKernels.BIAS_ROWS, biasRows);
@@ -369,7 +399,17 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     public Map<String, float[]> ema() { return readBack(ema); }
 
     /** The gradient of the last step by name (copied back from the device). */
-    public Map<String, float[]> grads() { return readBack(grad); }
+    public Map<String, float[]> grads() {
+        Map<String, float[]> g = readBack(grad);
+        for (int q = 1; q < copies; q++) {
+            Map<String, float[]> part = unpack(grad, (long) q * total);
+            for (Map.Entry<String, float[]> e : g.entrySet()) {
+                float[] acc = e.getValue(), p = part.get(e.getKey());
+                for (int j = 0; j < acc.length; j++) acc[j] += p[j];
+            }
+        }
+        return g;
+    }
 
     private Map<String, float[]> readBack(FloatArray a) {
         if (last == null) return unpack(a);
@@ -377,12 +417,14 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         return unpack(a);
     }
 
-    private Map<String, float[]> unpack(FloatArray a) {
+    private Map<String, float[]> unpack(FloatArray a) { return unpack(a, 0); }
+
+    private Map<String, float[]> unpack(FloatArray a, long base) {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (ParamF32 p : layoutParams) {
-            int o = offsets.get(p.name);
+            long o = base + offsets.get(p.name);
             float[] val = new float[p.size()];
-            MemorySegment.copy(a.getSegment(), ValueLayout.JAVA_FLOAT, (long) o * Float.BYTES, val, 0, val.length);
+            MemorySegment.copy(a.getSegment(), ValueLayout.JAVA_FLOAT, o * Float.BYTES, val, 0, val.length);
             out.put(p.name, val);
         }
         return out;

@@ -52,9 +52,12 @@ class FusedTrainKernelsGuardTest {
         return s * (1 + a * (1 - s));
     }
 
-    /** Shapes: 0 forward x·Wᵀ + bias (primal rows) + residual; 1 input gradient (dy·W)⊙SiLU'(p); 2 weight gradient dyᵀ·x with Σ dy; 3 the same, two at once. */
+    /**
+     * Shapes: 0 forward x·Wᵀ + bias (primal rows) + residual; 1 input gradient (dy·W)⊙SiLU'(p); 2 weight gradient dyᵀ·x
+     * with Σ dy; 3 the same, two at once; 4 shape 2 with K split in 3 chunks of 15 into 3 partial copies (summed here).
+     */
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3})
+    @ValueSource(ints = {0, 1, 2, 3, 4})
     void staysInsideItsArraysAndMatchesFloat64(int shape) throws Exception {
         run(shape, false, K);
     }
@@ -65,9 +68,12 @@ class FusedTrainKernelsGuardTest {
         run(shape, true, K);
     }
 
-    /** Negative control: told the depth is K + 1, the kernel reads one element past A's and B's last rows; the check must see it. */
+    /**
+     * Negative control: told the depth is K + 1, the kernel reads one element past A's and B's last rows (with K split:
+     * the last chunk runs one sample past the data); the check must see it.
+     */
     @ParameterizedTest
-    @ValueSource(ints = {0, 1})
+    @ValueSource(ints = {0, 1, 4})
     void aReadPastTheEndIsCaught(int shape) {
         AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> run(shape, false, K + 1));
         System.out.println("negative control (depth K + 1), shape " + shape + ": rejected: " + e.getMessage());
@@ -76,13 +82,15 @@ class FusedTrainKernelsGuardTest {
     static void run(int shape, boolean wrongLaunch, int dk) throws Exception {
         SplittableRandom rng = new SplittableRandom(17 + shape);
         int z = shape == 3 ? 2 : 1;
+        int split = shape == 4 ? 3 : 1, kc = (dk + split - 1) / split;
         boolean tn = shape >= 2;
         // A is M×K, B is K×N; the output of a weight-gradient product is the M×N gradient followed by the M bias sums
         int yLen = tn ? M * N + M : M * N;
         FloatArray a = guarded(rng, z * M * K), b = guarded(rng, z * K * N), bias = guarded(rng, N);
-        FloatArray y = new FloatArray(z * yLen + G);
-        for (int i = 0; i < z * yLen; i++) y.set(i, (float) rng.nextGaussian());
-        for (int i = z * yLen; i < z * yLen + G; i++) y.set(i, SENTINEL);
+        int yAll = split * z * yLen;  // split: the partial copies, yLen apart
+        FloatArray y = new FloatArray(yAll + G);
+        for (int i = 0; i < yAll; i++) y.set(i, (float) rng.nextGaussian());
+        for (int i = yAll; i < yAll + G; i++) y.set(i, SENTINEL);
         float[] before = y.toHeapArray();
         IntArray status = new IntArray(1);
         status.set(0, 0);
@@ -95,15 +103,19 @@ class FusedTrainKernelsGuardTest {
         int taskId = 7;
         IntArray cfg = new IntArray(2 * FusedTrainKernels.CFG_LEN);  // at offset CFG_LEN, as the graph's later products
         cfg.init(-1);
-        TornadoSctStepGraph.gemmConfig(cfg, FusedTrainKernels.CFG_LEN, 0, am, ak, 0, bk, bj, M, N, dk, flags, 0, BIAS_ROWS, 0, 0, N,
-                tn ? M * N : -1, M * K, K * N, yLen, taskId);
+        if (split == 1)
+            TornadoSctStepGraph.gemmConfig(cfg, FusedTrainKernels.CFG_LEN, 0, am, ak, 0, bk, bj, M, N, dk, flags, 0, BIAS_ROWS, 0, 0, N,
+                    tn ? M * N : -1, M * K, K * N, yLen, taskId);
+        else  // chunks of kc samples: A advances kc·ak, B kc·bk, the output one copy (yLen) per chunk; dk + 1 reaches past the data
+            TornadoSctStepGraph.gemmConfig(cfg, FusedTrainKernels.CFG_LEN, 0, am, ak, 0, bk, bj, M, N, kc, flags, 0, BIAS_ROWS, 0, 0, N, M * N,
+                    M * K, K * N, yLen, split, kc * ak, kc * bk, yLen, dk, taskId);
         String name = "guard" + shape + (wrongLaunch ? "w" : "") + "_" + System.nanoTime();
         TaskGraph g = new TaskGraph(name);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, a, b, bias, y, cfg, status);
         g.task("t0", FusedTrainKernels::gemm, new KernelContext(), a, b, bias, y, y, cfg, status, FusedTrainKernels.CFG_LEN);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, y, status);
         GridScheduler grid = new GridScheduler();
-        WorkerGrid3D wg = TornadoSctStepGraph.gemmGrid(M, N, z);
+        WorkerGrid3D wg = TornadoSctStepGraph.gemmGrid(M, N, z * split);
         if (wrongLaunch) wg.setLocalWork(8, 8, 1);
         grid.addWorkerGrid(name + ".t0", wg);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
@@ -115,7 +127,7 @@ class FusedTrainKernelsGuardTest {
             return;
         }
         assertEquals(0, status.get(0), "launched as written for, the status word stays 0");
-        for (int i = z * yLen; i < z * yLen + G; i++) assertEquals(SENTINEL, y.get(i), "write past the end at " + i);
+        for (int i = yAll; i < yAll + G; i++) assertEquals(SENTINEL, y.get(i), "write past the end at " + i);
         double worst = 0;
         for (int q = 0; q < z; q++)
             for (int i = 0; i < M; i++) {
@@ -139,16 +151,23 @@ class FusedTrainKernelsGuardTest {
                     } else {
                         want = s;
                     }
-                    worst = Math.max(worst, check(y.get(at), want, mag, "y[" + q + "][" + i + "," + j + "]"));
+                    worst = Math.max(worst, check(got(y, at, split, yLen), want, mag, "y[" + q + "][" + i + "," + j + "]"));
                 }
                 if (tn) {  // the bias gradient Σ_k A(i, k)
                     double s = 0, mag = 0;
                     for (int k = 0; k < K; k++) { double t = a.get(q * M * K + i * am + k * ak); s += t; mag += Math.abs(t); }
-                    worst = Math.max(worst, check(y.get(q * yLen + M * N + i), s, mag, "bias sum " + q + "/" + i));
+                    worst = Math.max(worst, check(got(y, q * yLen + M * N + i, split, yLen), s, mag, "bias sum " + q + "/" + i));
                 }
             }
-        System.out.printf("FusedTrainKernels.gemm shape %d (M %d, N %d, K %d, z %d): worst error %.3f of its bound, guard bands intact%n",
-                shape, M, N, K, z, worst);
+        System.out.printf("FusedTrainKernels.gemm shape %d (M %d, N %d, K %d, z %d, K split %d): worst error %.3f of its bound, guard bands intact%n",
+                shape, M, N, K, z, split, worst);
+    }
+
+    /** Element {@code at} summed over the split-K partial copies (float, as the optimiser sums them). */
+    static float got(FloatArray y, int at, int split, int stride) {
+        float s = y.get(at);
+        for (int c = 1; c < split; c++) s += y.get(c * stride + at);
+        return s;
     }
 
     static double check(float got, double want, double mag, String what) {

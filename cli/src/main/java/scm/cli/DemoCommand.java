@@ -119,7 +119,7 @@ public final class DemoCommand implements Callable<Integer> {
         DemoModels m = DemoModels.load(dir, models == null ? FashionDemo.REQUIRED : new String[0], backend);
         ImageData images = ImageData.of(Dataset.FASHION_MNIST, dataDir);
         new FashionDemo(images, m, images.classifier(null), samples, seed, FashionDemo.TEACHER_STEPS)
-                .run(dir, backend.describe(), spec.commandLine().getOut());
+                .run(dir, backend.describe(), spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
     }
 

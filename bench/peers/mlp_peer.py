@@ -17,7 +17,8 @@ Workloads (medians over --rounds; each round times --inner calls and divides):
            scm.accel.tornado.TornadoSamplerGraph does: all samples of a step share t) -- eager and CUDA graph;
   train  : one sCT step as SctStepF32: x_t, dx_t/dt, one forward-mode JVP (torch.autograd.forward_ad) whose primal
            keeps the autograd graph, tangent g normalised, adaptive-weight loss (Fourier head, 128 features),
-           backward, RAdam -- eager and as one CUDA graph (capturable optimizer).
+           backward, RAdam, EMA of the weights; dropout 0 (the digits sCT run's setting, what scm.accel.tornado.TornadoSctStepGraph
+           implements) -- eager and as one CUDA graph (capturable optimizer).
 Usage: python3 mlp_peer.py [--batches 1,4096] [--train 128,1024] [--rounds 20]
 """
 import argparse
@@ -155,7 +156,7 @@ def bench_sample(model, n, rounds, shared):
           f" | with host copies in/out: eager {eager_io:8.3f} ms, cuda graph {graph_io_ms:8.3f} ms", flush=True)
 
 
-def sct_step(model, opt, x0, z, t, r=0.5, c=0.1):
+def sct_step(model, opt, x0, z, t, ema=None, r=0.5, c=0.1, ema_beta=0.999):
     D = x0.shape[1]
     ct, st = torch.cos(t)[:, None], torch.sin(t)[:, None]
     xt = ct * x0 + st * z
@@ -175,6 +176,9 @@ def sct_step(model, opt, x0, z, t, r=0.5, c=0.1):
     opt.zero_grad(set_to_none=False)
     loss.backward()
     opt.step()
+    if ema is not None:   # e <- beta e + (1 - beta) p, as scm.accel.optim.EmaF32 (and TornadoSctStepGraph's last task)
+        with torch.no_grad():
+            torch._foreach_lerp_(ema, list(model.parameters()), 1.0 - ema_beta)
     return loss.detach()
 
 
@@ -185,14 +189,15 @@ def bench_train(model, n, rounds):
     x0 = torch.randn(n, 64, device=dev) * 0.5
     z = torch.randn(n, 64, device=dev) * SIGMA_D
     t = torch.atan(torch.exp(-1.0 + 1.4 * torch.randn(n, device=dev)) / SIGMA_D)
-    eager = timed(lambda: sct_step(model, opt, x0, z, t), rounds, 1)
+    ema = [p.detach().clone() for p in model.parameters()]
+    eager = timed(lambda: sct_step(model, opt, x0, z, t, ema), rounds, 1)
     try:
-        g, loss = graphed(lambda: sct_step(model, opt, x0, z, t))
+        g, loss = graphed(lambda: sct_step(model, opt, x0, z, t, ema))
         graph = timed(g.replay, rounds, 4)
         gs = f"{graph:8.3f} ms"
     except Exception as e:  # report, do not hide
         gs = f"capture failed: {type(e).__name__}: {str(e)[:120]}"
-    print(f"pytorch sCT step            batch {n:5d}: eager {eager:8.3f} ms | cuda graph {gs}", flush=True)
+    print(f"pytorch sCT step (dropout 0, RAdam + EMA) batch {n:5d}: eager {eager:8.3f} ms | cuda graph {gs}", flush=True)
 
 
 def main():
@@ -208,7 +213,7 @@ def main():
         bench_sample(model, n, a.rounds, shared=False)
         bench_sample(model, n, a.rounds, shared=True)
     for n in [int(s) for s in a.train.split(",") if s]:
-        bench_train(Mlp().cuda(), n, a.rounds)
+        bench_train(Mlp(p=0.0).cuda(), n, a.rounds)   # dropout 0: the digits sCT run's setting, and TornadoSctStepGraph's
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ public final class AdaptiveWeightHeadF32 {
 
     public List<ParamF32> params() { return linear.params(); }
 
+    /** The Fourier features' embedding (its float angle scales and phases). */
+    public FourierEmbeddingF32 fourier() { return fourier; }
+
     public float[] forward(float[] t, int n) { return linear.forward(fourier.forward(t, n), n); }
 
     /** Accumulates dL/dφ from dL/dw at the last forward's times; returns dL/dt. */

@@ -27,6 +27,12 @@ public final class FourierEmbeddingF32 implements TimeEmbeddingF32 {
 
     @Override public int dim() { return dim; }
 
+    /** The angle scales a_k = 2π s ω_k as rounded to float (a copy; for device kernels that recompute the features). */
+    public float[] angleScales() { return a.clone(); }
+
+    /** The phases p_k = 2π φ_k as rounded to float (a copy). */
+    public float[] phases() { return p.clone(); }
+
     @Override public float[] forward(float[] t, int n) {
         this.t = t;
         e = Buffers.ensure(e, n * dim);

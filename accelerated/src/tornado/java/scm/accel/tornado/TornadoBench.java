@@ -3,10 +3,12 @@ package scm.accel.tornado;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import scm.accel.backend.JvmBackend;
 import scm.accel.model.MlpModelF32;
 import scm.accel.optim.AdamF32;
+import scm.accel.optim.EmaF32;
 import scm.accel.sampling.ConsistencySamplerF32;
 import scm.accel.train.ScmObjectiveF32;
 import scm.ref.model.MlpConfig;
@@ -17,10 +19,12 @@ import scm.ref.trigflow.TrigFlow;
  * TornadoVM vs JVM backend, side by side in one run, on the digits MLP: 2-step sampling ({@link ConsistencySamplerF32} on
  * {@link JvmBackend} vs the one-graph {@link TornadoSamplerGraph}, with the norms fused into the Linears or as separate tasks,
  * plain, with TornadoVM's profiler, captured as a CUDA graph and with the noise drawn on the device; with {@code --legacy}
- * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train},
- * the sCT step on {@link TornadoBackend} (per-operation plans) vs the JVM backend. Also reports how far the
+ * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train 128,1024}, the sCT training step:
+ * the JVM backend vs the one-graph {@link TornadoSctStepGraph} (plain, profiled, CUDA graph; with {@code --legacy} also
+ * the per-operation {@link TornadoBackend} step). Also reports how far the
  * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
- * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096] [--rounds 10] [--train 128,1024] [--legacy]}.
+ * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096|none] [--rounds 10] [--train 128,1024]
+ * [--task-profile] [--legacy]} ({@code --task-profile}: also TornadoVM's profiler log, per task, of the last profiled training step).
  * Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (default TornadoVM's default).
  */
 public final class TornadoBench {
@@ -31,16 +35,19 @@ public final class TornadoBench {
     public static void main(String[] args) throws Exception {
         int[] batches = {1, 4096}, train = {};
         int rounds = 10;
-        boolean legacy = false;
+        boolean legacy = false, taskProfile = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batches" -> batches = ints(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--train" -> train = ints(args[++i]);
                 case "--legacy" -> legacy = true;
+                case "--task-profile" -> taskProfile = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        // the training graph has 39 tasks; TornadoBackend's default bytecode buffer (65536) is set first otherwise
+        if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "262144");
         String dev = System.getProperty("scm.tornado.device");
         int[] device = dev == null ? null : ints(dev.replace(':', ','));
         try (TornadoBackend tb = new TornadoBackend(); JvmBackend jb = new JvmBackend()) {
@@ -48,11 +55,11 @@ public final class TornadoBench {
                     System.getProperty("java.version"));
             MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 1);
             for (int n : batches) sample(ref, jb, device, n, rounds, legacy);
-            for (int n : train) train(ref, jb, tb, n, Math.max(3, rounds / 3));
+            for (int n : train) train(jb, tb, device, n, rounds, legacy, taskProfile);
         }
     }
 
-    static int[] ints(String s) { return Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray(); }
+    static int[] ints(String s) { return s.isBlank() || s.equals("none") ? new int[0] : Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray(); }
 
     static double median(List<Double> xs) {
         double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -125,6 +132,51 @@ public final class TornadoBench {
         }
     }
 
+    /**
+     * Per task: the median kernel time over the profiled executions in TornadoVM's profiler log (JSON, one entry per task
+     * and execution), slowest first, with the share of the sum.
+     */
+    static void taskTable(String log, int n) {
+        if (log == null) { System.out.println("  (no profiler log)"); return; }
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile(
+                "\"[^\"]+\\.(t\\d+_\\w+)\": \\{[^}]*?\"METHOD\": \"([^\"]+)\"[^}]*?\"TASK_KERNEL_TIME\": \"(\\d+)\"", java.util.regex.Pattern.DOTALL).matcher(log);
+        Map<String, List<Double>> times = new java.util.LinkedHashMap<>();
+        Map<String, String> method = new java.util.HashMap<>();
+        while (mt.find()) {
+            times.computeIfAbsent(mt.group(1), k -> new ArrayList<>()).add(Long.parseLong(mt.group(3)) / 1e6);
+            method.put(mt.group(1), mt.group(2));
+        }
+        List<Map.Entry<String, Double>> rows = new ArrayList<>();
+        double sum = 0;
+        for (Map.Entry<String, List<Double>> e : times.entrySet()) { double m = median(e.getValue()); rows.add(Map.entry(e.getKey(), m)); sum += m; }
+        rows.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));
+        System.out.printf("  per-task kernel times, batch %d (TornadoVM profiler, median over %d profiled steps; sum %.3f ms):%n", n,
+                times.isEmpty() ? 0 : times.values().iterator().next().size(), sum);
+        for (Map.Entry<String, Double> r : rows)
+            System.out.printf("    %-28s %-30s %8.3f ms  %5.1f %%%n", r.getKey(), method.get(r.getKey()).replace("FusedTrainKernels.", ""), r.getValue(),
+                    100 * r.getValue() / sum);
+    }
+
+    static float[][] values(MlpModelF32 m) {
+        float[][] v = new float[m.params().size()][];
+        for (int i = 0; i < v.length; i++) v[i] = m.params().get(i).value.clone();
+        return v;
+    }
+
+    /** ‖got − want‖ / ‖want − base‖ over all parameters by name (base null: / ‖want‖). */
+    static double relDiff(Map<String, float[]> got, MlpModelF32 m, float[][] want, float[][] base) {
+        double num = 0, den = 0;
+        for (int i = 0; i < want.length; i++) {
+            float[] a = got.get(m.params().get(i).name), b = want[i];
+            for (int q = 0; q < b.length; q++) {
+                num += (double) (a[q] - b[q]) * (a[q] - b[q]);
+                double d = base == null ? b[q] : b[q] - base[i][q];
+                den += d * d;
+            }
+        }
+        return Math.sqrt(num / den);
+    }
+
     static double relDiff(float[] a, float[] b) {
         double maxAbs = 0, maxDiff = 0;
         for (int q = 0; q < a.length; q++) { maxAbs = Math.max(maxAbs, Math.abs(a[q])); maxDiff = Math.max(maxDiff, Math.abs(a[q] - b[q])); }
@@ -141,25 +193,90 @@ public final class TornadoBench {
         return median(ts);
     }
 
-    static void train(MlpModel ref, JvmBackend jb, TornadoBackend tb, int n, int rounds) {
-        MlpModelF32 mj = new MlpModelF32(jb, ref, 1), mt = new MlpModelF32(tb, ref, 1);
+    /**
+     * The sCT training step at batch n (digits MLP, dropout 0, RAdam lr 1e-4, EMA 0.999): the JVM backend's
+     * {@link ScmObjectiveF32} + {@link AdamF32} + {@link EmaF32} step beside the one-graph {@link TornadoSctStepGraph}
+     * (plain, with TornadoVM's profiler, captured as a CUDA graph), and with {@code --legacy} the per-operation
+     * {@link TornadoBackend} step. Medians of {@code rounds} steps, each timed on its own (host copies of the batch in and
+     * the n losses out included). Agreement with the JVM engine from the same start: the first step's loss and gradient,
+     * and the parameter update θ_3 − θ_0 after 3 identical steps (relative; float32 agreement is ~1e-6).
+     */
+    static void train(JvmBackend jb, TornadoBackend tb, int[] device, int n, int rounds, boolean legacy, boolean taskProfile) {
+        MlpModel ref = new MlpModel(MlpConfig.digits(0.0), 1);
+        MlpModelF32 mj = new MlpModelF32(jb, ref, 1);
         int d = mj.dim();
         SplittableRandom rng = new SplittableRandom(3);
         float[] x0 = gaussian(rng, n * d, 0.5), z = gaussian(rng, n * d, SIGMA_D), t = new float[n];
         for (int i = 0; i < n; i++) t[i] = (float) Math.atan(Math.exp(-1.0 + 1.4 * rng.nextGaussian()) / SIGMA_D);
-        ScmObjectiveF32 sj = new ScmObjectiveF32(mj, AdamF32.radam(jb, mj.params(), 1e-4, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
-        ScmObjectiveF32 st = new ScmObjectiveF32(mt, AdamF32.radam(tb, mt.params(), 1e-4, 0.9, 0.99, 1e-8), SIGMA_D, 0.1);
-        long c0 = System.nanoTime();
-        double lt = st.step(x0, z, t, n, 0.5, 0);
-        double compileS = (System.nanoTime() - c0) / 1e9;
-        double lj = sj.step(x0, z, t, n, 0.5, 0);
-        for (int w = 0; w < 3; w++) { sj.step(x0, z, t, n, 0.5, w + 1); st.step(x0, z, t, n, 0.5, w + 1); }
-        List<Double> jt = new ArrayList<>(), tt = new ArrayList<>();
+        double lr = 1e-4, r = 0.5, c = 0.1, emaBeta = 0.999;
+        ScmObjectiveF32 sj = new ScmObjectiveF32(mj, AdamF32.radam(jb, mj.params(), lr, 0.9, 0.99, 1e-8), SIGMA_D, c);
+        EmaF32 ej = new EmaF32(jb, mj.params());
+        float[][] start = values(mj);
+        double lj = sj.step(x0, z, t, n, r, 0);
+        ej.update(emaBeta);
+        float[][] grad1 = new float[mj.params().size()][];
+        for (int i = 0; i < grad1.length; i++) grad1[i] = mj.params().get(i).grad.clone();
+        for (int w = 0; w < 2; w++) { sj.step(x0, z, t, n, r, 0); ej.update(emaBeta); }
+        float[][] after3 = values(mj);
+        List<Double> jt = new ArrayList<>();
         for (int k = 0; k < rounds; k++) {
-            long t0 = System.nanoTime(); sj.step(x0, z, t, n, 0.5, 100 + k); jt.add((System.nanoTime() - t0) / 1e6);
-            t0 = System.nanoTime(); st.step(x0, z, t, n, 0.5, 100 + k); tt.add((System.nanoTime() - t0) / 1e6);
+            long t0 = System.nanoTime();
+            sj.step(x0, z, t, n, r, 0);
+            ej.update(emaBeta);
+            jt.add((System.nanoTime() - t0) / 1e6);
         }
-        System.out.printf("sCT step batch %5d: jvm %9.2f ms | tornado (per-op plans) %9.2f ms (first step incl. compile %.1f s) | ratio x%.2f | "
-                + "first-step loss jvm %.6f tornado %.6f%n", n, median(jt), median(tt), compileS, median(jt) / median(tt), lj, lt);
+        double j = median(jt);
+        System.out.printf("sCT step batch %5d: jvm %9.2f ms (%d threads; ScmObjectiveF32 + RAdam + EMA, dropout 0)%n", n, j, jb.threads());
+        String[] names = {"plain", "profiler", "CUDA graph"};
+        int[] opts = {0, TornadoSctStepGraph.PROFILE, TornadoSctStepGraph.CUDA_GRAPH};
+        for (int v = 0; v < names.length; v++) {
+            if ((opts[v] & TornadoSctStepGraph.CUDA_GRAPH) != 0 && Boolean.getBoolean("scm.bench.noCudaGraph")) continue;
+            long c0 = System.nanoTime();
+            try (TornadoSctStepGraph g = new TornadoSctStepGraph(new MlpModelF32(jb, ref, 1), n, SIGMA_D, c, lr, 0.9, 0.99, 1e-8, true, device, opts[v])) {
+                double lt = g.step(x0, z, t, r, emaBeta);
+                double compileS = (System.nanoTime() - c0) / 1e9;
+                String agree;
+                try {  // the first step's gradient, and the parameter update after the same 3 steps, against the JVM engine
+                    double gd = relDiff(g.grads(), mj, grad1, null);
+                    for (int w = 0; w < 2; w++) g.step(x0, z, t, r, emaBeta);
+                    double ud = relDiff(g.params(), mj, after3, start);
+                    agree = String.format("step-1 gradient %.1e, update after 3 steps %.1e", gd, ud);
+                } catch (RuntimeException e) {
+                    agree = "read-back FAILED (" + e + ")";
+                }
+                List<Double> tt = new ArrayList<>(), ks = new ArrayList<>(), tot = new ArrayList<>(), tr = new ArrayList<>(), di = new ArrayList<>();
+                for (int k = 0; k < rounds; k++) {
+                    long t0 = System.nanoTime();
+                    g.step(x0, z, t, r, emaBeta);
+                    tt.add((System.nanoTime() - t0) / 1e6);
+                    if ((opts[v] & TornadoSctStepGraph.PROFILE) != 0) {
+                        double[] pr = g.lastProfile();
+                        ks.add(pr[0]); tot.add(pr[1]); tr.add(pr[2]); di.add(pr[3]);
+                    }
+                }
+                double m = median(tt);
+                String prof = (opts[v] & TornadoSctStepGraph.PROFILE) != 0
+                        ? String.format(" | profiler: kernels %.3f ms, total %.3f ms, data transfers %.3f ms, kernel dispatch %.3f ms per step",
+                        median(ks), median(tot), median(tr), median(di)) : "";
+                if ((opts[v] & TornadoSctStepGraph.PROFILE) != 0 && taskProfile) taskTable(g.lastProfileLog(), n);
+                System.out.printf("  TornadoSctStepGraph %-10s (%2d tasks/step) %8.3f ms | x%.1f vs jvm | compile %.1f s | first-step loss jvm %.6f "
+                        + "tornado %.6f (rel %.1e) | vs jvm, ||tornado - jvm|| / ||jvm||: %s%s%n", names[v], g.taskCount(), m, j / m,
+                        compileS, lj, lt, Math.abs(lt - lj) / Math.abs(lj), agree, prof);
+            } catch (Exception e) {
+                System.out.printf("  TornadoSctStepGraph %-10s FAILED: %s%n", names[v], e);
+            }
+        }
+        if (legacy) {
+            MlpModelF32 mt = new MlpModelF32(tb, ref, 1);
+            ScmObjectiveF32 st = new ScmObjectiveF32(mt, AdamF32.radam(tb, mt.params(), lr, 0.9, 0.99, 1e-8), SIGMA_D, c);
+            long c0 = System.nanoTime();
+            st.step(x0, z, t, n, r, 0);
+            double compileS = (System.nanoTime() - c0) / 1e9;
+            List<Double> tt = new ArrayList<>();
+            for (int k = 0; k < Math.max(3, rounds / 3); k++) {
+                long t0 = System.nanoTime(); st.step(x0, z, t, n, r, 0); tt.add((System.nanoTime() - t0) / 1e6);
+            }
+            System.out.printf("  TornadoBackend per-op plans       %8.3f ms | x%.2f vs jvm | compile %.1f s (no EMA)%n", median(tt), j / median(tt), compileS);
+        }
     }
 }

@@ -73,13 +73,13 @@ final class BackendOption {
         return n;
     }
 
-    /** The network a sampler or editor evaluates, in evaluation mode (no dropout). */
+    /** The network a sampler or editor evaluates, in evaluation mode (no dropout); U-Nets forward in row chunks (RowChunkedNetwork). */
     TrigFlowNetwork sampling(TrigFlowNetwork model) {
         Networks.eval(model);
-        if (isReference()) return model;
+        if (isReference()) return RowChunkedNetwork.forSampling(model, model);
         TrainableNetwork n = trainable(model);
         n.eval();
-        return n;
+        return RowChunkedNetwork.forSampling(model, n);
     }
 
     /** For reports: "reference (float64, 1 thread)" or "jvm (float32 compute, float64 master weights, 2 threads)". */

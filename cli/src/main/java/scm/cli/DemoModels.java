@@ -43,11 +43,11 @@ final class DemoModels {
     private TrigFlowNetwork net(TrigFlowNetwork m) { return engines.computeIfAbsent(m, backend::sampling); }
 
     /**
-     * Loads {@code dir/teacher.safetensors} and the students present. With {@code requireAll} (the shipped directory),
-     * every student of {@link DemoCommand#STUDENTS} must be there. A missing, unreadable or corrupt file is an
+     * Loads {@code dir/teacher.safetensors} and the students present (of {@link DemoCommand#STUDENTS}); those named in
+     * {@code required} (the shipped directory's set) must be there. A missing, unreadable or corrupt file is an
      * IllegalArgumentException whose one-line message names it.
      */
-    static DemoModels load(Path dir, boolean requireAll, BackendOption backend) {
+    static DemoModels load(Path dir, String[] required, BackendOption backend) {
         Path t = dir.resolve("teacher.safetensors");
         if (!DemoCommand.exists(t))
             throw new IllegalArgumentException("demo teacher model not found: " + t + " (build it with scm demo --from-scratch, or pass --models DIR)");
@@ -62,7 +62,7 @@ final class DemoModels {
                     throw new IllegalArgumentException("demo model " + p + " is a " + l.checkpoint().spec().describe() + ", not a consistency model");
                 m.students.put(s, l);
             }
-            else if (requireAll) throw new IllegalArgumentException("demo model not found: " + p + " (restore the shipped checkpoints, or run scm demo --from-scratch)");
+            else if (java.util.Arrays.asList(required).contains(s)) throw new IllegalArgumentException("demo model not found: " + p + " (restore the shipped checkpoints, or run scm demo --from-scratch)");
         }
         if (m.students.isEmpty()) throw new IllegalArgumentException("no student models (scd/sct/cd/ict .safetensors) in " + dir);
         return m;

@@ -103,11 +103,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
         int dim = TrainData.dim(rc.str("data"));
         if (rc.isUNet()) {
-            // U-Nets: only the array-size bound (widest activation = pixels x widest channel count); their memory
-            // is not estimated (the MLP formula's measured constants do not carry over)
+            // U-Nets: the array-size bound (widest activation = pixels x widest channel count) and the measured
+            // per-sample training memory; the evaluation samples in row chunks (RowChunkedNetwork)
             var u = rc.unetConfig();
             int widest = u.resolution() * u.resolution() * u.baseChannels() * java.util.Collections.max(u.channelMult());
             InputLimits.requireArrays("--batch", rc.integer("batch"), widest);
+            InputLimits.requireUNetTrainingBatch("--batch", rc.integer("batch"), u);
             if (!noEval) InputLimits.requireArrays("eval.samples", rc.integer("eval.samples"), widest);
         } else {
             InputLimits.requireTrainingBatch("--batch", rc.integer("batch"), dim, rc.integer("model.width"), rc.integer("model.depth"));

@@ -61,6 +61,33 @@ class ModelCardCommandsTest {
     void everyCardCommandResolvesToTheShippedSettingsAndRuns(String card, @TempDir Path tmp) throws Exception {
         List<Row> rows = rows(card);
         assertEquals(card.equals("digits") ? 5 : 2, rows.size(), "commands found in the card");
+        resolvesToTheShippedSettings(card, rows, tmp);
+        for (Row r : rows) {
+            String[] args = localize(r.args(), tmp, true);
+            CommandLine cl = Main.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err, true));
+            assertEquals(0, cl.execute(args), r.file() + ": " + String.join(" ", args) + "\n" + err);
+            Path ckpt = tmp.resolve("runs").resolve(card.equals("digits") ? r.file() : "ring8-" + r.file()).resolve(ModelCheckpoint.FILE_NAME);
+            assertEquals(0, Main.commandLine().execute("export", "--checkpoint", ckpt.toString(), "--out", tmp.resolve(r.file() + ".safetensors").toString()));
+            assertFalse(ModelCheckpoint.read(tmp.resolve(r.file() + ".safetensors")).spec().describe().isEmpty());
+        }
+    }
+
+    /**
+     * The Fashion-MNIST card: its three commands (as launched; the runs were stopped by a time limit, which the card
+     * states) give the shipped files' settings. Running them needs the Fashion-MNIST data, which CI does not have;
+     * CliFashionMnistTest trains the same preset on generated IDX files instead. The teacher was resumed with another
+     * checkpoint/log cadence, which a resume may change (RunConfig.RESUME_FREE) and which does not change training.
+     */
+    @org.junit.jupiter.api.Test
+    void fashionMnistCardCommandsResolveToTheShippedSettings(@TempDir Path tmp) throws Exception {
+        List<Row> rows = rows("fashion-mnist");
+        assertEquals(List.of("teacher", "scd", "sct"), rows.stream().map(Row::file).toList(), "commands found in the card");
+        resolvesToTheShippedSettings("fashion-mnist", rows, tmp);
+    }
+
+    static void resolvesToTheShippedSettings(String card, List<Row> rows, Path tmp) throws Exception {
         for (Row r : rows) {
             TrainCommand t = new TrainCommand();
             new CommandLine(t).parseArgs(java.util.Arrays.copyOfRange(localize(r.args(), tmp, false), 1, r.args().size()));
@@ -72,19 +99,10 @@ class ModelCardCommandsTest {
             // the backend says where a run computed, not what it trains (older shipped runs predate --backend: float64)
             got.remove("backend");
             want.remove("backend");
+            if (card.equals("fashion-mnist")) for (String k : List.of("checkpointEvery", "logEvery")) { got.remove(k); want.remove(k); }
             boolean hasTeacher = !got.remove("teacher").isEmpty();
             assertEquals(!shipped.run().str("teacher").isEmpty(), hasTeacher, r.file() + ": teacher given");
             assertEquals(want, got, r.file() + ": the card's command gives the shipped run's settings");
-        }
-        for (Row r : rows) {
-            String[] args = localize(r.args(), tmp, true);
-            CommandLine cl = Main.commandLine();
-            java.io.StringWriter err = new java.io.StringWriter();
-            cl.setErr(new java.io.PrintWriter(err, true));
-            assertEquals(0, cl.execute(args), r.file() + ": " + String.join(" ", args) + "\n" + err);
-            Path ckpt = tmp.resolve("runs").resolve(card.equals("digits") ? r.file() : "ring8-" + r.file()).resolve(ModelCheckpoint.FILE_NAME);
-            assertEquals(0, Main.commandLine().execute("export", "--checkpoint", ckpt.toString(), "--out", tmp.resolve(r.file() + ".safetensors").toString()));
-            assertFalse(ModelCheckpoint.read(tmp.resolve(r.file() + ".safetensors")).spec().describe().isEmpty());
         }
     }
 }

@@ -92,16 +92,39 @@ class CliFashionMnistTest {
         assertFalse(Files.exists(out));
     }
 
-    @Test void demoSaysThereAreNoShippedFashionMnistModelsAndWhenTheDataIsMissing() throws IOException {
-        Path data = TrainClassifierFashionMnistTest.barsDataSet(tmp.resolve("data")), empty = Files.createDirectories(tmp.resolve("empty"));
-        CliRun present = CliRun.of("demo", "--data", "fashion-mnist", "--data-dir", data.toString());
-        assertEquals(2, present.rc(), present.err());
-        assertTrue(present.err().contains("no shipped Fashion-MNIST models yet") && !present.err().contains("missing"), present.err());
-        assertEquals("", present.out(), "no table may be printed");
+    /**
+     * The shipped Fashion-MNIST models (checkpoints/fashion-mnist) scored against the generated bars data set at
+     * n = 50: the table has the floor, the teacher at NFE 3, 7, 15, 31 (DPM-Solver-2 evaluates 2 per step but 1 on the
+     * last), both students at 1 and 2 steps, and each space's ratio column is 1.00 at the teacher's best row by
+     * definition (ratio = FD / min teacher FD). Bars are not clothes, so only the structure is checked here; the
+     * numbers on the real data are in checkpoints/fashion-mnist/README.md.
+     */
+    @Test void demoPrintsTheTableForTheShippedFashionMnistModels() throws IOException {
+        Path data = TrainClassifierFashionMnistTest.barsDataSet(tmp.resolve("data"));
+        CliRun r = CliRun.of("demo", "--data", "fashion-mnist", "--data-dir", data.toString(), "--samples", "50");
+        ok(r, "demo");
+        String out = r.out();
+        assertTrue(out.contains("50 samples per method") && out.contains("vs the 100 test images"), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("floor (train vs test, same n)")), out);
+        java.util.List<String> teacher = out.lines().filter(l -> l.startsWith("teacher ODE, DPM-Solver-2")).toList();
+        assertEquals(java.util.List.of(3, 7, 15, 31), teacher.stream().map(l -> Integer.parseInt(l.substring(32).trim().split("\\s+")[0])).toList(), out);
+        for (String m : new String[] {"sCD, 1-step", "sCD, 2-step", "sCT, 1-step", "sCT, 2-step"})
+            assertTrue(out.lines().anyMatch(l -> l.startsWith(m)), m + " missing:\n" + out);
+        for (int col : new int[] {4, 6}) {   // ratio px, ratio cls (after the method and NFE columns)
+            double min = teacher.stream().mapToDouble(l -> Double.parseDouble(l.substring(32).trim().split("\\s+")[col - 1])).min().orElseThrow();
+            assertEquals(1.0, min, 0.005, "column " + col + "\n" + out);
+        }
+    }
+
+    @Test void demoOnMissingFashionMnistDataIsOneLineNamingWhereItLooked() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
         CliRun absent = CliRun.of("demo", "--data", "fashion-mnist", "--data-dir", empty.toString());
         assertEquals(2, absent.rc(), absent.err());
-        assertTrue(absent.err().contains("no shipped Fashion-MNIST models yet") && absent.err().contains("the data is missing too")
-                && absent.err().contains(empty.toString()), absent.err());
+        assertTrue(absent.err().contains(empty.toString()) && absent.err().contains("apt-get install dataset-fashion-mnist"), absent.err());
         assertEquals(1, absent.err().strip().lines().count(), absent.err());
+        assertEquals("", absent.out(), "no table may be printed");
+        CliRun scratch = CliRun.of("demo", "--data", "fashion-mnist", "--from-scratch");
+        assertEquals(2, scratch.rc(), scratch.err());
+        assertTrue(scratch.err().contains("--from-scratch applies to the digits demo only"), scratch.err());
     }
 }

@@ -41,6 +41,16 @@ class CliInputLimitsTest {
                 "--no-eval", "--out", out());
     }
 
+    /**
+     * U-Nets: the measured per-sample training memory (InputLimits.UNET_TRAINING_BYTES) refuses a batch whose arrays
+     * would still fit; before, only the array bound was checked and such a batch ran out of heap with a stack trace.
+     * 200,000 x 4 channels x 10 x 10 padded pixels x 1250 bytes = 93 GiB.
+     */
+    @Test void unetTrainingBatchBeyondTheHeap() {
+        refused("for U-Net training", "train", "--objective", "teacher", "--data", "digits", "--model", "unet8", "--batch", "200000",
+                "--no-eval", "--out", out());
+    }
+
     @Test void trainEvalSamplesAndDataSize() throws Exception {
         Path cfg = tmp.resolve("big.properties");
         Files.writeString(cfg, "eval.samples=2000000000\n");
@@ -55,6 +65,10 @@ class CliInputLimitsTest {
         refused("--n 2000000000", "sample", "--model", "mixture-ring8", "--n", "2000000000", "--out", out());
         refused("maximum heap", "sample", "--checkpoint", Path.of("..", "checkpoints", "digits", "sct.safetensors").toString(),
                 "--n", "5000000", "--out", out());
+        // a U-Net samples in row chunks; what remains per sample is the sampler's arrays (2e6 x 784 x 9 x 8 bytes = 105 GiB;
+        // 2e6 x 784 values still fit one array, so the heap bound is what refuses it)
+        refused("maximum heap", "sample", "--checkpoint", Path.of("..", "checkpoints", "fashion-mnist", "sct.safetensors").toString(),
+                "--n", "2000000", "--out", out());
     }
 
     @Test void demoSamples() {

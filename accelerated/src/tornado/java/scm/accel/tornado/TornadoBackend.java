@@ -17,7 +17,9 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  * (operation, arrays, sizes) and cached, so a model with stable buffers compiles each kernel once.
  * Every array is copied to the device and the outputs back on every call: correct and simple, but
  * transfer-bound; whole-network graphs that keep weights and activations on the device are
- * {@link TornadoMlpForward}. The U-Net operations run {@link TornadoUNetKernels} the same way.
+ * {@link TornadoMlpForward}. The U-Net operations run {@link TornadoUNetKernels} the same way. An output array that
+ * a kernel only writes is copied back whole but not copied in (TornadoVM's access analysis overrides the listed
+ * transfer), so its elements past the range an operation writes come back undefined (TornadoUNetKernelsGuardTest).
  * Built only with the Maven profile {@code -Ptornado}.
  */
 public final class TornadoBackend implements Backend {

@@ -143,4 +143,30 @@ class ContentChecksumTest {
             assertTrue(e.getMessage().contains("64 lowercase hex digits"), e.getMessage());
         }
     }
+
+    /**
+     * One changed character in the key ("content_sh:256" is still legal JSON; the fuzzer drew it, seed 20261130,
+     * once the Fashion-MNIST files joined the shipped ones) made a checksummed file load as an unverified one with an
+     * extra metadata entry. The checksum value still matches the content without that entry, so the reader now
+     * recognizes it and refuses the file. Negative control: a 64-hex metadata value that is not the content hash
+     * leaves a file without checksum loading unverified.
+     */
+    @Test void aDamagedChecksumKeyIsRejected() {
+        byte[] file = SafeTensors.toBytes(tensors(), Map.of("step", "12"));
+        String header = new String(file, 8, (int) headerLength(file), StandardCharsets.UTF_8);
+        for (String damaged : new String[] {"content_sh:256", "content_sha:56", "Content_sha256", "content_sha25 "}) {
+            String changed = header.replace("\"" + ContentChecksum.KEY + "\"", "\"" + damaged + "\"");
+            assertFalse(changed.equals(header), damaged);
+            byte[] bad = file.clone();
+            System.arraycopy(changed.getBytes(StandardCharsets.UTF_8), 0, bad, 8, changed.length());
+            var e = assertThrows(SafetensorsFormatException.class, () -> SafeTensors.fromBytes(bad), damaged);
+            assertTrue(e.getMessage().contains("the file is corrupt: its content checksum is recorded under the damaged key \""
+                    + damaged + "\""), e.getMessage());
+        }
+        String hex = "0123456789abcdef".repeat(4);
+        SafetensorsContent f = SafeTensors.fromBytes(Files8.file("{\"__metadata__\":{\"digest\":\"" + hex + "\"},"
+                + "\"x\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]));
+        assertFalse(f.checksummed());
+        assertEquals(hex, f.metadata().get("digest"));
+    }
 }

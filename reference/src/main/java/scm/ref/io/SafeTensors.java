@@ -208,12 +208,8 @@ public final class SafeTensors {
     private static SafetensorsContent decode(Header header, ByteBuffer data) {
         Map<String, String> metadata = new LinkedHashMap<>(header.metadata());
         String recorded = metadata.remove(ContentChecksum.KEY);
-        if (recorded != null) {
-            MessageDigest sha = ContentChecksum.newDigest();
-            sha.update(Header.encode(header.entries(), metadata));
-            sha.update(data.duplicate());
-            ContentChecksum.verify(recorded, ContentChecksum.hex(sha.digest()));
-        }
+        if (recorded != null) ContentChecksum.verify(recorded, contentHash(header, metadata, data));
+        else requireNoDisplacedChecksum(header, metadata, data);
         data.order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Header.Entry e : header.entries()) {
@@ -223,6 +219,34 @@ public final class SafeTensors {
             out.put(e.name(), new Tensor(e.shape(), v, e.dtype()));
         }
         return new SafetensorsContent(out, metadata, recorded);
+    }
+
+    /** SHA-256 of the canonical header for these entries and metadata, followed by the data buffer (docs/formats.md, "Integrity"). */
+    private static String contentHash(Header header, Map<String, String> metadata, ByteBuffer data) {
+        MessageDigest sha = ContentChecksum.newDigest();
+        sha.update(Header.encode(header.entries(), metadata));
+        sha.update(data.duplicate());
+        return ContentChecksum.hex(sha.digest());
+    }
+
+    /**
+     * A checksummed file whose {@value ContentChecksum#KEY} key was damaged (one changed character, e.g.
+     * "content_sh:256", is still legal JSON) would otherwise load as an unverified file with one more metadata entry.
+     * A metadata value that is exactly the content hash of the file without that entry is such a displaced checksum:
+     * the file is corrupt. Only values of 64 lowercase hex digits are hashed, so other files pay nothing.
+     */
+    private static void requireNoDisplacedChecksum(Header header, Map<String, String> metadata, ByteBuffer data) {
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (!e.getValue().matches("[0-9a-f]{64}")) continue;
+            Map<String, String> rest = new LinkedHashMap<>(metadata);
+            rest.remove(e.getKey());
+            if (contentHash(header, rest, data).equals(e.getValue())) {
+                StringBuilder key = new StringBuilder();
+                Json.writeString(key, e.getKey());
+                throw new SafetensorsFormatException("the file is corrupt: its content checksum is recorded under the damaged key "
+                        + key + " instead of \"" + ContentChecksum.KEY + "\"");
+            }
+        }
     }
 
     private static byte[] readFully(FileChannel ch, long position, int length) throws IOException {

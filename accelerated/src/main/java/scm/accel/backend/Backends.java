@@ -13,7 +13,7 @@ public final class Backends {
     /** System property naming the backend the property tests and benchmarks use. */
     public static final String PROPERTY = "scm.backend";
 
-    static final String TORNADO_CLASS = "scm.accel.tornado.TornadoBackend";
+    static final String TORNADO_CLASS = "scm.accel.tornado.TornadoBackend", TORNADO_API_CLASS = "uk.ac.manchester.tornado.api.TaskGraph";
 
     /** The backend named by {@code -Dscm.backend} (default "jvm"), without fallback. */
     public static Backend fromSystemProperty() { return create(System.getProperty(PROPERTY, "jvm")); }
@@ -39,6 +39,9 @@ public final class Backends {
     private static Backend tornado() {
         Class<?> c;
         try {
+            // TornadoVM's API first: a -Ptornado build started without the argfile (or a default build that still holds
+            // the classes of an earlier -Ptornado build) then gets this message, not a failure inside TornadoBackend
+            Class.forName(TORNADO_API_CLASS);
             c = Class.forName(TORNADO_CLASS);
         } catch (ClassNotFoundException | LinkageError e) {
             throw new IllegalStateException("the tornado backend is not available: this build of scm-accelerated was made without "

@@ -17,6 +17,11 @@ package scm.accel.kernels;
  * <p><b>Backward</b> (one sample and head per call, since dK and dV sum over query rows), P recomputed row by
  * row as flash-attention backward does, with D_i = dy_i·y_i (y the forward output):
  * dV_j += p_ij dy_i,  ds_ij = p_ij (dy_i·v_j − D_i),  dQ_i += s ds_ij k_j,  dK_j += s ds_ij q_i.
+ *
+ * <p>No infinities: the running maxima start at the first logit (not at −∞) and the first block's rescaling factor is
+ * 0 by construction. TornadoVM compiles OpenCL kernels with {@code -cl-fast-relaxed-math}, which lets the device
+ * compiler assume every value is finite; e^{−∞ − m} = 0 would then be undefined. On the JVM the results are the same
+ * bits as the −∞ form (e^{−∞} = 0 exactly, and the accumulators start at 0).
  */
 public final class AttentionKernels {
     private AttentionKernels() {}
@@ -32,21 +37,21 @@ public final class AttentionKernels {
         int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
         int ob = (s * c + h * dh) * len + i;
         int xs = row * block;
-        float m = Float.NEGATIVE_INFINITY, l = 0f;
+        float m = 0f, l = 0f;
         for (int d = 0; d < dh; d++) o[ob + d * len] = 0f;
         for (int j0 = 0; j0 < len; j0 += block) {
             int nb = Math.min(block, len - j0);
-            float mb = Float.NEGATIVE_INFINITY;
+            float mb = 0f;
             for (int b = 0; b < nb; b++) {
                 int j = j0 + b;
                 float x = 0f;
                 for (int d = 0; d < dh; d++) x += qkv[qb + d * len + i] * qkv[kb + d * len + j];
                 x *= sc;
                 scratch[xs + b] = x;
-                mb = Math.max(mb, x);
+                mb = b == 0 ? x : Math.max(mb, x);
             }
-            float mNew = Math.max(m, mb);
-            float alpha = (float) Math.exp(m - mNew);   // 0 on the first block (m = −∞)
+            float mNew = j0 == 0 ? mb : Math.max(m, mb);
+            float alpha = j0 == 0 ? 0f : (float) Math.exp(m - mNew);   // nothing accumulated before the first block
             l *= alpha;
             for (int d = 0; d < dh; d++) o[ob + d * len] *= alpha;
             for (int b = 0; b < nb; b++) {
@@ -73,11 +78,11 @@ public final class AttentionKernels {
         int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
         int ob = (s * c + h * dh) * len + i;
         int xs = row * 2 * block, ts = xs + block;
-        float m = Float.NEGATIVE_INFINITY, l = 0f, mu = 0f;
+        float m = 0f, l = 0f, mu = 0f;
         for (int d = 0; d < dh; d++) { o[ob + d * len] = 0f; to[ob + d * len] = 0f; }
         for (int j0 = 0; j0 < len; j0 += block) {
             int nb = Math.min(block, len - j0);
-            float mb = Float.NEGATIVE_INFINITY;
+            float mb = 0f;
             for (int b = 0; b < nb; b++) {
                 int j = j0 + b;
                 float x = 0f, tx = 0f;
@@ -89,10 +94,10 @@ public final class AttentionKernels {
                 x *= sc;
                 scratch[xs + b] = x;
                 scratch[ts + b] = sc * tx;
-                mb = Math.max(mb, x);
+                mb = b == 0 ? x : Math.max(mb, x);
             }
-            float mNew = Math.max(m, mb);
-            float alpha = (float) Math.exp(m - mNew);   // 0 on the first block (m = −∞)
+            float mNew = j0 == 0 ? mb : Math.max(m, mb);
+            float alpha = j0 == 0 ? 0f : (float) Math.exp(m - mNew);   // nothing accumulated before the first block
             l *= alpha;
             mu *= alpha;
             for (int d = 0; d < dh; d++) { o[ob + d * len] *= alpha; to[ob + d * len] *= alpha; }
@@ -141,13 +146,13 @@ public final class AttentionKernels {
         for (int d = 0; d < dh; d++)
             for (int j = 0; j < len; j++) { dqkv[qb + d * len + j] = 0f; dqkv[kb + d * len + j] = 0f; dqkv[vb + d * len + j] = 0f; }
         for (int i = 0; i < len; i++) {
-            float m = Float.NEGATIVE_INFINITY;
+            float m = 0f;
             for (int j = 0; j < len; j++) {
                 float x = 0f;
                 for (int d = 0; d < dh; d++) x += qkv[qb + d * len + i] * qkv[kb + d * len + j];
                 x *= sc;
                 p[pb + j] = x;
-                m = Math.max(m, x);
+                m = j == 0 ? x : Math.max(m, x);
             }
             float sum = 0f;
             for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pb + j] - m); p[pb + j] = e; sum += e; }

@@ -17,10 +17,18 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  * (operation, arrays, sizes) and cached, so a model with stable buffers compiles each kernel once.
  * Every array is copied to the device and the outputs back on every call: correct and simple, but
  * transfer-bound; whole-network graphs that keep weights and activations on the device are
- * {@link TornadoMlpForward}. Built only with the Maven profile {@code -Ptornado}.
+ * {@link TornadoMlpForward}. The U-Net operations run {@link TornadoUNetKernels} the same way. An output array that
+ * a kernel only writes is copied back whole but not copied in (TornadoVM's access analysis overrides the listed
+ * transfer), so its elements past the range an operation writes come back undefined (TornadoUNetKernelsGuardTest).
+ * Built only with the Maven profile {@code -Ptornado}.
  */
 public final class TornadoBackend implements Backend {
-    private static final int MAX_PLANS = 512;
+    /**
+     * Plans kept before all are dropped. Must exceed one training step's working set, else every step recompiles every
+     * kernel: counted with a recording backend, a U-Net forward + JVP + backward + weight head uses 615 distinct
+     * (operation, arrays) plans for the tiny 8x8 preset and 796 for the 28x28 one (a teacher network as many again).
+     */
+    private static final int MAX_PLANS = 4096;
     private static final float[] NONE = new float[1];
 
     private final Map<Key, TornadoExecutionPlan> plans = new LinkedHashMap<>();
@@ -240,64 +248,110 @@ public final class TornadoBackend implements Backend {
         run("ema", a(p, s1), a(e), i(len), g -> g.task("t", TornadoKernels::ema, e, p, s1, len));
     }
 
-    // ---- U-Net ops: not yet written as TornadoVM task graphs. Each throws rather than running on the host, so a
-    // U-Net on this backend fails loudly instead of silently falling back (the portable kernels exist in
-    // scm.accel.kernels: ConvKernels, GroupNormKernels, ImageKernels, AttentionKernels).
+    // ---- U-Net ops: TornadoUNetKernels, one task per operation (two for the parameter gradient), wired like the MLP ops.
 
-    private static UnsupportedOperationException missing(String op) {
-        return new UnsupportedOperationException("tornado backend: " + op + " not implemented yet");
+    private float[] attentionScratch = NONE;
+
+    /** The attention kernels' per-row scratch (global memory, never read back), grown on demand. */
+    private float[] attentionScratch(int size) {
+        if (attentionScratch.length < size) attentionScratch = new float[size];
+        return attentionScratch;
     }
 
     @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
-        throw missing("conv2d");
+        float[] bx = hasBias ? b : NONE;
+        int hb = hasBias ? 1 : 0, total = n * cout * h * wd;
+        run("conv2d", a(x, w, bx), a(y), i(n, cin, h, wd, cout, k, hb),
+                g -> g.task("t", TornadoUNetKernels::conv2d, x, w, bx, y, cin, h, wd, cout, k, hb, total));
     }
 
     @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
-        throw missing("conv2dInputGrad");
+        int total = n * cin * h * wd;
+        run("conv2dInputGrad", a(dy, w), a(dx), i(n, cin, h, wd, cout, k),
+                g -> g.task("t", TornadoUNetKernels::conv2dInputGrad, dy, w, dx, cin, h, wd, cout, k, total));
     }
 
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
-        throw missing("conv2dParamGrad");
+        int total = cout * cin * k * k, plane = h * wd;
+        run("conv2dParamGrad", a(dy, x), a(dw, db), i(n, cin, h, wd, cout, k),
+                g -> g.task("w", TornadoUNetKernels::conv2dWeightGrad, dy, x, dw, n, cin, h, wd, cout, k, total)
+                        .task("b", TornadoUNetKernels::conv2dBiasGrad, dy, db, n, cout, plane));
     }
 
     @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
-        throw missing("channelAffine");
+        float[] bx = withShift ? beta : NONE;
+        int ws = withShift ? 1 : 0, total = n * c * plane;
+        run("channelAffine", a(v, gamma, bx), a(y), i(n, c, plane, ws),
+                g -> g.task("t", TornadoUNetKernels::channelAffine, v, gamma, bx, y, c, plane, ws, total));
     }
 
     @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
-        throw missing("channelAffineGrad");
+        run("channelAffineGrad", a(dy, xhat), a(dgamma, dbeta), i(n, c, plane),
+                g -> g.task("t", TornadoUNetKernels::channelAffineGrad, dy, xhat, dgamma, dbeta, n, c, plane));
     }
 
     @Override public void modulate(float[] xhat, float[] s, float[] b, float[] y, int planes, int plane) {
-        throw missing("modulate");
+        int total = planes * plane;
+        run("modulate", a(xhat, s, b), a(y), i(planes, plane), g -> g.task("t", TornadoUNetKernels::modulate, xhat, s, b, y, plane, total));
     }
 
     @Override public void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db, float[] dy, int planes, int plane) {
-        throw missing("modulateTangent");
+        int total = planes * plane;
+        run("modulateTangent", a(xhat, dxhat, s, ds, db), a(dy), i(planes, plane),
+                g -> g.task("t", TornadoUNetKernels::modulateTangent, xhat, dxhat, s, ds, db, dy, plane, total));
     }
 
     @Override public void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
-        throw missing("modulateGrad");
+        run("modulateGrad", a(dy, xhat, s), a(dxhat, ds, db), i(planes, plane),
+                g -> g.task("t", TornadoUNetKernels::modulateGrad, dy, xhat, s, dxhat, ds, db, planes, plane));
     }
 
-    @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) { throw missing("avgPool2"); }
+    @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) {
+        int total = planes * (h / 2) * (wd / 2);
+        run("avgPool2", a(x), a(y), i(planes, h, wd), g -> g.task("t", TornadoUNetKernels::avgPool2, x, y, h, wd, total));
+    }
 
-    @Override public void avgPool2Backward(float[] dy, float[] dx, int planes, int h, int wd) { throw missing("avgPool2Backward"); }
+    @Override public void avgPool2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
+        int total = planes * (h / 2) * (wd / 2);
+        run("avgPool2Backward", a(dy), a(dx), i(planes, h, wd), g -> g.task("t", TornadoUNetKernels::avgPool2Backward, dy, dx, h, wd, total));
+    }
 
-    @Override public void upsample2(float[] x, float[] y, int planes, int h, int wd) { throw missing("upsample2"); }
+    @Override public void upsample2(float[] x, float[] y, int planes, int h, int wd) {
+        int total = planes * 4 * h * wd;
+        run("upsample2", a(x), a(y), i(planes, h, wd), g -> g.task("t", TornadoUNetKernels::upsample2, x, y, h, wd, total));
+    }
 
-    @Override public void upsample2Backward(float[] dy, float[] dx, int planes, int h, int wd) { throw missing("upsample2Backward"); }
+    @Override public void upsample2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
+        int total = planes * h * wd;
+        run("upsample2Backward", a(dy), a(dx), i(planes, h, wd), g -> g.task("t", TornadoUNetKernels::upsample2Backward, dy, dx, h, wd, total));
+    }
 
-    @Override public void concat(float[] a, float[] b, float[] y, int n, int sa, int sb) { throw missing("concat"); }
+    @Override public void concat(float[] xa, float[] xb, float[] y, int n, int sa, int sb) {
+        int total = n * (sa + sb);
+        run("concat", a(xa, xb), a(y), i(n, sa, sb), g -> g.task("t", TornadoUNetKernels::concat, xa, xb, y, sa, sb, total));
+    }
 
-    @Override public void split(float[] g, float[] ga, float[] gb, int n, int sa, int sb) { throw missing("split"); }
+    @Override public void split(float[] gr, float[] ga, float[] gb, int n, int sa, int sb) {
+        int total = n * (sa + sb);
+        run("split", a(gr), a(ga, gb), i(n, sa, sb), g -> g.task("t", TornadoUNetKernels::split, gr, ga, gb, sa, sb, total));
+    }
 
     @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block) {
-        throw missing("attention");
+        int rows = n * heads * len;
+        float[] sc = attentionScratch(rows * 2 * block);
+        if (tangent)
+            run("flashJvp", a(qkv, tqkv, sc), a(o, to), i(n, heads, c, len, block),
+                    g -> g.task("t", TornadoUNetKernels::flashJvp, qkv, tqkv, o, to, sc, c, heads, len, block, rows));
+        else
+            run("flash", a(qkv, sc), a(o), i(n, heads, c, len, block),
+                    g -> g.task("t", TornadoUNetKernels::flash, qkv, o, sc, c, heads, len, block, rows));
     }
 
     @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {
-        throw missing("attentionBackward");
+        int sampleHeads = n * heads;
+        float[] p = attentionScratch(sampleHeads * len);
+        run("attentionBackward", a(qkv, o, dO, p), a(dqkv), i(n, heads, c, len),
+                g -> g.task("t", TornadoUNetKernels::attentionBackward, qkv, o, dO, dqkv, p, c, heads, len, sampleHeads));
     }
 
     @Override public void close() { clear(); }

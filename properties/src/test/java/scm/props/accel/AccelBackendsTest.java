@@ -12,8 +12,15 @@ import scm.accel.backend.Backends;
 /** Backend selection by name: clear errors, fallback only when asked for, never a silent switch. */
 class AccelBackendsTest {
 
+    /** Our tornado classes and TornadoVM's API both present (classes of an earlier -Ptornado build alone do not count). */
     static boolean tornadoBuilt() {
-        try { Class.forName("scm.accel.tornado.TornadoBackend"); return true; } catch (ClassNotFoundException e) { return false; }
+        try {
+            Class.forName("scm.accel.tornado.TornadoBackend");
+            Class.forName("uk.ac.manchester.tornado.api.TaskGraph");
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     @Test

@@ -72,6 +72,9 @@ final class AccelSupport {
         return d;
     }
 
+    /** {@code -Dscm.accel.report=true}: each {@link #assertWithin} prints its worst |err| / bound (for docs/gpu.md's records). */
+    private static final boolean REPORT = Boolean.getBoolean("scm.accel.report");
+
     /** Fails with the first element where |got − want| > bound (plus 1e-300 so an exact zero bound tolerates exact equality). */
     static void assertWithin(float[] got, double[] want, double[] bound, String what) {
         if (got.length < want.length) throw new AssertionError(what + ": length " + got.length + " < " + want.length);
@@ -83,5 +86,6 @@ final class AccelSupport {
                         what, i, got[i], want[i], err, bound[i]));
             if (bound[i] > 0) worst = Math.max(worst, err / bound[i]);
         }
+        if (REPORT) System.out.printf("%s: worst |err| / bound = %.3g%n", what, worst);
     }
 }

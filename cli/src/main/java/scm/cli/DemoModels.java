@@ -116,6 +116,9 @@ final class DemoModels {
 
     private static String summary(Loaded c) {
         ModelCheckpoint k = c.checkpoint();
-        return "(" + k.meta("run.objective", "?") + ", " + k.meta("run.steps", "?") + " steps, " + k.spec().describe() + ")";
+        // a run stopped before its --steps (a time limit) shows the step it was exported at
+        String planned = k.meta("run.steps", "?"), done = k.meta("step", planned);
+        String steps = done.equals(planned) ? planned + " steps" : done + " of " + planned + " steps";
+        return "(" + k.meta("run.objective", "?") + ", " + steps + ", " + k.spec().describe() + ")";
     }
 }

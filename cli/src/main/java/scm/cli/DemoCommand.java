@@ -73,7 +73,7 @@ public final class DemoCommand implements Callable<Integer> {
     record Row(String method, int nfe, MetricReport pixels, MetricReport features, double msPerSample) {}
 
     @Override public Integer call() throws Exception {
-        boolean fashion = !analytic && data.equalsIgnoreCase("fashion-mnist");
+        boolean fashion = !analytic && Dataset.named(data) == Dataset.FASHION_MNIST;   // the one name parser (fashion_mnist too)
         samples = samplesOption != null ? samplesOption : fashion ? 10_000 : 1000;
         if (samples < 50) throw new IllegalArgumentException("--samples must be >= 50, got " + samples);
         // the shipped digits models are the small preset (width 128, depth 3); the analytic demo needs less

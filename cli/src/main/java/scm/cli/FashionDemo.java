@@ -5,10 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import scm.ref.metrics.FrechetDistance;
-import scm.ref.metrics.Kid;
 import scm.ref.metrics.MlpClassifier;
 import scm.ref.sampling.OdeMethod;
 import scm.ref.tensor.Batch;
@@ -71,24 +69,18 @@ final class FashionDemo {
             rows.add(score("teacher ODE, DPM-Solver-2", OdeMethod.DPM_SOLVER_2.evaluations(grid),
                     (rng, n) -> models.teacherOde(OdeMethod.DPM_SOLVER_2, grid, rng, n)));
         }
-        models.releaseEngines();   // one model's activation buffers at a time (the first run ran out of heap holding three)
         for (String s : DemoCommand.STUDENTS) {
             if (!models.has(s)) continue;
-            models.releaseEngines();
+            models.releaseEngines();   // one model's activation buffers at a time (a first run ran out of heap holding three)
             for (int k = 1; k <= 2; k++) {
                 int steps = k;
                 rows.add(score(models.label(s) + ", " + k + "-step", k, (rng, n) -> models.student(s, steps, rng, n)));
             }
         }
         Batch floor = data.floorRows(samples, seed);
-        Row f = new Row("floor: train vs test", 0, FrechetDistance.between(floor, refPx), kid(floor, refPx),
+        Row f = new Row("floor: train vs test", 0, FrechetDistance.between(floor, refPx), ImageData.kid(floor, refPx, seed),
                 FrechetDistance.between(ImageData.features(classifier, floor), refCls), Double.NaN);
         print(dir, backendDescription, rows, f, out);
-    }
-
-    private double kid(Batch g, Batch ref) {
-        int k = Math.min(ImageData.KID_SUBSET_SIZE, Math.min(g.n(), ref.n()));
-        return Kid.subsets(g, ref, ImageData.KID_SUBSETS, k, new SplittableRandom(seed)).mean();
     }
 
     private Row score(String method, int nfe, Sampler sampler) {
@@ -97,7 +89,7 @@ final class FashionDemo {
         Batch x = chunked(sampler, Noise.seeded(seed), samples);
         double ms = (System.nanoTime() - t0) / 1e6 / samples;
         x.requireFinite(method + " samples");
-        Row r = new Row(method, nfe, FrechetDistance.between(x, refPx), kid(x, refPx),
+        Row r = new Row(method, nfe, FrechetDistance.between(x, refPx), ImageData.kid(x, refPx, seed),
                 FrechetDistance.between(ImageData.features(classifier, x), refCls), ms);
         // a row takes minutes at n = 10,000 on a few cores: say each as it is done (stderr; the table goes to stdout)
         progress.printf(Locale.ROOT, "demo: %s, NFE %d: FD px %.4f, KID px %.5f, FD cls %.4f (%.0f s)%n", method, nfe, r.fdPx, r.kidPx, r.fdCls,

@@ -105,12 +105,17 @@ record ImageData(Dataset data, int side, int channels, Batch training, Batch ref
         }
         Batch floorRows = floorRows(g.n(), seed);
         Batch fg = features(extractor, g), ff = features(extractor, floorRows), fr = features(extractor, reference);
-        int k = Math.min(KID_SUBSET_SIZE, Math.min(g.n(), fr.n()));
         m.add(new Metric("FD (" + space + ")", FrechetDistance.between(fg, fr), "generated (n=" + g.n() + ") vs " + fr.n() + " test images"));
         m.add(new Metric("FD floor (" + space + ")", FrechetDistance.between(ff, fr), g.n() + " training images vs " + fr.n() + " test images"));
-        m.add(new Metric("KID (" + space + ")", Kid.subsets(fg, fr, KID_SUBSETS, k, new SplittableRandom(seed)).mean(), "generated vs test"));
-        m.add(new Metric("KID floor (" + space + ")", Kid.subsets(ff, fr, KID_SUBSETS, k, new SplittableRandom(seed)).mean(), "training vs test"));
+        m.add(new Metric("KID (" + space + ")", kid(fg, fr, seed), "generated vs test"));
+        m.add(new Metric("KID floor (" + space + ")", kid(ff, fr, seed), "training vs test"));
         return m;
+    }
+
+    /** Fashion-MNIST KID of {@code g} against {@code ref}: the mean over {@link #KID_SUBSETS} seeded subset pairs of min(1000, n) rows. */
+    static double kid(Batch g, Batch ref, long seed) {
+        int k = Math.min(KID_SUBSET_SIZE, Math.min(g.n(), ref.n()));
+        return Kid.subsets(g, ref, KID_SUBSETS, k, new SplittableRandom(seed)).mean();
     }
 
     /** The sample-size statement of the metrics notes. */

@@ -47,11 +47,8 @@ final class InputLimits {
         if (batch < 1) throw new IllegalArgumentException(option + " must be >= 1, got " + batch);
         int padded = (u.resolution() + 2) * (u.resolution() + 2);
         double bytes = (double) batch * u.baseChannels() * padded * UNET_TRAINING_BYTES;
-        long heap = Runtime.getRuntime().maxMemory();
-        if (bytes > heap)
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s %d needs about %s of memory for U-Net training (%d x %d channels x %d padded pixels x %d bytes, "
-                    + "measured), more than this JVM's maximum heap of %s (raise -Xmx or lower %s)", option, batch, gib(bytes), batch, u.baseChannels(), padded,
-                    UNET_TRAINING_BYTES, gib(heap), option));
+        requireHeap(option, bytes, String.format(Locale.ROOT, "%s %d needs about %s of memory for U-Net training (%d x %d channels x %d padded pixels x %d bytes, measured)",
+                option, batch, gib(bytes), batch, u.baseChannels(), padded, UNET_TRAINING_BYTES));
     }
 
     /** {@code scm sample}/{@code edit}/{@code demo}: {@code n} samples through {@code net}. */
@@ -80,12 +77,17 @@ final class InputLimits {
         if (n < 1) throw new IllegalArgumentException(option + " must be >= 1, got " + n);
         int widest = Math.max(dim, width);
         double bytes = (double) n * width * (depth + 2) * arrays * 8;
-        long heap = Runtime.getRuntime().maxMemory();
         String estimate = String.format(Locale.ROOT, "%s %d needs about %s of memory for %s (%d x width %d x %d layers x %d arrays x 8 bytes)",
                 option, n, gib(bytes), what, n, width, depth + 2, arrays);
         if (n > MAX_ARRAY / widest)
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s, and its %d x %d values exceed one Java array (%d values)",
                     estimate, n, widest, MAX_ARRAY));
+        requireHeap(option, bytes, estimate);
+    }
+
+    /** The one-line refusal when an estimate of {@code bytes} exceeds this JVM's maximum heap. */
+    private static void requireHeap(String option, double bytes, String estimate) {
+        long heap = Runtime.getRuntime().maxMemory();
         if (bytes > heap)
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s, more than this JVM's maximum heap of %s (raise -Xmx or lower %s)",
                     estimate, gib(heap), option));

@@ -48,6 +48,6 @@ final class RowChunkedNetwork implements TrigFlowNetwork {
 
     @Override public Jvp jvp(Batch x, double[] t, Batch xTangent, double[] tTangent) { return net.jvp(x, t, xTangent, tTangent); }
 
-    /** The wrapped network (reports and parameter counts look through the wrapper). */
+    /** The wrapped network (tests compare through it). */
     TrigFlowNetwork inner() { return net; }
 }

@@ -1,12 +1,9 @@
 package scm.props.accel;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static scm.props.accel.AccelSupport.backend;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import scm.accel.train.MasterWeightsNetwork;
 import scm.ref.loss.TrainableNetwork;
 import scm.ref.model.MlpConfig;
@@ -29,11 +26,8 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * Negative control: the float32 run at 1.25·lr differs by ≈ 0.25 of its progress (Adam's update is ∝ lr) and must
  * leave the bound.
  */
-class AccelObjectiveTrackTest {
-    static final double LR = 1e-3, BOUND = 0.1;
-    static final int STEPS = 20;
-
-    static double[] run(String kind, double lr32) {
+class AccelObjectiveTrackTest extends ObjectiveTrackContract {
+    @Override double[] run(String kind, double lr32) {
         MlpConfig cfg = AccelObjectiveStepsTest.CFG;
         MlpModel s64 = AccelObjectiveStepsTest.model(cfg, 11, 0), s32 = AccelObjectiveStepsTest.model(cfg, 11, 0);
         MlpModel t64 = AccelObjectiveStepsTest.model(AccelObjectiveStepsTest.TEACHER, 12, 0);
@@ -82,21 +76,5 @@ class AccelObjectiveTrackTest {
         }
         System.out.printf("%s lr32=%g: max_k D_k = %.3g, D_20 = %.3g%n", label, lr32, max, dk[STEPS]);
         return dk;
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"teacher", "scd", "cd"})
-    void twentyAdamStepsTrackTheReference(String kind) {
-        double[] dk = run(kind, LR);
-        for (int k = 1; k <= STEPS; k++)
-            assertTrue(dk[k] <= BOUND, kind + " step " + k + ": D = " + dk[k] + " > " + BOUND);
-    }
-
-    /** Negative control: a 25% larger learning rate on the float32 side must be detected. */
-    @ParameterizedTest
-    @ValueSource(strings = {"teacher", "scd", "cd"})
-    void aDifferentLearningRateIsDetected(String kind) {
-        double[] dk = run(kind, 1.25 * LR);
-        assertTrue(dk[STEPS] > BOUND, kind + ": a 25% larger learning rate went unnoticed, D_20 = " + dk[STEPS]);
     }
 }

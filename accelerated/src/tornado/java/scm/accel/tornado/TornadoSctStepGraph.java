@@ -82,6 +82,17 @@ public final class TornadoSctStepGraph implements AutoCloseable {
      */
     public TornadoSctStepGraph(MlpModelF32 model, int n, double sigmaD, double c, double lr, double beta1, double beta2, double eps,
                                boolean rectified, int[] device, int options) {
+        this(model, null, n, sigmaD, c, lr, beta1, beta2, eps, rectified, device, options);
+    }
+
+    /**
+     * As {@link #TornadoSctStepGraph(MlpModelF32, int, double, double, double, double, double, double, boolean, int[], int)},
+     * for sCD when {@code teacher} is not null: dx_t/dt = σ_d·F_teacher(x_t/σ_d, t), the teacher evaluated in eval mode
+     * (as {@link scm.accel.train.ScmObjectiveF32#scd}); its parameters are copied to the device once.
+     */
+    public TornadoSctStepGraph(MlpModelF32 model, MlpModelF32 teacher, int n, double sigmaD, double c, double lr, double beta1, double beta2,
+                               double eps, boolean rectified, int[] device, int options) {
+        if (teacher != null) throw new UnsupportedOperationException("TornadoSctStepGraph: sCD (a teacher) is not implemented yet");
         if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "262144");
         TornadoBackend.strict();
         MlpConfig cfg = model.config();
@@ -236,7 +247,7 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         g.task(ta, FusedTrainKernels::adamEma, new KernelContext(), theta, grad, m, v, ema, hyper, status, total, copies, tasks);
         flat(ta, total);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss, status);
-        g.transferToHost(DataTransferMode.UNDER_DEMAND, theta, ema, grad);
+        g.transferToHost(DataTransferMode.UNDER_DEMAND, theta, ema, grad, m, v);
 
         TornadoExecutionPlan pl = new TornadoExecutionPlan(g.snapshot());
         pl.withGridScheduler(grid);
@@ -409,6 +420,39 @@ public final class TornadoSctStepGraph implements AutoCloseable {
             }
         }
         return g;
+    }
+
+    /** Adam's first moments by name (copied back from the device). */
+    public Map<String, float[]> firstMoments() { return readBack(m); }
+
+    /** Adam's second moments by name (copied back from the device). */
+    public Map<String, float[]> secondMoments() { return readBack(v); }
+
+    /**
+     * Sets the whole training state (parameters, EMA, Adam moments by name, and the number of optimizer steps already
+     * taken, which sets Adam's bias corrections and RAdam's rectification) before the first {@link #step}: how a run
+     * resumes from a checkpoint. Every map must name exactly this model's parameters with their sizes.
+     */
+    public void restore(Map<String, float[]> params, Map<String, float[]> emaIn, Map<String, float[]> first, Map<String, float[]> second,
+                        long optimizerSteps) {
+        if (last != null || step != 0) throw new IllegalStateException("restore must come before the first step (the state is on the device after it)");
+        if (optimizerSteps < 0) throw new IllegalArgumentException("optimizer steps must be >= 0, got " + optimizerSteps);
+        pack(params, theta, "parameters");
+        pack(emaIn, ema, "EMA");
+        pack(first, m, "first moments");
+        pack(second, v, "second moments");
+        step = optimizerSteps;
+    }
+
+    private void pack(Map<String, float[]> values, FloatArray into, String what) {
+        if (values.size() != layoutParams.size())
+            throw new IllegalArgumentException(what + ": " + values.size() + " tensors, expected " + layoutParams.size());
+        for (ParamF32 p : layoutParams) {
+            float[] val = values.get(p.name);
+            if (val == null) throw new IllegalArgumentException(what + ": no tensor " + p.name);
+            if (val.length != p.size()) throw new IllegalArgumentException(what + ": " + p.name + " has " + val.length + " values, expected " + p.size());
+            MemorySegment.copy(val, 0, into.getSegment(), ValueLayout.JAVA_FLOAT, (long) offsets.get(p.name) * Float.BYTES, val.length);
+        }
     }
 
     private Map<String, float[]> readBack(FloatArray a) {

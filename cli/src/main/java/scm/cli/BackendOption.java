@@ -7,6 +7,7 @@ import scm.accel.backend.Backends;
 import scm.accel.backend.JvmBackend;
 import scm.accel.train.MasterWeightsNetwork;
 import scm.ref.loss.TrainableNetwork;
+import scm.accel.model.MlpModelF32;
 import scm.accel.model.UNetF32;
 import scm.ref.model.MlpModel;
 import scm.ref.model.unet.UNet;
@@ -56,6 +57,15 @@ final class BackendOption {
     }
 
     boolean isReference() { return require().name.equals(REFERENCE); }
+
+    /** The TornadoVM backend: resident graphs may run the MLP's training step and consistency sampler (ResidentTraining, ResidentSampling). */
+    boolean isTornado() { return require().name.equals("tornado"); }
+
+    /** The float32 twin of {@code model} (weights rounded from it) on this backend; the float32 engine's backends only. */
+    MlpModelF32 f32(MlpModel model) {
+        if (isReference()) throw new IllegalStateException("the reference backend has no float32 models");
+        return new MlpModelF32(backend, model);
+    }
 
     /** The network an objective trains: the model itself on the reference, else its float32 twin with {@code model}'s Params as masters. */
     TrainableNetwork trainable(TrigFlowNetwork model) {

@@ -29,7 +29,13 @@ final class RunEvaluation {
 
     record Row(String sampler, int nfe, List<Metric> metrics, double seconds) {}
 
-    static List<Row> evaluate(RunConfig rc, scm.ref.trigflow.TrigFlowNetwork model, ImageData images) {
+    static List<Row> evaluate(RunConfig rc, scm.ref.trigflow.TrigFlowNetwork model, ImageData images) { return evaluate(rc, model, null, images); }
+
+    /**
+     * As {@link #evaluate(RunConfig, scm.ref.trigflow.TrigFlowNetwork, ImageData)}, the consistency samplers run by
+     * {@code consistency} when not null (a resident sampler of the same weights, ResidentSampling: same noise).
+     */
+    static List<Row> evaluate(RunConfig rc, scm.ref.trigflow.TrigFlowNetwork model, ResidentSampling.Multistep consistency, ImageData images) {
         Dataset data = Dataset.named(rc.str("data"));
         int n = rc.integer("eval.samples");
         long seed = rc.lng("eval.seed");
@@ -47,9 +53,12 @@ final class RunEvaluation {
                 }
             }
             case "sct", "scd" -> {
-                ConsistencySampler cs = new ConsistencySampler(model, sigmaD);
-                rows.add(row("consistency 1-step", 1, images, data, seed, () -> cs.oneStep(new SplittableRandom(seed + 1), n)));
-                rows.add(row("consistency 2-step", 2, images, data, seed, () -> cs.twoStep(new SplittableRandom(seed + 1), n)));
+                // oneStep/twoStep are multistep over {t_max} and {t_max, t_mid}: the resident sampler gets the same times and noise
+                ResidentSampling.Multistep ms = consistency != null ? consistency : new ConsistencySampler(model, sigmaD)::multistep;
+                double tMax = new scm.ref.trigflow.TrigFlow(sigmaD).tMax();
+                rows.add(row("consistency 1-step", 1, images, data, seed, () -> ms.sample(new SplittableRandom(seed + 1), n, new double[] {tMax})));
+                rows.add(row("consistency 2-step", 2, images, data, seed,
+                        () -> ms.sample(new SplittableRandom(seed + 1), n, new double[] {tMax, scm.ref.trigflow.TrigFlow.T_MID})));
             }
             default -> { }
         }

@@ -14,7 +14,8 @@ final class RunReport {
     private RunReport() {}
 
     record Summary(String status, String message, long stepsDone, long totalSteps, long stepsRun, double seconds,
-                   double firstLoss, double lastLoss, int meanOver, double meanLoss, String init, Path checkpoint, long parameters) {
+                   double firstLoss, double lastLoss, int meanOver, double meanLoss, String init, Path checkpoint, long parameters,
+                   String backend) {
         double secondsPerStep() { return stepsRun == 0 ? Double.NaN : seconds / stepsRun; }
     }
 
@@ -37,6 +38,7 @@ final class RunReport {
         sb.append(String.format(Locale.ROOT, "- wall-clock: %.1f s, %.4f s/step%n", s.seconds(), s.secondsPerStep()));
         sb.append(String.format(Locale.ROOT, "- loss: first %.6g, last %.6g, %s %.6g%n",
                 s.firstLoss(), s.lastLoss(), meanLabel(s.meanOver()), s.meanLoss()));
+        sb.append("- backend: ").append(s.backend()).append('\n');
         sb.append("- parameters: ").append(s.parameters()).append('\n');
         sb.append("- initialisation: ").append(s.init()).append('\n');
         sb.append("- checkpoint: ").append(s.checkpoint()).append("\n\n");
@@ -76,6 +78,7 @@ final class RunReport {
         sb.append("  \"message\": ").append(str(s.message())).append(",\n");
         sb.append("  \"objective\": ").append(str(rc.objective())).append(",\n");
         sb.append("  \"data\": ").append(str(rc.str("data"))).append(",\n");
+        sb.append("  \"backend\": ").append(str(s.backend())).append(",\n");
         sb.append("  \"stepsDone\": ").append(s.stepsDone()).append(",\n");
         sb.append("  \"totalSteps\": ").append(s.totalSteps()).append(",\n");
         sb.append("  \"stepsRun\": ").append(s.stepsRun()).append(",\n");

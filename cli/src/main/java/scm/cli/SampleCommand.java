@@ -62,8 +62,19 @@ public final class SampleCommand implements Callable<Integer> {
         ImageData images = scored && m.data().isImage() ? ImageData.of(m.data(), dataDir) : null;
         if (images != null) images.classifier(classifier);
 
+        // --backend tornado: a TrigFlow MLP consistency model samples through one resident task graph (same noise)
+        ResidentSampling.Multistep resident = null;
+        if (backend.isTornado()) {
+            ModelCheckpoint c = checkpoint == null ? null : ModelCheckpoint.read(checkpoint);
+            if (s.solver() == null && c != null && c.spec().kind() == ModelSpec.Kind.CONSISTENCY)
+                resident = ResidentSampling.multistep(backend, c.referenceModel(weights), m.sigmaD());
+            else
+                System.out.println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: it does not support "
+                        + (s.solver() != null ? "the PF-ODE solvers (it is the consistency sampler)"
+                        : c == null ? "analytic models" : "EDM-form (CD/CT/iCT) students"));
+        }
         long t0 = System.nanoTime();
-        Batch x = s.run(m, Noise.seeded(seed), n);
+        Batch x = resident != null ? resident.sample(Noise.seeded(seed), n, s.times()) : s.run(m, Noise.seeded(seed), n);
         double ms = (System.nanoTime() - t0) / 1e6 / n;
 
         LinkedHashMap<String, String> facts = new LinkedHashMap<>();

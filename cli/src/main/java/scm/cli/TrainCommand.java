@@ -142,28 +142,52 @@ public final class TrainCommand implements Callable<Integer> {
             trainer.restore(saved.trainingState());
             curve.loadEarlier(trainer.step());
         }
+        // --backend tornado: sCT/sCD of an MLP run each step as one resident task graph; anything else keeps the
+        // per-operation plans under the Trainer, with one line saying why
+        ResidentTraining resident = null;
+        String engine = backend.describe();
+        if (backend.isTornado()) {
+            String why = ResidentTraining.unsupported(rc);
+            if (why == null) {
+                try { resident = ResidentTraining.start(rc, built, teacherCkpt, dataset, backend); }
+                catch (IllegalArgumentException | UnsupportedOperationException e) { why = e.getMessage(); }
+            }
+            String line = resident != null
+                    ? "training step: " + resident.describe() + " (float32 parameters, optimizer state and EMA resident on the device)"
+                    : "training step: per-operation TornadoVM plans; the resident training graph is not used: it does not support " + why;
+            System.out.println(line);
+            engine = resident != null ? "tornado; " + line : engine + "; " + line;
+        }
         Files.createDirectories(out);
 
         String status = "completed", message = "";
         int code = 0;
         try {
-            trainer.run();
+            if (resident != null) resident.run(trainer, curve, ckpt);
+            else trainer.run();
         } catch (TrainingDivergedException e) {
             status = "diverged";
             message = e.getMessage() + (Files.exists(ckpt) ? "; " + ckpt + " holds the last good checkpoint" : "; no checkpoint was written");
             code = 3;
+        } finally {
+            if (resident != null) resident.close();
         }
+        long done = resident != null ? resident.stepsDone() : trainer.step();
         List<RunEvaluation.Row> rows = List.of();
         if (code == 0 && !noEval) {
             System.out.println("evaluating " + rc.str("eval.samples") + " samples per sampler ...");
-            rows = RunEvaluation.evaluate(rc, backend.sampling(ModelCheckpoint.read(ckpt, "checkpoint").referenceModel()), images);
+            var evalModel = ModelCheckpoint.read(ckpt, "checkpoint").referenceModel();
+            boolean consistency = rc.objective().equals("sct") || rc.objective().equals("scd");
+            rows = RunEvaluation.evaluate(rc, backend.sampling(evalModel),
+                    consistency ? ResidentSampling.multistep(backend, evalModel, rc.dbl("sigmaD")) : null, images);
         }
-        var summary = new RunReport.Summary(status, message, trainer.step(), rc.lng("steps"), curve.stepsRun(), curve.seconds(),
-                curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, Networks.parameterCount(built.model()));
+        var summary = new RunReport.Summary(status, message, done, rc.lng("steps"), curve.stepsRun(), curve.seconds(),
+                curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, Networks.parameterCount(built.model()),
+                engine);
         RunReport.write(out, rc, summary, rows);
         if (code != 0) spec.commandLine().getErr().println("scm train: " + message);
         else System.out.printf(java.util.Locale.ROOT, "done: %d steps, %.4f s/step, loss %s %.6g; report %s%n",
-                trainer.step(), summary.secondsPerStep(), RunReport.meanLabel(summary.meanOver()), summary.meanLoss(), out.resolve("report.md"));
+                done, summary.secondsPerStep(), RunReport.meanLabel(summary.meanOver()), summary.meanLoss(), out.resolve("report.md"));
         return code;
     }
 

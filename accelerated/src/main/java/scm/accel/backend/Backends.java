@@ -1,5 +1,9 @@
 package scm.accel.backend;
 
+import scm.accel.model.MlpModelF32;
+import scm.accel.sampling.ResidentConsistencySampler;
+import scm.accel.train.ResidentScmStep;
+
 /**
  * Chooses a {@link Backend} by name. "jvm" is always available. "tornado" exists only in a build made
  * with the Maven profile {@code -Ptornado} and run on a TornadoVM-enabled JVM; asking for it otherwise
@@ -33,6 +37,53 @@ public final class Backends {
                     return new JvmBackend();
                 }
             default: throw new IllegalArgumentException("unknown backend \"" + name + "\" (expected \"jvm\" or \"tornado\")");
+        }
+    }
+
+    static final String RESIDENT_SCM_CLASS = "scm.accel.tornado.TornadoResidentScmStep",
+            RESIDENT_SAMPLER_CLASS = "scm.accel.tornado.TornadoResidentSampler";
+
+    /**
+     * The sCT (teacher null) or sCD step of {@code student} as one resident TornadoVM task graph
+     * ({@link ResidentScmStep}), starting from the student's parameters (EMA there too, moments zero); reached by
+     * reflection like the tornado backend itself. IllegalStateException when this build or JVM has no TornadoVM
+     * or the graph cannot be built; IllegalArgumentException for a model it does not support
+     * ({@link ResidentScmStep#unsupported}); UnsupportedOperationException for a step the graph does not implement yet.
+     */
+    public static ResidentScmStep residentScmStep(MlpModelF32 student, MlpModelF32 teacher, ResidentScmStep.Settings settings) {
+        String why = ResidentScmStep.unsupported(student.config());
+        if (why != null) throw new IllegalArgumentException("the resident sCM step does not support " + why);
+        return (ResidentScmStep) construct(RESIDENT_SCM_CLASS, "training step", new Class<?>[] {MlpModelF32.class, MlpModelF32.class,
+                ResidentScmStep.Settings.class}, student, teacher, settings);
+    }
+
+    /**
+     * The K-step consistency sampler of {@code model} for batches of n as one resident TornadoVM task graph
+     * ({@link ResidentConsistencySampler}), weights copied once; by reflection. IllegalArgumentException for a model
+     * or size the graph does not support, IllegalStateException without TornadoVM.
+     */
+    public static ResidentConsistencySampler residentSampler(MlpModelF32 model, int n, int steps, double sigmaD) {
+        return (ResidentConsistencySampler) construct(RESIDENT_SAMPLER_CLASS, "sampler", new Class<?>[] {MlpModelF32.class, int.class, int.class,
+                double.class}, model, n, steps, sigmaD);
+    }
+
+    private static Object construct(String className, String what, Class<?>[] types, Object... args) {
+        Class<?> c;
+        try {
+            Class.forName(TORNADO_API_CLASS);
+            c = Class.forName(className);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException("the resident TornadoVM " + what + " is not available: this build of scm-accelerated was made "
+                    + "without the Maven profile -Ptornado (see docs/gpu.md), or TornadoVM is not on the module path", e);
+        }
+        try {
+            return c.getConstructor(types).newInstance(args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException iae) throw iae;
+            if (e.getCause() instanceof UnsupportedOperationException uoe) throw uoe;
+            throw new IllegalStateException("the resident TornadoVM " + what + " failed to start: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("the resident TornadoVM " + what + " failed to start: " + e, e);
         }
     }
 

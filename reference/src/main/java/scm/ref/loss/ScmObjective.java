@@ -73,16 +73,31 @@ public final class ScmObjective implements Objective {
     @Override public StepResult lossAndGrad(Batch x0, long step, RandomGenerator rng) {
         if (rng == null) throw new IllegalArgumentException("random generator is null");
         if (x0 == null) throw new IllegalArgumentException("x0 is null");
-        long seed = rng.nextLong();
-        double[] t = config.proposal().sample(rng, x0.n());
-        Batch z = Noise.gaussian(rng, x0.n(), x0.d(), config.sigmaD());
-        Step s = step(x0, z, t, step, seed);
+        Draw r = draw(rng, x0.n(), x0.d());
+        Step s = step(x0, r.z(), r.t(), step, r.dropoutSeed());
         return new StepResult(s.loss(), Map.of(
                 "tangent_norm_raw", mean(TangentNormalizer.norms(s.rawTangent())),
                 "tangent_norm", mean(TangentNormalizer.norms(s.tangent())),
                 "adaptive_weight", mean(s.w()),
                 "warmup_r", s.r()));
     }
+
+    /**
+     * The randomness of one step, drawn from the step's generator in the documented order (class comment): the dropout
+     * seed (one nextLong), the n times from the proposal, then the n×D noise z ~ N(0, σ_d² I) row-major. Every
+     * implementation of this step (the float32 engine's resident graph too) draws through here, so the same seed and
+     * step give the same batch of times and noise.
+     */
+    public Draw draw(RandomGenerator rng, int n, int d) {
+        if (rng == null) throw new IllegalArgumentException("random generator is null");
+        long seed = rng.nextLong();
+        double[] t = config.proposal().sample(rng, n);
+        Batch z = Noise.gaussian(rng, n, d, config.sigmaD());
+        return new Draw(seed, t, z);
+    }
+
+    /** What {@link #draw} draws for one step: the dropout seed, the n times t_i and the n×D noise z. */
+    public record Draw(long dropoutSeed, double[] t, Batch z) {}
 
     /**
      * One step on given (x0, z, t): computes everything and accumulates ∂L/∂θ (and ∂L/∂φ) into the parameters.

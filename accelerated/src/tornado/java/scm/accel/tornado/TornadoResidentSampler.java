@@ -1,0 +1,29 @@
+package scm.accel.tornado;
+
+import scm.accel.model.MlpModelF32;
+import scm.accel.sampling.ResidentConsistencySampler;
+
+/**
+ * {@link ResidentConsistencySampler} as one {@link TornadoSamplerGraph} (norms fused into the Linears' loads, noise
+ * copied in), made by {@link scm.accel.backend.Backends#residentSampler} through reflection. Device and capture as
+ * {@link TornadoResidentScmStep}: {@code -Dscm.tornado.device=BACKEND:DEVICE}, {@code -Dscm.tornado.cudaGraph=true}.
+ */
+public final class TornadoResidentSampler implements ResidentConsistencySampler {
+    private final TornadoSamplerGraph graph;
+    private final boolean captured;
+
+    public TornadoResidentSampler(MlpModelF32 model, int n, int steps, double sigmaD) {
+        captured = Boolean.getBoolean("scm.tornado.cudaGraph");
+        graph = new TornadoSamplerGraph(model, n, steps, sigmaD, TornadoResidentScmStep.device(), captured ? TornadoSamplerGraph.CUDA_GRAPH : 0);
+    }
+
+    @Override public float[] sample(float[][] noise, double[] times) { return graph.sample(noise, times); }
+
+    @Override public String describe() {
+        return "one resident TornadoVM task graph of " + graph.taskCount() + " tasks" + (captured ? " (captured as a CUDA graph)" : "");
+    }
+
+    @Override public void close() {
+        try { graph.close(); } catch (Exception e) { throw new IllegalStateException("closing the TornadoVM plan failed: " + e, e); }
+    }
+}

@@ -1,0 +1,79 @@
+package scm.accel.tornado;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import scm.accel.model.MlpModelF32;
+import scm.accel.train.ResidentScmStep;
+
+/**
+ * {@link ResidentScmStep} as one {@link TornadoSctStepGraph}: the whole sCT step (sCD with a teacher) of the MLP as one
+ * resident task graph, made by {@link scm.accel.backend.Backends#residentScmStep} through reflection.
+ *
+ * <p>Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (TornadoVM's default otherwise), as the tornado backend.
+ * {@code -Dscm.tornado.cudaGraph=true} captures the plan as a CUDA graph (PTX/CUDA devices only; the OpenCL device
+ * refuses it), which cuts the per-task launch cost (docs/gpu.md).
+ */
+public final class TornadoResidentScmStep implements ResidentScmStep {
+    private final TornadoSctStepGraph graph;
+    private final boolean captured;
+    /** The graph's {@code lastGradNorm()} where this build's graph has it (it is being added), else null. */
+    private final Method gradNorm;
+
+    public TornadoResidentScmStep(MlpModelF32 student, MlpModelF32 teacher, Settings s) {
+        captured = Boolean.getBoolean("scm.tornado.cudaGraph");
+        int[] device = device();
+        graph = new TornadoSctStepGraph(student, teacher, s.batch(), s.sigmaD(), s.c(), s.lr(), s.beta1(), s.beta2(), s.eps(), s.rectified(),
+                device, captured ? TornadoSctStepGraph.CUDA_GRAPH : 0);
+        Method m;
+        try { m = TornadoSctStepGraph.class.getMethod("lastGradNorm"); } catch (NoSuchMethodException e) { m = null; }
+        gradNorm = m;
+    }
+
+    /** {@code -Dscm.tornado.device=BACKEND:DEVICE} as TornadoVM indices, or null for its default device. */
+    static int[] device() {
+        String dev = System.getProperty("scm.tornado.device");
+        if (dev == null) return null;
+        String[] p = dev.split("[:,]");
+        try {
+            return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())};
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("-Dscm.tornado.device must be BACKEND:DEVICE (two integers), got '" + dev + "'");
+        }
+    }
+
+    @Override public double step(float[] x0, float[] z, float[] t, double r, double emaBeta) { return graph.step(x0, z, t, r, emaBeta); }
+
+    @Override public double lastGradNorm() {
+        if (gradNorm == null) return Double.NaN;
+        try {
+            return (double) gradNorm.invoke(graph);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("TornadoSctStepGraph.lastGradNorm failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override public boolean hasGradNorm() { return gradNorm != null; }
+
+    @Override public Map<String, float[]> params() { return graph.params(); }
+
+    @Override public Map<String, float[]> ema() { return graph.ema(); }
+
+    @Override public Map<String, float[]> firstMoments() { return graph.firstMoments(); }
+
+    @Override public Map<String, float[]> secondMoments() { return graph.secondMoments(); }
+
+    @Override public void restore(Map<String, float[]> params, Map<String, float[]> ema, Map<String, float[]> first, Map<String, float[]> second,
+                                  long optimizerSteps) {
+        graph.restore(params, ema, first, second, optimizerSteps);
+    }
+
+    @Override public long stepCount() { return graph.stepCount(); }
+
+    @Override public String describe() {
+        return "one resident TornadoVM task graph of " + graph.taskCount() + " tasks per step" + (captured ? " (captured as a CUDA graph)" : "");
+    }
+
+    @Override public void close() {
+        try { graph.close(); } catch (Exception e) { throw new IllegalStateException("closing the TornadoVM plan failed: " + e, e); }
+    }
+}

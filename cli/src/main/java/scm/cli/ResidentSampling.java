@@ -28,12 +28,12 @@ final class ResidentSampling {
     /**
      * The resident sampler of {@code model} (its weights as given: build it from the weights to sample) on
      * {@code backend}, or null when the backend is not tornado or the model is not an MLP (the caller's sampler then
-     * runs, per operation). Each call builds the graph for its (n, K) and reports on stdout which path it took.
+     * runs, per operation). Each call builds the graph for its (n, K) and reports on {@code out} which path it took.
      */
-    static Multistep multistep(BackendOption backend, TrigFlowNetwork model, double sigmaD) {
+    static Multistep multistep(BackendOption backend, TrigFlowNetwork model, double sigmaD, java.io.PrintWriter out) {
         if (!backend.isTornado()) return null;
         if (!(model instanceof MlpModel mlp)) {
-            System.out.println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: it does not support this architecture (it is the MLP's)");
+            out.println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: it does not support this architecture (it is the MLP's)");
             return null;
         }
         TrigFlowNetwork perOp = backend.sampling(model);
@@ -42,11 +42,11 @@ final class ResidentSampling {
             try {
                 graph = Backends.residentSampler(backend.f32(mlp), n, times.length, sigmaD);
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                System.out.println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: " + e.getMessage());
+                out.println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: " + e.getMessage());
                 return new ConsistencySampler(perOp, sigmaD).multistep(rng, n, times);
             }
             try (graph) {
-                System.out.println("sampling (" + times.length + " step" + (times.length == 1 ? "" : "s") + ", " + n + " samples): " + graph.describe());
+                out.println("sampling (" + times.length + " step" + (times.length == 1 ? "" : "s") + ", " + n + " samples): " + graph.describe());
                 int d = mlp.dim();
                 float[][] noise = new float[times.length][];
                 for (int k = 0; k < times.length; k++) noise[k] = ResidentTraining.narrow(Noise.gaussian(rng, n, d, sigmaD).data());

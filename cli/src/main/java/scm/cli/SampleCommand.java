@@ -67,9 +67,9 @@ public final class SampleCommand implements Callable<Integer> {
         if (backend.isTornado()) {
             ModelCheckpoint c = checkpoint == null ? null : ModelCheckpoint.read(checkpoint);
             if (s.solver() == null && c != null && c.spec().kind() == ModelSpec.Kind.CONSISTENCY)
-                resident = ResidentSampling.multistep(backend, c.referenceModel(weights), m.sigmaD());
+                resident = ResidentSampling.multistep(backend, c.referenceModel(weights), m.sigmaD(), spec.commandLine().getOut());
             else
-                System.out.println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: it does not support "
+                spec.commandLine().getOut().println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: it does not support "
                         + (s.solver() != null ? "the PF-ODE solvers (it is the consistency sampler)"
                         : c == null ? "analytic models" : "EDM-form (CD/CT/iCT) students"));
         }

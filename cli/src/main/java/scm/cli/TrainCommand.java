@@ -155,7 +155,7 @@ public final class TrainCommand implements Callable<Integer> {
             String line = resident != null
                     ? "training step: " + resident.describe() + " (float32 parameters, optimizer state and EMA resident on the device)"
                     : "training step: per-operation TornadoVM plans; the resident training graph is not used: it does not support " + why;
-            System.out.println(line);
+            spec.commandLine().getOut().println(line);
             engine = resident != null ? "tornado; " + line : engine + "; " + line;
         }
         Files.createDirectories(out);
@@ -179,7 +179,7 @@ public final class TrainCommand implements Callable<Integer> {
             var evalModel = ModelCheckpoint.read(ckpt, "checkpoint").referenceModel();
             boolean consistency = rc.objective().equals("sct") || rc.objective().equals("scd");
             rows = RunEvaluation.evaluate(rc, backend.sampling(evalModel),
-                    consistency ? ResidentSampling.multistep(backend, evalModel, rc.dbl("sigmaD")) : null, images);
+                    consistency ? ResidentSampling.multistep(backend, evalModel, rc.dbl("sigmaD"), spec.commandLine().getOut()) : null, images);
         }
         var summary = new RunReport.Summary(status, message, done, rc.lng("steps"), curve.stepsRun(), curve.seconds(),
                 curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, Networks.parameterCount(built.model()),

@@ -148,13 +148,14 @@ public final class TrainCommand implements Callable<Integer> {
         String engine = backend.describe();
         if (backend.isTornado()) {
             String why = ResidentTraining.unsupported(rc);
-            if (why == null) {
+            if (why != null) why = "it does not support " + why;
+            else {
                 try { resident = ResidentTraining.start(rc, built, teacherCkpt, dataset, backend); }
                 catch (IllegalArgumentException | UnsupportedOperationException e) { why = e.getMessage(); }
             }
             String line = resident != null
                     ? "training step: " + resident.describe() + " (float32 parameters, optimizer state and EMA resident on the device)"
-                    : "training step: per-operation TornadoVM plans; the resident training graph is not used: it does not support " + why;
+                    : "training step: per-operation TornadoVM plans; the resident training graph is not used: " + why;
             spec.commandLine().getOut().println(line);
             engine = resident != null ? "tornado; " + line : engine + "; " + line;
         }

@@ -56,8 +56,7 @@ class CliTornadoResidentTest {
     static final MlpConfig CFG = new MlpConfig(64, 64, 2, 32, MlpConfig.Embedding.POSITIONAL, 0, 0.0);
     static final long SEED = 7;
 
-    @TempDir Path tmp;
-    Path cfg, tornado, jvm;
+    Path tmp, cfg, tornado, jvm;
     CliRun tornadoRun;
 
     static boolean tornadoBuilt() {
@@ -78,7 +77,8 @@ class CliTornadoResidentTest {
         return a.toArray(String[]::new);
     }
 
-    @BeforeAll void runs() throws IOException {
+    @BeforeAll void runs(@TempDir Path dir) throws IOException {
+        tmp = dir;
         Assumptions.assumeTrue(tornadoBuilt(), "the tornado backend is not built (mvn -Ptornado) or TornadoVM is not on the module path");
         cfg = tmp.resolve("run.properties");
         // fixed warm-up H and checkpoint cadence: their defaults depend on --steps, which would make a 10-step run another run

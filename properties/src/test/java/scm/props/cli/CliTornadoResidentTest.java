@@ -178,6 +178,35 @@ class CliTornadoResidentTest {
         assertTrue(other > 1e-3, "negative control: another seed's samples must fail the check");
     }
 
+    /**
+     * Divergence on the resident path is the Trainer's: at lr 1 the loss leaves the default loss threshold; exit 3,
+     * one line on stderr naming the step, the report says diverged, and the checkpoint (saved every step) holds the last
+     * good step, finite. The jvm backend stops at the same step (the same guard on the same trajectory until it explodes).
+     */
+    @Test void divergenceIsExitThreeWithTheLastGoodCheckpointAsOnJvm() throws IOException {
+        Path c2 = tmp.resolve("every.properties");
+        Files.writeString(c2, Files.readString(cfg).replace("checkpointEvery=10", "checkpointEvery=1"));
+        String[] at = new String[2];
+        for (String be : List.of("tornado", "jvm")) {
+            Path out = tmp.resolve("diverge-" + be);
+            CliRun r = CliRun.of("train", "--objective", "sct", "--data", "digits", "--model", "small", "--steps", "40", "--batch", "24", "--seed",
+                    Long.toString(SEED), "--lr", "1", "--backend", be, "--config", c2.toString(), "--no-eval", "--out", out.toString());
+            assertEquals(3, r.rc(), be + ": " + r.err());
+            String err = r.err().strip();
+            assertFalse(err.contains("\n"), err);
+            assertTrue(err.contains("training diverged at step") && err.contains("loss"), err);
+            assertTrue(Files.readString(out.resolve("report.json")).contains("\"status\": \"diverged\""));
+            at[be.equals("tornado") ? 0 : 1] = err.replaceAll(".*training diverged at step (\\d+).*", "$1");
+            if (err.contains("holds the last good checkpoint")) {
+                Checkpoint c = CliBackendTest.read(out);
+                assertEquals(at[be.equals("tornado") ? 0 : 1], c.metadata().get("step"), be + ": the checkpoint of the step before");
+                for (var t : c.tensors().values()) for (double v : t.data()) assertTrue(Double.isFinite(v), be + ": a saved value is not finite");
+            }
+        }
+        System.out.println("CliTornadoResidentTest divergence: tornado stopped at step " + at[0] + ", jvm at step " + at[1]);
+        assertEquals(at[1], at[0], "tornado and jvm stop at the same step");
+    }
+
     /** A setting the graph lacks (dropout) keeps the per-operation path and says why in one line. */
     @Test void unsupportedSettingsKeepThePerOperationPath() throws IOException {
         Path out = tmp.resolve("dropout");

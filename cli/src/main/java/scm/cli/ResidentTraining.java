@@ -142,8 +142,13 @@ final class ResidentTraining implements AutoCloseable {
                 // no EMA in this run: β = 1 leaves the graph's copy unchanged (and it is never written)
                 double beta = ema == null ? 1.0 : ema.beta(s + 1);
                 double loss = step.step(narrow(x0.data()), narrow(draw.z().data()), narrow(draw.t()), r, beta);
-                guard.checkLoss(s, loss);
-                if (step.hasGradNorm()) guard.checkGradNorm(s, step.lastGradNorm());
+                try {
+                    guard.checkLoss(s, loss);
+                    if (step.hasGradNorm()) guard.checkGradNorm(s, step.lastGradNorm());
+                } catch (TrainingDivergedException e) {
+                    // the graph updated its device copy in the same execution; what matters is that it is never written
+                    throw e.withConsequence("the step's update (made on the device) was not saved");
+                }
                 done = s + 1;
                 progress.step(s, loss, Map.of("warmup_r", r));
                 boolean periodic = config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0;

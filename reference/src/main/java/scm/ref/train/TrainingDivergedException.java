@@ -10,6 +10,7 @@ public final class TrainingDivergedException extends RuntimeException {
     private final long step;
     private final String quantity;
     private final double value;
+    private final String detail;
 
     public TrainingDivergedException(long step, String quantity, double value, String detail) {
         this(step, quantity, value, detail, "the step's update was not applied");
@@ -22,6 +23,17 @@ public final class TrainingDivergedException extends RuntimeException {
         this.step = step;
         this.quantity = quantity;
         this.value = value;
+        this.detail = detail;
+    }
+
+    /**
+     * The same finding with another consequence, e.g. for a step computed where its update is already made when the
+     * loss is seen (a resident device step): "the update was not saved".
+     */
+    public TrainingDivergedException withConsequence(String consequence) {
+        TrainingDivergedException e = new TrainingDivergedException(step, quantity, value, detail, consequence);
+        e.initCause(this);
+        return e;
     }
 
     /** The step whose loss or gradient was bad (0-based optimizer step index). */

@@ -398,6 +398,14 @@ def bench_train(base, n, dev, a):
         gs = gs or "every capture failed"
     print(f"pytorch U-Net sCT step (dropout {a.dropout}, RAdam + EMA) batch {n:5d}: eager {fmt(eager, a.rounds)} ({JVP_NAMES[mode]}) "
           f"| cuda graph {gs} | network only (JVP + backward), eager: {fmt(netw, a.rounds)}", flush=True)
+    if a.all_jvp and len(jvp_modes()) > 1:
+        other = []
+        for om in jvp_modes()[1:]:
+            mo = copy.deepcopy(base).train()
+            oo = radam(mo, capturable=False)
+            eo = [q.detach().clone() for q in mo.parameters()]
+            other.append(f"{JVP_NAMES[om]} {fmt(timed(lambda: sct_step(mo, oo, eo, x0, z, t, om), dev, a.rounds, 1, a.cap), a.rounds)}")
+        print(f"  the same step eager with the other JVP forms: {' | '.join(other)}", flush=True)
 
 
 def bench_sample(base, n, dev, a):
@@ -438,7 +446,10 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.0)
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
     ap.add_argument("--no-checks", action="store_true")
+    ap.add_argument("--no-all-jvp", dest="all_jvp", action="store_false", help="time the eager step with the first JVP form only")
+    ap.add_argument("--cudnn-benchmark", action="store_true", help="torch.backends.cudnn.benchmark = True (PyTorch's default: off)")
     a = ap.parse_args()
+    torch.backends.cudnn.benchmark = a.cudnn_benchmark
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     if a.device == "cuda" and not torch.cuda.is_available():
@@ -448,7 +459,7 @@ def main():
     name = torch.cuda.get_device_name(0) if a.device == "cuda" else f"cpu, {torch.get_num_threads()} threads"
     print(f"pytorch {torch.__version__} | device {name} | float32, tf32 off | JVP forms: "
           f"{', '.join(JVP_NAMES[mo] for mo in jvp_modes())} | RAdam capturable: {'yes' if HAS_CAPTURABLE else 'no'} "
-          f"| dropout {a.dropout} | rounds {a.rounds}", flush=True)
+          f"| cudnn.benchmark {'on' if a.cudnn_benchmark else 'off'} | dropout {a.dropout} | rounds {a.rounds}", flush=True)
     base = UNet(p=a.dropout).to(a.device)
     if not a.no_checks:
         checks(base, a.device, a.dropout)

@@ -348,6 +348,7 @@ def checks(base, dev, p):
     ref = None
     for mode in jvp_modes():
         m = copy.deepcopy(base).train()
+        torch.manual_seed(11)   # the same dropout masks for every form (when --dropout > 0)
         sct_loss(m, x0, z, tb, mode).backward()
         gvec = torch.cat([q.grad.flatten() for q in m.parameters()])
         if ref is None:

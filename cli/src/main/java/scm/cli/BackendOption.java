@@ -24,7 +24,7 @@ final class BackendOption {
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "jvm",
             description = "reference (float64, one thread) | jvm (float32 engine, Vector API, all cores) | tornado (float32 on "
-                    + "TornadoVM; builds made with -Ptornado) (default ${DEFAULT-VALUE})")
+                    + "TornadoVM; builds made with -Ptornado; sCT/sCD training and consistency sampling of an MLP as resident task graphs) (default ${DEFAULT-VALUE})")
     String name = "jvm";
 
     /** One backend per name and process (a JVM backend owns a thread pool): commands run in one JVM share it. */

@@ -18,40 +18,61 @@ import scm.ref.trigflow.TrigFlowNetwork;
  * saying why.
  */
 final class ResidentSampling {
-    private ResidentSampling() {}
-
     /** A consistency multistep sampler: n samples over {@code times} from {@code rng}. */
     interface Multistep {
         Batch sample(RandomGenerator rng, int n, double[] times);
     }
 
+    private final BackendOption backend;
+    private final MlpModel model;
+    private final TrigFlowNetwork perOp;
+    private final double sigmaD;
+    private final java.io.PrintWriter out;
+    private String path = "not run yet";
+
+    private ResidentSampling(BackendOption backend, MlpModel model, double sigmaD, java.io.PrintWriter out) {
+        this.backend = backend;
+        this.model = model;
+        this.perOp = backend.sampling(model);
+        this.sigmaD = sigmaD;
+        this.out = out;
+    }
+
     /**
      * The resident sampler of {@code model} (its weights as given: build it from the weights to sample) on
      * {@code backend}, or null when the backend is not tornado or the model is not an MLP (the caller's sampler then
-     * runs, per operation). Each call builds the graph for its (n, K) and reports on {@code out} which path it took.
+     * runs, per operation; for the latter a line on {@code out} says so). Each call builds the graph for its (n, K)
+     * and reports on {@code out} which path it took.
      */
-    static Multistep multistep(BackendOption backend, TrigFlowNetwork model, double sigmaD, java.io.PrintWriter out) {
+    static ResidentSampling multistep(BackendOption backend, TrigFlowNetwork model, double sigmaD, java.io.PrintWriter out) {
         if (!backend.isTornado()) return null;
         if (!(model instanceof MlpModel mlp)) {
             out.println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: it does not support this architecture (it is the MLP's)");
             return null;
         }
-        TrigFlowNetwork perOp = backend.sampling(model);
-        return (rng, n, times) -> {
-            ResidentConsistencySampler graph;
-            try {
-                graph = Backends.residentSampler(backend.f32(mlp), n, times.length, sigmaD);
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                out.println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: " + e.getMessage());
-                return new ConsistencySampler(perOp, sigmaD).multistep(rng, n, times);
-            }
-            try (graph) {
-                out.println("sampling (" + times.length + " step" + (times.length == 1 ? "" : "s") + ", " + n + " samples): " + graph.describe());
-                int d = mlp.dim();
-                float[][] noise = new float[times.length][];
-                for (int k = 0; k < times.length; k++) noise[k] = ResidentTraining.narrow(Noise.gaussian(rng, n, d, sigmaD).data());
-                return new Batch(n, d, ResidentTraining.widen(graph.sample(noise, times)));
-            }
-        };
+        return new ResidentSampling(backend, mlp, sigmaD, out);
+    }
+
+    /** For reports: how the last call sampled. */
+    String path() { return path; }
+
+    /** n samples over {@code times} from {@code rng}: the graph for (n, times.length), or the per-operation sampler where the graph refuses. */
+    Batch sample(RandomGenerator rng, int n, double[] times) {
+        ResidentConsistencySampler graph;
+        try {
+            graph = Backends.residentSampler(backend.f32(model), n, times.length, sigmaD);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            path = "per-operation TornadoVM plans; the resident sampler graph is not used: " + e.getMessage();
+            out.println("sampling: " + path);
+            return new ConsistencySampler(perOp, sigmaD).multistep(rng, n, times);
+        }
+        try (graph) {
+            path = graph.describe();
+            out.println("sampling (" + times.length + " step" + (times.length == 1 ? "" : "s") + ", " + n + " samples): " + path);
+            int d = model.dim();
+            float[][] noise = new float[times.length][];
+            for (int k = 0; k < times.length; k++) noise[k] = ResidentTraining.narrow(Noise.gaussian(rng, n, d, sigmaD).data());
+            return new Batch(n, d, ResidentTraining.widen(graph.sample(noise, times)));
+        }
     }
 }

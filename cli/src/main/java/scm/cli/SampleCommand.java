@@ -63,15 +63,18 @@ public final class SampleCommand implements Callable<Integer> {
         if (images != null) images.classifier(classifier);
 
         // --backend tornado: a TrigFlow MLP consistency model samples through one resident task graph (same noise)
-        ResidentSampling.Multistep resident = null;
+        ResidentSampling resident = null;
+        String path = null;
         if (backend.isTornado()) {
             ModelCheckpoint c = checkpoint == null ? null : ModelCheckpoint.read(checkpoint);
             if (s.solver() == null && c != null && c.spec().kind() == ModelSpec.Kind.CONSISTENCY)
                 resident = ResidentSampling.multistep(backend, c.referenceModel(weights), m.sigmaD(), spec.commandLine().getOut());
-            else
-                spec.commandLine().getOut().println("sampling: per-operation TornadoVM plans; the resident sampler graph is not used: it does not support "
+            else {
+                path = "per-operation TornadoVM plans; the resident sampler graph is not used: it does not support "
                         + (s.solver() != null ? "the PF-ODE solvers (it is the consistency sampler)"
-                        : c == null ? "analytic models" : "EDM-form (CD/CT/iCT) students"));
+                        : c == null ? "analytic models" : "EDM-form (CD/CT/iCT) students");
+                spec.commandLine().getOut().println("sampling: " + path);
+            }
         }
         long t0 = System.nanoTime();
         Batch x = resident != null ? resident.sample(Noise.seeded(seed), n, s.times()) : s.run(m, Noise.seeded(seed), n);
@@ -81,6 +84,8 @@ public final class SampleCommand implements Callable<Integer> {
         facts.put("command", Home.commandLine(spec));
         facts.put("model", m.description());
         facts.put("backend", backend.describe());
+        if (resident != null) path = resident.path();
+        if (path != null) facts.put("sampling path", path);
         facts.put("data", m.data() == null ? "unknown" : m.data().cliName);
         facts.put("method", s.method());
         facts.put("NFE", Integer.toString(s.nfe()));

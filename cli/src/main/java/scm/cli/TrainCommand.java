@@ -21,7 +21,9 @@ import scm.ref.train.TrainingSetup;
 
 /**
  * {@code scm train}: trains a teacher (TrigFlow diffusion loss) or a consistency model (sCT, sCD,
- * CD, CT, iCT) with the float64 reference, writing DIR/checkpoint.safetensors, DIR/loss.csv,
+ * CD, CT, iCT) with the reference Trainer on the chosen backend (float64, or float32 behind float64 master weights),
+ * or, on {@code --backend tornado} for sCT/sCD of an MLP, with every step as one resident task graph
+ * ({@link ResidentTraining}); writing DIR/checkpoint.safetensors, DIR/loss.csv,
  * DIR/report.md and DIR/report.json. All input is checked before anything is written.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -179,8 +181,8 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("evaluating " + rc.str("eval.samples") + " samples per sampler ...");
             var evalModel = ModelCheckpoint.read(ckpt, "checkpoint").referenceModel();
             boolean consistency = rc.objective().equals("sct") || rc.objective().equals("scd");
-            rows = RunEvaluation.evaluate(rc, backend.sampling(evalModel),
-                    consistency ? ResidentSampling.multistep(backend, evalModel, rc.dbl("sigmaD"), spec.commandLine().getOut()) : null, images);
+            ResidentSampling sampler = consistency ? ResidentSampling.multistep(backend, evalModel, rc.dbl("sigmaD"), spec.commandLine().getOut()) : null;
+            rows = RunEvaluation.evaluate(rc, backend.sampling(evalModel), sampler == null ? null : sampler::sample, images);
         }
         var summary = new RunReport.Summary(status, message, done, rc.lng("steps"), curve.stepsRun(), curve.seconds(),
                 curve.first(), curve.last(), curve.meanOver(), curve.meanOfLast(LossCurve.MEAN_OVER), built.init(), ckpt, Networks.parameterCount(built.model()),

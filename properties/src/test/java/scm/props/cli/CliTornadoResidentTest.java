@@ -165,6 +165,7 @@ class CliTornadoResidentTest {
                 "--out", st.toString());
         CliBackendTest.ok(r, "tornado sample");
         assertTrue(r.out().contains("sampling (2 steps, 37 samples): one resident TornadoVM task graph of "), r.out());
+        assertTrue(Files.readString(st.resolve("report.md")).contains("one resident TornadoVM task graph"), "the sample report names the path");
         CliBackendTest.ok(CliRun.of("sample", "--backend", "jvm", "--checkpoint", ckpt.toString(), "--steps", "2", "--n", "37", "--seed", "5",
                 "--out", sj.toString()), "jvm sample");
         CliBackendTest.ok(CliRun.of("sample", "--backend", "jvm", "--checkpoint", ckpt.toString(), "--steps", "2", "--n", "37", "--seed", "6",

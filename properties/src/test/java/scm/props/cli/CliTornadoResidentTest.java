@@ -208,6 +208,69 @@ class CliTornadoResidentTest {
         assertEquals(at[1], at[0], "tornado and jvm stop at the same step");
     }
 
+    /**
+     * The gradient-norm half of the guard, where the graph reports the norm ({@code lastGradNorm()}; skipped before):
+     * with a divergence threshold below the first step's norm both backends stop at step 0 on "gradient norm", exit
+     * 3, nothing saved, and the two norms agree to 1e-3 relative (the float32 step's gradient bound, AccelMlpStepTest).
+     */
+    @Test void gradientNormGuardAsOnJvm() throws IOException {
+        boolean reported;
+        try { Class.forName("scm.accel.tornado.TornadoSctStepGraph").getMethod("lastGradNorm"); reported = true; }
+        catch (ReflectiveOperationException e) { reported = false; }
+        Assumptions.assumeTrue(reported, "this build's TornadoSctStepGraph does not report the gradient norm yet");
+        Path c2 = tmp.resolve("gradnorm.properties");
+        Files.writeString(c2, Files.readString(cfg) + "divergenceThreshold=1e-6\n");
+        double[] norm = new double[2];
+        for (int b = 0; b < 2; b++) {
+            String be = b == 0 ? "tornado" : "jvm";
+            Path out = tmp.resolve("gradnorm-" + be);
+            CliRun r = CliRun.of("train", "--objective", "sct", "--data", "digits", "--model", "small", "--steps", "5", "--batch", "24", "--seed",
+                    Long.toString(SEED), "--lr", Double.toString(LR), "--backend", be, "--config", c2.toString(), "--no-eval", "--out", out.toString());
+            assertEquals(3, r.rc(), be + ": " + r.err());
+            assertTrue(r.err().contains("training diverged at step 0: gradient norm = "), r.err());
+            assertFalse(Files.exists(out.resolve("checkpoint.safetensors")), be + ": nothing saved");
+            norm[b] = Double.parseDouble(r.err().replaceAll("(?s).*gradient norm = ([0-9.Ee+-]+).*", "$1"));
+        }
+        System.out.printf("CliTornadoResidentTest gradient norm at step 0: tornado %.9g, jvm %.9g%n", norm[0], norm[1]);
+        assertTrue(Math.abs(norm[0] - norm[1]) <= 1e-3 * norm[1], "gradient norms differ: " + norm[0] + " vs " + norm[1]);
+    }
+
+    /**
+     * sCD on the resident graph (skipped while the graph refuses a teacher): 20 steps from a teacher's weights against
+     * the jvm backend, the same loss and D bounds as sCT (AccelObjectiveTrackTest argues D ≤ 0.1 for sCD too), and
+     * the same negative control (a jvm run at 1.25·lr).
+     */
+    @Test void scdTracksTheJvmBackend() throws IOException {
+        Path teacher = tmp.resolve("teacher.safetensors");
+        MlpModel tm = CliRun.writeCheckpoint(teacher, CFG, 3, scm.cli.ModelSpec.Kind.DIFFUSION, "digits");
+        Path t = tmp.resolve("scd-tornado"), j = tmp.resolve("scd-jvm"), f = tmp.resolve("scd-jvm-lr");
+        CliRun rt = CliRun.of(scd(t, "tornado", LR, teacher));
+        CliBackendTest.ok(rt, "tornado sCD");
+        Assumptions.assumeTrue(rt.out().contains("one resident TornadoVM task graph"), "the resident graph does not run sCD yet: " + rt.out().lines()
+                .filter(l -> l.startsWith("training step")).findFirst().orElse(""));
+        CliBackendTest.ok(CliRun.of(scd(j, "jvm", LR, teacher)), "jvm sCD");
+        CliBackendTest.ok(CliRun.of(scd(f, "jvm", 1.25 * LR, teacher)), "jvm sCD at 1.25 lr");
+        Map<String, double[]> theta0 = new HashMap<>();
+        for (Param p : new MlpModel(CFG, SEED).params()) theta0.put(p.name, p.value);
+        for (Param p : tm.params()) if (!p.name.startsWith("weight_head.")) theta0.put(p.name, p.value);  // θ starts at the teacher's
+        double w = lossWorst(losses(t), losses(j));
+        double d = progressError(CliBackendTest.read(t), CliBackendTest.read(j), "param.", theta0);
+        double e = progressError(CliBackendTest.read(t), CliBackendTest.read(j), "ema.0.", theta0);
+        double control = progressError(CliBackendTest.read(t), CliBackendTest.read(f), "param.", theta0);
+        System.out.printf("CliTornadoResidentTest sCD: worst loss difference %.3g of its bound, D(param) = %.3g, D(ema) = %.3g; 1.25·lr: D = %.3g%n",
+                w, d, e, control);
+        assertTrue(w <= 1, "sCD losses differ beyond the bound: worst " + w);
+        assertTrue(d <= BOUND && e <= BOUND, "sCD: D(param) = " + d + ", D(ema) = " + e);
+        assertTrue(control > BOUND, "negative control: a 25% larger learning rate went unnoticed, D = " + control);
+    }
+
+    String[] scd(Path out, String backend, double lr, Path teacher) {
+        List<String> a = new ArrayList<>(List.of(train(out, backend, STEPS, SEED, lr)));
+        a.set(a.indexOf("sct"), "scd");
+        a.addAll(List.of("--teacher", teacher.toString()));
+        return a.toArray(String[]::new);
+    }
+
     /** A setting the graph lacks (dropout) keeps the per-operation path and says why in one line. */
     @Test void unsupportedSettingsKeepThePerOperationPath() throws IOException {
         Path out = tmp.resolve("dropout");
@@ -243,6 +306,10 @@ class CliTornadoResidentTest {
     static double progressError(Checkpoint x, Checkpoint y, String prefix) {
         Map<String, double[]> theta0 = new HashMap<>();
         for (Param p : new MlpModel(CFG, SEED).params()) theta0.put(p.name, p.value);
+        return progressError(x, y, prefix, theta0);
+    }
+
+    static double progressError(Checkpoint x, Checkpoint y, String prefix, Map<String, double[]> theta0) {
         double num = 0, moved = 0;
         int seen = 0;
         for (var e : y.tensors().entrySet()) {

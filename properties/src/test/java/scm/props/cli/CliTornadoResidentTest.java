@@ -177,6 +177,12 @@ class CliTornadoResidentTest {
         System.out.printf("CliTornadoResidentTest sampling: tornado vs jvm %.3g, another seed %.3g (bound 1e-3)%n", err, other);
         assertTrue(err <= 1e-3, "tornado samples differ from the jvm backend's by " + err);
         assertTrue(other > 1e-3, "negative control: another seed's samples must fail the check");
+        // the same seed on tornado again: the same samples, bit for bit (the graph is deterministic, the noise is the seed's)
+        Path again = tmp.resolve("s-tornado-again");
+        CliBackendTest.ok(CliRun.of("sample", "--backend", "tornado", "--checkpoint", ckpt.toString(), "--steps", "2", "--n", "37", "--seed", "5",
+                "--out", again.toString()), "tornado sample again");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(xt, SamplesFile.read(again.resolve("samples.safetensors")).samples().data(),
+                "a second tornado run of the same seed");
     }
 
     /**

@@ -44,9 +44,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *     (bias gradients fused into the weight-gradient products), then Adam/RAdam and the EMA over the flat arrays; the
  *     update task also writes per-work-group sums of g² ({@link #lastGradNorm()}, for the trainer's divergence guard).</li>
  * </ol>
- * Tasks for the digits MLP (depth 5): sCT 39 = 6 + 2·depth + 3 for the forward, JVP and loss, 4 + 2·depth + 6 for the
- * backward and the update (the depth block weight gradients are one batched product after the chain). sCD adds the
- * teacher's forward, 6 + 2·depth = 16 tasks: 55. Parameters, gradients, Adam moments and the EMA are four flat off-heap arrays that
+ * Tasks for the digits MLP (depth 5): sCT 40 = 6 + 2·depth + 3 for the forward, JVP and loss, 5 + 2·depth + 6 for the
+ * backward and the update (the depth block weight gradients are one batched product after the chain; the conditioning
+ * gradient is a split-K product plus a task that adds its partial sums and applies the SiLU slope). sCD adds the teacher's
+ * forward, 6 + 2·depth = 16 tasks: 56. Parameters, gradients, Adam moments and the EMA are four flat off-heap arrays that
  * stay on the device (copied in once, FIRST_EXECUTION; read back only by {@link #params()}/{@link #ema()}/{@link #grads()}/
  * {@link #firstMoments()}/{@link #secondMoments()}, UNDER_DEMAND). Per step the host writes the batch (x0, z, t) and 11
  * step scalars in place into off-heap arrays and reads back the n per-sample losses, the gradient-norm partial sums and a
@@ -57,8 +58,12 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Built only with {@code -Ptornado}.
  */
 public final class TornadoSctStepGraph implements AutoCloseable {
-    /** Options: capture as a CUDA graph (PTX/CUDA devices); TornadoVM's profiler (not together with the capture). */
-    public static final int CUDA_GRAPH = 1, PROFILE = 2;
+    /**
+     * Options: capture as a CUDA graph (PTX/CUDA devices); TornadoVM's profiler (not together with the capture); for
+     * benchmarks, the conditioning-gradient product unsplit with its SiLU slope fused (the layout before the split-K
+     * change, one task fewer), so both can be timed side by side.
+     */
+    public static final int CUDA_GRAPH = 1, PROFILE = 2, UNSPLIT_DC = 4;
 
     private final int n, dim, total, copies;
     private final double lr, beta1, beta2, eps;
@@ -263,7 +268,29 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         gemmGrad(g, "blocks_linear_dW", gs, n * w, 1, w, uu, 0, w, 1, w, w, oW0, w, oW0 + w * w, depth, n * w, 2 * n * w, blockStride);
         FloatArray gCur = gs;  // slot 0: dL/dh0, the gradient at the input Linear's output
         // time path: dL/d(tl) = (Σ_blocks dL/d(scale, shift)·W)⊙SiLU'(tl); the adaptive Linears' and the time Linear's gradients
-        gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
+        // This product is n × e (e = 64) with K = 2·depth·w = 2560: one column tile and ceil(n/64) row tiles, i.e. 16 work
+        // groups at batch 1024 (2 at 128) on a GPU with 132 multiprocessors, each walking 2560/32 = 80 dependent K stages
+        // (load to local memory, barrier, 32 rank-1 updates): 29 % of the H200's step kernel time at batch 1024, 33 % at 128
+        // (profiler, 2026-11-30). So K is split into S chunks of kc (a multiple of the 32-deep stage, at least 64) such that
+        // tiles·S ≈ TARGET_GROUPS: batch 1024 → S = 10 chunks of 256 (160 groups of 8 stages), batch 128 → S = 40 chunks
+        // of 64 (80 groups of 2 stages); chunk c writes its partial sums into slice c of dcPart (S·n·e floats), and one
+        // element-wise task adds the S slices in chunk order and applies the SiLU slope (nonlinear, so it cannot be an
+        // epilogue of a split product).
+        if ((options & UNSPLIT_DC) != 0) {
+            gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
+        } else {
+            int dcTiles = (n + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM * ((e + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN);
+            int dcSplit = Math.max(1, Math.min(TARGET_GROUPS / dcTiles, mw / (2 * FusedTrainKernels.TK)));
+            int dcK = ((mw + dcSplit - 1) / dcSplit + FusedTrainKernels.TK - 1) / FusedTrainKernels.TK * FusedTrainKernels.TK;
+            dcSplit = (mw + dcK - 1) / dcK;
+            FloatArray dcPart = new FloatArray(dcSplit * n * e);
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dcPart);
+            gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, dcK, 0, 0, 0, none, 0, dcPart, 0, e, -1, 1, 0, 0, 0, dcSplit, dcK,
+                    dcK * e, n * e, mw);
+            String tds = id("modulation_dc_sum");
+            g.task(tds, FusedTrainKernels::splitSumSilu, new KernelContext(), dcPart, tl, dtl, status, n * e, dcSplit, tasks);
+            flat(tds, n * e);
+        }
         gemmGrad(g, "modulation_dW", gm, 0, 1, mw, cc, 0, e, 1, mw, e, oWm, e, oBm, 1, 0, 0, 0);
         gemmGrad(g, "time_linear_dW", dtl, 0, 1, e, emb, 0, e, 1, e, e, oWt, e, oBt, 1, 0, 0, 0);
         gemmGrad(g, "input_linear_dW", gCur, 0, 1, w, xs, 0, d, 1, w, d, offsets.get("input.weight"), d, offsets.get("input.bias"), 1, 0, 0, 0);

@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import scm.accel.backend.Backend;
+import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 
@@ -30,6 +32,8 @@ public final class TornadoBackend implements Backend {
      */
     private static final int MAX_PLANS = 4096;
     private static final float[] NONE = new float[1];
+    /** The device-memory cap set when the user gives none (see {@link #strict()}). */
+    static final String DEVICE_MEMORY = "32GB";
 
     private final Map<Key, TornadoExecutionPlan> plans = new LinkedHashMap<>();
     private final int[] device;
@@ -45,6 +49,10 @@ public final class TornadoBackend implements Backend {
         // TornadoVM's per-graph bytecode buffer defaults to 4096 bytes; the 55-task forward graph
         // (TornadoMlpForward) overflows it, and the overflow surfaces only as a bailout.
         if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "65536");
+        // TornadoVM caps the device memory all plans may hold at 4 GB unless told otherwise, and every per-operation plan
+        // keeps its own device copy of its arrays: the 28x28 U-Net at batch 128 passes that cap (measured on the H200:
+        // TornadoOutOfMemoryException). The cap is bookkeeping, not a reservation; -Dtornado.device.memory overrides it.
+        if (System.getProperty("tornado.device.memory") == null) System.setProperty("tornado.device.memory", DEVICE_MEMORY);
     }
 
     public TornadoBackend() {
@@ -82,6 +90,25 @@ public final class TornadoBackend implements Backend {
 
     /** Runs {@code task} on the device; all of {@code in} and {@code out} go to the device, {@code out} comes back. */
     private void run(String op, Object[] in, Object[] out, int[] ints, UnaryOperator<TaskGraph> task) {
+        run(op, in, out, ints, null, task);
+    }
+
+    /**
+     * Work items per work group for the U-Net operations. Left to itself, TornadoVM's PTX scheduler launches a
+     * one-dimensional {@code @Parallel} loop with the largest divisor of its trip count up to 1024 threads per block,
+     * whatever the kernel's register count; the U-Net's heavier kernels then fail to launch on the H200 with
+     * CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES (701, measured). 128 threads fit any kernel's registers (65,536 per
+     * multiprocessor / 128 = 512 per thread, above the 255 a thread can have) and are a multiple of the warp size.
+     */
+    static final int LOCAL = 128;
+
+    /**
+     * {@link #run} with an explicit launch for the graph's tasks: task {@code names[q]} gets exactly {@code threads[q]}
+     * work items (its {@code @Parallel} trip count: under a GridScheduler TornadoVM takes the loop bounds from the grid
+     * and drops the bound check, so extra work items would write past the arrays; seen as heap corruption on PoCL) in
+     * groups of {@link #groupSize}.
+     */
+    private void run(String op, Object[] in, Object[] out, int[] ints, Launch launch, UnaryOperator<TaskGraph> task) {
         Object[] all = new Object[in.length + out.length];
         System.arraycopy(in, 0, all, 0, in.length);
         System.arraycopy(out, 0, all, in.length, out.length);
@@ -92,10 +119,31 @@ public final class TornadoBackend implements Backend {
             TaskGraph g = new TaskGraph(op + plans.size()).transferToDevice(DataTransferMode.EVERY_EXECUTION, distinct(all));
             g = task.apply(g).transferToHost(DataTransferMode.EVERY_EXECUTION, distinct(out));
             plan = new TornadoExecutionPlan(g.snapshot());
+            if (launch != null) {
+                GridScheduler grid = new GridScheduler();
+                for (int q = 0; q < launch.names.length; q++) {
+                    int threads = Math.max(1, launch.threads[q]);
+                    WorkerGrid1D wg = new WorkerGrid1D(threads);
+                    wg.setLocalWork(groupSize(threads), 1, 1);
+                    grid.addWorkerGrid(g.getTaskGraphName() + "." + launch.names[q], wg);
+                }
+                plan.withGridScheduler(grid);
+            }
             if (device != null) plan.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
             plans.put(key, plan);
         }
         plan.execute();
+    }
+
+    /** The largest divisor of {@code threads} up to {@link #LOCAL} (a work group size must divide the global size). */
+    static int groupSize(int threads) {
+        for (int l = Math.min(LOCAL, threads); l > 1; l--) if (threads % l == 0) return l;
+        return 1;
+    }
+
+    /** Task names of a per-operation graph and the work items each needs (its {@code @Parallel} trip count). */
+    private record Launch(String[] names, int[] threads) {
+        static Launch one(int threads) { return new Launch(new String[] {"t"}, new int[] {threads}); }
     }
 
     private static Object[] distinct(Object[] a) {
@@ -261,19 +309,19 @@ public final class TornadoBackend implements Backend {
     @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
         float[] bx = hasBias ? b : NONE;
         int hb = hasBias ? 1 : 0, total = n * cout * h * wd;
-        run("conv2d", a(x, w, bx), a(y), i(n, cin, h, wd, cout, k, hb),
+        run("conv2d", a(x, w, bx), a(y), i(n, cin, h, wd, cout, k, hb), Launch.one(total),
                 g -> g.task("t", TornadoUNetKernels::conv2d, x, w, bx, y, cin, h, wd, cout, k, hb, total));
     }
 
     @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
         int total = n * cin * h * wd;
-        run("conv2dInputGrad", a(dy, w), a(dx), i(n, cin, h, wd, cout, k),
+        run("conv2dInputGrad", a(dy, w), a(dx), i(n, cin, h, wd, cout, k), Launch.one(total),
                 g -> g.task("t", TornadoUNetKernels::conv2dInputGrad, dy, w, dx, cin, h, wd, cout, k, total));
     }
 
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
         int total = cout * cin * k * k, plane = h * wd;
-        run("conv2dParamGrad", a(dy, x), a(dw, db), i(n, cin, h, wd, cout, k),
+        run("conv2dParamGrad", a(dy, x), a(dw, db), i(n, cin, h, wd, cout, k), new Launch(new String[] {"w", "b"}, new int[] {total, cout}),
                 g -> g.task("w", TornadoUNetKernels::conv2dWeightGrad, dy, x, dw, n, cin, h, wd, cout, k, total)
                         .task("b", TornadoUNetKernels::conv2dBiasGrad, dy, db, n, cout, plane));
     }
@@ -281,76 +329,76 @@ public final class TornadoBackend implements Backend {
     @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
         float[] bx = withShift ? beta : NONE;
         int ws = withShift ? 1 : 0, total = n * c * plane;
-        run("channelAffine", a(v, gamma, bx), a(y), i(n, c, plane, ws),
+        run("channelAffine", a(v, gamma, bx), a(y), i(n, c, plane, ws), Launch.one(total),
                 g -> g.task("t", TornadoUNetKernels::channelAffine, v, gamma, bx, y, c, plane, ws, total));
     }
 
     @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
-        run("channelAffineGrad", a(dy, xhat), a(dgamma, dbeta), i(n, c, plane),
+        run("channelAffineGrad", a(dy, xhat), a(dgamma, dbeta), i(n, c, plane), Launch.one(c),
                 g -> g.task("t", TornadoUNetKernels::channelAffineGrad, dy, xhat, dgamma, dbeta, n, c, plane));
     }
 
     @Override public void modulate(float[] xhat, float[] s, float[] b, float[] y, int planes, int plane) {
         int total = planes * plane;
-        run("modulate", a(xhat, s, b), a(y), i(planes, plane), g -> g.task("t", TornadoUNetKernels::modulate, xhat, s, b, y, plane, total));
+        run("modulate", a(xhat, s, b), a(y), i(planes, plane), Launch.one(total), g -> g.task("t", TornadoUNetKernels::modulate, xhat, s, b, y, plane, total));
     }
 
     @Override public void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db, float[] dy, int planes, int plane) {
         int total = planes * plane;
-        run("modulateTangent", a(xhat, dxhat, s, ds, db), a(dy), i(planes, plane),
+        run("modulateTangent", a(xhat, dxhat, s, ds, db), a(dy), i(planes, plane), Launch.one(total),
                 g -> g.task("t", TornadoUNetKernels::modulateTangent, xhat, dxhat, s, ds, db, dy, plane, total));
     }
 
     @Override public void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
-        run("modulateGrad", a(dy, xhat, s), a(dxhat, ds, db), i(planes, plane),
+        run("modulateGrad", a(dy, xhat, s), a(dxhat, ds, db), i(planes, plane), Launch.one(planes),
                 g -> g.task("t", TornadoUNetKernels::modulateGrad, dy, xhat, s, dxhat, ds, db, planes, plane));
     }
 
     @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) {
         int total = planes * (h / 2) * (wd / 2);
-        run("avgPool2", a(x), a(y), i(planes, h, wd), g -> g.task("t", TornadoUNetKernels::avgPool2, x, y, h, wd, total));
+        run("avgPool2", a(x), a(y), i(planes, h, wd), Launch.one(total), g -> g.task("t", TornadoUNetKernels::avgPool2, x, y, h, wd, total));
     }
 
     @Override public void avgPool2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
         int total = planes * (h / 2) * (wd / 2);
-        run("avgPool2Backward", a(dy), a(dx), i(planes, h, wd), g -> g.task("t", TornadoUNetKernels::avgPool2Backward, dy, dx, h, wd, total));
+        run("avgPool2Backward", a(dy), a(dx), i(planes, h, wd), Launch.one(total), g -> g.task("t", TornadoUNetKernels::avgPool2Backward, dy, dx, h, wd, total));
     }
 
     @Override public void upsample2(float[] x, float[] y, int planes, int h, int wd) {
         int total = planes * 4 * h * wd;
-        run("upsample2", a(x), a(y), i(planes, h, wd), g -> g.task("t", TornadoUNetKernels::upsample2, x, y, h, wd, total));
+        run("upsample2", a(x), a(y), i(planes, h, wd), Launch.one(total), g -> g.task("t", TornadoUNetKernels::upsample2, x, y, h, wd, total));
     }
 
     @Override public void upsample2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
         int total = planes * h * wd;
-        run("upsample2Backward", a(dy), a(dx), i(planes, h, wd), g -> g.task("t", TornadoUNetKernels::upsample2Backward, dy, dx, h, wd, total));
+        run("upsample2Backward", a(dy), a(dx), i(planes, h, wd), Launch.one(total), g -> g.task("t", TornadoUNetKernels::upsample2Backward, dy, dx, h, wd, total));
     }
 
     @Override public void concat(float[] xa, float[] xb, float[] y, int n, int sa, int sb) {
         int total = n * (sa + sb);
-        run("concat", a(xa, xb), a(y), i(n, sa, sb), g -> g.task("t", TornadoUNetKernels::concat, xa, xb, y, sa, sb, total));
+        run("concat", a(xa, xb), a(y), i(n, sa, sb), Launch.one(total), g -> g.task("t", TornadoUNetKernels::concat, xa, xb, y, sa, sb, total));
     }
 
     @Override public void split(float[] gr, float[] ga, float[] gb, int n, int sa, int sb) {
         int total = n * (sa + sb);
-        run("split", a(gr), a(ga, gb), i(n, sa, sb), g -> g.task("t", TornadoUNetKernels::split, gr, ga, gb, sa, sb, total));
+        run("split", a(gr), a(ga, gb), i(n, sa, sb), Launch.one(total), g -> g.task("t", TornadoUNetKernels::split, gr, ga, gb, sa, sb, total));
     }
 
     @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block) {
         int rows = n * heads * len;
         float[] sc = attentionScratch(rows * 2 * block);
         if (tangent)
-            run("flashJvp", a(qkv, tqkv, sc), a(o, to), i(n, heads, c, len, block),
+            run("flashJvp", a(qkv, tqkv, sc), a(o, to), i(n, heads, c, len, block), Launch.one(rows),
                     g -> g.task("t", TornadoUNetKernels::flashJvp, qkv, tqkv, o, to, sc, c, heads, len, block, rows));
         else
-            run("flash", a(qkv, sc), a(o), i(n, heads, c, len, block),
+            run("flash", a(qkv, sc), a(o), i(n, heads, c, len, block), Launch.one(rows),
                     g -> g.task("t", TornadoUNetKernels::flash, qkv, o, sc, c, heads, len, block, rows));
     }
 
     @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {
         int sampleHeads = n * heads;
         float[] p = attentionScratch(sampleHeads * len);
-        run("attentionBackward", a(qkv, o, dO, p), a(dqkv), i(n, heads, c, len),
+        run("attentionBackward", a(qkv, o, dO, p), a(dqkv), i(n, heads, c, len), Launch.one(sampleHeads),
                 g -> g.task("t", TornadoUNetKernels::attentionBackward, qkv, o, dO, dqkv, p, c, heads, len, sampleHeads));
     }
 

@@ -23,10 +23,11 @@ import scm.ref.trigflow.TrigFlow;
  * the JVM backend vs the one-graph {@link TornadoSctStepGraph} (plain, profiled, CUDA graph; with {@code --legacy} also
  * the per-operation {@link TornadoBackend} step; each also with the conditioning-gradient product unsplit, the layout before
  * the split-K change, {@link TornadoSctStepGraph#UNSPLIT_DC}); with {@code --scd} also the sCD step (a random teacher of
- * the same shape) in the same form. Also reports how far the
+ * the same shape) in the same form; {@code --split-groups 320,640} adds profiled and captured variants whose split products
+ * aim at that many work groups instead of {@link TornadoSctStepGraph#TARGET_GROUPS}. Also reports how far the
  * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
  * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096|none] [--rounds 10] [--train 128,1024]
- * [--scd] [--task-profile] [--legacy]} ({@code --task-profile}: also TornadoVM's profiler log, per task, of the last profiled training step).
+ * [--scd] [--split-groups 320,640] [--task-profile] [--legacy]} ({@code --task-profile}: also TornadoVM's profiler log, per task, of the last profiled training step).
  * Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (default TornadoVM's default).
  */
 public final class TornadoBench {
@@ -35,7 +36,7 @@ public final class TornadoBench {
     static final double SIGMA_D = 0.5;
 
     public static void main(String[] args) throws Exception {
-        int[] batches = {1, 4096}, train = {};
+        int[] batches = {1, 4096}, train = {}, splitGroups = {};
         int rounds = 10;
         boolean legacy = false, taskProfile = false, scd = false;
         for (int i = 0; i < args.length; i++) {
@@ -46,6 +47,7 @@ public final class TornadoBench {
                 case "--legacy" -> legacy = true;
                 case "--task-profile" -> taskProfile = true;
                 case "--scd" -> scd = true;
+                case "--split-groups" -> splitGroups = ints(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -59,8 +61,8 @@ public final class TornadoBench {
             MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 1);
             for (int n : batches) sample(ref, jb, device, n, rounds, legacy);
             for (int n : train) {
-                train(jb, tb, device, n, rounds, legacy, taskProfile, false);
-                if (scd) train(jb, tb, device, n, rounds, false, taskProfile, true);
+                train(jb, tb, device, n, rounds, legacy, taskProfile, false, splitGroups);
+                if (scd) train(jb, tb, device, n, rounds, false, taskProfile, true, splitGroups);
             }
         }
     }
@@ -209,7 +211,8 @@ public final class TornadoBench {
      * and the parameter update θ_3 − θ_0 after 3 identical steps (relative; float32 agreement is ~1e-6), and the graph's
      * gradient norm ({@link TornadoSctStepGraph#lastGradNorm()}) against the JVM step's.
      */
-    static void train(JvmBackend jb, TornadoBackend tb, int[] device, int n, int rounds, boolean legacy, boolean taskProfile, boolean scd) {
+    static void train(JvmBackend jb, TornadoBackend tb, int[] device, int n, int rounds, boolean legacy, boolean taskProfile, boolean scd,
+                      int[] splitGroups) {
         MlpModel ref = new MlpModel(MlpConfig.digits(0.0), 1), tref = scd ? new MlpModel(MlpConfig.digits(0.0), 2) : null;
         MlpModelF32 mj = new MlpModelF32(jb, ref, 1);
         String what = scd ? "sCD" : "sCT";
@@ -243,11 +246,22 @@ public final class TornadoBench {
         double j = median(jt);
         System.out.printf("%s step batch %5d: jvm %9.2f ms (%d threads; ScmObjectiveF32 + RAdam + EMA, dropout 0)%n", what, n, j, jb.threads());
         int P = TornadoSctStepGraph.PROFILE, C = TornadoSctStepGraph.CUDA_GRAPH, U = TornadoSctStepGraph.UNSPLIT_DC;
-        String[] names = {"plain", "profiler", "CUDA graph", "profiler, dc unsplit", "CUDA graph, dc unsplit"};
-        int[] opts = {0, P, C, P | U, C | U};
+        List<String> nameList = new ArrayList<>(List.of("plain", "profiler", "CUDA graph", "profiler, dc unsplit", "CUDA graph, dc unsplit"));
+        List<Integer> optList = new ArrayList<>(List.of(0, P, C, P | U, C | U)), groupList = new ArrayList<>(List.of(0, 0, 0, 0, 0));
+        for (int gr : splitGroups) {  // other targets for the split products' work-group count (scm.tornado.splitGroups)
+            nameList.addAll(List.of("profiler, " + gr + " groups", "CUDA graph, " + gr + " groups"));
+            optList.addAll(List.of(P, C));
+            groupList.addAll(List.of(gr, gr));
+        }
+        String[] names = nameList.toArray(new String[0]);
+        String userGroups = System.getProperty("scm.tornado.splitGroups");  // the plain variants keep what the user set
+        int[] opts = optList.stream().mapToInt(Integer::intValue).toArray();
         for (int v = 0; v < names.length; v++) {
             if ((opts[v] & TornadoSctStepGraph.CUDA_GRAPH) != 0 && Boolean.getBoolean("scm.bench.noCudaGraph")) continue;
             long c0 = System.nanoTime();
+            if (groupList.get(v) > 0) System.setProperty("scm.tornado.splitGroups", Integer.toString(groupList.get(v)));
+            else if (userGroups == null) System.clearProperty("scm.tornado.splitGroups");
+            else System.setProperty("scm.tornado.splitGroups", userGroups);
             try (TornadoSctStepGraph g = new TornadoSctStepGraph(new MlpModelF32(jb, ref, 1), scd ? new MlpModelF32(jb, tref, 1) : null, n, SIGMA_D, c, lr,
                     0.9, 0.99, 1e-8, true, device, opts[v])) {
                 double lt = g.step(x0, z, t, r, emaBeta);
@@ -277,13 +291,15 @@ public final class TornadoBench {
                         ? String.format(" | profiler: kernels %.3f ms, total %.3f ms, data transfers %.3f ms, kernel dispatch %.3f ms per step",
                         median(ks), median(tot), median(tr), median(di)) : "";
                 if ((opts[v] & TornadoSctStepGraph.PROFILE) != 0 && taskProfile) taskTable(g.lastProfileLog(), what + " " + names[v] + ", batch " + n);
-                System.out.printf("  TornadoSctStepGraph %-22s (%2d tasks/step) %8.3f ms | x%.1f vs jvm | compile %.1f s | first-step loss jvm %.6f "
+                System.out.printf("  TornadoSctStepGraph %-24s (%2d tasks/step) %8.3f ms | x%.1f vs jvm | compile %.1f s | first-step loss jvm %.6f "
                         + "tornado %.6f (rel %.1e) | vs jvm, ||tornado - jvm|| / ||jvm||: %s%s%n", names[v], g.taskCount(), m, j / m,
                         compileS, lj, lt, Math.abs(lt - lj) / Math.abs(lj), agree, prof);
             } catch (Exception e) {
-                System.out.printf("  TornadoSctStepGraph %-22s FAILED: %s%n", names[v], e);
+                System.out.printf("  TornadoSctStepGraph %-24s FAILED: %s%n", names[v], e);
             }
         }
+        if (userGroups == null) System.clearProperty("scm.tornado.splitGroups");
+        else System.setProperty("scm.tornado.splitGroups", userGroups);
         if (legacy) {
             MlpModelF32 mt = new MlpModelF32(tb, ref, 1);
             ScmObjectiveF32 st = new ScmObjectiveF32(mt, AdamF32.radam(tb, mt.params(), lr, 0.9, 0.99, 1e-8), SIGMA_D, c);

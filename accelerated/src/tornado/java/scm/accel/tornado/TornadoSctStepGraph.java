@@ -65,7 +65,7 @@ public final class TornadoSctStepGraph implements AutoCloseable {
      */
     public static final int CUDA_GRAPH = 1, PROFILE = 2, UNSPLIT_DC = 4;
 
-    private final int n, dim, total, copies;
+    private final int n, dim, total, copies, targetGroups;
     private final double lr, beta1, beta2, eps;
     private final boolean rectified;
     private final float sigmaD, c;
@@ -125,6 +125,8 @@ public final class TornadoSctStepGraph implements AutoCloseable {
             throw new IllegalArgumentException("bad Adam hyperparameters: lr=" + lr + " betas=(" + beta1 + ", " + beta2 + ") eps=" + eps);
         this.n = n;
         this.dim = d;
+        this.targetGroups = Integer.getInteger("scm.tornado.splitGroups", TARGET_GROUPS);
+        if (targetGroups < 1) throw new IllegalArgumentException("scm.tornado.splitGroups must be >= 1, got " + targetGroups);
         this.lr = lr; this.beta1 = beta1; this.beta2 = beta2; this.eps = eps;
         this.rectified = rectified;
         this.sigmaD = (float) sigmaD;
@@ -280,7 +282,7 @@ public final class TornadoSctStepGraph implements AutoCloseable {
             gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
         } else {
             int dcTiles = (n + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM * ((e + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN);
-            int dcSplit = Math.max(1, Math.min(TARGET_GROUPS / dcTiles, mw / (2 * FusedTrainKernels.TK)));
+            int dcSplit = Math.max(1, Math.min(targetGroups / dcTiles, mw / (2 * FusedTrainKernels.TK)));
             int dcK = ((mw + dcSplit - 1) / dcSplit + FusedTrainKernels.TK - 1) / FusedTrainKernels.TK * FusedTrainKernels.TK;
             dcSplit = (mw + dcK - 1) / dcK;
             FloatArray dcPart = new FloatArray(dcSplit * n * e);
@@ -385,14 +387,18 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     private void gemmGrad(TaskGraph g, String what, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn,
                           int yOff, int ldy, int gbOff, int z, int zA, int zB, int zY) {
         int tiles = ((dm + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM) * ((dn + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN) * z;
-        int split = Math.max(1, Math.min(copies, TARGET_GROUPS / tiles));
+        int split = Math.max(1, Math.min(copies, targetGroups / tiles));
         int kc = (n + split - 1) / split;
         split = (n + kc - 1) / kc;  // no empty chunks
         gemm(g, what, a, aOff, am, ak, b, bOff, bk, bj, dm, dn, kc, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, yOff, ldy, gbOff, z, zA, zB,
                 zY, split, kc * ak, kc * bk, total, n);
     }
 
-    /** Work groups a split weight-gradient product aims at (the H200 has 132 multiprocessors). */
+    /**
+     * Work groups a split product aims at (the H200 has 132 multiprocessors; one 16×16 group of {@link FusedTrainKernels#gemm}
+     * holds 2·32·65 floats of local memory, so several fit on one). The system property {@code scm.tornado.splitGroups}
+     * overrides it when a graph is built (for measuring other splits: {@code TornadoBench --split-groups}).
+     */
     static final int TARGET_GROUPS = 160;
 
     /** {@link #gemm} for z products at once, product q's A, B and Y (and bias-gradient) offsets advanced by q·zA, q·zB, q·zY. */

@@ -44,7 +44,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *     (bias gradients fused into the weight-gradient products), then Adam/RAdam and the EMA over the flat arrays; the
  *     update task also writes per-work-group sums of g² ({@link #lastGradNorm()}, for the trainer's divergence guard).</li>
  * </ol>
- * Tasks for the digits MLP (depth 5): sCT 40 = 6 + 2·depth + 3 for the forward, JVP and loss, 5 + 2·depth + 6 for the
+ * Tasks for the digits MLP (depth 5): sCT 40 = 6 + 2·depth + 3 for the forward, JVP and loss, 4 + 2·depth + 7 for the
  * backward and the update (the depth block weight gradients are one batched product after the chain; the conditioning
  * gradient is a split-K product plus a task that adds its partial sums and applies the SiLU slope). sCD adds the teacher's
  * forward, 6 + 2·depth = 16 tasks: 56. Parameters, gradients, Adam moments and the EMA are four flat off-heap arrays that

@@ -18,8 +18,9 @@ Workloads (medians over --rounds; each round times --inner calls and divides):
   train  : one sCT step as SctStepF32: x_t, dx_t/dt, one forward-mode JVP (torch.autograd.forward_ad) whose primal
            keeps the autograd graph, tangent g normalised, adaptive-weight loss (Fourier head, 128 features),
            backward, RAdam, EMA of the weights; dropout 0 (the digits sCT run's setting, what scm.accel.tornado.TornadoSctStepGraph
-           implements) -- eager and as one CUDA graph (capturable optimizer).
-Usage: python3 mlp_peer.py [--batches 1,4096] [--train 128,1024] [--rounds 20]
+           implements) -- eager and as one CUDA graph (capturable optimizer); with --scd also the sCD step, whose
+           dx_t/dt is sigma_d F_teacher(x_t / sigma_d, t) from a random teacher of the same shape (eval mode, no_grad).
+Usage: python3 mlp_peer.py [--batches 1,4096] [--train 128,1024] [--scd] [--rounds 20]
 """
 import argparse
 import math
@@ -156,11 +157,15 @@ def bench_sample(model, n, rounds, shared):
           f" | with host copies in/out: eager {eager_io:8.3f} ms, cuda graph {graph_io_ms:8.3f} ms", flush=True)
 
 
-def sct_step(model, opt, x0, z, t, ema=None, r=0.5, c=0.1, ema_beta=0.999):
+def sct_step(model, opt, x0, z, t, ema=None, r=0.5, c=0.1, ema_beta=0.999, teacher=None):
     D = x0.shape[1]
     ct, st = torch.cos(t)[:, None], torch.sin(t)[:, None]
     xt = ct * x0 + st * z
-    dxdt = ct * z - st * x0
+    if teacher is None:
+        dxdt = ct * z - st * x0
+    else:   # sCD: the teacher's PF-ODE velocity sigma_d F_teacher(x_t / sigma_d, t), eval mode, no gradient
+        with torch.no_grad():
+            dxdt = SIGMA_D * teacher(xt / SIGMA_D, t)
     cs = ct * st
     import torch.autograd.forward_ad as fwAD
     with fwAD.dual_level():
@@ -182,7 +187,7 @@ def sct_step(model, opt, x0, z, t, ema=None, r=0.5, c=0.1, ema_beta=0.999):
     return loss.detach()
 
 
-def bench_train(model, n, rounds):
+def bench_train(model, n, rounds, teacher=None):
     dev = "cuda"
     model.train()
     opt = torch.optim.RAdam(model.parameters(), lr=1e-4, betas=(0.9, 0.99), eps=1e-8, capturable=True)
@@ -190,14 +195,15 @@ def bench_train(model, n, rounds):
     z = torch.randn(n, 64, device=dev) * SIGMA_D
     t = torch.atan(torch.exp(-1.0 + 1.4 * torch.randn(n, device=dev)) / SIGMA_D)
     ema = [p.detach().clone() for p in model.parameters()]
-    eager = timed(lambda: sct_step(model, opt, x0, z, t, ema), rounds, 1)
+    eager = timed(lambda: sct_step(model, opt, x0, z, t, ema, teacher=teacher), rounds, 1)
     try:
-        g, loss = graphed(lambda: sct_step(model, opt, x0, z, t, ema))
+        g, loss = graphed(lambda: sct_step(model, opt, x0, z, t, ema, teacher=teacher))
         graph = timed(g.replay, rounds, 4)
         gs = f"{graph:8.3f} ms"
     except Exception as e:  # report, do not hide
         gs = f"capture failed: {type(e).__name__}: {str(e)[:120]}"
-    print(f"pytorch sCT step (dropout 0, RAdam + EMA) batch {n:5d}: eager {eager:8.3f} ms | cuda graph {gs}", flush=True)
+    what = "sCT" if teacher is None else "sCD"
+    print(f"pytorch {what} step (dropout 0, RAdam + EMA) batch {n:5d}: eager {eager:8.3f} ms | cuda graph {gs}", flush=True)
 
 
 def main():
@@ -205,6 +211,7 @@ def main():
     ap.add_argument("--batches", default="1,4096")
     ap.add_argument("--train", default="")
     ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--scd", action="store_true", help="also the sCD step (a random teacher of the same shape, eval mode)")
     a = ap.parse_args()
     torch.manual_seed(0)
     print(f"pytorch {torch.__version__} | device {torch.cuda.get_device_name(0)} | tf32 off", flush=True)
@@ -214,6 +221,8 @@ def main():
         bench_sample(model, n, a.rounds, shared=True)
     for n in [int(s) for s in a.train.split(",") if s]:
         bench_train(Mlp(p=0.0).cuda(), n, a.rounds)   # dropout 0: the digits sCT run's setting, and TornadoSctStepGraph's
+        if a.scd:
+            bench_train(Mlp(p=0.0).cuda(), n, a.rounds, teacher=Mlp(p=0.0).cuda().eval())
 
 
 if __name__ == "__main__":

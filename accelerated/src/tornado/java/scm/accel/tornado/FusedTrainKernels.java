@@ -31,8 +31,11 @@ public final class FusedTrainKernels {
     /** Work-group size of the row kernels. */
     public static final int ROW = 256;
 
-    /** {@link #gemm} flags: bias on rows < biasRows; + residual; × SiLU'(pre-activation); column sums of A into y at gbOff. */
-    public static final int BIAS = 1, RESIDUAL = 2, SILU_GRAD = 4, BIAS_GRAD = 8;
+    /**
+     * {@link #gemm} flags: bias on rows &lt; biasRows; + residual; × SiLU'(pre-activation); column sums of A into y at gbOff;
+     * SiLU of the result (the sCD teacher's time Linear).
+     */
+    public static final int BIAS = 1, RESIDUAL = 2, SILU_GRAD = 4, BIAS_GRAD = 8, SILU = 16;
 
     /**
      * {@link #gemm}'s integer arguments, CFG_LEN ints from offset {@code co} of one {@link IntArray} that all the graph's
@@ -61,7 +64,7 @@ public final class FusedTrainKernels {
      * gradient (dyᵀ·x) of a Linear. Every load is guarded (zero outside M×K and K×N), so any sizes work. Tiles are staged
      * with consecutive threads on the contiguous index of each operand (k when ak = 1, else i; likewise for B).
      * Epilogues, in this order: BIAS + bias[biasOff + j] on rows i &lt; biasRows (the primal rows of a stacked JVP);
-     * RESIDUAL + r[rOff + i·ldy + j]; SILU_GRAD × SiLU'(r[rOff + i·ldy + j]) (r then holds the pre-activation).
+     * RESIDUAL + r[rOff + i·ldy + j]; SILU_GRAD × SiLU'(r[rOff + i·ldy + j]) (r then holds the pre-activation); SILU v·σ(v).
      * BIAS_GRAD: the work groups of the first column tile also write y[gbOff + i] = Σ_k A(i, k) (the bias gradient
      * Σ_samples dy of a weight-gradient product, next to its weight gradient in the flat gradient array; a separate
      * output parameter bound to the same array would make the task depend on itself, and TornadoVM's graph scheduler
@@ -203,6 +206,7 @@ public final class FusedTrainKernels {
         if ((flags & BIAS) != 0 && i < biasRows) v = bias.get(biasOff + j) + v;
         if ((flags & RESIDUAL) != 0) v = r.get(rOff + i * ldy + j) + v;
         if ((flags & SILU_GRAD) != 0) v = siluSlope(r.get(rOff + i * ldy + j)) * v;
+        if ((flags & SILU) != 0) v = v * sigmoid(v);
         return v;
     }
 
@@ -417,6 +421,107 @@ public final class FusedTrainKernels {
             uu.set(uo + to + c, sg * (1f + a * (1f - sg)) * da);
         }
         if (lid == 0) rr.set(slot * n + i, ri);
+    }
+
+    /**
+     * The sCD teacher's plain forward (evaluation mode: no dropout) through one norm, one work group per sample i on
+     * h [n, w]: u = SiLU(x̂⊙s + b) with x̂ = (h − μ)·ρ ({@link scm.accel.kernels.NormKernels#layerNormRow}, two-pass
+     * variance). {@code adaptive}: s and b are the PixelNorms ({@link scm.accel.kernels.NormKernels#pixelNormRow}) of the
+     * block's raw scale/shift Linears, columns sCol and sCol + w of row i of ms [n, mw], normalised here (so no separate
+     * PixelNorm task and no stored S); else the output norm's affine s = γ = θ[gOff..], b = β = θ[gOff + w..].
+     * The four row sums (Σh, Σ(h − μ)², Σ s_raw², Σ b_raw²) are local-memory tree sums. Global n·ROW.
+     */
+    public static void normForward(KernelContext ctx, FloatArray h, FloatArray ms, FloatArray theta, FloatArray u, IntArray status, int n,
+                                   int w, int mw, int sCol, int gOff, int adaptive, float epsLN, float epsPN, int taskId) {
+        int lid = ctx.localIdx;
+        if (ctx.localGroupSizeX != ROW) {
+            if (lid == 0) status.set(0, taskId);
+            return;
+        }
+        int i = ctx.groupIdx;
+        if (i >= n) return;
+        float[] red = ctx.allocateFloatLocalArray(ROW);
+        float[] red2 = ctx.allocateFloatLocalArray(ROW);
+        float[] red3 = ctx.allocateFloatLocalArray(ROW);
+        int po = i * w;
+        int so = i * mw + sCol;
+        float part = 0f;
+        float ps = 0f;
+        float pb = 0f;
+        for (int c = lid; c < w; c += ROW) {
+            part += h.get(po + c);
+            if (adaptive != 0) {
+                float sv = ms.get(so + c);
+                float bv = ms.get(so + w + c);
+                ps += sv * sv;
+                pb += bv * bv;
+            }
+        }
+        red[lid] = part;
+        red2[lid] = ps;
+        red3[lid] = pb;
+        ctx.localBarrier();
+        for (int st = ROW / 2; st > 0; st /= 2) {
+            if (lid < st) {
+                red[lid] = red[lid] + red[lid + st];
+                red2[lid] = red2[lid] + red2[lid + st];
+                red3[lid] = red3[lid] + red3[lid + st];
+            }
+            ctx.localBarrier();
+        }
+        float mu = red[0] / w;
+        float rs = (float) (1.0 / Math.sqrt(red2[0] / w + epsPN));
+        float rb = (float) (1.0 / Math.sqrt(red3[0] / w + epsPN));
+        ctx.localBarrier();
+        part = 0f;
+        for (int c = lid; c < w; c += ROW) {
+            float dv = h.get(po + c) - mu;
+            part += dv * dv;
+        }
+        red[lid] = part;
+        ctx.localBarrier();
+        for (int st = ROW / 2; st > 0; st /= 2) {
+            if (lid < st) red[lid] = red[lid] + red[lid + st];
+            ctx.localBarrier();
+        }
+        float ri = (float) (1.0 / Math.sqrt(red[0] / w + epsLN));
+        for (int c = lid; c < w; c += ROW) {
+            float xhat = (h.get(po + c) - mu) * ri;
+            float sv;
+            float bv;
+            if (adaptive != 0) {
+                sv = ms.get(so + c) * rs;
+                bv = ms.get(so + w + c) * rb;
+            } else {
+                sv = theta.get(gOff + c);
+                bv = theta.get(gOff + w + c);
+            }
+            float a = xhat * sv + bv;
+            u.set(po + c, a * sigmoid(a));
+        }
+    }
+
+    /**
+     * sCD: the teacher's velocity dx_t/dt = σ_d·F_teacher(x_t/σ_d, t) into vel and the network input's tangent rows
+     * X[n + i] = cos t sin t·dx_t/dt (cs rounded once from double, as {@link #prepare} and {@code ScmObjectiveF32}),
+     * overwriting the sCT velocity {@link #prepare} wrote. One thread per element, global ≥ n·D.
+     */
+    public static void velocity(KernelContext ctx, FloatArray f, FloatArray tin, FloatArray hyper, FloatArray vel, FloatArray xs,
+                                IntArray status, int n, int d, int taskId) {
+        int lid = ctx.localIdx;
+        if (ctx.localGroupSizeX != ROW) {
+            if (lid == 0) status.set(0, taskId);
+            return;
+        }
+        int j = ctx.globalIdx;
+        if (j < n * d) {
+            int i = j / d;
+            float t = tin.get(i);
+            float cs = (float) (Math.cos(t) * Math.sin(t));
+            float v = f.get(j) * hyper.get(H_SD);
+            vel.set(j, v);
+            xs.set(n * d + j, v * cs);
+        }
     }
 
     /**
@@ -638,13 +743,12 @@ public final class FusedTrainKernels {
     }
 
     /**
-     * One Adam-family step ({@link scm.accel.kernels.OptimKernels#adamFamily}, scalars from the host in hyper) and the
-     * EMA e ← β e + (1 − β) p of the updated parameters, over the whole flat parameter array; the gradient is the sum of
-     * its {@code copies} partial copies (grad[q·len + j]: the split-K products' partial sums; copies a product does not
-     * write stay zero). Global ≥ len.
+     * The end of a split-K input-gradient product whose epilogue is nonlinear ({@link #gemm} can split K only without
+     * one): y[j] = SiLU'(pre[j])·Σ_{c &lt; split} part[c·len + j], the partial sums added in chunk order. One thread per
+     * element, global ≥ len.
      */
-    public static void adamEma(KernelContext ctx, FloatArray theta, FloatArray grad, FloatArray m, FloatArray v, FloatArray ema,
-                               FloatArray hyper, IntArray status, int len, int copies, int taskId) {
+    public static void splitSumSilu(KernelContext ctx, FloatArray part, FloatArray pre, FloatArray y, IntArray status, int len, int split,
+                                    int taskId) {
         int lid = ctx.localIdx;
         if (ctx.localGroupSizeX != ROW) {
             if (lid == 0) status.set(0, taskId);
@@ -652,10 +756,36 @@ public final class FusedTrainKernels {
         }
         int j = ctx.globalIdx;
         if (j < len) {
+            float acc = part.get(j);
+            for (int c = 1; c < split; c++) acc += part.get(c * len + j);
+            y.set(j, siluSlope(pre.get(j)) * acc);
+        }
+    }
+
+    /**
+     * One Adam-family step ({@link scm.accel.kernels.OptimKernels#adamFamily}, scalars from the host in hyper) and the
+     * EMA e ← β e + (1 − β) p of the updated parameters, over the whole flat parameter array; the gradient is the sum of
+     * its {@code copies} partial copies (grad[q·len + j]: the split-K products' partial sums; copies a product does not
+     * write stay zero). Also the squared gradient norm, for the trainer's divergence guard: work group b writes
+     * gsq[b] = Σ g_j² over its ROW entries (g before the update, summed over the copies), a local-memory tree sum; the host
+     * adds the ceil(len/ROW) partial sums in double. Global ceil(len/ROW)·ROW.
+     */
+    public static void adamEma(KernelContext ctx, FloatArray theta, FloatArray grad, FloatArray m, FloatArray v, FloatArray ema,
+                               FloatArray hyper, FloatArray gsq, IntArray status, int len, int copies, int taskId) {
+        int lid = ctx.localIdx;
+        if (ctx.localGroupSizeX != ROW) {
+            if (lid == 0) status.set(0, taskId);
+            return;
+        }
+        float[] red = ctx.allocateFloatLocalArray(ROW);
+        int j = ctx.globalIdx;
+        float g2 = 0f;
+        if (j < len) {
             float beta1 = hyper.get(H_B1);
             float beta2 = hyper.get(H_B2);
             float gj = grad.get(j);
             for (int q = 1; q < copies; q++) gj += grad.get(q * len + j);
+            g2 = gj * gj;
             float mj = beta1 * m.get(j) + (1f - beta1) * gj;
             float vj = beta2 * v.get(j) + (1f - beta2) * gj * gj;
             m.set(j, mj);
@@ -668,5 +798,12 @@ public final class FusedTrainKernels {
             float be = hyper.get(H_EMA);
             ema.set(j, be * ema.get(j) + (1f - be) * p);
         }
+        red[lid] = g2;
+        ctx.localBarrier();
+        for (int st = ROW / 2; st > 0; st /= 2) {
+            if (lid < st) red[lid] = red[lid] + red[lid + st];
+            ctx.localBarrier();
+        }
+        if (lid == 0) gsq.set(ctx.groupIdx, red[0]);
     }
 }

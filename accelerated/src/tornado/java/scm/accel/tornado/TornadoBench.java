@@ -21,10 +21,13 @@ import scm.ref.trigflow.TrigFlow;
  * plain, with TornadoVM's profiler, captured as a CUDA graph and with the noise drawn on the device; with {@code --legacy}
  * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train 128,1024}, the sCT training step:
  * the JVM backend vs the one-graph {@link TornadoSctStepGraph} (plain, profiled, CUDA graph; with {@code --legacy} also
- * the per-operation {@link TornadoBackend} step). Also reports how far the
+ * the per-operation {@link TornadoBackend} step; each also with the conditioning-gradient product unsplit, the layout before
+ * the split-K change, {@link TornadoSctStepGraph#UNSPLIT_DC}); with {@code --scd} also the sCD step (a random teacher of
+ * the same shape) in the same form; {@code --split-groups 320,640} adds profiled and captured variants whose split products
+ * aim at that many work groups instead of {@link TornadoSctStepGraph#TARGET_GROUPS}. Also reports how far the
  * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
  * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096|none] [--rounds 10] [--train 128,1024]
- * [--task-profile] [--legacy]} ({@code --task-profile}: also TornadoVM's profiler log, per task, of the last profiled training step).
+ * [--scd] [--split-groups 320,640] [--task-profile] [--legacy]} ({@code --task-profile}: also TornadoVM's profiler log, per task, of the last profiled training step).
  * Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (default TornadoVM's default).
  */
 public final class TornadoBench {
@@ -33,9 +36,9 @@ public final class TornadoBench {
     static final double SIGMA_D = 0.5;
 
     public static void main(String[] args) throws Exception {
-        int[] batches = {1, 4096}, train = {};
+        int[] batches = {1, 4096}, train = {}, splitGroups = {};
         int rounds = 10;
-        boolean legacy = false, taskProfile = false;
+        boolean legacy = false, taskProfile = false, scd = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batches" -> batches = ints(args[++i]);
@@ -43,6 +46,8 @@ public final class TornadoBench {
                 case "--train" -> train = ints(args[++i]);
                 case "--legacy" -> legacy = true;
                 case "--task-profile" -> taskProfile = true;
+                case "--scd" -> scd = true;
+                case "--split-groups" -> splitGroups = ints(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -55,7 +60,10 @@ public final class TornadoBench {
                     System.getProperty("java.version"));
             MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 1);
             for (int n : batches) sample(ref, jb, device, n, rounds, legacy);
-            for (int n : train) train(jb, tb, device, n, rounds, legacy, taskProfile);
+            for (int n : train) {
+                train(jb, tb, device, n, rounds, legacy, taskProfile, false, splitGroups);
+                if (scd) train(jb, tb, device, n, rounds, false, taskProfile, true, splitGroups);
+            }
         }
     }
 
@@ -136,7 +144,7 @@ public final class TornadoBench {
      * Per task: the median kernel time over the profiled executions in TornadoVM's profiler log (JSON, one entry per task
      * and execution), slowest first, with the share of the sum.
      */
-    static void taskTable(String log, int n) {
+    static void taskTable(String log, String label) {
         if (log == null) { System.out.println("  (no profiler log)"); return; }
         java.util.regex.Matcher mt = java.util.regex.Pattern.compile(
                 "\"[^\"]+\\.(t\\d+_\\w+)\": \\{[^}]*?\"METHOD\": \"([^\"]+)\"[^}]*?\"TASK_KERNEL_TIME\": \"(\\d+)\"", java.util.regex.Pattern.DOTALL).matcher(log);
@@ -150,7 +158,7 @@ public final class TornadoBench {
         double sum = 0;
         for (Map.Entry<String, List<Double>> e : times.entrySet()) { double m = median(e.getValue()); rows.add(Map.entry(e.getKey(), m)); sum += m; }
         rows.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));
-        System.out.printf("  per-task kernel times, batch %d (TornadoVM profiler, median over %d profiled steps; sum %.3f ms):%n", n,
+        System.out.printf("  per-task kernel times, %s (TornadoVM profiler, median over %d profiled steps; sum %.3f ms):%n", label,
                 times.isEmpty() ? 0 : times.values().iterator().next().size(), sum);
         for (Map.Entry<String, Double> r : rows)
             System.out.printf("    %-28s %-30s %8.3f ms  %5.1f %%%n", r.getKey(), method.get(r.getKey()).replace("FusedTrainKernels.", ""), r.getValue(),
@@ -194,28 +202,38 @@ public final class TornadoBench {
     }
 
     /**
-     * The sCT training step at batch n (digits MLP, dropout 0, RAdam lr 1e-4, EMA 0.999): the JVM backend's
+     * The sCT (or, {@code scd}, sCD) training step at batch n (digits MLP, dropout 0, RAdam lr 1e-4, EMA 0.999; the sCD
+     * teacher a random network of the same shape): the JVM backend's
      * {@link ScmObjectiveF32} + {@link AdamF32} + {@link EmaF32} step beside the one-graph {@link TornadoSctStepGraph}
      * (plain, with TornadoVM's profiler, captured as a CUDA graph), and with {@code --legacy} the per-operation
      * {@link TornadoBackend} step. Medians of {@code rounds} steps, each timed on its own (host copies of the batch in and
      * the n losses out included). Agreement with the JVM engine from the same start: the first step's loss and gradient,
-     * and the parameter update θ_3 − θ_0 after 3 identical steps (relative; float32 agreement is ~1e-6).
+     * and the parameter update θ_3 − θ_0 after 3 identical steps (relative; float32 agreement is ~1e-6), and the graph's
+     * gradient norm ({@link TornadoSctStepGraph#lastGradNorm()}) against the JVM step's.
      */
-    static void train(JvmBackend jb, TornadoBackend tb, int[] device, int n, int rounds, boolean legacy, boolean taskProfile) {
-        MlpModel ref = new MlpModel(MlpConfig.digits(0.0), 1);
+    static void train(JvmBackend jb, TornadoBackend tb, int[] device, int n, int rounds, boolean legacy, boolean taskProfile, boolean scd,
+                      int[] splitGroups) {
+        MlpModel ref = new MlpModel(MlpConfig.digits(0.0), 1), tref = scd ? new MlpModel(MlpConfig.digits(0.0), 2) : null;
         MlpModelF32 mj = new MlpModelF32(jb, ref, 1);
+        String what = scd ? "sCD" : "sCT";
         int d = mj.dim();
         SplittableRandom rng = new SplittableRandom(3);
         float[] x0 = gaussian(rng, n * d, 0.5), z = gaussian(rng, n * d, SIGMA_D), t = new float[n];
         for (int i = 0; i < n; i++) t[i] = (float) Math.atan(Math.exp(-1.0 + 1.4 * rng.nextGaussian()) / SIGMA_D);
         double lr = 1e-4, r = 0.5, c = 0.1, emaBeta = 0.999;
-        ScmObjectiveF32 sj = new ScmObjectiveF32(mj, AdamF32.radam(jb, mj.params(), lr, 0.9, 0.99, 1e-8), SIGMA_D, c);
+        AdamF32 oj = AdamF32.radam(jb, mj.params(), lr, 0.9, 0.99, 1e-8);
+        ScmObjectiveF32 sj = scd ? ScmObjectiveF32.scd(mj, new MlpModelF32(jb, tref, 1), oj, SIGMA_D, c) : ScmObjectiveF32.sct(mj, oj, SIGMA_D, c);
         EmaF32 ej = new EmaF32(jb, mj.params());
         float[][] start = values(mj);
         double lj = sj.step(x0, z, t, n, r, 0);
         ej.update(emaBeta);
         float[][] grad1 = new float[mj.params().size()][];
-        for (int i = 0; i < grad1.length; i++) grad1[i] = mj.params().get(i).grad.clone();
+        double gn1 = 0;
+        for (int i = 0; i < grad1.length; i++) {
+            grad1[i] = mj.params().get(i).grad.clone();
+            for (float x : grad1[i]) gn1 += (double) x * x;
+        }
+        gn1 = Math.sqrt(gn1);
         for (int w = 0; w < 2; w++) { sj.step(x0, z, t, n, r, 0); ej.update(emaBeta); }
         float[][] after3 = values(mj);
         List<Double> jt = new ArrayList<>();
@@ -226,21 +244,35 @@ public final class TornadoBench {
             jt.add((System.nanoTime() - t0) / 1e6);
         }
         double j = median(jt);
-        System.out.printf("sCT step batch %5d: jvm %9.2f ms (%d threads; ScmObjectiveF32 + RAdam + EMA, dropout 0)%n", n, j, jb.threads());
-        String[] names = {"plain", "profiler", "CUDA graph"};
-        int[] opts = {0, TornadoSctStepGraph.PROFILE, TornadoSctStepGraph.CUDA_GRAPH};
+        System.out.printf("%s step batch %5d: jvm %9.2f ms (%d threads; ScmObjectiveF32 + RAdam + EMA, dropout 0)%n", what, n, j, jb.threads());
+        int P = TornadoSctStepGraph.PROFILE, C = TornadoSctStepGraph.CUDA_GRAPH, U = TornadoSctStepGraph.UNSPLIT_DC;
+        List<String> nameList = new ArrayList<>(List.of("plain", "profiler", "CUDA graph", "profiler, dc unsplit", "CUDA graph, dc unsplit"));
+        List<Integer> optList = new ArrayList<>(List.of(0, P, C, P | U, C | U)), groupList = new ArrayList<>(List.of(0, 0, 0, 0, 0));
+        for (int gr : splitGroups) {  // other targets for the split products' work-group count (scm.tornado.splitGroups)
+            nameList.addAll(List.of("profiler, " + gr + " groups", "CUDA graph, " + gr + " groups"));
+            optList.addAll(List.of(P, C));
+            groupList.addAll(List.of(gr, gr));
+        }
+        String[] names = nameList.toArray(new String[0]);
+        String userGroups = System.getProperty("scm.tornado.splitGroups");  // the plain variants keep what the user set
+        int[] opts = optList.stream().mapToInt(Integer::intValue).toArray();
         for (int v = 0; v < names.length; v++) {
             if ((opts[v] & TornadoSctStepGraph.CUDA_GRAPH) != 0 && Boolean.getBoolean("scm.bench.noCudaGraph")) continue;
             long c0 = System.nanoTime();
-            try (TornadoSctStepGraph g = new TornadoSctStepGraph(new MlpModelF32(jb, ref, 1), n, SIGMA_D, c, lr, 0.9, 0.99, 1e-8, true, device, opts[v])) {
+            if (groupList.get(v) > 0) System.setProperty("scm.tornado.splitGroups", Integer.toString(groupList.get(v)));
+            else if (userGroups == null) System.clearProperty("scm.tornado.splitGroups");
+            else System.setProperty("scm.tornado.splitGroups", userGroups);
+            try (TornadoSctStepGraph g = new TornadoSctStepGraph(new MlpModelF32(jb, ref, 1), scd ? new MlpModelF32(jb, tref, 1) : null, n, SIGMA_D, c, lr,
+                    0.9, 0.99, 1e-8, true, device, opts[v])) {
                 double lt = g.step(x0, z, t, r, emaBeta);
+                double gn = g.lastGradNorm();
                 double compileS = (System.nanoTime() - c0) / 1e9;
                 String agree;
                 try {  // the first step's gradient, and the parameter update after the same 3 steps, against the JVM engine
                     double gd = relDiff(g.grads(), mj, grad1, null);
                     for (int w = 0; w < 2; w++) g.step(x0, z, t, r, emaBeta);
                     double ud = relDiff(g.params(), mj, after3, start);
-                    agree = String.format("step-1 gradient %.1e, update after 3 steps %.1e", gd, ud);
+                    agree = String.format("step-1 gradient %.1e (norm %.1e), update after 3 steps %.1e", gd, Math.abs(gn - gn1) / gn1, ud);
                 } catch (RuntimeException e) {
                     agree = "read-back FAILED (" + e + ")";
                 }
@@ -258,14 +290,16 @@ public final class TornadoBench {
                 String prof = (opts[v] & TornadoSctStepGraph.PROFILE) != 0
                         ? String.format(" | profiler: kernels %.3f ms, total %.3f ms, data transfers %.3f ms, kernel dispatch %.3f ms per step",
                         median(ks), median(tot), median(tr), median(di)) : "";
-                if ((opts[v] & TornadoSctStepGraph.PROFILE) != 0 && taskProfile) taskTable(g.lastProfileLog(), n);
-                System.out.printf("  TornadoSctStepGraph %-10s (%2d tasks/step) %8.3f ms | x%.1f vs jvm | compile %.1f s | first-step loss jvm %.6f "
+                if ((opts[v] & TornadoSctStepGraph.PROFILE) != 0 && taskProfile) taskTable(g.lastProfileLog(), what + " " + names[v] + ", batch " + n);
+                System.out.printf("  TornadoSctStepGraph %-24s (%2d tasks/step) %8.3f ms | x%.1f vs jvm | compile %.1f s | first-step loss jvm %.6f "
                         + "tornado %.6f (rel %.1e) | vs jvm, ||tornado - jvm|| / ||jvm||: %s%s%n", names[v], g.taskCount(), m, j / m,
                         compileS, lj, lt, Math.abs(lt - lj) / Math.abs(lj), agree, prof);
             } catch (Exception e) {
-                System.out.printf("  TornadoSctStepGraph %-10s FAILED: %s%n", names[v], e);
+                System.out.printf("  TornadoSctStepGraph %-24s FAILED: %s%n", names[v], e);
             }
         }
+        if (userGroups == null) System.clearProperty("scm.tornado.splitGroups");
+        else System.setProperty("scm.tornado.splitGroups", userGroups);
         if (legacy) {
             MlpModelF32 mt = new MlpModelF32(tb, ref, 1);
             ScmObjectiveF32 st = new ScmObjectiveF32(mt, AdamF32.radam(tb, mt.params(), lr, 0.9, 0.99, 1e-8), SIGMA_D, c);

@@ -1,6 +1,5 @@
 package scm.accel.tornado;
 
-import java.lang.reflect.Method;
 import java.util.Map;
 import scm.accel.model.MlpModelF32;
 import scm.accel.train.ResidentScmStep;
@@ -16,17 +15,12 @@ import scm.accel.train.ResidentScmStep;
 public final class TornadoResidentScmStep implements ResidentScmStep {
     private final TornadoSctStepGraph graph;
     private final boolean captured;
-    /** The graph's {@code lastGradNorm()} where this build's graph has it (it is being added), else null. */
-    private final Method gradNorm;
 
     public TornadoResidentScmStep(MlpModelF32 student, MlpModelF32 teacher, Settings s) {
         captured = Boolean.getBoolean("scm.tornado.cudaGraph");
         int[] device = device();
         graph = new TornadoSctStepGraph(student, teacher, s.batch(), s.sigmaD(), s.c(), s.lr(), s.beta1(), s.beta2(), s.eps(), s.rectified(),
                 device, captured ? TornadoSctStepGraph.CUDA_GRAPH : 0);
-        Method m;
-        try { m = TornadoSctStepGraph.class.getMethod("lastGradNorm"); } catch (NoSuchMethodException e) { m = null; }
-        gradNorm = m;
     }
 
     /** {@code -Dscm.tornado.device=BACKEND:DEVICE} as TornadoVM indices, or null for its default device. */
@@ -43,16 +37,9 @@ public final class TornadoResidentScmStep implements ResidentScmStep {
 
     @Override public double step(float[] x0, float[] z, float[] t, double r, double emaBeta) { return graph.step(x0, z, t, r, emaBeta); }
 
-    @Override public double lastGradNorm() {
-        if (gradNorm == null) return Double.NaN;
-        try {
-            return (double) gradNorm.invoke(graph);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("TornadoSctStepGraph.lastGradNorm failed: " + e.getCause(), e.getCause());
-        }
-    }
+    @Override public double lastGradNorm() { return graph.lastGradNorm(); }
 
-    @Override public boolean hasGradNorm() { return gradNorm != null; }
+    @Override public boolean hasGradNorm() { return true; }
 
     @Override public Map<String, float[]> params() { return graph.params(); }
 

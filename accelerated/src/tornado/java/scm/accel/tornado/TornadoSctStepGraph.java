@@ -26,40 +26,52 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * One sCT training step of a {@link MlpModelF32} (positional time embedding, dropout 0) as ONE resident TornadoVM
- * task graph, executed once per step: the same step as {@link scm.accel.train.ScmObjectiveF32#sct} followed by
- * {@link AdamF32#step()} (Adam or RAdam) and an EMA update ({@link scm.accel.optim.EmaF32#update}) [docs/math.md §11 L3]:
+ * One sCT or sCD training step of a {@link MlpModelF32} (positional time embedding, dropout 0) as ONE resident TornadoVM
+ * task graph, executed once per step: the same step as {@link scm.accel.train.ScmObjectiveF32#sct} (or
+ * {@link scm.accel.train.ScmObjectiveF32#scd} with a teacher) followed by {@link AdamF32#step()} (Adam or RAdam) and an
+ * EMA update ({@link scm.accel.optim.EmaF32#update}) [docs/math.md §11 L3]:
  * <ol>
- * <li>x_t = cos t·x0 + sin t·z, dx_t/dt = cos t·z − sin t·x0; the JVP of F at (x_t/σ_d, t) along
- *     (cos t sin t·dx_t/dt, cos t sin t·σ_d) on stacked primal/tangent rows ({@link FusedTrainKernels}): time embedding,
- *     time Linear + SiLU, all 2·depth adaptive scale/shift Linears in one product + PixelNorm, input Linear, per block
- *     LayerNorm·modulation·SiLU and the Linear with the residual, output norm and Linear → F⁻ and J;</li>
+ * <li>x_t = cos t·x0 + sin t·z and dx_t/dt: sCT cos t·z − sin t·x0; sCD σ_d·F_teacher(x_t/σ_d, t), the teacher's plain
+ *     forward in evaluation mode (no dropout) on the same per-sample times, its parameters a separate flat array copied
+ *     to the device once;</li>
+ * <li>the JVP of F at (x_t/σ_d, t) along (cos t sin t·dx_t/dt, cos t sin t·σ_d) on stacked primal/tangent rows
+ *     ({@link FusedTrainKernels}): time embedding, time Linear + SiLU, all 2·depth adaptive scale/shift Linears in one
+ *     product + PixelNorm, input Linear, per block LayerNorm·modulation·SiLU and the Linear with the residual, output norm
+ *     and Linear → F⁻ and J;</li>
  * <li>the tangent g = −cos²t(σ_d F⁻ − dx_t/dt) − r(cos t sin t·x_t + J), g/(‖g‖ + c), the adaptive weight w_φ(t) and the
  *     loss e^w/D‖F − F⁻ − g‖² − w with its gradients (F = F⁻);</li>
  * <li>the backward through the plain forward (the primal activations saved by the JVP), all weight gradients
- *     (bias gradients fused into the weight-gradient products), then Adam/RAdam and the EMA over the flat arrays.</li>
+ *     (bias gradients fused into the weight-gradient products), then Adam/RAdam and the EMA over the flat arrays; the
+ *     update task also writes per-work-group sums of g² ({@link #lastGradNorm()}, for the trainer's divergence guard).</li>
  * </ol>
- * 39 tasks for the digits MLP (depth 5): 6 + 2·depth + 3 for the forward, JVP and loss, 4 + 2·depth + 6 for the backward and
- * the update (the depth block weight gradients are one batched product after the chain). Parameters, gradients, Adam
- * moments and the EMA are four flat off-heap arrays that stay on the device (copied in once, FIRST_EXECUTION; read back
- * only by {@link #params()}/{@link #ema()}/{@link #grads()}, UNDER_DEMAND).
- * Per step the host writes the batch (x0, z, t) and 11 step scalars in place into off-heap arrays and reads back the n
- * per-sample losses and a status word, so the plan can be captured as a CUDA graph ({@link #CUDA_GRAPH}).
+ * Tasks for the digits MLP (depth 5): sCT 40 = 6 + 2·depth + 3 for the forward, JVP and loss, 4 + 2·depth + 7 for the
+ * backward and the update (the depth block weight gradients are one batched product after the chain; the conditioning
+ * gradient is a split-K product plus a task that adds its partial sums and applies the SiLU slope). sCD adds the teacher's
+ * forward, 6 + 2·depth = 16 tasks: 56. Parameters, gradients, Adam moments and the EMA are four flat off-heap arrays that
+ * stay on the device (copied in once, FIRST_EXECUTION; read back only by {@link #params()}/{@link #ema()}/{@link #grads()}/
+ * {@link #firstMoments()}/{@link #secondMoments()}, UNDER_DEMAND). Per step the host writes the batch (x0, z, t) and 11
+ * step scalars in place into off-heap arrays and reads back the n per-sample losses, the gradient-norm partial sums and a
+ * status word, so the plan can be captured as a CUDA graph ({@link #CUDA_GRAPH}).
  *
- * <p>Not supported (refused at construction): dropout &gt; 0 (the digits runs use 0), the Fourier time embedding, sCD.
+ * <p>Not supported (refused at construction): dropout &gt; 0 in the student (the digits runs use 0; the teacher's rate
+ * does not matter, it runs in evaluation mode), the Fourier time embedding, a teacher of another shape.
  * Built only with {@code -Ptornado}.
  */
 public final class TornadoSctStepGraph implements AutoCloseable {
-    /** Options: capture as a CUDA graph (PTX/CUDA devices); TornadoVM's profiler (not together with the capture). */
-    public static final int CUDA_GRAPH = 1, PROFILE = 2;
+    /**
+     * Options: capture as a CUDA graph (PTX/CUDA devices); TornadoVM's profiler (not together with the capture); for
+     * benchmarks, the conditioning-gradient product unsplit with its SiLU slope fused (the layout before the split-K
+     * change, one task fewer), so both can be timed side by side.
+     */
+    public static final int CUDA_GRAPH = 1, PROFILE = 2, UNSPLIT_DC = 4;
 
-    private final int n, dim, total, copies;
+    private final int n, dim, total, copies, targetGroups;
     private final double lr, beta1, beta2, eps;
     private final boolean rectified;
     private final float sigmaD, c;
     private final List<ParamF32> layoutParams;
     private final Map<String, Integer> offsets = new LinkedHashMap<>();
-    private final FloatArray x0, z, tin, hyper, loss, theta, ema, m, v, grad;
+    private final FloatArray x0, z, tin, hyper, loss, theta, ema, m, v, grad, gsq;
     private final IntArray status;
     /** A placeholder for the array arguments a task does not use. */
     private final FloatArray none = new FloatArray(1);
@@ -92,7 +104,6 @@ public final class TornadoSctStepGraph implements AutoCloseable {
      */
     public TornadoSctStepGraph(MlpModelF32 model, MlpModelF32 teacher, int n, double sigmaD, double c, double lr, double beta1, double beta2,
                                double eps, boolean rectified, int[] device, int options) {
-        if (teacher != null) throw new UnsupportedOperationException("TornadoSctStepGraph: sCD (a teacher) is not implemented yet");
         if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", "262144");
         TornadoBackend.strict();
         MlpConfig cfg = model.config();
@@ -102,15 +113,25 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         if (cfg.dropout() != 0)
             throw new IllegalArgumentException("TornadoSctStepGraph supports dropout 0 only, got " + cfg.dropout());
         if (n < 1) throw new IllegalArgumentException("batch must be >= 1, got " + n);
+        if (teacher == model) throw new IllegalArgumentException("the sCD teacher must not be the student network itself");
+        if (teacher != null) {
+            MlpConfig tc = teacher.config();
+            if (tc.dim() != d || tc.width() != w || tc.embDim() != e || tc.depth() != depth || tc.embedding() != cfg.embedding())
+                throw new IllegalArgumentException("the sCD teacher must have the student's architecture: teacher dim " + tc.dim() + ", width "
+                        + tc.width() + ", embedding " + tc.embDim() + " (" + tc.embedding() + "), depth " + tc.depth() + "; student " + d + ", "
+                        + w + ", " + e + " (" + cfg.embedding() + "), " + depth);
+        }
         if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0))
             throw new IllegalArgumentException("bad Adam hyperparameters: lr=" + lr + " betas=(" + beta1 + ", " + beta2 + ") eps=" + eps);
         this.n = n;
         this.dim = d;
+        this.targetGroups = Integer.getInteger("scm.tornado.splitGroups", TARGET_GROUPS);
+        if (targetGroups < 1) throw new IllegalArgumentException("scm.tornado.splitGroups must be >= 1, got " + targetGroups);
         this.lr = lr; this.beta1 = beta1; this.beta2 = beta2; this.eps = eps;
         this.rectified = rectified;
         this.sigmaD = (float) sigmaD;
         this.c = (float) c;
-        this.graphName = "sct" + n + "_" + System.identityHashCode(this);
+        this.graphName = (teacher == null ? "sct" : "scd") + n + "_" + System.identityHashCode(this);
         int heads = AdaptiveWeightHead.FEATURES;
 
         // flat layout: the adaptive Linears stacked [block0 scale; block0 shift; block1 scale; ...] so one product serves all
@@ -137,6 +158,15 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         }
         for (int j = 0; j < total; j++) { m.set(j, 0f); v.set(j, 0f); }
         grad.init(0f);
+        gsq = new FloatArray((total + FusedTrainKernels.ROW - 1) / FusedTrainKernels.ROW);
+        // sCD: the teacher's parameters in the same flat layout (same architecture), copied to the device once
+        FloatArray tTheta = teacher == null ? null : new FloatArray(total);
+        if (teacher != null)
+            for (String name : order) {
+                float[] val = find(teacher, name).value;
+                int o = offsets.get(name);
+                for (int j = 0; j < val.length; j++) tTheta.set(o + j, val[j]);
+            }
 
         // constants: positional frequencies, then the weight head's Fourier a_k = 2π s ω_k and p_k = 2π φ_k (as FourierEmbeddingF32)
         double[] fd = new PositionalEmbedding("time.embedding", e).frequencies();
@@ -168,16 +198,18 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         FloatArray dtl = new FloatArray(n * e);
         float epsLN = (float) LayerNorm.EPS, epsPN = (float) PixelNorm.EPS;
 
-        cfgs = new IntArray((2 * depth + 11) * FusedTrainKernels.CFG_LEN);
+        // products: depth + 4 in the forward + JVP, depth + 7 in the backward; the sCD teacher's forward another depth + 4
+        cfgs = new IntArray((2 * depth + 11 + (teacher == null ? 0 : depth + 4)) * FusedTrainKernels.CFG_LEN);
         TaskGraph g = new TaskGraph(graphName);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, x0, z, tin, hyper);
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, theta, grad, m, v, ema, consts, status, none, cfgs);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, theta, grad, m, v, ema, gsq, consts, status, none, cfgs);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, xt, vel, xs, emb, tl, cc, ms, sn, rho, hA, hB, xh, rr, aa, uu, fj, dF, dw, da, gs, gm, dtl);
 
         // ---- forward + JVP (stacked rows: primal 0..n-1, tangent n..2n-1)
         String t0 = id("inputs");
         g.task(t0, FusedTrainKernels::prepare, new KernelContext(), x0, z, tin, consts, hyper, xt, vel, xs, emb, status, n, d, e, tasks);
         flat(t0, n * Math.max(d, e));
+        if (teacher != null) teacherVelocity(g, tTheta, xs, emb, vel, n, d, w, e, depth, mw, oWm, oBm, epsLN, epsPN);
         int oWt = offsets.get("time.linear.weight"), oBt = offsets.get("time.linear.bias");
         gemm(g, "time_linear", emb, 0, e, 1, theta, oWt, 1, e, 2 * n, e, e, FusedTrainKernels.BIAS, oBt, n, none, 0, tl, 0, e, -1);
         String t1 = id("time_silu");
@@ -238,15 +270,37 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         gemmGrad(g, "blocks_linear_dW", gs, n * w, 1, w, uu, 0, w, 1, w, w, oW0, w, oW0 + w * w, depth, n * w, 2 * n * w, blockStride);
         FloatArray gCur = gs;  // slot 0: dL/dh0, the gradient at the input Linear's output
         // time path: dL/d(tl) = (Σ_blocks dL/d(scale, shift)·W)⊙SiLU'(tl); the adaptive Linears' and the time Linear's gradients
-        gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
+        // This product is n × e (e = 64) with K = 2·depth·w = 2560: one column tile and ceil(n/64) row tiles, i.e. 16 work
+        // groups at batch 1024 (2 at 128) on a GPU with 132 multiprocessors, each walking 2560/32 = 80 dependent K stages
+        // (load to local memory, barrier, 32 rank-1 updates): 29 % of the H200's step kernel time at batch 1024, 33 % at 128
+        // (profiler, 2026-11-30). So K is split into S chunks of kc (a multiple of the 32-deep stage, at least 64) such that
+        // tiles·S ≈ TARGET_GROUPS: batch 1024 → S = 10 chunks of 256 (160 groups of 8 stages), batch 128 → S = 40 chunks
+        // of 64 (80 groups of 2 stages); chunk c writes its partial sums into slice c of dcPart (S·n·e floats), and one
+        // element-wise task adds the S slices in chunk order and applies the SiLU slope (nonlinear, so it cannot be an
+        // epilogue of a split product).
+        if ((options & UNSPLIT_DC) != 0) {
+            gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, mw, FusedTrainKernels.SILU_GRAD, 0, 0, tl, 0, dtl, 0, e, -1);
+        } else {
+            int dcTiles = (n + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM * ((e + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN);
+            int dcSplit = Math.max(1, Math.min(targetGroups / dcTiles, mw / (2 * FusedTrainKernels.TK)));
+            int dcK = ((mw + dcSplit - 1) / dcSplit + FusedTrainKernels.TK - 1) / FusedTrainKernels.TK * FusedTrainKernels.TK;
+            dcSplit = (mw + dcK - 1) / dcK;
+            FloatArray dcPart = new FloatArray(dcSplit * n * e);
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dcPart);
+            gemm(g, "modulation_dc", gm, 0, mw, 1, theta, oWm, e, 1, n, e, dcK, 0, 0, 0, none, 0, dcPart, 0, e, -1, 1, 0, 0, 0, dcSplit, dcK,
+                    dcK * e, n * e, mw);
+            String tds = id("modulation_dc_sum");
+            g.task(tds, FusedTrainKernels::splitSumSilu, new KernelContext(), dcPart, tl, dtl, status, n * e, dcSplit, tasks);
+            flat(tds, n * e);
+        }
         gemmGrad(g, "modulation_dW", gm, 0, 1, mw, cc, 0, e, 1, mw, e, oWm, e, oBm, 1, 0, 0, 0);
         gemmGrad(g, "time_linear_dW", dtl, 0, 1, e, emb, 0, e, 1, e, e, oWt, e, oBt, 1, 0, 0, 0);
         gemmGrad(g, "input_linear_dW", gCur, 0, 1, w, xs, 0, d, 1, w, d, offsets.get("input.weight"), d, offsets.get("input.bias"), 1, 0, 0, 0);
         // ---- optimiser + EMA over the flat arrays
         String ta = id("adam_ema");
-        g.task(ta, FusedTrainKernels::adamEma, new KernelContext(), theta, grad, m, v, ema, hyper, status, total, copies, tasks);
+        g.task(ta, FusedTrainKernels::adamEma, new KernelContext(), theta, grad, m, v, ema, hyper, gsq, status, total, copies, tasks);
         flat(ta, total);
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss, status);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss, gsq, status);
         g.transferToHost(DataTransferMode.UNDER_DEMAND, theta, ema, grad, m, v);
 
         TornadoExecutionPlan pl = new TornadoExecutionPlan(g.snapshot());
@@ -255,6 +309,44 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         if ((options & PROFILE) != 0) pl.withProfiler(ProfilerMode.SILENT);
         if ((options & CUDA_GRAPH) != 0) pl = pl.withCUDAGraph();
         plan = pl;
+    }
+
+    /**
+     * sCD: the teacher's plain forward F_teacher(x_t/σ_d, t) in evaluation mode (as {@code MlpModelF32.forward} with one
+     * time per sample) on the primal rows of the student's inputs (X rows 0..n−1 = x_t/σ_d, E rows 0..n−1 = emb(t)), then
+     * dx_t/dt = σ_d·F_teacher and the tangent input cos t sin t·dx_t/dt ({@link FusedTrainKernels#velocity}) in place of
+     * the sCT velocity. 6 + 2·depth tasks: time Linear with the SiLU fused, the 2·depth adaptive Linears in one product,
+     * input Linear, per block the norm (LayerNorm, PixelNorm of scale and shift, modulation, SiLU in one row kernel) and
+     * the Linear with the residual, output norm and Linear, velocity.
+     */
+    private void teacherVelocity(TaskGraph g, FloatArray tTheta, FloatArray xs, FloatArray emb, FloatArray vel, int n, int d, int w, int e,
+                                 int depth, int mw, int oWm, int oBm, float epsLN, float epsPN) {
+        FloatArray cT = new FloatArray(n * e), mT = new FloatArray(n * mw), hA = new FloatArray(n * w), hB = new FloatArray(n * w),
+                uT = new FloatArray(n * w), fT = new FloatArray(n * d);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, tTheta, cT, mT, hA, hB, uT, fT);
+        gemm(g, "teacher_time_linear", emb, 0, e, 1, tTheta, offsets.get("time.linear.weight"), 1, e, n, e, e,
+                FusedTrainKernels.BIAS | FusedTrainKernels.SILU, offsets.get("time.linear.bias"), n, none, 0, cT, 0, e, -1);
+        gemm(g, "teacher_modulation_linears", cT, 0, e, 1, tTheta, oWm, 1, e, n, mw, e, FusedTrainKernels.BIAS, oBm, n, none, 0, mT, 0, mw, -1);
+        gemm(g, "teacher_input_linear", xs, 0, d, 1, tTheta, offsets.get("input.weight"), 1, d, n, w, d, FusedTrainKernels.BIAS,
+                offsets.get("input.bias"), n, none, 0, hA, 0, w, -1);
+        FloatArray h = hA, hNext = hB;
+        for (int i = 0; i < depth; i++) {
+            String tn = id("teacher_b" + i + "_norm");
+            g.task(tn, FusedTrainKernels::normForward, new KernelContext(), h, mT, tTheta, uT, status, n, w, mw, 2 * i * w, 0, 1, epsLN, epsPN, tasks);
+            rows(tn, n);
+            gemm(g, "teacher_b" + i + "_linear", uT, 0, w, 1, tTheta, offsets.get("blocks." + i + ".linear.weight"), 1, w, n, w, w,
+                    FusedTrainKernels.BIAS | FusedTrainKernels.RESIDUAL, offsets.get("blocks." + i + ".linear.bias"), n, h, 0, hNext, 0, w, -1);
+            FloatArray tmp = h; h = hNext; hNext = tmp;
+        }
+        String to = id("teacher_out_norm");
+        g.task(to, FusedTrainKernels::normForward, new KernelContext(), h, mT, tTheta, uT, status, n, w, mw, 0, offsets.get("out.norm.weight"), 0,
+                epsLN, epsPN, tasks);
+        rows(to, n);
+        gemm(g, "teacher_out_linear", uT, 0, w, 1, tTheta, offsets.get("out.linear.weight"), 1, w, n, d, w, FusedTrainKernels.BIAS,
+                offsets.get("out.linear.bias"), n, none, 0, fT, 0, d, -1);
+        String tv = id("teacher_velocity");
+        g.task(tv, FusedTrainKernels::velocity, new KernelContext(), fT, tin, hyper, vel, xs, status, n, d, tasks);
+        flat(tv, n * d);
     }
 
     /** The flat layout: time Linear, input Linear, the 2·depth adaptive Linears stacked, the block Linears, output norm and Linear, weight head. */
@@ -295,14 +387,18 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     private void gemmGrad(TaskGraph g, String what, FloatArray a, int aOff, int am, int ak, FloatArray b, int bOff, int bk, int bj, int dm, int dn,
                           int yOff, int ldy, int gbOff, int z, int zA, int zB, int zY) {
         int tiles = ((dm + FusedTrainKernels.TM - 1) / FusedTrainKernels.TM) * ((dn + FusedTrainKernels.TN - 1) / FusedTrainKernels.TN) * z;
-        int split = Math.max(1, Math.min(copies, TARGET_GROUPS / tiles));
+        int split = Math.max(1, Math.min(copies, targetGroups / tiles));
         int kc = (n + split - 1) / split;
         split = (n + kc - 1) / kc;  // no empty chunks
         gemm(g, what, a, aOff, am, ak, b, bOff, bk, bj, dm, dn, kc, FusedTrainKernels.BIAS_GRAD, 0, 0, none, 0, grad, yOff, ldy, gbOff, z, zA, zB,
                 zY, split, kc * ak, kc * bk, total, n);
     }
 
-    /** Work groups a split weight-gradient product aims at (the H200 has 132 multiprocessors). */
+    /**
+     * Work groups a split product aims at (the H200 has 132 multiprocessors; one 16×16 group of {@link FusedTrainKernels#gemm}
+     * holds 2·32·65 floats of local memory, so several fit on one). The system property {@code scm.tornado.splitGroups}
+     * overrides it when a graph is built (for measuring other splits: {@code TornadoBench --split-groups}).
+     */
     static final int TARGET_GROUPS = 160;
 
     /** {@link #gemm} for z products at once, product q's A, B and Y (and bias-gradient) offsets advanced by q·zA, q·zB, q·zY. */
@@ -314,8 +410,8 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         int co = gemms++ * FusedTrainKernels.CFG_LEN;
         gemmConfig(cfgs, co, aOff, am, ak, bOff, bk, bj, dm, dn, dk, flags, biasOff, biasRows, rOff, yOff, ldy, gbOff, zA, zB, zY, split, kA, kB, kY,
                 kAll, tasks);
-        // the bias of a forward product lives in the flat parameter array (bias grads go to y, the flat gradient array)
-        FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? theta : none;
+        // the bias of a forward product lives in its flat parameter array b (bias grads go to y, the flat gradient array)
+        FloatArray bias = (flags & FusedTrainKernels.BIAS) != 0 ? b : none;
         g.task(name, FusedTrainKernels::gemm, new KernelContext(), a, b, bias, r, y, cfgs, status, co);
         grid.addWorkerGrid(graphName + "." + name, gemmGrid(dm, dn, z * split));
     }
@@ -403,6 +499,20 @@ public final class TornadoSctStepGraph implements AutoCloseable {
 
     public long stepCount() { return step; }
 
+    /**
+     * The global L2 norm of the last step's gradient (all parameters, the weight head included; before the update), as
+     * {@code scm.ref.train.GradNorm.global}: the update task's per-work-group sums of g² (float, tree sums of 256), added
+     * here in double. NaN before the first step. (The device code is compiled with fast relaxed math, which lets the
+     * compiler assume finite values; a non-finite gradient shows reliably in the loss or the parameters, not necessarily
+     * here.)
+     */
+    public double lastGradNorm() {
+        if (last == null) return Double.NaN;
+        double s = 0;
+        for (int b = 0; b < gsq.getSize(); b++) s += gsq.get(b);
+        return Math.sqrt(s);
+    }
+
     /** The current parameters by name (copied back from the device). */
     public Map<String, float[]> params() { return readBack(theta); }
 
@@ -431,7 +541,9 @@ public final class TornadoSctStepGraph implements AutoCloseable {
     /**
      * Sets the whole training state (parameters, EMA, Adam moments by name, and the number of optimizer steps already
      * taken, which sets Adam's bias corrections and RAdam's rectification) before the first {@link #step}: how a run
-     * resumes from a checkpoint. Every map must name exactly this model's parameters with their sizes.
+     * resumes from a checkpoint. Every map must name exactly this model's parameters with their sizes. What is not a
+     * parameter comes from the model given to the constructor: the weight head's fixed random Fourier features (so that
+     * model must be the checkpoint's, e.g. built with the same seed or loaded from it).
      */
     public void restore(Map<String, float[]> params, Map<String, float[]> emaIn, Map<String, float[]> first, Map<String, float[]> second,
                         long optimizerSteps) {

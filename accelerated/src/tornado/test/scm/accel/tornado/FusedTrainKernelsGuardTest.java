@@ -54,10 +54,12 @@ class FusedTrainKernelsGuardTest {
 
     /**
      * Shapes: 0 forward x·Wᵀ + bias (primal rows) + residual; 1 input gradient (dy·W)⊙SiLU'(p); 2 weight gradient dyᵀ·x
-     * with Σ dy; 3 the same, two at once; 4 shape 2 with K split in 3 chunks of 15 into 3 partial copies (summed here).
+     * with Σ dy; 3 the same, two at once; 4 shape 2 with K split in 3 chunks of 15 into 3 partial copies (summed here);
+     * 5 the input-gradient form dy·W without an epilogue, K split in chunks of 23 and 22 (the conditioning gradient's
+     * layout, whose SiLU slope a separate task applies).
      */
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5})
     void staysInsideItsArraysAndMatchesFloat64(int shape) throws Exception {
         run(shape, false, K);
     }
@@ -73,7 +75,7 @@ class FusedTrainKernelsGuardTest {
      * the last chunk runs one sample past the data); the check must see it.
      */
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 4})
+    @ValueSource(ints = {0, 1, 4, 5})
     void aReadPastTheEndIsCaught(int shape) {
         AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> run(shape, false, K + 1));
         System.out.println("negative control (depth K + 1), shape " + shape + ": rejected: " + e.getMessage());
@@ -82,8 +84,8 @@ class FusedTrainKernelsGuardTest {
     static void run(int shape, boolean wrongLaunch, int dk) throws Exception {
         SplittableRandom rng = new SplittableRandom(17 + shape);
         int z = shape == 3 ? 2 : 1;
-        int split = shape == 4 ? 3 : 1, kc = (dk + split - 1) / split;
-        boolean tn = shape >= 2;
+        int split = shape == 4 ? 3 : shape == 5 ? 2 : 1, kc = (dk + split - 1) / split;
+        boolean tn = shape >= 2 && shape <= 4;
         // A is M×K, B is K×N; the output of a weight-gradient product is the M×N gradient followed by the M bias sums
         int yLen = tn ? M * N + M : M * N;
         FloatArray a = guarded(rng, z * M * K), b = guarded(rng, z * K * N), bias = guarded(rng, N);
@@ -98,6 +100,7 @@ class FusedTrainKernelsGuardTest {
         switch (shape) {
             case 0 -> { flags = FusedTrainKernels.BIAS | FusedTrainKernels.RESIDUAL; am = K; ak = 1; bk = 1; bj = K; }     // W stored N×K
             case 1 -> { flags = FusedTrainKernels.SILU_GRAD; am = K; ak = 1; bk = N; bj = 1; }                              // W stored K×N
+            case 5 -> { flags = 0; am = K; ak = 1; bk = N; bj = 1; }
             default -> { flags = FusedTrainKernels.BIAS_GRAD; am = 1; ak = M; bk = N; bj = 1; }                             // dy stored K×M
         }
         int taskId = 7;

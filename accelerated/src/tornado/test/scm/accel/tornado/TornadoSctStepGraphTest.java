@@ -74,11 +74,16 @@ class TornadoSctStepGraphTest {
         final ScmObjectiveF32 obj;
         final EmaF32 ema;
 
-        Jvm(MlpModel ref, double lr, boolean rectified) {
+        final AdamF32 opt;
+
+        Jvm(MlpModel ref, double lr, boolean rectified) { this(ref, null, lr, rectified); }
+
+        /** sCD ({@link ScmObjectiveF32#scd}) when teacher is not null, else sCT. */
+        Jvm(MlpModel ref, MlpModel teacher, double lr, boolean rectified) {
             JvmBackend jb = new JvmBackend();
             model = new MlpModelF32(jb, ref);
-            AdamF32 opt = rectified ? AdamF32.radam(jb, model.params(), lr, B1, B2, EPS) : AdamF32.adam(jb, model.params(), lr, B1, B2, EPS);
-            obj = ScmObjectiveF32.sct(model, opt, SIGMA, C);
+            opt = rectified ? AdamF32.radam(jb, model.params(), lr, B1, B2, EPS) : AdamF32.adam(jb, model.params(), lr, B1, B2, EPS);
+            obj = teacher == null ? ScmObjectiveF32.sct(model, opt, SIGMA, C) : ScmObjectiveF32.scd(model, new MlpModelF32(jb, teacher), opt, SIGMA, C);
             ema = new EmaF32(jb, model.params());
         }
 

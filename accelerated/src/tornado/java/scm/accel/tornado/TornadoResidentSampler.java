@@ -13,8 +13,9 @@ public final class TornadoResidentSampler implements ResidentConsistencySampler 
     private final boolean captured;
 
     public TornadoResidentSampler(MlpModelF32 model, int n, int steps, double sigmaD) {
-        captured = Boolean.getBoolean("scm.tornado.cudaGraph");
-        graph = new TornadoSamplerGraph(model, n, steps, sigmaD, TornadoResidentScmStep.device(), captured ? TornadoSamplerGraph.CUDA_GRAPH : 0);
+        int[] device = TornadoResidentScmStep.device();
+        captured = TornadoResidentScmStep.capture(device);
+        graph = new TornadoSamplerGraph(model, n, steps, sigmaD, device, captured ? TornadoSamplerGraph.CUDA_GRAPH : 0);
     }
 
     @Override public float[] sample(float[][] noise, double[] times) { return graph.sample(noise, times); }

@@ -3,6 +3,10 @@ package scm.accel.tornado;
 import java.util.Map;
 import scm.accel.model.MlpModelF32;
 import scm.accel.train.ResidentScmStep;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
 
 /**
  * {@link ResidentScmStep} as one {@link TornadoSctStepGraph}: the whole sCT step (sCD with a teacher) of the MLP as one
@@ -17,10 +21,25 @@ public final class TornadoResidentScmStep implements ResidentScmStep {
     private final boolean captured;
 
     public TornadoResidentScmStep(MlpModelF32 student, MlpModelF32 teacher, Settings s) {
-        captured = Boolean.getBoolean("scm.tornado.cudaGraph");
         int[] device = device();
+        captured = capture(device);
         graph = new TornadoSctStepGraph(student, teacher, s.batch(), s.sigmaD(), s.c(), s.lr(), s.beta1(), s.beta2(), s.eps(), s.rectified(),
                 device, captured ? TornadoSctStepGraph.CUDA_GRAPH : 0);
+    }
+
+    /**
+     * Whether {@code -Dscm.tornado.cudaGraph=true} asks for a captured plan; IllegalArgumentException when the device
+     * cannot capture one (only PTX and CUDA devices can: the OpenCL device stops at the first execution otherwise).
+     */
+    static boolean capture(int[] device) {
+        if (!Boolean.getBoolean("scm.tornado.cudaGraph")) return false;
+        TornadoDevice d = device == null ? TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice()
+                : TornadoExecutionPlan.getDevice(device[0], device[1]);
+        TornadoVMBackendType type = d.getTornadoVMBackend();
+        if (type != TornadoVMBackendType.PTX && type != TornadoVMBackendType.CUDA)
+            throw new IllegalArgumentException("-Dscm.tornado.cudaGraph=true needs a PTX or CUDA device, but the device is "
+                    + d.getDeviceName() + " (" + type + ")");
+        return true;
     }
 
     /** {@code -Dscm.tornado.device=BACKEND:DEVICE} as TornadoVM indices, or null for its default device. */

@@ -6,7 +6,8 @@ import scm.accel.sampling.ResidentConsistencySampler;
 /**
  * {@link ResidentConsistencySampler} as one {@link TornadoSamplerGraph} (norms fused into the Linears' loads, noise
  * copied in), made by {@link scm.accel.backend.Backends#residentSampler} through reflection. Device and capture as
- * {@link TornadoResidentScmStep}: {@code -Dscm.tornado.device=BACKEND:DEVICE}, {@code -Dscm.tornado.cudaGraph=true}.
+ * {@link TornadoResidentScmStep}: {@code -Dscm.tornado.device=BACKEND:DEVICE}, {@code -Dscm.tornado.cudaGraph=true} (here opt-in: the
+ * sampler graph was captured on the H200 by TornadoBench, but not yet through this adapter).
  */
 public final class TornadoResidentSampler implements ResidentConsistencySampler {
     private final TornadoSamplerGraph graph;
@@ -14,7 +15,7 @@ public final class TornadoResidentSampler implements ResidentConsistencySampler 
 
     public TornadoResidentSampler(MlpModelF32 model, int n, int steps, double sigmaD) {
         int[] device = TornadoResidentScmStep.device();
-        captured = TornadoResidentScmStep.capture(device);
+        captured = TornadoResidentScmStep.capture(device, false);  // opt-in: the captured sampler has not yet run from the CLI on a GPU
         graph = new TornadoSamplerGraph(model, n, steps, sigmaD, device, captured ? TornadoSamplerGraph.CUDA_GRAPH : 0);
     }
 

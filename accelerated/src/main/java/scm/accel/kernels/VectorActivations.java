@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API form of {@link ActivationKernels#silu} for the JVM backend. The scalar kernel evaluates σ(a) =
  * 1/(1 + e^{−a}) with {@code Math.exp} in double and rounds once; that call dominated the JVM backend's sampling
- * profile (≈ 30% of a 2-step batch), so here e^{−a} is computed four lanes at a time in double by the textbook
+ * profile (≈ 30% of a 2-step batch), so here e^{−a} is computed a vector of lanes at a time in double by the textbook
  * method [Cody &amp; Waite; Muller, "Elementary Functions", Ch. 11]: k = round(x/ln 2) by the 1.5·2^52 trick,
  * r = x − k·ln 2 (ln 2 split in two, |r| ≤ ln 2/2), e^r by its Taylor polynomial of degree 11 (truncation
  * ≤ r^12/12! ≈ 6e-15 relative), times 2^k built from the exponent bits. σ is then rounded to float exactly as in the
@@ -20,8 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorActivations {
     private VectorActivations() {}
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_128;
-    static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
+    /**
+     * As many double lanes as the machine's vectors hold (8 on AVX-512, 4 on AVX2) and as many float lanes to match;
+     * the computation is lane-wise, so the width changes the speed, not a bit of the result.
+     */
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(32 * D.length()));
     static final double INV_LN2 = 1.4426950408889634, LN2_HI = 0.6931471803691238, LN2_LO = 1.9082149292705877e-10;
     static final double SHIFT = 0x1.8p52;
     static final long SHIFT_BITS = Double.doubleToRawLongBits(SHIFT);
@@ -45,7 +49,7 @@ public final class VectorActivations {
     /** y = SiLU(x) and its slope over [from, to), as {@link ActivationKernels#silu}. */
     public static void silu(float[] x, float[] y, float[] slope, int from, int to) {
         int j = from;
-        for (; j + 4 <= to; j += 4) silu4(x, y, slope, j);
+        for (int L = F.length(); j + L <= to; j += L) silu4(x, y, slope, j);
         ActivationKernels.silu(x, y, slope, j, to);
     }
 

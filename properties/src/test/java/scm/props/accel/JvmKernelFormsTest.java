@@ -1,0 +1,105 @@
+package scm.props.accel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import scm.accel.kernels.ActivationKernels;
+import scm.accel.kernels.NormKernels;
+import scm.accel.kernels.VectorActivations;
+import scm.accel.kernels.VectorGemm;
+
+/**
+ * The JVM backend's faster forms give the same bits as the forms they replace (the engine's bit-reproducibility and
+ * the agreement tests' bounds carry over unchanged): the full-width vector SiLU vs the scalar kernel, the LayerNorm
+ * rows taken four at a time vs one at a time, and the Linear products' 8/4/1-row register blocks under any row split
+ * (what makes results independent of the thread count). Exact equality is the claim, so no tolerance; the negative
+ * control shows the comparison rejects a single one-ulp difference.
+ */
+class JvmKernelFormsTest {
+
+    static boolean sameBits(float[] a, float[] b) {
+        if (a.length != b.length) return false;
+        for (int i = 0; i < a.length; i++) if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) return false;
+        return true;
+    }
+
+    static float[] random(SplittableRandom rnd, int len, double scale) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) a[i] = (float) (rnd.nextGaussian() * scale);
+        return a;
+    }
+
+    @Test
+    void vectorSiluIsBitIdenticalToScalar() {
+        float[] edge = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-30f, -1e-30f, 1f, -1f, 16.6f, -16.6f, 88.7f, -88.7f,
+                104f, -104f, 700f, -700f, 1000f, -1000f, Float.MAX_VALUE, -Float.MAX_VALUE};
+        check(edge);
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int len = 1; len <= 70; len++) check(random(rnd, len, 1 + rnd.nextInt(30)));
+        check(random(rnd, 1 << 16, 8));
+    }
+
+    private static void check(float[] x) {
+        int n = x.length;
+        float[] y = new float[n], s = new float[n], ys = new float[n], ss = new float[n];
+        VectorActivations.silu(x, y, s, 0, n);
+        ActivationKernels.silu(x, ys, ss, 0, n);
+        assertTrue(sameBits(y, ys), "SiLU values differ from the scalar kernel");
+        assertTrue(sameBits(s, ss), "SiLU slopes differ from the scalar kernel");
+    }
+
+    @Test
+    void layerNormRowsInFoursAreBitIdenticalToSingleRows() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        for (int d : new int[] {1, 7, 64, 256})
+            for (int n = 1; n <= 9; n++) {
+                float[] x = random(rnd, n * d, 3), v = random(rnd, n * d, 1);
+                for (int i = 0; i < x.length; i++) x[i] += 2f;       // a mean away from 0, as after a residual add
+                float[] xh = new float[n * d], r = new float[n], xh1 = new float[n * d], r1 = new float[n];
+                NormKernels.layerNormRows(x, xh, r, d, 1e-5f, 0, n);
+                for (int i = 0; i < n; i++) NormKernels.layerNormRow(x, xh1, r1, d, 1e-5f, i);
+                assertTrue(sameBits(xh, xh1) && sameBits(r, r1), "layerNormRows n=" + n + " d=" + d);
+                float[] p = new float[n * d], p1 = new float[n * d];
+                NormKernels.layerNormProjectRows(xh, r, v, p, d, 0, n);
+                for (int i = 0; i < n; i++) NormKernels.layerNormProjectRow(xh, r, v, p1, d, i);
+                assertTrue(sameBits(p, p1), "layerNormProjectRows n=" + n + " d=" + d);
+            }
+    }
+
+    @Test
+    void linearRowBlocksDoNotDependOnTheRowSplit() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int[] shape : new int[][] {{64, 256}, {256, 256}, {256, 64}, {37, 19}, {5, 3}})
+            for (int n = 1; n <= 19; n++) {
+                int in = shape[0], out = shape[1];
+                float[] x = random(rnd, n * in, 1), w = random(rnd, out * in, 0.1), b = random(rnd, out, 0.1);
+                float[] wt = VectorGemm.transpose(w, out, in, null);
+                float[] whole = new float[n * out];
+                VectorGemm.linearRowsT(x, wt, b, true, whole, in, out, 0, n);
+                for (int cut = 1; cut < n; cut++) {
+                    float[] split = new float[n * out];
+                    VectorGemm.linearRowsT(x, wt, b, true, split, in, out, 0, cut);
+                    VectorGemm.linearRowsT(x, wt, b, true, split, in, out, cut, n);
+                    assertArrayEquals(whole, split, "linear rows split at " + cut + " of " + n + ", " + in + "->" + out);
+                }
+                float[] row = new float[n * out];                      // one row at a time: the 1-row kernel only
+                for (int i = 0; i < n; i++) VectorGemm.linearRowsT(x, wt, b, true, row, in, out, i, i + 1);
+                assertTrue(sameBits(whole, row), "8/4-row blocks vs single rows, n=" + n + ", " + in + "->" + out);
+            }
+    }
+
+    /** Negative control: the exact comparison used above rejects one output moved by one ulp. */
+    @Test
+    void comparisonRejectsOneUlp() {
+        float[] x = random(new SplittableRandom(14), 33, 4), y = new float[33], s = new float[33];
+        VectorActivations.silu(x, y, s, 0, 33);
+        float[] moved = Arrays.copyOf(y, 33);
+        moved[17] = Math.nextUp(moved[17]);
+        assertFalse(sameBits(y, moved));
+        assertTrue(sameBits(y, Arrays.copyOf(y, 33)));
+    }
+}

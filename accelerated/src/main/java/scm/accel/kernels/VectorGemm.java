@@ -55,13 +55,6 @@ public final class VectorGemm {
     public static void inputGradRows(float[] dy, float[] w, float[] dx, int in, int out, int from, int to) {
         int kv = S.loopBound(in);
         int i = from;
-        for (; i + 8 <= to; i += 8) {
-            int k = 0;
-            for (; k + 2 * S.length() <= kv; k += 2 * S.length()) col8x2(dy, i, w, dx, in, out, k);
-            for (; k < kv; k += S.length()) { col4(dy, i, w, dx, in, out, k); col4(dy, i + 4, w, dx, in, out, k); }
-            for (int r = i; r < i + 8; r++)
-                for (int q = kv; q < in; q++) dx[r * in + q] = GemmKernels.inputGrad(dy, w, in, out, r, q);
-        }
         for (; i + 4 <= to; i += 4) {
             int k = 0;
             for (; k + 2 * S.length() <= kv; k += 2 * S.length()) col4x2(dy, i, w, dx, in, out, k);
@@ -109,46 +102,6 @@ public final class VectorGemm {
         a0.intoArray(dx, i * in + k); a1.intoArray(dx, (i + 1) * in + k); a2.intoArray(dx, (i + 2) * in + k); a3.intoArray(dx, (i + 3) * in + k);
         b0.intoArray(dx, i * in + k + L); b1.intoArray(dx, (i + 1) * in + k + L);
         b2.intoArray(dx, (i + 2) * in + k + L); b3.intoArray(dx, (i + 3) * in + k + L);
-    }
-
-    /**
-     * col4x2 over 8 rows: 16 accumulators (AVX-512 has 32 vector registers), so each load of W feeds 8 fused
-     * multiply-adds instead of 4 and the W column block is streamed half as often. Each output is the same
-     * o-ordered chain as in col4, so results are bit-identical to it (and independent of the row split).
-     */
-    static void col8x2(float[] dy, int i, float[] w, float[] dx, int in, int out, int k) {
-        int L = S.length(), d0 = i * out, d1 = d0 + out, d2 = d1 + out, d3 = d2 + out, d4 = d3 + out, d5 = d4 + out, d6 = d5 + out,
-                d7 = d6 + out;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        for (int o = 0; o < out; o++) {
-            FloatVector wv = FloatVector.fromArray(S, w, o * in + k), wu = FloatVector.fromArray(S, w, o * in + k + L);
-            FloatVector c = FloatVector.broadcast(S, dy[d0 + o]);
-            a0 = wv.fma(c, a0); b0 = wu.fma(c, b0);
-            c = FloatVector.broadcast(S, dy[d1 + o]);
-            a1 = wv.fma(c, a1); b1 = wu.fma(c, b1);
-            c = FloatVector.broadcast(S, dy[d2 + o]);
-            a2 = wv.fma(c, a2); b2 = wu.fma(c, b2);
-            c = FloatVector.broadcast(S, dy[d3 + o]);
-            a3 = wv.fma(c, a3); b3 = wu.fma(c, b3);
-            c = FloatVector.broadcast(S, dy[d4 + o]);
-            a4 = wv.fma(c, a4); b4 = wu.fma(c, b4);
-            c = FloatVector.broadcast(S, dy[d5 + o]);
-            a5 = wv.fma(c, a5); b5 = wu.fma(c, b5);
-            c = FloatVector.broadcast(S, dy[d6 + o]);
-            a6 = wv.fma(c, a6); b6 = wu.fma(c, b6);
-            c = FloatVector.broadcast(S, dy[d7 + o]);
-            a7 = wv.fma(c, a7); b7 = wu.fma(c, b7);
-        }
-        int x0 = i * in + k;
-        a0.intoArray(dx, x0); b0.intoArray(dx, x0 + L); x0 += in;
-        a1.intoArray(dx, x0); b1.intoArray(dx, x0 + L); x0 += in;
-        a2.intoArray(dx, x0); b2.intoArray(dx, x0 + L); x0 += in;
-        a3.intoArray(dx, x0); b3.intoArray(dx, x0 + L); x0 += in;
-        a4.intoArray(dx, x0); b4.intoArray(dx, x0 + L); x0 += in;
-        a5.intoArray(dx, x0); b5.intoArray(dx, x0 + L); x0 += in;
-        a6.intoArray(dx, x0); b6.intoArray(dx, x0 + L); x0 += in;
-        a7.intoArray(dx, x0); b7.intoArray(dx, x0 + L);
     }
 
     static void col1(float[] dy, int i, float[] w, float[] dx, int in, int out, int k) {

@@ -15,7 +15,7 @@ import scm.accel.kernels.VectorGemm;
 /**
  * The JVM backend's faster forms give the same bits as the forms they replace (the engine's bit-reproducibility and
  * the agreement tests' bounds carry over unchanged): the full-width vector SiLU vs the scalar kernel, the LayerNorm
- * rows taken four at a time vs one at a time, and the Linear products' 8/4/1-row register blocks under any row split
+ * rows taken four at a time vs one at a time, and the Linear products' 4/1-row register blocks under any row split
  * (what makes results independent of the thread count). Exact equality is the claim, so no tolerance; the negative
  * control shows the comparison rejects a single one-ulp difference.
  */
@@ -88,7 +88,7 @@ class JvmKernelFormsTest {
                 }
                 float[] row = new float[n * out];                      // one row at a time: the 1-row kernel only
                 for (int i = 0; i < n; i++) VectorGemm.linearRowsT(x, wt, b, true, row, in, out, i, i + 1);
-                assertTrue(sameBits(whole, row), "8/4-row blocks vs single rows, n=" + n + ", " + in + "->" + out);
+                assertTrue(sameBits(whole, row), "4-row blocks vs single rows, n=" + n + ", " + in + "->" + out);
             }
     }
 

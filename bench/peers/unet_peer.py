@@ -58,6 +58,8 @@ import torch.autograd.forward_ad as fwAD
 import torch.nn as nn
 import torch.nn.functional as Fn
 
+from mlp_peer import graphed  # warm-up on a side stream, then capture (the MLP peer's)
+
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
 SIGMA_D = 0.5
@@ -268,19 +270,6 @@ def timed(fn, dev, rounds, inner, cap_s, warm=3):
 def fmt(ms_n, rounds):
     ms, n = ms_n
     return f"{ms:9.3f} ms" + ("" if n >= rounds else f" ({n} rounds, cap)")
-
-
-def graphed(fn):
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3):
-            fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        out = fn()
-    return g, out
 
 
 def train_inputs(n, dev, gen):

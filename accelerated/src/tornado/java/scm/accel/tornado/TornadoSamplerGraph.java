@@ -18,7 +18,6 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
-import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -160,12 +159,7 @@ public final class TornadoSamplerGraph implements AutoCloseable {
             x = next;
         }
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out, status);
-        TornadoExecutionPlan pl = new TornadoExecutionPlan(g.snapshot());
-        pl.withGridScheduler(grid);
-        if (device != null) pl.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
-        if ((options & PROFILE) != 0) pl.withProfiler(ProfilerMode.SILENT);
-        if ((options & CUDA_GRAPH) != 0) pl = pl.withCUDAGraph();
-        plan = pl;
+        plan = ResidentPlans.of(g, grid, device, (options & PROFILE) != 0, (options & CUDA_GRAPH) != 0);
     }
 
     /** Options: capture the plan as a CUDA graph; enable TornadoVM's profiler (not together: the profiler is off in a capture). */

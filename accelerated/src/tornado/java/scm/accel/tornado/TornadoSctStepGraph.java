@@ -21,7 +21,6 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid3D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
-import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -303,12 +302,7 @@ public final class TornadoSctStepGraph implements AutoCloseable {
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss, gsq, status);
         g.transferToHost(DataTransferMode.UNDER_DEMAND, theta, ema, grad, m, v);
 
-        TornadoExecutionPlan pl = new TornadoExecutionPlan(g.snapshot());
-        pl.withGridScheduler(grid);
-        if (device != null) pl.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
-        if ((options & PROFILE) != 0) pl.withProfiler(ProfilerMode.SILENT);
-        if ((options & CUDA_GRAPH) != 0) pl = pl.withCUDAGraph();
-        plan = pl;
+        plan = ResidentPlans.of(g, grid, device, (options & PROFILE) != 0, (options & CUDA_GRAPH) != 0);
     }
 
     /**

@@ -38,6 +38,15 @@ public interface Backend extends AutoCloseable {
 
     void accumulate(float[] acc, float[] a, int len);
 
+    /**
+     * a[0..len) = value. Networks zero their accumulators with this (never {@code Arrays.fill} on the host), so that a
+     * backend that records a call's operations into one device graph sees every write (TornadoBackend's recording).
+     */
+    void fill(float[] a, float value, int len);
+
+    /** dst[0..len) = src[0..len) (a device-side copy, for the same reason as {@link #fill}). */
+    void copy(float[] src, float[] dst, int len);
+
     void scaleShift(float[] h, float[] s, float[] b, float[] y, int len);
 
     void scaleShiftTangent(float[] h, float[] dh, float[] s, float[] ds, float[] db, float[] dy, int len);

@@ -73,6 +73,10 @@ public final class JvmBackend implements Backend {
         par.forRange(len, 1, (f, t) -> ActivationKernels.accumulate(acc, a, f, t));
     }
 
+    @Override public void fill(float[] a, float value, int len) { java.util.Arrays.fill(a, 0, len, value); }
+
+    @Override public void copy(float[] src, float[] dst, int len) { System.arraycopy(src, 0, dst, 0, len); }
+
     @Override public void scaleShift(float[] h, float[] s, float[] b, float[] y, int len) {
         par.forRange(len, 2, (f, t) -> ActivationKernels.scaleShift(h, s, b, y, f, t));
     }

@@ -105,7 +105,6 @@ public final class MlpModelF32 implements NetworkF32 {
 
     @Override public AdaptiveWeightHeadF32 weightHead() { return weightHead; }
 
-    @Override public void zeroGrad() { for (ParamF32 p : params) p.zeroGrad(); }
 
     @Override public void train(long stepSeed) { training = true; for (ResidualBlockF32 b : blocks) b.dropout.train(stepSeed); }
 
@@ -175,7 +174,8 @@ public final class MlpModelF32 implements NetworkF32 {
         }
         int e = config.embDim(), w = config.width();
         float[] h = outNorm.backward(outAct.backward(outLinear.backward(g, n), n * w), n);
-        dc = scm.accel.nn.Zero.fill(dc, n * e);
+        dc = scm.accel.nn.Buffers.ensure(dc, n * e);
+        be.fill(dc, 0f, n * e);
         for (int i = blocks.length - 1; i >= 0; i--) {
             h = blocks[i].backward(h, n);
             be.accumulate(dc, blocks[i].condGrad(), n * e);

@@ -30,7 +30,8 @@ public interface NetworkF32 {
 
     AdaptiveWeightHeadF32 weightHead();
 
-    default void zeroGrad() { for (ParamF32 p : params()) p.zeroGrad(); }
+    /** Zeroes every gradient through the backend ({@link Backend#fill}: a recorded device graph sees it). */
+    default void zeroGrad() { for (ParamF32 p : params()) backend().fill(p.grad, 0f, p.size()); }
 
     /** Training mode: every dropout mask is a function of {@code stepSeed}, equal to the reference's for the same seed. */
     void train(long stepSeed);

@@ -236,7 +236,7 @@ public final class UNetF32 implements NetworkF32 {
         if (dSkip == null) dSkip = new float[skipShapes.length][];
         dSkipSet = new boolean[skipShapes.length];
         de = Buffers.ensure(de, n * e);
-        java.util.Arrays.fill(de, 0f);
+        be.fill(de, 0f, n * e);   // through the backend, never on the host: see Backend#fill
         float[] acc = null;
         for (int i = steps.size() - 1; i >= 0; i--) {
             switch (steps.get(i)) {
@@ -261,7 +261,7 @@ public final class UNetF32 implements NetworkF32 {
                     float[] gb = c.concat().gradB();
                     if (!dSkipSet[k]) {
                         dSkip[k] = Buffers.ensure(dSkip[k], gb.length);
-                        System.arraycopy(gb, 0, dSkip[k], 0, gb.length);
+                        be.copy(gb, dSkip[k], gb.length);
                         dSkipSet[k] = true;
                     } else {
                         be.accumulate(dSkip[k], gb, gb.length);

@@ -54,6 +54,14 @@ public final class TornadoKernels {
         for (@Parallel int j = 0; j < len; j++) acc[j] += a[j];
     }
 
+    public static void fill(float[] a, float[] s, int len) {
+        for (@Parallel int j = 0; j < len; j++) a[j] = s[0];
+    }
+
+    public static void copy(float[] src, float[] dst, int len) {
+        for (@Parallel int j = 0; j < len; j++) dst[j] = src[j];
+    }
+
     public static void scaleShift(float[] h, float[] s, float[] b, float[] y, int len) {
         for (@Parallel int j = 0; j < len; j++) y[j] = h[j] * s[j] + b[j];
     }
@@ -132,8 +140,9 @@ public final class TornadoKernels {
     }
 
     /** s = {beta1, beta2, a, scale, eps}. */
-    public static void adamFamily(float[] p, float[] g, float[] m, float[] v, float[] s, int len, int adaptive) {
-        for (@Parallel int j = 0; j < len; j++) OptimKernels.adamFamily(p, g, m, v, s[0], s[1], s[2], s[3], s[4], adaptive == 1, j, j + 1);
+    /** s = {β₁, β₂, a, s, ε, adaptive (1 or 0)}: the adaptive flag is a value, not a constant, so a recorded graph keeps it per step. */
+    public static void adamFamily(float[] p, float[] g, float[] m, float[] v, float[] s, int len) {
+        for (@Parallel int j = 0; j < len; j++) OptimKernels.adamFamily(p, g, m, v, s[0], s[1], s[2], s[3], s[4], s[5] == 1f, j, j + 1);
     }
 
     public static void ema(float[] e, float[] p, float[] s, int len) {

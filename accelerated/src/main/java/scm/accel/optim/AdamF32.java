@@ -40,6 +40,21 @@ public final class AdamF32 {
 
     public long stepCount() { return step; }
 
+    /** Sets the step count (resume: the bias corrections of the next {@link #step} are those of step {@code steps} + 1). */
+    public void restoreStepCount(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("optimizer step count must be >= 0, got " + steps);
+        step = steps;
+    }
+
+    /** The parameters it updates, in order. */
+    public List<ParamF32> params() { return params; }
+
+    /** First moment m of parameter i (live array). */
+    public float[] firstMoment(int i) { return m[i]; }
+
+    /** Second moment v of parameter i (live array). */
+    public float[] secondMoment(int i) { return v[i]; }
+
     /** Step scalars {a, s, adaptive ? 1 : 0} for step t (1-based), in double. */
     public static double[] scalars(double lr, double beta1, double beta2, long t, boolean rectified) {
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);

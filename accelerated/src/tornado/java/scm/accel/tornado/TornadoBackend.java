@@ -211,6 +211,9 @@ public final class TornadoBackend implements Backend {
 
     private static float[] f(float... xs) { return xs; }
 
+    /** The placeholder passed where an operation has no scalars. */
+    static float[] noScalars() { return NONE; }
+
     // ---- recording: a whole call (e.g. one training step) as one resident task graph
 
     /**

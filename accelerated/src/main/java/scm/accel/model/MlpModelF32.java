@@ -135,6 +135,7 @@ public final class MlpModelF32 implements NetworkF32 {
 
     private float[] forwardShared(float[] x, float t, int n) {
         int e = config.embDim();
+        // a new one-element input per call, never rewritten: a sampler's later steps must not change an earlier step's t
         float[] c1 = timeAct.forward(timeLinear.forward(embedding.forward(new float[] {t}, 1), 1), e);
         float[] h = input.forward(x, n);
         for (ResidualBlockF32 b : blocks) h = b.forwardShared(h, c1, n);

@@ -40,6 +40,12 @@ public final class AdamF32 {
 
     public long stepCount() { return step; }
 
+    /** The first moment m of parameter i (live array; for checkpoints and tests). */
+    public float[] firstMoment(int i) { return m[i]; }
+
+    /** The second moment v of parameter i (live array). */
+    public float[] secondMoment(int i) { return v[i]; }
+
     /** Step scalars {a, s, adaptive ? 1 : 0} for step t (1-based), in double. */
     public static double[] scalars(double lr, double beta1, double beta2, long t, boolean rectified) {
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);

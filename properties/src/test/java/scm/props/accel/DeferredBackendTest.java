@@ -125,9 +125,13 @@ class DeferredBackendTest {
                     : ScmObjectiveF32.scd(s, teacher.on(be), opt, SIGMA_D, C);
             int dim = s.dim();
             double[] losses = new double[STEPS];
+            float[] x0 = new float[n * dim], z = new float[n * dim], t = new float[n];  // the batch buffers, reused
             for (int k = 0; k < STEPS; k++) {
+                // each step's batch written on the host before its first operation (inputs: operations only read them)
                 SplittableRandom r = new SplittableRandom(1000 + k);
-                float[] x0 = gaussian(r, n * dim, 0.5), z = gaussian(r, n * dim, SIGMA_D), t = times(r, n, 0.05, 1.5);
+                System.arraycopy(gaussian(r, n * dim, 0.5), 0, x0, 0, n * dim);
+                System.arraycopy(gaussian(r, n * dim, SIGMA_D), 0, z, 0, n * dim);
+                System.arraycopy(times(r, n, 0.05, 1.5), 0, t, 0, n);
                 double warm = Math.min(1.0, (k + 1) / 2.0);
                 long stepSeed = 77 + k;
                 if (!deferred) {
@@ -143,6 +147,8 @@ class DeferredBackendTest {
                 assertArrayEquals(before, ps.get(0).value, 0f, "a parameter changed before the flush");
                 d.flush();
                 losses[k] = obj.meanLoss();
+                // steps after the first issue the same operations on the same arrays: one recorded graph serves them all
+                if (k > 0) assertNull(d.changeFromPrevious(), "step " + k + " differs from step " + (k - 1) + " at");
             }
             Map<String, float[]> out = new LinkedHashMap<>();
             for (int i = 0; i < ps.size(); i++) {
@@ -227,7 +233,10 @@ class DeferredBackendTest {
     @Test
     void mlpForwardWithSharedTimeDeferredIsBitIdentical() { evaluateBothWays(mlp(), false, 5, true); }
 
-    /** Multistep sampling (3 steps: the re-noising between network calls is deferred too), one flush per call. */
+    /**
+     * Multistep sampling (3 steps: the re-noising between network calls is deferred too), one flush per call; the
+     * second call issues the same operations on the same arrays as the first (one recorded graph serves every call).
+     */
     @Test
     void samplerDeferredIsBitIdentical() {
         Trace[] sides = new Trace[2];
@@ -239,11 +248,15 @@ class DeferredBackendTest {
                 ConsistencySamplerF32 sampler = new ConsistencySamplerF32(m, SIGMA_D);
                 Map<String, float[]> out = new LinkedHashMap<>();
                 int n = 6;
+                float[][] noise = new float[3][n * 64];   // the caller's noise buffers, refilled on the host per call
                 for (int call = 0; call < 2; call++) {
                     SplittableRandom r = new SplittableRandom(90 + call);
-                    float[][] noise = {gaussian(r, n * 64, SIGMA_D), gaussian(r, n * 64, SIGMA_D), gaussian(r, n * 64, SIGMA_D)};
+                    for (float[] z : noise) System.arraycopy(gaussian(r, n * 64, SIGMA_D), 0, z, 0, z.length);
                     float[] x = sampler.sample(noise, new double[] {1.56, 1.1, 0.6}, n);
-                    if (deferred) d.flush();
+                    if (deferred) {
+                        d.flush();
+                        if (call > 0) assertNull(d.changeFromPrevious(), "sampling call " + call + " differs from the first at");
+                    }
                     out.put("samples " + call, x.clone());
                 }
                 sides[side] = new Trace(new double[0], out);

@@ -40,10 +40,19 @@ public final class AdamF32 {
 
     public long stepCount() { return step; }
 
-    /** The first moment m of parameter i (live array; for checkpoints and tests). */
+    /** Sets the step count (resume: the bias corrections of the next {@link #step} are those of step {@code steps} + 1). */
+    public void restoreStepCount(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("optimizer step count must be >= 0, got " + steps);
+        step = steps;
+    }
+
+    /** The parameters it updates, in order. */
+    public List<ParamF32> params() { return params; }
+
+    /** First moment m of parameter i (live array). */
     public float[] firstMoment(int i) { return m[i]; }
 
-    /** The second moment v of parameter i (live array). */
+    /** Second moment v of parameter i (live array). */
     public float[] secondMoment(int i) { return v[i]; }
 
     /** Step scalars {a, s, adaptive ? 1 : 0} for step t (1-based), in double. */

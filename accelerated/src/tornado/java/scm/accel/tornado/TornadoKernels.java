@@ -140,9 +140,8 @@ public final class TornadoKernels {
     }
 
     /** s = {beta1, beta2, a, scale, eps}. */
-    /** s = {β₁, β₂, a, s, ε, adaptive (1 or 0)}: the adaptive flag is a value, not a constant, so a recorded graph keeps it per step. */
-    public static void adamFamily(float[] p, float[] g, float[] m, float[] v, float[] s, int len) {
-        for (@Parallel int j = 0; j < len; j++) OptimKernels.adamFamily(p, g, m, v, s[0], s[1], s[2], s[3], s[4], s[5] == 1f, j, j + 1);
+    public static void adamFamily(float[] p, float[] g, float[] m, float[] v, float[] s, int len, int adaptive) {
+        for (@Parallel int j = 0; j < len; j++) OptimKernels.adamFamily(p, g, m, v, s[0], s[1], s[2], s[3], s[4], adaptive == 1, j, j + 1);
     }
 
     public static void ema(float[] e, float[] p, float[] s, int len) {

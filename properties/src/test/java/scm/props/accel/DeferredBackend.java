@@ -11,10 +11,10 @@ import scm.accel.backend.JvmBackend;
 /**
  * A test double of a recording device backend: every {@link Backend} operation is appended, as a closure over the
  * same array references and argument values, to a list instead of running; {@link #flush()} runs the list in order on
- * the wrapped {@link JvmBackend} and clears it. It models what TornadoBackend's recording mode does with a training
- * step or a sampler call (the host code runs once and issues operations; they become one task graph that runs later,
- * on the device, with parameters, optimiser state and EMAs resident there across calls: docs/gpu.md, "scm train and
- * scm sample on the resident graphs"). Two ways host code can break that, and what catches each here:
+ * the wrapped {@link JvmBackend} and clears it. It models the recorded-graph design of issue 12 (docs/gpu.md): the host
+ * code of a training step or sampler call runs once and issues operations, which become one task graph that runs
+ * later, on the device, with parameters, optimiser state and EMAs resident there across calls. Two ways host code can
+ * break that, and what catches each here:
  * <ul>
  *   <li>a host read or write of a float array <em>between</em> two operations sees, or is overwritten by, the values
  *       of the wrong moment: the results differ from an eager run ({@link DeferredBackendTest} compares bit for bit);
@@ -92,7 +92,7 @@ final class DeferredBackend implements Backend {
     /**
      * Null when the last flush ran the same operations on the same arrays (by identity) as the flush before it (then a
      * device backend can record such a call once and replay that graph, with new scalars and new input values, for
-     * every later call: what TornadoBackend's Op#sameAs asks of a recording); else the first difference.
+     * every later call); else the first difference.
      */
     String changeFromPrevious() { return changeFromPrevious; }
 

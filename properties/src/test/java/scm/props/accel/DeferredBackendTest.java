@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import scm.accel.backend.Backend;
 import scm.accel.backend.JvmBackend;
 import scm.accel.model.MlpModelF32;
@@ -174,15 +176,17 @@ class DeferredBackendTest {
         assertSame(eager, deferred);
     }
 
-    @Test
-    void unetSctStepsDeferredAreBitIdentical() { trainBothWays(unet(1, 0.2), null, true, 3); }
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void unetSctStepsDeferredAreBitIdentical(int n) { trainBothWays(unet(1, 0.2), null, true, n); }
 
     @Test
     void unetScdStepsDeferredAreBitIdentical() { trainBothWays(unet(1, 0.2), unet(2, 0), true, 3); }
 
     /** Adam rather than RAdam here: RAdam's first steps (ρ_t ≤ 5) do not use v, Adam's do. */
-    @Test
-    void mlpSctStepsDeferredAreBitIdentical() { trainBothWays(mlp(), null, false, 7); }
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7})
+    void mlpSctStepsDeferredAreBitIdentical(int n) { trainBothWays(mlp(), null, false, n); }
 
     @Test
     void mlpScdStepsDeferredAreBitIdentical() { trainBothWays(mlp(), mlpTeacher(), true, 7); }

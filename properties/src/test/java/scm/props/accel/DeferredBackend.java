@@ -11,10 +11,10 @@ import scm.accel.backend.JvmBackend;
 /**
  * A test double of a recording device backend: every {@link Backend} operation is appended, as a closure over the
  * same array references and argument values, to a list instead of running; {@link #flush()} runs the list in order on
- * the wrapped {@link JvmBackend} and clears it. It models the recorded-graph design of issue 12 (docs/gpu.md): the host
- * code of a training step or sampler call runs once and issues operations, which become one task graph that runs
- * later, on the device, with parameters, optimiser state and EMAs resident there across calls. Two ways host code can
- * break that, and what catches each here:
+ * the wrapped {@link JvmBackend} and clears it. It models the recorded-graph design of issue 12 (docs/gpu.md, "Why
+ * the U-Net has no resident training graph yet"): the host code of a training step or sampler call runs once and
+ * issues operations, which become one task graph that runs later, on the device, with parameters, optimiser state and
+ * EMAs resident there across calls. Two ways host code can break that, and what catches each here:
  * <ul>
  *   <li>a host read or write of a float array <em>between</em> two operations sees, or is overwritten by, the values
  *       of the wrong moment: the results differ from an eager run ({@link DeferredBackendTest} compares bit for bit);
@@ -46,7 +46,9 @@ final class DeferredBackend implements Backend {
 
     DeferredBackend(JvmBackend inner) { this.inner = inner; }
 
-    private void defer(String name, Runnable run, float[][] reads, float[][] writes) { pending.add(new Op(name, run, reads, writes)); }
+    private void defer(String name, Runnable run, float[][] reads, float[][] writes) {
+        pending.add(new Op(name, run, reads, writes));
+    }
 
     private static float[][] reads(float[]... a) { return a; }
 
@@ -59,7 +61,8 @@ final class DeferredBackend implements Backend {
         op.run().run();
         for (int q = 0; q < op.reads().length; q++)
             if (before.get(q) != null && !Arrays.equals(before.get(q), op.reads()[q]))
-                throw new IllegalStateException("operation " + op.name() + " changed its read-only argument " + q + ": fix its declaration");
+                throw new IllegalStateException("operation " + op.name() + " changed its read-only argument " + q
+                        + ": fix its declaration");
     }
 
     private static boolean written(Op op, float[] a) {
@@ -86,7 +89,8 @@ final class DeferredBackend implements Backend {
         changeFromPrevious = change(previous, pending);
         previous = List.copyOf(pending);
         pending.clear();
-        for (Map.Entry<float[], String> e : written.entrySet()) resident.put(e.getKey(), new Resident(e.getKey().clone(), e.getValue()));
+        for (Map.Entry<float[], String> e : written.entrySet())
+            resident.put(e.getKey(), new Resident(e.getKey().clone(), e.getValue()));
     }
 
     /**
@@ -131,7 +135,8 @@ final class DeferredBackend implements Backend {
         defer("linearTangent", () -> inner.linearTangent(dx, w, dy, n, in, out), reads(dx, w), writes(dy));
     }
 
-    @Override public void linearDual(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int n, int in, int out) {
+    @Override public void linearDual(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int n,
+            int in, int out) {
         defer("linearDual", () -> inner.linearDual(x, dx, w, b, y, dy, n, in, out), reads(x, dx, w, b), writes(y, dy));
     }
 
@@ -171,8 +176,10 @@ final class DeferredBackend implements Backend {
         defer("scaleShift", () -> inner.scaleShift(h, s, b, y, len), reads(h, s, b), writes(y));
     }
 
-    @Override public void scaleShiftTangent(float[] h, float[] dh, float[] s, float[] ds, float[] db, float[] dy, int len) {
-        defer("scaleShiftTangent", () -> inner.scaleShiftTangent(h, dh, s, ds, db, dy, len), reads(h, dh, s, ds, db), writes(dy));
+    @Override public void scaleShiftTangent(float[] h, float[] dh, float[] s, float[] ds, float[] db,
+            float[] dy, int len) {
+        defer("scaleShiftTangent", () -> inner.scaleShiftTangent(h, dh, s, ds, db, dy, len),
+                reads(h, dh, s, ds, db), writes(dy));
     }
 
     @Override public void layerNorm(float[] x, float[] xhat, float[] r, int n, int d, float eps) {
@@ -188,7 +195,8 @@ final class DeferredBackend implements Backend {
     }
 
     @Override public void affineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int d) {
-        defer("affineGrad", () -> inner.affineGrad(dy, xhat, dgamma, dbeta, n, d), reads(dy, xhat), writes(dgamma, dbeta));
+        defer("affineGrad", () -> inner.affineGrad(dy, xhat, dgamma, dbeta, n, d),
+                reads(dy, xhat), writes(dgamma, dbeta));
     }
 
     @Override public void pixelNorm(float[] x, float[] y, float[] r, int n, int d, float eps) {
@@ -199,20 +207,25 @@ final class DeferredBackend implements Backend {
         defer("pixelNormProject", () -> inner.pixelNormProject(y, r, v, out, n, d), reads(y, r, v), writes(out));
     }
 
-    @Override public void positional(float[] t, float[] dt, boolean tangent, float[] freq, float[] e, float[] de, int n, int half) {
-        defer("positional", () -> inner.positional(t, dt, tangent, freq, e, de, n, half), reads(t, dt, freq), writes(e, de));
+    @Override public void positional(float[] t, float[] dt, boolean tangent, float[] freq, float[] e,
+            float[] de, int n, int half) {
+        defer("positional", () -> inner.positional(t, dt, tangent, freq, e, de, n, half),
+                reads(t, dt, freq), writes(e, de));
     }
 
     @Override public void positionalBackward(float[] t, float[] freq, float[] g, float[] dtOut, int n, int half) {
-        defer("positionalBackward", () -> inner.positionalBackward(t, freq, g, dtOut, n, half), reads(t, freq, g), writes(dtOut));
+        defer("positionalBackward", () -> inner.positionalBackward(t, freq, g, dtOut, n, half),
+                reads(t, freq, g), writes(dtOut));
     }
 
-    @Override public void fourier(float[] t, float[] dt, boolean tangent, float[] a, float[] p, float[] e, float[] de, int n, int dim) {
+    @Override public void fourier(float[] t, float[] dt, boolean tangent, float[] a, float[] p, float[] e,
+            float[] de, int n, int dim) {
         defer("fourier", () -> inner.fourier(t, dt, tangent, a, p, e, de, n, dim), reads(t, dt, a, p), writes(e, de));
     }
 
     @Override public void fourierBackward(float[] t, float[] a, float[] p, float[] g, float[] dtOut, int n, int dim) {
-        defer("fourierBackward", () -> inner.fourierBackward(t, a, p, g, dtOut, n, dim), reads(t, a, p, g), writes(dtOut));
+        defer("fourierBackward", () -> inner.fourierBackward(t, a, p, g, dtOut, n, dim),
+                reads(t, a, p, g), writes(dtOut));
     }
 
     @Override public void noisy(float[] x0, float[] z, float[] t, float[] xt, float[] dxdt, int n, int d) {
@@ -231,52 +244,71 @@ final class DeferredBackend implements Backend {
         defer("consistency", () -> inner.consistency(x, f, t, sigmaD, out, n, d), reads(x, f, t), writes(out));
     }
 
-    @Override public void tangent(float[] fMinus, float[] jvp, float[] xt, float[] dxdt, float[] t, float sigmaD, float r, float c, float[] g, int n, int d) {
-        defer("tangent", () -> inner.tangent(fMinus, jvp, xt, dxdt, t, sigmaD, r, c, g, n, d), reads(fMinus, jvp, xt, dxdt, t), writes(g));
+    @Override public void tangent(float[] fMinus, float[] jvp, float[] xt, float[] dxdt, float[] t,
+            float sigmaD, float r, float c, float[] g, int n, int d) {
+        defer("tangent", () -> inner.tangent(fMinus, jvp, xt, dxdt, t, sigmaD, r, c, g, n, d),
+                reads(fMinus, jvp, xt, dxdt, t), writes(g));
     }
 
-    @Override public void loss(float[] f, float[] fMinus, float[] g, float[] w, float[] loss, float[] dF, float[] dw, int n, int d) {
-        defer("loss", () -> inner.loss(f, fMinus, g, w, loss, dF, dw, n, d), reads(f, fMinus, g, w), writes(loss, dF, dw));
+    @Override public void loss(float[] f, float[] fMinus, float[] g, float[] w, float[] loss, float[] dF,
+            float[] dw, int n, int d) {
+        defer("loss", () -> inner.loss(f, fMinus, g, w, loss, dF, dw, n, d),
+                reads(f, fMinus, g, w), writes(loss, dF, dw));
     }
 
-    @Override public void adamFamily(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float a, float s, float eps, boolean adaptive, int len) {
-        defer("adamFamily", () -> inner.adamFamily(p, g, m, v, beta1, beta2, a, s, eps, adaptive, len), reads(g), writes(p, m, v));
+    @Override public void adamFamily(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2,
+            float a, float s, float eps, boolean adaptive, int len) {
+        defer("adamFamily", () -> inner.adamFamily(p, g, m, v, beta1, beta2, a, s, eps, adaptive, len),
+                reads(g), writes(p, m, v));
     }
 
     @Override public void ema(float[] e, float[] p, float beta, int len) {
         defer("ema", () -> inner.ema(e, p, beta, len), reads(p), writes(e));
     }
 
-    @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
+    @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin,
+            int h, int wd, int cout, int k) {
         defer("conv2d", () -> inner.conv2d(x, w, b, hasBias, y, n, cin, h, wd, cout, k), reads(x, w, b), writes(y));
     }
 
-    @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
-        defer("conv2dInputGrad", () -> inner.conv2dInputGrad(dy, w, dx, n, cin, h, wd, cout, k), reads(dy, w), writes(dx));
+    @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd,
+            int cout, int k) {
+        defer("conv2dInputGrad", () -> inner.conv2dInputGrad(dy, w, dx, n, cin, h, wd, cout, k),
+                reads(dy, w), writes(dx));
     }
 
-    @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
-        defer("conv2dParamGrad", () -> inner.conv2dParamGrad(dy, x, dw, db, n, cin, h, wd, cout, k), reads(dy, x), writes(dw, db));
+    @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h,
+            int wd, int cout, int k) {
+        defer("conv2dParamGrad", () -> inner.conv2dParamGrad(dy, x, dw, db, n, cin, h, wd, cout, k),
+                reads(dy, x), writes(dw, db));
     }
 
-    @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
-        defer("channelAffine", () -> inner.channelAffine(v, gamma, beta, withShift, y, n, c, plane), reads(v, gamma, beta), writes(y));
+    @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y,
+            int n, int c, int plane) {
+        defer("channelAffine", () -> inner.channelAffine(v, gamma, beta, withShift, y, n, c, plane),
+                reads(v, gamma, beta), writes(y));
     }
 
-    @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
-        defer("channelAffineGrad", () -> inner.channelAffineGrad(dy, xhat, dgamma, dbeta, n, c, plane), reads(dy, xhat), writes(dgamma, dbeta));
+    @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n,
+            int c, int plane) {
+        defer("channelAffineGrad", () -> inner.channelAffineGrad(dy, xhat, dgamma, dbeta, n, c, plane),
+                reads(dy, xhat), writes(dgamma, dbeta));
     }
 
     @Override public void modulate(float[] xhat, float[] s, float[] b, float[] y, int planes, int plane) {
         defer("modulate", () -> inner.modulate(xhat, s, b, y, planes, plane), reads(xhat, s, b), writes(y));
     }
 
-    @Override public void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db, float[] dy, int planes, int plane) {
-        defer("modulateTangent", () -> inner.modulateTangent(xhat, dxhat, s, ds, db, dy, planes, plane), reads(xhat, dxhat, s, ds, db), writes(dy));
+    @Override public void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db,
+            float[] dy, int planes, int plane) {
+        defer("modulateTangent", () -> inner.modulateTangent(xhat, dxhat, s, ds, db, dy, planes, plane),
+                reads(xhat, dxhat, s, ds, db), writes(dy));
     }
 
-    @Override public void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
-        defer("modulateGrad", () -> inner.modulateGrad(dy, xhat, s, dxhat, ds, db, planes, plane), reads(dy, xhat, s), writes(dxhat, ds, db));
+    @Override public void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds,
+            float[] db, int planes, int plane) {
+        defer("modulateGrad", () -> inner.modulateGrad(dy, xhat, s, dxhat, ds, db, planes, plane),
+                reads(dy, xhat, s), writes(dxhat, ds, db));
     }
 
     @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) {
@@ -303,11 +335,15 @@ final class DeferredBackend implements Backend {
         defer("split", () -> inner.split(g, ga, gb, n, sa, sb), reads(g), writes(ga, gb));
     }
 
-    @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block) {
-        defer("attention", () -> inner.attention(qkv, tqkv, tangent, o, to, n, heads, c, len, block), reads(qkv, tqkv), writes(o, to));
+    @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n,
+            int heads, int c, int len, int block) {
+        defer("attention", () -> inner.attention(qkv, tqkv, tangent, o, to, n, heads, c, len, block),
+                reads(qkv, tqkv), writes(o, to));
     }
 
-    @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {
-        defer("attentionBackward", () -> inner.attentionBackward(qkv, o, dO, dqkv, n, heads, c, len), reads(qkv, o, dO), writes(dqkv));
+    @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads,
+            int c, int len) {
+        defer("attentionBackward", () -> inner.attentionBackward(qkv, o, dO, dqkv, n, heads, c, len),
+                reads(qkv, o, dO), writes(dqkv));
     }
 }

@@ -38,11 +38,11 @@ import scm.ref.model.unet.UNetConfig;
 /**
  * The contract that lets a device backend run a whole training step (or sampler call) as one recorded task graph:
  * between its inputs and its results, scm.accel's host code touches the float arrays only through {@link Backend}
- * operations. A recording device backend (the recorded-graph design of issue 12, docs/gpu.md) collects the operations
- * a step's host code issues and runs them later, on the device, as one graph with parameters, optimiser state and
- * EMAs resident there; a host
- * {@code Arrays.fill}, {@code System.arraycopy} or loop over a buffer between two operations would then act at the
- * wrong moment, or on a copy the device never sees. CI has no TornadoVM, so this checks the contract on the JVM: the
+ * operations. A recording device backend (the recorded-graph design of issue 12; docs/gpu.md, "Why the U-Net has no
+ * resident training graph yet") collects the operations a step's host code issues and runs them later, on the
+ * device, as one graph with parameters, optimiser state and EMAs resident there; a host {@code Arrays.fill},
+ * {@code System.arraycopy} or loop over a buffer between two operations would then act at the wrong moment, or on a
+ * copy the device never sees. CI has no TornadoVM, so this checks the contract on the JVM: the
  * same step runs eagerly on a {@link JvmBackend} and deferred on a {@link DeferredBackend} (operations recorded, then
  * run in order by {@link DeferredBackend#flush()}, which also rejects host writes to arrays that operations write), on
  * twin networks built from one reference model. Every training step after the first, and every sampler call after the

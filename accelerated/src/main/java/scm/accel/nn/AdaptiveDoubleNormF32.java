@@ -14,7 +14,7 @@ public final class AdaptiveDoubleNormF32 {
     private final LayerNormF32 norm;
     public final LinearF32 scale, shift;
     private final PixelNormF32 scaleNorm, shiftNorm;
-    private float[] xhat, s, y, dy, gh, gs, dc, ones, sTile, bTile;
+    private float[] xhat, s, y, dy, gh, gs, dc;
 
     public AdaptiveDoubleNormF32(Backend be, String name, int width, int condDim) {
         this.be = be;
@@ -44,27 +44,21 @@ public final class AdaptiveDoubleNormF32 {
 
     /**
      * {@link #forward} for n samples that share one conditioning row {@code c1} (one time t): the scale and shift
-     * paths run on that row once and are broadcast to the n rows by {@link Backend#affine} with x = 1 (ŝ[j]·1 = ŝ[j]
-     * exactly, no addition), then combined by the same {@link Backend#scaleShift} as {@link #forward}, so each row is
-     * bit-identical to {@link #forward} with c1 repeated n times on any backend (every kernel is row-independent). The
-     * broadcast is an operation, not a host copy, so a backend that records a call's operations sees it.
+     * paths run on that row once and {@link Backend#affine} broadcasts them over the rows, y[i,j] = ŝ[j]·x̂[i,j] + b̂[j]:
+     * the same product and sum as {@link Backend#scaleShift}'s x̂·ŝ + b̂ (multiplication commutes; on the JVM two
+     * roundings each, on a device that contracts both into one FMA, one rounding each), so each row equals
+     * {@link #forward} with c1 repeated n times bit for bit. No tiled copy of the row: less memory traffic than tiling
+     * it, and no host copy between operations (a backend that records a call's operations sees every step). Leaves
+     * no state for {@link #backward}, which needs a {@link #forward} first.
      */
     public float[] forwardShared(float[] x, float[] c1, int n) {
         int len = n * width;
         xhat = norm.forward(x, n);
         float[] s1 = scaleNorm.forward(scale.forward(c1, 1), 1);
         float[] b1 = shiftNorm.forward(shift.forward(c1, 1), 1);
-        if (ones == null || ones.length != len) {  // a constant input: filled once when allocated, only read by operations
-            ones = new float[len];
-            java.util.Arrays.fill(ones, 1f);
-        }
-        sTile = Buffers.ensure(sTile, len);
-        bTile = Buffers.ensure(bTile, len);
-        be.affine(ones, s1, null, false, sTile, n, width);
-        be.affine(ones, b1, null, false, bTile, n, width);
-        s = sTile;
+        s = null;
         y = Buffers.ensure(y, len);
-        be.scaleShift(xhat, sTile, bTile, y, len);
+        be.affine(xhat, s1, b1, true, y, n, width);
         return y;
     }
 

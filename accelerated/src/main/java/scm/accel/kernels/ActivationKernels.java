@@ -12,10 +12,18 @@ public final class ActivationKernels {
 
     /** y = SiLU(x) and the slope y'(x), cached for the JVP and backward. */
     public static void silu(float[] x, float[] y, float[] slope, int from, int to) {
+        silu(x, 0, y, 0, slope, 0, from, to);
+    }
+
+    /**
+     * y = SiLU(x) and the slope y'(x), cached for the JVP and backward.
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void silu(float[] x, int xO, float[] y, int yO, float[] slope, int slopeO, int from, int to) {
         for (int j = from; j < to; j++) {
-            float a = x[j], s = sigmoid(a);
-            y[j] = a * s;
-            slope[j] = s * (1f + a * (1f - s));
+            float a = x[xO + j], s = sigmoid(a);
+            y[yO + j] = a * s;
+            slope[slopeO + j] = s * (1f + a * (1f - s));
         }
     }
 

@@ -31,6 +31,16 @@ public final class AttentionKernels {
      * B floats per row (the block's logits).
      */
     public static void flashRow(float[] qkv, float[] o, float[] scratch, int c, int heads, int len, int block, int row) {
+        flashRow(qkv, 0, o, 0, scratch, 0, c, heads, len, block, row);
+    }
+
+    /**
+     * Query row {@code row} = ((s·heads + h)·L + i) of the flash forward: writes O at that row. {@code scratch} has
+     * B floats per row (the block's logits).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void flashRow(float[] qkv, int qkvO, float[] o, int oO, float[] scratch, int scratchO, int c, int heads, int len,
+                                int block, int row) {
         int i = row % len, sh = row / len, h = sh % heads, s = sh / heads;
         int dh = c / heads;
         float sc = (float) (1.0 / Math.sqrt(dh));
@@ -38,40 +48,50 @@ public final class AttentionKernels {
         int ob = (s * c + h * dh) * len + i;
         int xs = row * block;
         float m = 0f, l = 0f;
-        for (int d = 0; d < dh; d++) o[ob + d * len] = 0f;
+        for (int d = 0; d < dh; d++) o[oO + ob + d * len] = 0f;
         for (int j0 = 0; j0 < len; j0 += block) {
             int nb = Math.min(block, len - j0);
             float mb = 0f;
             for (int b = 0; b < nb; b++) {
                 int j = j0 + b;
                 float x = 0f;
-                for (int d = 0; d < dh; d++) x += qkv[qb + d * len + i] * qkv[kb + d * len + j];
+                for (int d = 0; d < dh; d++) x += qkv[qkvO + qb + d * len + i] * qkv[qkvO + kb + d * len + j];
                 x *= sc;
-                scratch[xs + b] = x;
+                scratch[scratchO + xs + b] = x;
                 mb = b == 0 ? x : Math.max(mb, x);
             }
             float mNew = j0 == 0 ? mb : Math.max(m, mb);
             float alpha = j0 == 0 ? 0f : (float) Math.exp(m - mNew);   // nothing accumulated before the first block
             l *= alpha;
-            for (int d = 0; d < dh; d++) o[ob + d * len] *= alpha;
+            for (int d = 0; d < dh; d++) o[oO + ob + d * len] *= alpha;
             for (int b = 0; b < nb; b++) {
                 int j = j0 + b;
-                float e = (float) Math.exp(scratch[xs + b] - mNew);
+                float e = (float) Math.exp(scratch[scratchO + xs + b] - mNew);
                 l += e;
-                for (int d = 0; d < dh; d++) o[ob + d * len] += e * qkv[vb + d * len + j];
+                for (int d = 0; d < dh; d++) o[oO + ob + d * len] += e * qkv[qkvO + vb + d * len + j];
             }
             m = mNew;
         }
         float inv = 1f / l;
-        for (int d = 0; d < dh; d++) o[ob + d * len] *= inv;
+        for (int d = 0; d < dh; d++) o[oO + ob + d * len] *= inv;
     }
 
     /**
      * Query row {@code row} of the flash JVP: O and t_O at that row, the same primal arithmetic as {@link #flashRow}
      * (a separate kernel rather than a flag: one compiled form per mode). {@code scratch} has 2B floats per row.
      */
-    public static void flashJvpRow(float[] qkv, float[] tqkv, float[] o, float[] to, float[] scratch, int c, int heads, int len, int block,
-                                   int row) {
+    public static void flashJvpRow(float[] qkv, float[] tqkv, float[] o, float[] to, float[] scratch, int c, int heads, int len,
+                                   int block, int row) {
+        flashJvpRow(qkv, 0, tqkv, 0, o, 0, to, 0, scratch, 0, c, heads, len, block, row);
+    }
+
+    /**
+     * Query row {@code row} of the flash JVP: O and t_O at that row, the same primal arithmetic as {@link #flashRow}
+     * (a separate kernel rather than a flag: one compiled form per mode). {@code scratch} has 2B floats per row.
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void flashJvpRow(float[] qkv, int qkvO, float[] tqkv, int tqkvO, float[] o, int oO, float[] to, int toO,
+                                   float[] scratch, int scratchO, int c, int heads, int len, int block, int row) {
         int i = row % len, sh = row / len, h = sh % heads, s = sh / heads;
         int dh = c / heads;
         float sc = (float) (1.0 / Math.sqrt(dh));
@@ -79,7 +99,7 @@ public final class AttentionKernels {
         int ob = (s * c + h * dh) * len + i;
         int xs = row * 2 * block, ts = xs + block;
         float m = 0f, l = 0f, mu = 0f;
-        for (int d = 0; d < dh; d++) { o[ob + d * len] = 0f; to[ob + d * len] = 0f; }
+        for (int d = 0; d < dh; d++) { o[oO + ob + d * len] = 0f; to[toO + ob + d * len] = 0f; }
         for (int j0 = 0; j0 < len; j0 += block) {
             int nb = Math.min(block, len - j0);
             float mb = 0f;
@@ -87,39 +107,39 @@ public final class AttentionKernels {
                 int j = j0 + b;
                 float x = 0f, tx = 0f;
                 for (int d = 0; d < dh; d++) {
-                    float q = qkv[qb + d * len + i], k = qkv[kb + d * len + j];
+                    float q = qkv[qkvO + qb + d * len + i], k = qkv[qkvO + kb + d * len + j];
                     x += q * k;
-                    tx += tqkv[qb + d * len + i] * k + q * tqkv[kb + d * len + j];
+                    tx += tqkv[tqkvO + qb + d * len + i] * k + q * tqkv[tqkvO + kb + d * len + j];
                 }
                 x *= sc;
-                scratch[xs + b] = x;
-                scratch[ts + b] = sc * tx;
+                scratch[scratchO + xs + b] = x;
+                scratch[scratchO + ts + b] = sc * tx;
                 mb = b == 0 ? x : Math.max(mb, x);
             }
             float mNew = j0 == 0 ? mb : Math.max(m, mb);
             float alpha = j0 == 0 ? 0f : (float) Math.exp(m - mNew);   // nothing accumulated before the first block
             l *= alpha;
             mu *= alpha;
-            for (int d = 0; d < dh; d++) { o[ob + d * len] *= alpha; to[ob + d * len] *= alpha; }
+            for (int d = 0; d < dh; d++) { o[oO + ob + d * len] *= alpha; to[toO + ob + d * len] *= alpha; }
             for (int b = 0; b < nb; b++) {
                 int j = j0 + b;
-                float e = (float) Math.exp(scratch[xs + b] - mNew);
+                float e = (float) Math.exp(scratch[scratchO + xs + b] - mNew);
                 l += e;
-                float et = e * scratch[ts + b];
+                float et = e * scratch[scratchO + ts + b];
                 mu += et;
                 for (int d = 0; d < dh; d++) {
-                    float v = qkv[vb + d * len + j];
-                    o[ob + d * len] += e * v;
-                    to[ob + d * len] += et * v + e * tqkv[vb + d * len + j];
+                    float v = qkv[qkvO + vb + d * len + j];
+                    o[oO + ob + d * len] += e * v;
+                    to[toO + ob + d * len] += et * v + e * tqkv[tqkvO + vb + d * len + j];
                 }
             }
             m = mNew;
         }
         float inv = 1f / l, muL = mu * inv;
         for (int d = 0; d < dh; d++) {
-            float y = o[ob + d * len] * inv;
-            o[ob + d * len] = y;
-            to[ob + d * len] = to[ob + d * len] * inv - muL * y;
+            float y = o[oO + ob + d * len] * inv;
+            o[oO + ob + d * len] = y;
+            to[toO + ob + d * len] = to[toO + ob + d * len] * inv - muL * y;
         }
     }
 
@@ -139,38 +159,48 @@ public final class AttentionKernels {
      * from dO [n, C, L]; {@code p} holds L floats per sample·head (one probability row at a time).
      */
     public static void backwardHead(float[] qkv, float[] o, float[] dO, float[] dqkv, float[] p, int c, int heads, int len, int sh) {
+        backwardHead(qkv, 0, o, 0, dO, 0, dqkv, 0, p, 0, c, heads, len, sh);
+    }
+
+    /**
+     * The backward of sample·head {@code sh} = s·heads + h: overwrites its dQ, dK, dV channels of dqkv [n, 3C, L]
+     * from dO [n, C, L]; {@code p} holds L floats per sample·head (one probability row at a time).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void backwardHead(float[] qkv, int qkvO, float[] o, int oO, float[] dO, int dOO, float[] dqkv, int dqkvO, float[] p,
+                                    int pO, int c, int heads, int len, int sh) {
         int h = sh % heads, s = sh / heads, dh = c / heads;
         float sc = (float) (1.0 / Math.sqrt(dh));
         int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
         int ob = (s * c + h * dh) * len, pb = sh * len;
         for (int d = 0; d < dh; d++)
-            for (int j = 0; j < len; j++) { dqkv[qb + d * len + j] = 0f; dqkv[kb + d * len + j] = 0f; dqkv[vb + d * len + j] = 0f; }
+            for (int j = 0; j < len; j++) { dqkv[dqkvO + qb + d * len + j] = 0f; dqkv[dqkvO + kb + d * len + j] = 0f; dqkv[dqkvO + vb + d * len + j] = 0f; }
         for (int i = 0; i < len; i++) {
             float m = 0f;
             for (int j = 0; j < len; j++) {
                 float x = 0f;
-                for (int d = 0; d < dh; d++) x += qkv[qb + d * len + i] * qkv[kb + d * len + j];
+                for (int d = 0; d < dh; d++) x += qkv[qkvO + qb + d * len + i] * qkv[qkvO + kb + d * len + j];
                 x *= sc;
-                p[pb + j] = x;
+                p[pO + pb + j] = x;
                 m = j == 0 ? x : Math.max(m, x);
             }
             float sum = 0f;
-            for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pb + j] - m); p[pb + j] = e; sum += e; }
+            for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pO + pb + j] - m); p[pO + pb + j] = e; sum += e; }
             float inv = 1f / sum;
             float dd = 0f;
-            for (int d = 0; d < dh; d++) dd += dO[ob + d * len + i] * o[ob + d * len + i];
+            for (int d = 0; d < dh; d++) dd += dO[dOO + ob + d * len + i] * o[oO + ob + d * len + i];
             for (int j = 0; j < len; j++) {
-                float pij = p[pb + j] * inv;
+                float pij = p[pO + pb + j] * inv;
                 float dv = 0f;
                 for (int d = 0; d < dh; d++) {
-                    float g = dO[ob + d * len + i];
-                    dqkv[vb + d * len + j] += pij * g;
-                    dv += g * qkv[vb + d * len + j];
+                    float g = dO[dOO + ob + d * len + i];
+                    dqkv[dqkvO + vb + d * len + j] += pij * g;
+                    dv += g * qkv[qkvO + vb + d * len + j];
                 }
                 float ds = sc * (pij * (dv - dd));
                 for (int d = 0; d < dh; d++) {
-                    dqkv[qb + d * len + i] += ds * qkv[kb + d * len + j];
-                    dqkv[kb + d * len + j] += ds * qkv[qb + d * len + i];
+                    dqkv[dqkvO + qb + d * len + i] += ds * qkv[qkvO + kb + d * len + j];
+                    dqkv[dqkvO + kb + d * len + j] += ds * qkv[qkvO + qb + d * len + i];
                 }
             }
         }

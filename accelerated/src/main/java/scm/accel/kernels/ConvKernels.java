@@ -22,10 +22,19 @@ public final class ConvKernels {
     private ConvKernels() {}
 
     /** One forward output y[s, o, i, j] (bias included when {@code hasBias}). */
-    public static float conv2dPoint(float[] x, float[] w, float[] b, boolean hasBias, int cin, int h, int wd, int k,
-                                    int s, int o, int i, int j) {
+    public static float conv2dPoint(float[] x, float[] w, float[] b, boolean hasBias, int cin, int h, int wd, int k, int s, int o, int i,
+                                    int j) {
+        return conv2dPoint(x, 0, w, 0, b, 0, hasBias, cin, h, wd, k, s, o, i, j);
+    }
+
+    /**
+     * One forward output y[s, o, i, j] (bias included when {@code hasBias}).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static float conv2dPoint(float[] x, int xO, float[] w, int wO, float[] b, int bO, boolean hasBias, int cin, int h, int wd,
+                                    int k, int s, int o, int i, int j) {
         int p = (k - 1) / 2;
-        float acc = hasBias ? b[o] : 0f;
+        float acc = hasBias ? b[bO + o] : 0f;
         for (int c = 0; c < cin; c++)
             for (int u = 0; u < k; u++) {
                 int yy = i + u - p;
@@ -33,7 +42,7 @@ public final class ConvKernels {
                 for (int v = 0; v < k; v++) {
                     int xx = j + v - p;
                     if (xx < 0 || xx >= wd) continue;
-                    acc += w[((o * cin + c) * k + u) * k + v] * x[((s * cin + c) * h + yy) * wd + xx];
+                    acc += w[wO + ((o * cin + c) * k + u) * k + v] * x[xO + ((s * cin + c) * h + yy) * wd + xx];
                 }
             }
         return acc;
@@ -51,6 +60,15 @@ public final class ConvKernels {
 
     /** One input gradient dx[s, c, i, j] = Σ_{o,u,v} W[o,c,u,v]·dy[s,o,i−u+p,j−v+p]. */
     public static float conv2dInputGradPoint(float[] dy, float[] w, int cin, int h, int wd, int cout, int k, int s, int c, int i, int j) {
+        return conv2dInputGradPoint(dy, 0, w, 0, cin, h, wd, cout, k, s, c, i, j);
+    }
+
+    /**
+     * One input gradient dx[s, c, i, j] = Σ_{o,u,v} W[o,c,u,v]·dy[s,o,i−u+p,j−v+p].
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static float conv2dInputGradPoint(float[] dy, int dyO, float[] w, int wO, int cin, int h, int wd, int cout, int k, int s,
+                                             int c, int i, int j) {
         int p = (k - 1) / 2;
         float acc = 0f;
         for (int o = 0; o < cout; o++)
@@ -60,7 +78,7 @@ public final class ConvKernels {
                 for (int v = 0; v < k; v++) {
                     int xx = j - v + p;
                     if (xx < 0 || xx >= wd) continue;
-                    acc += w[((o * cin + c) * k + u) * k + v] * dy[((s * cout + o) * h + yy) * wd + xx];
+                    acc += w[wO + ((o * cin + c) * k + u) * k + v] * dy[dyO + ((s * cout + o) * h + yy) * wd + xx];
                 }
             }
         return acc;
@@ -76,7 +94,17 @@ public final class ConvKernels {
     }
 
     /** One weight-gradient entry Σ_{s,i,j} dy[s,o,i,j]·x[s,c,i+u−p,j+v−p] over the n samples (added to dW by the caller). */
-    public static float conv2dWeightGradEntry(float[] dy, float[] x, int n, int cin, int h, int wd, int cout, int k, int o, int c, int u, int v) {
+    public static float conv2dWeightGradEntry(float[] dy, float[] x, int n, int cin, int h, int wd, int cout, int k, int o, int c, int u,
+                                              int v) {
+        return conv2dWeightGradEntry(dy, 0, x, 0, n, cin, h, wd, cout, k, o, c, u, v);
+    }
+
+    /**
+     * One weight-gradient entry Σ_{s,i,j} dy[s,o,i,j]·x[s,c,i+u−p,j+v−p] over the n samples (added to dW by the caller).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static float conv2dWeightGradEntry(float[] dy, int dyO, float[] x, int xO, int n, int cin, int h, int wd, int cout, int k,
+                                              int o, int c, int u, int v) {
         int p = (k - 1) / 2;
         float acc = 0f;
         for (int s = 0; s < n; s++)
@@ -86,7 +114,7 @@ public final class ConvKernels {
                 for (int j = 0; j < wd; j++) {
                     int xx = j + v - p;
                     if (xx < 0 || xx >= wd) continue;
-                    acc += dy[((s * cout + o) * h + i) * wd + j] * x[((s * cin + c) * h + yy) * wd + xx];
+                    acc += dy[dyO + ((s * cout + o) * h + i) * wd + j] * x[xO + ((s * cin + c) * h + yy) * wd + xx];
                 }
             }
         return acc;
@@ -94,9 +122,17 @@ public final class ConvKernels {
 
     /** One bias-gradient entry Σ_{s,i,j} dy[s,o,i,j]. */
     public static float conv2dBiasGradEntry(float[] dy, int n, int cout, int plane, int o) {
+        return conv2dBiasGradEntry(dy, 0, n, cout, plane, o);
+    }
+
+    /**
+     * One bias-gradient entry Σ_{s,i,j} dy[s,o,i,j].
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static float conv2dBiasGradEntry(float[] dy, int dyO, int n, int cout, int plane, int o) {
         float acc = 0f;
         for (int s = 0; s < n; s++)
-            for (int q = 0; q < plane; q++) acc += dy[(s * cout + o) * plane + q];
+            for (int q = 0; q < plane; q++) acc += dy[dyO + (s * cout + o) * plane + q];
         return acc;
     }
 

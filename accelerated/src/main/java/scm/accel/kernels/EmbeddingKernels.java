@@ -13,16 +13,22 @@ public final class EmbeddingKernels {
     static final float SQRT2 = (float) Math.sqrt(2);
 
     public static void positionalRow(float[] t, float[] dt, boolean tangent, float[] freq, float[] e, float[] de, int half, int i) {
+        positionalRow(t, 0, dt, 0, tangent, freq, 0, e, 0, de, 0, half, i);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void positionalRow(float[] t, int tO, float[] dt, int dtO, boolean tangent, float[] freq, int freqO, float[] e, int eO,
+                                     float[] de, int deO, int half, int i) {
         int dim = 2 * half;
         for (int k = 0; k < half; k++) {
-            float a = freq[k] * t[i];
+            float a = freq[freqO + k] * t[tO + i];
             float s = (float) Math.sin(a), c = (float) Math.cos(a);
-            e[i * dim + k] = s;
-            e[i * dim + half + k] = c;
+            e[eO + i * dim + k] = s;
+            e[eO + i * dim + half + k] = c;
             if (tangent) {
-                float v = freq[k] * dt[i];
-                de[i * dim + k] = c * v;
-                de[i * dim + half + k] = -s * v;
+                float v = freq[freqO + k] * dt[dtO + i];
+                de[deO + i * dim + k] = c * v;
+                de[deO + i * dim + half + k] = -s * v;
             }
         }
     }
@@ -33,31 +39,53 @@ public final class EmbeddingKernels {
 
     /** dL/dt[i] = Σ_k f_k (cos(f_k t)·g_sin,k − sin(f_k t)·g_cos,k). */
     public static void positionalBackwardRows(float[] t, float[] freq, float[] g, float[] dtOut, int half, int from, int to) {
+        positionalBackwardRows(t, 0, freq, 0, g, 0, dtOut, 0, half, from, to);
+    }
+
+    /**
+     * dL/dt[i] = Σ_k f_k (cos(f_k t)·g_sin,k − sin(f_k t)·g_cos,k).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void positionalBackwardRows(float[] t, int tO, float[] freq, int freqO, float[] g, int gO, float[] dtOut, int dtOutO,
+                                              int half, int from, int to) {
         int dim = 2 * half;
         for (int i = from; i < to; i++) {
             float s = 0f;
             for (int k = 0; k < half; k++) {
-                float a = freq[k] * t[i];
-                s += freq[k] * ((float) Math.cos(a) * g[i * dim + k] - (float) Math.sin(a) * g[i * dim + half + k]);
+                float a = freq[freqO + k] * t[tO + i];
+                s += freq[freqO + k] * ((float) Math.cos(a) * g[gO + i * dim + k] - (float) Math.sin(a) * g[gO + i * dim + half + k]);
             }
-            dtOut[i] = s;
+            dtOut[dtOutO + i] = s;
         }
     }
 
-    public static void fourierRows(float[] t, float[] dt, boolean tangent, float[] a, float[] p, float[] e, float[] de, int dim, int from, int to) {
+    public static void fourierRows(float[] t, float[] dt, boolean tangent, float[] a, float[] p, float[] e, float[] de, int dim, int from,
+                                   int to) {
+        fourierRows(t, 0, dt, 0, tangent, a, 0, p, 0, e, 0, de, 0, dim, from, to);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void fourierRows(float[] t, int tO, float[] dt, int dtO, boolean tangent, float[] a, int aO, float[] p, int pO,
+                                   float[] e, int eO, float[] de, int deO, int dim, int from, int to) {
         for (int i = from; i < to; i++)
             for (int k = 0; k < dim; k++) {
-                float th = a[k] * t[i] + p[k];
-                e[i * dim + k] = SQRT2 * (float) Math.cos(th);
-                if (tangent) de[i * dim + k] = -SQRT2 * (float) Math.sin(th) * (a[k] * dt[i]);
+                float th = a[aO + k] * t[tO + i] + p[pO + k];
+                e[eO + i * dim + k] = SQRT2 * (float) Math.cos(th);
+                if (tangent) de[deO + i * dim + k] = -SQRT2 * (float) Math.sin(th) * (a[aO + k] * dt[dtO + i]);
             }
     }
 
     public static void fourierBackwardRows(float[] t, float[] a, float[] p, float[] g, float[] dtOut, int dim, int from, int to) {
+        fourierBackwardRows(t, 0, a, 0, p, 0, g, 0, dtOut, 0, dim, from, to);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void fourierBackwardRows(float[] t, int tO, float[] a, int aO, float[] p, int pO, float[] g, int gO, float[] dtOut,
+                                           int dtOutO, int dim, int from, int to) {
         for (int i = from; i < to; i++) {
             float s = 0f;
-            for (int k = 0; k < dim; k++) s += g[i * dim + k] * (-SQRT2 * (float) Math.sin(a[k] * t[i] + p[k]) * a[k]);
-            dtOut[i] = s;
+            for (int k = 0; k < dim; k++) s += g[gO + i * dim + k] * (-SQRT2 * (float) Math.sin(a[aO + k] * t[tO + i] + p[pO + k]) * a[aO + k]);
+            dtOut[dtOutO + i] = s;
         }
     }
 }

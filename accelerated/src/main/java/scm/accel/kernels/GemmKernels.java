@@ -10,9 +10,17 @@ public final class GemmKernels {
 
     /** One output of the affine map: b[o] + Σ_k x[i,k]·w[o,k] (b may be ignored with {@code hasBias = false}). */
     public static float affine(float[] x, float[] w, float[] b, boolean hasBias, int in, int i, int o) {
-        float s = hasBias ? b[o] : 0f;
+        return affine(x, 0, w, 0, b, 0, hasBias, in, i, o);
+    }
+
+    /**
+     * One output of the affine map: b[o] + Σ_k x[i,k]·w[o,k] (b may be ignored with {@code hasBias = false}).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static float affine(float[] x, int xO, float[] w, int wO, float[] b, int bO, boolean hasBias, int in, int i, int o) {
+        float s = hasBias ? b[bO + o] : 0f;
         int xi = i * in, wo = o * in;
-        for (int k = 0; k < in; k++) s += x[xi + k] * w[wo + k];
+        for (int k = 0; k < in; k++) s += x[xO + xi + k] * w[wO + wo + k];
         return s;
     }
 
@@ -24,8 +32,16 @@ public final class GemmKernels {
 
     /** One input gradient: dx[i,k] = Σ_o dy[i,o]·w[o,k]. */
     public static float inputGrad(float[] dy, float[] w, int in, int out, int i, int k) {
+        return inputGrad(dy, 0, w, 0, in, out, i, k);
+    }
+
+    /**
+     * One input gradient: dx[i,k] = Σ_o dy[i,o]·w[o,k].
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static float inputGrad(float[] dy, int dyO, float[] w, int wO, int in, int out, int i, int k) {
         float s = 0f;
-        for (int o = 0; o < out; o++) s += dy[i * out + o] * w[o * in + k];
+        for (int o = 0; o < out; o++) s += dy[dyO + i * out + o] * w[wO + o * in + k];
         return s;
     }
 
@@ -36,15 +52,31 @@ public final class GemmKernels {
 
     /** One weight-gradient entry: Σ_i dy[i,o]·x[i,k] over the n samples (added to dW by the caller). */
     public static float weightGrad(float[] dy, float[] x, int n, int in, int out, int o, int k) {
+        return weightGrad(dy, 0, x, 0, n, in, out, o, k);
+    }
+
+    /**
+     * One weight-gradient entry: Σ_i dy[i,o]·x[i,k] over the n samples (added to dW by the caller).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static float weightGrad(float[] dy, int dyO, float[] x, int xO, int n, int in, int out, int o, int k) {
         float s = 0f;
-        for (int i = 0; i < n; i++) s += dy[i * out + o] * x[i * in + k];
+        for (int i = 0; i < n; i++) s += dy[dyO + i * out + o] * x[xO + i * in + k];
         return s;
     }
 
     /** One bias-gradient entry: Σ_i dy[i,o]. */
     public static float biasGrad(float[] dy, int n, int out, int o) {
+        return biasGrad(dy, 0, n, out, o);
+    }
+
+    /**
+     * One bias-gradient entry: Σ_i dy[i,o].
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static float biasGrad(float[] dy, int dyO, int n, int out, int o) {
         float s = 0f;
-        for (int i = 0; i < n; i++) s += dy[i * out + o];
+        for (int i = 0; i < n; i++) s += dy[dyO + i * out + o];
         return s;
     }
 

@@ -26,15 +26,25 @@ public final class GroupNormKernels {
     }
 
     /** Channels [from, to): dγ[ch] += Σ_{s,p} dy·x̂, dβ[ch] += Σ_{s,p} dy over the n samples. */
-    public static void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane, int from, int to) {
+    public static void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane, int from,
+                                         int to) {
+        channelAffineGrad(dy, 0, xhat, 0, dgamma, 0, dbeta, 0, n, c, plane, from, to);
+    }
+
+    /**
+     * Channels [from, to): dγ[ch] += Σ_{s,p} dy·x̂, dβ[ch] += Σ_{s,p} dy over the n samples.
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void channelAffineGrad(float[] dy, int dyO, float[] xhat, int xhatO, float[] dgamma, int dgammaO, float[] dbeta,
+                                         int dbetaO, int n, int c, int plane, int from, int to) {
         for (int ch = from; ch < to; ch++) {
             float g = 0f, b = 0f;
             for (int s = 0; s < n; s++) {
                 int o = (s * c + ch) * plane;
-                for (int j = o; j < o + plane; j++) { float v = dy[j]; g += v * xhat[j]; b += v; }
+                for (int j = o; j < o + plane; j++) { float v = dy[dyO + j]; g += v * xhat[xhatO + j]; b += v; }
             }
-            dgamma[ch] += g;
-            dbeta[ch] += b;
+            dgamma[dgammaO + ch] += g;
+            dbeta[dbetaO + ch] += b;
         }
     }
 
@@ -55,17 +65,27 @@ public final class GroupNormKernels {
     }
 
     /** Planes [from, to) of the modulation backward: dx̂ = dy·s[q] (overwritten), ds[q] = Σ dy·x̂, db[q] = Σ dy. */
-    public static void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int plane, int from, int to) {
+    public static void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int plane, int from,
+                                    int to) {
+        modulateGrad(dy, 0, xhat, 0, s, 0, dxhat, 0, ds, 0, db, 0, plane, from, to);
+    }
+
+    /**
+     * Planes [from, to) of the modulation backward: dx̂ = dy·s[q] (overwritten), ds[q] = Σ dy·x̂, db[q] = Σ dy.
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void modulateGrad(float[] dy, int dyO, float[] xhat, int xhatO, float[] s, int sO, float[] dxhat, int dxhatO,
+                                    float[] ds, int dsO, float[] db, int dbO, int plane, int from, int to) {
         for (int q = from; q < to; q++) {
-            float a = s[q], gs = 0f, gb = 0f;
+            float a = s[sO + q], gs = 0f, gb = 0f;
             for (int j = q * plane; j < (q + 1) * plane; j++) {
-                float g = dy[j];
-                dxhat[j] = g * a;
-                gs += g * xhat[j];
+                float g = dy[dyO + j];
+                dxhat[dxhatO + j] = g * a;
+                gs += g * xhat[xhatO + j];
                 gb += g;
             }
-            ds[q] = gs;
-            db[q] = gb;
+            ds[dsO + q] = gs;
+            db[dbO + q] = gb;
         }
     }
 }

@@ -11,15 +11,20 @@ public final class NormKernels {
     private NormKernels() {}
 
     public static void layerNormRow(float[] x, float[] xhat, float[] r, int d, float eps, int i) {
+        layerNormRow(x, 0, xhat, 0, r, 0, d, eps, i);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void layerNormRow(float[] x, int xO, float[] xhat, int xhatO, float[] r, int rO, int d, float eps, int i) {
         int o = i * d;
         float mu = 0f;
-        for (int j = 0; j < d; j++) mu += x[o + j];
+        for (int j = 0; j < d; j++) mu += x[xO + o + j];
         mu /= d;
         float var = 0f;
-        for (int j = 0; j < d; j++) { float c = x[o + j] - mu; var += c * c; }
+        for (int j = 0; j < d; j++) { float c = x[xO + o + j] - mu; var += c * c; }
         float ri = (float) (1.0 / Math.sqrt(var / d + eps));
-        r[i] = ri;
-        for (int j = 0; j < d; j++) xhat[o + j] = (x[o + j] - mu) * ri;
+        r[rO + i] = ri;
+        for (int j = 0; j < d; j++) xhat[xhatO + o + j] = (x[xO + o + j] - mu) * ri;
     }
 
     public static void layerNormRows(float[] x, float[] xhat, float[] r, int d, float eps, int from, int to) {
@@ -53,13 +58,19 @@ public final class NormKernels {
     }
 
     public static void layerNormProjectRow(float[] xhat, float[] r, float[] v, float[] out, int d, int i) {
+        layerNormProjectRow(xhat, 0, r, 0, v, 0, out, 0, d, i);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void layerNormProjectRow(float[] xhat, int xhatO, float[] r, int rO, float[] v, int vO, float[] out, int outO, int d,
+                                           int i) {
         int o = i * d;
         float mv = 0f, mhv = 0f;
-        for (int j = 0; j < d; j++) { mv += v[o + j]; mhv += xhat[o + j] * v[o + j]; }
+        for (int j = 0; j < d; j++) { mv += v[vO + o + j]; mhv += xhat[xhatO + o + j] * v[vO + o + j]; }
         mv /= d;
         mhv /= d;
-        float ri = r[i];
-        for (int j = 0; j < d; j++) out[o + j] = ri * (v[o + j] - mv - xhat[o + j] * mhv);
+        float ri = r[rO + i];
+        for (int j = 0; j < d; j++) out[outO + o + j] = ri * (v[vO + o + j] - mv - xhat[xhatO + o + j] * mhv);
     }
 
     public static void layerNormProjectRows(float[] xhat, float[] r, float[] v, float[] out, int d, int from, int to) {
@@ -100,21 +111,35 @@ public final class NormKernels {
 
     /** Columns [from, to): dγ += Σ_i dy⊙x̂, dβ += Σ_i dy (per-column loops over the batch, no races). */
     public static void affineGradColumns(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int d, int from, int to) {
+        affineGradColumns(dy, 0, xhat, 0, dgamma, 0, dbeta, 0, n, d, from, to);
+    }
+
+    /**
+     * Columns [from, to): dγ += Σ_i dy⊙x̂, dβ += Σ_i dy (per-column loops over the batch, no races).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void affineGradColumns(float[] dy, int dyO, float[] xhat, int xhatO, float[] dgamma, int dgammaO, float[] dbeta,
+                                         int dbetaO, int n, int d, int from, int to) {
         for (int j = from; j < to; j++) {
             float g = 0f, b = 0f;
-            for (int i = 0; i < n; i++) { float v = dy[i * d + j]; g += v * xhat[i * d + j]; b += v; }
-            dgamma[j] += g;
-            dbeta[j] += b;
+            for (int i = 0; i < n; i++) { float v = dy[dyO + i * d + j]; g += v * xhat[xhatO + i * d + j]; b += v; }
+            dgamma[dgammaO + j] += g;
+            dbeta[dbetaO + j] += b;
         }
     }
 
     public static void pixelNormRow(float[] x, float[] y, float[] r, int d, float eps, int i) {
+        pixelNormRow(x, 0, y, 0, r, 0, d, eps, i);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void pixelNormRow(float[] x, int xO, float[] y, int yO, float[] r, int rO, int d, float eps, int i) {
         int o = i * d;
         float ss = 0f;
-        for (int j = 0; j < d; j++) ss += x[o + j] * x[o + j];
+        for (int j = 0; j < d; j++) ss += x[xO + o + j] * x[xO + o + j];
         float ri = (float) (1.0 / Math.sqrt(ss / d + eps));
-        r[i] = ri;
-        for (int j = 0; j < d; j++) y[o + j] = x[o + j] * ri;
+        r[rO + i] = ri;
+        for (int j = 0; j < d; j++) y[yO + o + j] = x[xO + o + j] * ri;
     }
 
     public static void pixelNormRows(float[] x, float[] y, float[] r, int d, float eps, int from, int to) {
@@ -122,12 +147,17 @@ public final class NormKernels {
     }
 
     public static void pixelNormProjectRow(float[] y, float[] r, float[] v, float[] out, int d, int i) {
+        pixelNormProjectRow(y, 0, r, 0, v, 0, out, 0, d, i);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void pixelNormProjectRow(float[] y, int yO, float[] r, int rO, float[] v, int vO, float[] out, int outO, int d, int i) {
         int o = i * d;
         float m = 0f;
-        for (int j = 0; j < d; j++) m += y[o + j] * v[o + j];
+        for (int j = 0; j < d; j++) m += y[yO + o + j] * v[vO + o + j];
         m /= d;
-        float ri = r[i];
-        for (int j = 0; j < d; j++) out[o + j] = ri * (v[o + j] - y[o + j] * m);
+        float ri = r[rO + i];
+        for (int j = 0; j < d; j++) out[outO + o + j] = ri * (v[vO + o + j] - y[yO + o + j] * m);
     }
 
     public static void pixelNormProjectRows(float[] y, float[] r, float[] v, float[] out, int d, int from, int to) {

@@ -13,13 +13,19 @@ public final class OptimKernels {
 
     public static void adamFamily(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float a, float s, float eps,
                                   boolean adaptive, int from, int to) {
+        adamFamily(p, 0, g, 0, m, 0, v, 0, beta1, beta2, a, s, eps, adaptive, from, to);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void adamFamily(float[] p, int pO, float[] g, int gO, float[] m, int mO, float[] v, int vO, float beta1, float beta2,
+                                  float a, float s, float eps, boolean adaptive, int from, int to) {
         for (int j = from; j < to; j++) {
-            float gj = g[j];
-            float mj = beta1 * m[j] + (1f - beta1) * gj;
-            float vj = beta2 * v[j] + (1f - beta2) * gj * gj;
-            m[j] = mj;
-            v[j] = vj;
-            p[j] -= adaptive ? a * mj / ((float) Math.sqrt(vj) * s + eps) : a * mj;
+            float gj = g[gO + j];
+            float mj = beta1 * m[mO + j] + (1f - beta1) * gj;
+            float vj = beta2 * v[vO + j] + (1f - beta2) * gj * gj;
+            m[mO + j] = mj;
+            v[vO + j] = vj;
+            p[pO + j] -= adaptive ? a * mj / ((float) Math.sqrt(vj) * s + eps) : a * mj;
         }
     }
 

@@ -11,33 +11,48 @@ public final class TangentKernels {
 
     public static void tangentRows(float[] fMinus, float[] jvp, float[] xt, float[] dxdt, float[] t, float sigmaD, float r, float c,
                                    float[] g, int d, int from, int to) {
+        tangentRows(fMinus, 0, jvp, 0, xt, 0, dxdt, 0, t, 0, sigmaD, r, c, g, 0, d, from, to);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void tangentRows(float[] fMinus, int fMinusO, float[] jvp, int jvpO, float[] xt, int xtO, float[] dxdt, int dxdtO,
+                                   float[] t, int tO, float sigmaD, float r, float c, float[] g, int gO, int d, int from, int to) {
         for (int i = from; i < to; i++) {
-            float ct = (float) Math.cos(t[i]), st = (float) Math.sin(t[i]);
+            float ct = (float) Math.cos(t[tO + i]), st = (float) Math.sin(t[tO + i]);
             float a = -ct * ct, cs = ct * st;
             float ss = 0f;
             for (int j = i * d; j < (i + 1) * d; j++) {
-                float v = a * (sigmaD * fMinus[j] - dxdt[j]) - r * (cs * xt[j] + jvp[j]);
-                g[j] = v;
+                float v = a * (sigmaD * fMinus[fMinusO + j] - dxdt[dxdtO + j]) - r * (cs * xt[xtO + j] + jvp[jvpO + j]);
+                g[gO + j] = v;
                 ss += v * v;
             }
             float inv = (float) (1.0 / (Math.sqrt(ss) + c));
-            for (int j = i * d; j < (i + 1) * d; j++) g[j] *= inv;
+            for (int j = i * d; j < (i + 1) * d; j++) g[gO + j] *= inv;
         }
     }
 
     /** Per sample: loss[i] = e^{w}/D·‖res‖² − w with res = F − F⁻ − g; dF = 2e^{w}/(D n)·res; dw[i] = (e^{w}/D·‖res‖² − 1)/n. */
     public static void lossRows(float[] f, float[] fMinus, float[] g, float[] w, float[] loss, float[] dF, float[] dw, int d, int n,
                                 int from, int to) {
+        lossRows(f, 0, fMinus, 0, g, 0, w, 0, loss, 0, dF, 0, dw, 0, d, n, from, to);
+    }
+
+    /**
+     * Per sample: loss[i] = e^{w}/D·‖res‖² − w with res = F − F⁻ − g; dF = 2e^{w}/(D n)·res; dw[i] = (e^{w}/D·‖res‖² − 1)/n.
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void lossRows(float[] f, int fO, float[] fMinus, int fMinusO, float[] g, int gO, float[] w, int wO, float[] loss,
+                                int lossO, float[] dF, int dFO, float[] dw, int dwO, int d, int n, int from, int to) {
         for (int i = from; i < to; i++) {
-            float ew = (float) Math.exp(w[i]) / d;
+            float ew = (float) Math.exp(w[wO + i]) / d;
             float ss = 0f;
             for (int j = i * d; j < (i + 1) * d; j++) {
-                float res = f[j] - fMinus[j] - g[j];
+                float res = f[fO + j] - fMinus[fMinusO + j] - g[gO + j];
                 ss += res * res;
-                dF[j] = 2f * ew / n * res;
+                dF[dFO + j] = 2f * ew / n * res;
             }
-            loss[i] = ew * ss - w[i];
-            dw[i] = (ew * ss - 1f) / n;
+            loss[lossO + i] = ew * ss - w[wO + i];
+            dw[dwO + i] = (ew * ss - 1f) / n;
         }
     }
 }

@@ -9,11 +9,17 @@ public final class TrigFlowKernels {
     private TrigFlowKernels() {}
 
     public static void noisyRows(float[] x0, float[] z, float[] t, float[] xt, float[] dxdt, int d, int from, int to) {
+        noisyRows(x0, 0, z, 0, t, 0, xt, 0, dxdt, 0, d, from, to);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void noisyRows(float[] x0, int x0O, float[] z, int zO, float[] t, int tO, float[] xt, int xtO, float[] dxdt, int dxdtO,
+                                 int d, int from, int to) {
         for (int i = from; i < to; i++) {
-            float c = (float) Math.cos(t[i]), s = (float) Math.sin(t[i]);
+            float c = (float) Math.cos(t[tO + i]), s = (float) Math.sin(t[tO + i]);
             for (int j = i * d; j < (i + 1) * d; j++) {
-                xt[j] = c * x0[j] + s * z[j];
-                dxdt[j] = c * z[j] - s * x0[j];
+                xt[xtO + j] = c * x0[x0O + j] + s * z[zO + j];
+                dxdt[dxdtO + j] = c * z[zO + j] - s * x0[x0O + j];
             }
         }
     }
@@ -24,14 +30,28 @@ public final class TrigFlowKernels {
 
     /** out[i, j] = s[i]·x[i, j] (per-sample scale, e.g. the JVP tangent cos t sin t·dx_t/dt). */
     public static void rowScaleRows(float[] x, float[] s, float[] out, int d, int from, int to) {
+        rowScaleRows(x, 0, s, 0, out, 0, d, from, to);
+    }
+
+    /**
+     * out[i, j] = s[i]·x[i, j] (per-sample scale, e.g. the JVP tangent cos t sin t·dx_t/dt).
+     * Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0.
+     */
+    public static void rowScaleRows(float[] x, int xO, float[] s, int sO, float[] out, int outO, int d, int from, int to) {
         for (int i = from; i < to; i++)
-            for (int j = i * d; j < (i + 1) * d; j++) out[j] = s[i] * x[j];
+            for (int j = i * d; j < (i + 1) * d; j++) out[outO + j] = s[sO + i] * x[xO + j];
     }
 
     public static void consistencyRows(float[] x, float[] f, float[] t, float sigmaD, float[] out, int d, int from, int to) {
+        consistencyRows(x, 0, f, 0, t, 0, sigmaD, out, 0, d, from, to);
+    }
+
+    /** Offset form: each array is read/written from its offset (device arena layout); the plain form passes 0. */
+    public static void consistencyRows(float[] x, int xO, float[] f, int fO, float[] t, int tO, float sigmaD, float[] out, int outO,
+                                       int d, int from, int to) {
         for (int i = from; i < to; i++) {
-            float c = (float) Math.cos(t[i]), s = (float) Math.sin(t[i]) * sigmaD;
-            for (int j = i * d; j < (i + 1) * d; j++) out[j] = c * x[j] - s * f[j];
+            float c = (float) Math.cos(t[tO + i]), s = (float) Math.sin(t[tO + i]) * sigmaD;
+            for (int j = i * d; j < (i + 1) * d; j++) out[outO + j] = c * x[xO + j] - s * f[fO + j];
         }
     }
 }

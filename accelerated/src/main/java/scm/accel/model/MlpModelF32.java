@@ -123,7 +123,7 @@ public final class MlpModelF32 implements NetworkF32 {
         if (lastShared) {
             lastX = x;
             lastT = t;
-            return forwardShared(x, t[0], n);
+            return forwardShared(x, t, n);
         }
         return forwardRows(x, t, n);
     }
@@ -133,9 +133,13 @@ public final class MlpModelF32 implements NetworkF32 {
         return true;
     }
 
-    private float[] forwardShared(float[] x, float t, int n) {
+    /**
+     * The time path on a batch of one, t's first row (the operations read only t[0]: no host copy of it, so a recorded
+     * call sees the caller's array), broadcast to the n rows by each block.
+     */
+    private float[] forwardShared(float[] x, float[] t, int n) {
         int e = config.embDim();
-        float[] c1 = timeAct.forward(timeLinear.forward(embedding.forward(new float[] {t}, 1), 1), e);
+        float[] c1 = timeAct.forward(timeLinear.forward(embedding.forward(t, 1), 1), e);
         float[] h = input.forward(x, n);
         for (ResidualBlockF32 b : blocks) h = b.forwardShared(h, c1, n);
         return outLinear.forward(outAct.forward(outNorm.forward(h, n), n * config.width()), n);

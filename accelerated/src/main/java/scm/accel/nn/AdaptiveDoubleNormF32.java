@@ -14,7 +14,7 @@ public final class AdaptiveDoubleNormF32 {
     private final LayerNormF32 norm;
     public final LinearF32 scale, shift;
     private final PixelNormF32 scaleNorm, shiftNorm;
-    private float[] xhat, s, y, dy, gh, gs, dc, sTile, bTile;
+    private float[] xhat, s, y, dy, gh, gs, dc;
 
     public AdaptiveDoubleNormF32(Backend be, String name, int width, int condDim) {
         this.be = be;
@@ -44,24 +44,22 @@ public final class AdaptiveDoubleNormF32 {
 
     /**
      * {@link #forward} for n samples that share one conditioning row {@code c1} (one time t): the scale and shift
-     * paths run on that row once and are broadcast. Each row's result is bit-identical to {@link #forward} with c1
-     * repeated n times (every kernel is row-independent).
+     * paths run on that row once and {@link Backend#affine} broadcasts them over the rows, y[i,j] = ŝ[j]·x̂[i,j] + b̂[j]:
+     * the same product and sum as {@link Backend#scaleShift}'s x̂·ŝ + b̂ (multiplication commutes; on the JVM two
+     * roundings each, on a device that contracts both into one FMA, one rounding each), so each row equals
+     * {@link #forward} with c1 repeated n times bit for bit. No tiled copy of the row: less memory traffic than tiling
+     * it, and no host copy between operations (a backend that records a call's operations sees every step). Leaves
+     * no state for {@link #backward}, which needs a {@link #forward} first.
      */
     public float[] forwardShared(float[] x, float[] c1, int n) {
         int len = n * width;
         xhat = norm.forward(x, n);
-        sTile = tile(scaleNorm.forward(scale.forward(c1, 1), 1), sTile, n);
-        bTile = tile(shiftNorm.forward(shift.forward(c1, 1), 1), bTile, n);
-        s = sTile;
+        float[] s1 = scaleNorm.forward(scale.forward(c1, 1), 1);
+        float[] b1 = shiftNorm.forward(shift.forward(c1, 1), 1);
+        s = null;
         y = Buffers.ensure(y, len);
-        be.scaleShift(xhat, s, bTile, y, len);
+        be.affine(xhat, s1, b1, true, y, n, width);
         return y;
-    }
-
-    private float[] tile(float[] row, float[] buf, int n) {
-        buf = Buffers.ensure(buf, n * width);
-        for (int i = 0; i < n; i++) System.arraycopy(row, 0, buf, i * width, width);
-        return buf;
     }
 
     public float[] jvp(float[] x, float[] dx, float[] c, float[] dc, int n) {

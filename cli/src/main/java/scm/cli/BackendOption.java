@@ -24,7 +24,7 @@ final class BackendOption {
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "jvm",
             description = "reference (float64, one thread) | jvm (float32 engine, Vector API, all cores) | tornado (float32 on "
-                    + "TornadoVM; builds made with -Ptornado; sCT/sCD training and consistency sampling of an MLP as resident task graphs) (default ${DEFAULT-VALUE})")
+                    + "TornadoVM; builds made with -Ptornado; sCT/sCD training of an MLP or U-Net and consistency sampling of an MLP resident on the device) (default ${DEFAULT-VALUE})")
     String name = "jvm";
 
     /** One backend per name and process (a JVM backend owns a thread pool): commands run in one JVM share it. */
@@ -58,7 +58,7 @@ final class BackendOption {
 
     boolean isReference() { return require().name.equals(REFERENCE); }
 
-    /** The TornadoVM backend: resident graphs may run the MLP's training step and consistency sampler (ResidentTraining, ResidentSampling). */
+    /** The TornadoVM backend: resident graphs may run the sCT/sCD training step (MLP, U-Net) and the MLP's consistency sampler (ResidentTraining, ResidentSampling). */
     boolean isTornado() { return require().name.equals("tornado"); }
 
     /** The float32 twin of {@code model} (weights rounded from it) on this backend; the float32 engine's backends only. */

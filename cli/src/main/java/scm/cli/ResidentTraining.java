@@ -10,14 +10,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
+import scm.accel.backend.Backend;
 import scm.accel.backend.Backends;
 import scm.accel.model.MlpModelF32;
+import scm.accel.model.NetworkF32;
+import scm.accel.model.UNetF32;
 import scm.accel.train.ResidentScmStep;
 import scm.ref.loss.ScmConfig;
 import scm.ref.loss.ScmObjective;
 import scm.ref.loss.ScmTangent;
 import scm.ref.loss.TangentNormalizer;
 import scm.ref.model.MlpModel;
+import scm.ref.model.unet.UNet;
 import scm.ref.optim.EmaSchedule;
 import scm.ref.tensor.Batch;
 import scm.ref.train.BatchSampler;
@@ -34,9 +39,9 @@ import scm.ref.train.Trainer;
 import scm.ref.train.TrainingDivergedException;
 
 /**
- * {@code scm train --backend tornado} for sCT and sCD on an MLP: every step runs as one resident task graph
- * ({@link ResidentScmStep}: JVP, tangent, adaptive-weight loss, backward, Adam/RAdam and the EMA with parameters,
- * moments and EMA on the device) instead of the reference {@link Trainer}'s loop with per-operation plans. The loop
+ * {@code scm train --backend tornado} for sCT and sCD: every step runs resident on the device ({@link ResidentScmStep}:
+ * JVP, tangent, adaptive-weight loss, backward, Adam/RAdam and the EMA with parameters, moments and EMA on the device;
+ * the digits MLP as one fused task graph, the U-Net and other MLPs as a recorded step on a device arena) instead of the reference {@link Trainer}'s loop with per-operation plans. The loop
  * keeps the Trainer's contract [docs/math.md §11 L3; {@link Trainer}]:
  * <ul>
  * <li>step s draws its batch with {@code BatchSampler.sample(dataset, batch, StepRandom.data(seed, s))} and its times
@@ -73,16 +78,18 @@ final class ResidentTraining implements AutoCloseable {
     }
 
     /**
-     * Why this run cannot train as a resident step (a phrase naming the setting), or null: only sCT/sCD of an MLP
-     * with the positional embedding, dropout 0 and ≥ 2 blocks, adaptive weighting on, no gradient clipping and at
-     * most one EMA is implemented as one graph.
+     * Why this run cannot train as a resident step (a phrase naming the setting), or null: sCT/sCD with adaptive
+     * weighting on, no gradient clipping and at most one EMA; the digits-shaped MLP (positional embedding, no dropout,
+     * ≥ 2 blocks) runs the fused one-graph step, the U-Net and other MLPs without dropout the recorded arena step.
      */
     static String unsupported(RunConfig rc) {
         String kind = rc.objective();
         if (!kind.equals("sct") && !kind.equals("scd")) return "objective " + kind + " (the graph is the sCT/sCD step)";
-        if (rc.isUNet()) return "the U-Net model " + rc.str("model") + " (the graph is the MLP's)";
-        String m = ResidentScmStep.unsupported(rc.mlpConfig(TrainData.dim(rc.str("data"))));
-        if (m != null) return m;
+        if (rc.isUNet()) {
+            if (rc.dbl("model.dropout") != 0) return "U-Net dropout " + rc.str("model.dropout") + " (the recorded step has no dropout masks)";
+        } else if (ResidentScmStep.unsupported(rc.mlpConfig(TrainData.dim(rc.str("data")))) != null && rc.dbl("model.dropout") != 0) {
+            return ResidentScmStep.unsupported(rc.mlpConfig(TrainData.dim(rc.str("data"))));
+        }
         if (rc.dbl("clipNorm") > 0) return "clipNorm " + rc.str("clipNorm") + " (the graph does not clip gradients)";
         int emas = rc.trainConfig().emas().size();
         if (emas > 1) return emas + " EMAs (the graph keeps one)";
@@ -106,19 +113,35 @@ final class ResidentTraining implements AutoCloseable {
      * keeps the per-operation path).
      */
     static ResidentTraining start(RunConfig rc, RunObjectives.Built built, ModelCheckpoint teacher, Batch dataset, BackendOption backend) {
-        if (!(built.objective() instanceof ScmObjective obj) || !(built.model() instanceof MlpModel student))
-            throw new IllegalArgumentException("not an sCT/sCD objective on an MLP");
+        if (!(built.objective() instanceof ScmObjective obj)) throw new IllegalArgumentException("not an sCT/sCD objective");
         String why = unsupported(obj.config());
         if (why != null) throw new IllegalArgumentException(why);
-        MlpModelF32 teacher32 = null;
-        if (obj.mode() == ScmObjective.Mode.SCD) {
-            if (!(teacher.referenceModel() instanceof MlpModel t)) throw new IllegalArgumentException("the sCD teacher is not an MLP");
-            teacher32 = backend.f32(t);
-        }
+        boolean scd = obj.mode() == ScmObjective.Mode.SCD;
         TrainConfig c = rc.trainConfig();
         var s = new ResidentScmStep.Settings(c.batch(), obj.config().sigmaD(), obj.config().normalizer().c(), c.lr(), c.beta1(), c.beta2(),
                 c.eps(), c.optimizer() == OptimizerKind.RADAM);
-        return new ResidentTraining(Backends.residentScmStep(backend.f32(student), teacher32, s), obj, c, dataset);
+        if (built.model() instanceof MlpModel student && ResidentScmStep.unsupported(student.config()) == null) {
+            // the digits MLP: the fused one-graph step
+            MlpModelF32 teacher32 = null;
+            if (scd) {
+                if (!(teacher.referenceModel() instanceof MlpModel t)) throw new IllegalArgumentException("the sCD teacher is not an MLP");
+                teacher32 = backend.f32(t);
+            }
+            return new ResidentTraining(Backends.residentScmStep(backend.f32(student), teacher32, s), obj, c, dataset);
+        }
+        // the U-Net, and MLPs the fused graph does not cover: the recorded step on a device arena
+        Function<Backend, NetworkF32> student = f32(built.model());
+        Function<Backend, NetworkF32> teacher32 = scd ? f32(teacher.referenceModel()) : null;
+        return new ResidentTraining(Backends.arenaScmStep(student, teacher32, s), obj, c, dataset);
+    }
+
+    /** The float32 twin of a reference network, built on whatever backend the step gives it. */
+    private static Function<Backend, NetworkF32> f32(Object ref) {
+        return switch (ref) {
+            case UNet u -> be -> new UNetF32(be, u);
+            case MlpModel m -> be -> new MlpModelF32(be, m);
+            default -> throw new IllegalArgumentException("not a trainable reference architecture: " + ref.getClass().getName());
+        };
     }
 
     /** For the report: what ran each step. */

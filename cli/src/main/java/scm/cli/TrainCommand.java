@@ -22,7 +22,7 @@ import scm.ref.train.TrainingSetup;
 /**
  * {@code scm train}: trains a teacher (TrigFlow diffusion loss) or a consistency model (sCT, sCD,
  * CD, CT, iCT) with the reference Trainer on the chosen backend (float64, or float32 behind float64 master weights),
- * or, on {@code --backend tornado} for sCT/sCD of an MLP, with every step as one resident task graph
+ * or, on {@code --backend tornado} for sCT/sCD of an MLP or a U-Net, with every step resident on the device
  * ({@link ResidentTraining}); writing DIR/checkpoint.safetensors, DIR/loss.csv,
  * DIR/report.md and DIR/report.json. All input is checked before anything is written.
  */
@@ -144,7 +144,7 @@ public final class TrainCommand implements Callable<Integer> {
             trainer.restore(saved.trainingState());
             curve.loadEarlier(trainer.step());
         }
-        // --backend tornado: sCT/sCD of an MLP run each step as one resident task graph; anything else keeps the
+        // --backend tornado: sCT/sCD (MLP or U-Net) run each step resident on the device (ResidentTraining); anything else keeps the
         // per-operation plans under the Trainer, with one line saying why
         ResidentTraining resident = null;
         String engine = backend.describe();

@@ -40,6 +40,7 @@ public final class Backends {
         }
     }
 
+    static final String ARENA_SCM_CLASS = "scm.accel.tornado.ArenaScmStep";
     static final String RESIDENT_SCM_CLASS = "scm.accel.tornado.TornadoResidentScmStep",
             RESIDENT_SAMPLER_CLASS = "scm.accel.tornado.TornadoResidentSampler";
 
@@ -55,6 +56,18 @@ public final class Backends {
         if (why != null) throw new IllegalArgumentException("the resident sCM step does not support " + why);
         return (ResidentScmStep) construct(RESIDENT_SCM_CLASS, "training step", new Class<?>[] {MlpModelF32.class, MlpModelF32.class,
                 ResidentScmStep.Settings.class}, student, teacher, settings);
+    }
+
+    /**
+     * The sCT (teacher null) or sCD step of any float32 network (the U-Net; MLPs the fused graph does not cover) as a
+     * recorded computation resident on the device in one array (scm.accel.tornado.ArenaScmStep): {@code student} and
+     * {@code teacher} build the float32 networks on the backend they are given (it records). The networks must have no
+     * dropout (the step carries no step seed). Reached by reflection; IllegalStateException without TornadoVM.
+     */
+    public static ResidentScmStep arenaScmStep(java.util.function.Function<Backend, scm.accel.model.NetworkF32> student,
+                                               java.util.function.Function<Backend, scm.accel.model.NetworkF32> teacher, ResidentScmStep.Settings settings) {
+        return (ResidentScmStep) construct(ARENA_SCM_CLASS, "arena training step", new Class<?>[] {java.util.function.Function.class,
+                java.util.function.Function.class, ResidentScmStep.Settings.class}, student, teacher, settings);
     }
 
     /**

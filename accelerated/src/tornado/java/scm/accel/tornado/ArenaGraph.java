@@ -1,0 +1,211 @@
+package scm.accel.tornado;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import scm.accel.tornado.ArenaRecorder.Op;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+
+/**
+ * A recorded computation ({@link ArenaRecorder}: e.g. a whole training step) resident on the device in llm.c's layout:
+ * every array it uses is a range of ONE float array, the <i>arena</i>, and its {@link ArenaKernels} tasks run as a chain
+ * of task graphs of at most {@link #MAX_TASKS} tasks each, each graph handing the arena's device buffer to the next
+ * ({@code persistOnDevice} / {@code consumeFromDevice}). Why a chain of graphs over one array: TornadoVM 5.2 holds at
+ * most ~100 tasks and 1,024 nodes in one graph and passes device buffers only between consecutive graphs, only for
+ * arrays their tasks touch (docs/gpu.md).
+ *
+ * <p>Arrays are placed by their first use in the operation list: read first and {@code resident} (parameters,
+ * optimizer moments, EMA, a teacher's weights) → the state region, uploaded once and read back on demand
+ * ({@link #readBack}); read first and not resident (the batch, the times, host-computed per-sample factors, constants,
+ * every operation's scalars) → the input region, copied in before every execution (one array, {@code in}); written
+ * first (activations, tangents, gradients zeroed on the device) → the work region, device-only. {@code outputs} (e.g.
+ * the per-sample losses) come back after every execution (one array, {@code out}). A later call may reuse the graphs if
+ * it issued the same operations on the same arrays ({@link #matches}); its scalar values are what changes.
+ */
+public final class ArenaGraph implements AutoCloseable {
+    /** Tasks per graph: below TornadoVM's 8 KB task buffer (~100 tasks of ~10 arguments) and its 1,024-node graph. */
+    static final int MAX_TASKS = 60;
+    /** Each tensor starts at a multiple of this many floats (128 bytes: aligned, coalesced rows). */
+    private static final int ALIGN = 32;
+
+    private final List<Op> ops;
+    private final float[] arena, in, out;
+    private final Map<Object, Integer> offset = new IdentityHashMap<>();
+    private final List<Object> stateArrays = new ArrayList<>(), inputArrays = new ArrayList<>();
+    private final int[] scalarOps;   // op index of each op with scalars, in input order
+    private final Object[] outputs;
+    private final int[] outputOffsets;
+    private final TornadoExecutionPlan plan;
+    private final int chunks, tasks, inBase;
+    private boolean uploaded, pulled = true;
+
+    private ArenaGraph(List<Op> ops, Set<Object> resident, Object[] outputs, int[] device, String name) {
+        this.ops = List.copyOf(ops);
+        this.outputs = outputs.clone();
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Object> work = new ArrayList<>();
+        List<Integer> withScalars = new ArrayList<>();
+        for (int q = 0; q < ops.size(); q++) {
+            Op o = ops.get(q);
+            for (Object[] reads : new Object[][] {o.in(), o.inout()})
+                for (Object a : reads)
+                    if (seen.add(a)) (resident.contains(a) ? stateArrays : inputArrays).add(a);
+            if (o.scalars() != null) { seen.add(o.scalars()); withScalars.add(q); }
+            for (Object a : o.out())
+                if (seen.add(a)) (resident.contains(a) ? stateArrays : work).add(a);
+        }
+        Set<Object> inputSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        inputSet.addAll(inputArrays);
+        for (Op o : ops)
+            for (Object[] writes : new Object[][] {o.out(), o.inout()})
+                for (Object a : writes)
+                    if (inputSet.contains(a))
+                        throw new IllegalArgumentException("operation " + o.name() + " writes an array the host provides (read before any operation "
+                                + "writes it): zero it on the device (Backend#fill) or declare it resident");
+        scalarOps = withScalars.stream().mapToInt(Integer::intValue).toArray();
+        long pos = 0;
+        for (Object a : stateArrays) pos = place(a, pos);
+        for (Object a : work) pos = place(a, pos);
+        inBase = (int) pos;
+        long inLen = 0;
+        for (Object a : inputArrays) { offset.put(a, (int) (pos + inLen)); inLen += len(a); }
+        for (int q : scalarOps) { offset.put(ops.get(q).scalars(), (int) (pos + inLen)); inLen += ops.get(q).scalars().length; }
+        long total = pos + inLen;
+        if (total > Integer.MAX_VALUE - 16)
+            throw new IllegalArgumentException("the step needs " + total + " floats of device memory, more than one Java array holds (2^31): use a smaller batch");
+        arena = new float[(int) total];
+        in = new float[(int) Math.max(1, inLen)];
+        for (Object a : stateArrays) System.arraycopy((float[]) a, 0, arena, offset.get(a), len(a));
+        outputOffsets = new int[outputs.length];
+        int outLen = 0;
+        for (int k = 0; k < outputs.length; k++) {
+            if (!offset.containsKey(outputs[k]) || inputSet.contains(outputs[k]))
+                throw new IllegalArgumentException("output " + k + " is not computed by the recorded operations");
+            outputOffsets[k] = outLen;
+            outLen += len(outputs[k]);
+        }
+        out = new float[Math.max(1, outLen)];
+
+        // the chain: "up" (upload), c0 .. c(k-1) (the operations), "down" (read-back)
+        List<List<Integer>> parts = new ArrayList<>();
+        List<Integer> cur = new ArrayList<>();
+        int inCur = 0, taskCount = 0;
+        for (int q = 0; q < ops.size(); q++) {
+            int t = ops.get(q).tasks();
+            if (inCur + t > MAX_TASKS && !cur.isEmpty()) { parts.add(cur); cur = new ArrayList<>(); inCur = 0; }
+            cur.add(q);
+            inCur += t;
+            taskCount += t;
+        }
+        if (!cur.isEmpty()) parts.add(cur);
+        chunks = parts.size();
+        tasks = taskCount;
+        String up = name + "Up", down = name + "Down";
+        List<ImmutableTaskGraph> graphs = new ArrayList<>();
+        graphs.add(new TaskGraph(up).transferToDevice(DataTransferMode.FIRST_EXECUTION, arena).task("t", ArenaKernels::touch, arena)
+                .persistOnDevice(arena).snapshot());
+        GridScheduler grid = new GridScheduler();
+        boolean anyGrid = false;
+        String last = name + "C" + (chunks - 1);
+        for (int c = 0; c < chunks; c++) {
+            String gname = name + "C" + c;
+            TaskGraph g = new TaskGraph(gname);
+            if (c == 0) {
+                g.consumeFromDevice(up, arena).consumeFromDevice(down, arena);
+                if (chunks > 1) g.consumeFromDevice(last, arena);
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, in).task("in", ArenaKernels::ingest, in, arena, inBase, in.length);
+            } else {
+                g.consumeFromDevice(name + "C" + (c - 1), arena);
+            }
+            for (int q : parts.get(c)) {
+                Op o = ops.get(q);
+                String prefix = "o" + q;
+                g = o.task().add(g, prefix, arena, a -> offset.get(a));
+                if (o.launch() != null) {
+                    anyGrid = true;
+                    for (int s = 0; s < o.launch().suffixes().length; s++) {
+                        int threads = Math.max(1, o.launch().threads()[s]);
+                        WorkerGrid1D wg = new WorkerGrid1D(threads);
+                        wg.setLocalWork(TornadoBackend.groupSize(threads), 1, 1);
+                        grid.addWorkerGrid(gname + "." + prefix + o.launch().suffixes()[s], wg);
+                    }
+                }
+            }
+            if (c == chunks - 1) {
+                for (int k = 0; k < outputs.length; k++)
+                    g.task("out" + k, ArenaKernels::egest, arena, out, offset.get(outputs[k]), outputOffsets[k], len(outputs[k]));
+                g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+            }
+            g.persistOnDevice(arena);
+            graphs.add(g.snapshot());
+        }
+        graphs.add(new TaskGraph(down).consumeFromDevice(last, arena).task("t", ArenaKernels::touch, arena)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, arena).snapshot());
+        plan = new TornadoExecutionPlan(graphs.toArray(new ImmutableTaskGraph[0]));
+        if (anyGrid) plan.withGridScheduler(grid);
+        if (device != null) plan.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
+    }
+
+    private long place(Object a, long pos) {
+        offset.put(a, (int) pos);
+        return (pos + len(a) + ALIGN - 1) / ALIGN * ALIGN;
+    }
+
+    private static int len(Object a) { return ((float[]) a).length; }
+
+    /**
+     * The chain for {@code ops}; {@code resident} arrays (identity) live on the device between executions, {@code outputs}
+     * come back after each. The host arrays of resident state are copied into the arena now (upload at the first execution).
+     */
+    public static ArenaGraph build(String name, List<Op> ops, Set<Object> resident, Object[] outputs, int[] device) {
+        return new ArenaGraph(ops, resident, outputs, device, name);
+    }
+
+    /** Whether {@code calls} are this graph's operations on the same arrays with the same integer arguments. */
+    public boolean matches(List<Op> calls) {
+        if (calls.size() != ops.size()) return false;
+        for (int q = 0; q < ops.size(); q++) if (!ops.get(q).sameAs(calls.get(q))) return false;
+        return true;
+    }
+
+    /** Runs the chain with the host inputs' current contents and {@code calls}' scalar values; outputs are then on the host. */
+    public void execute(List<Op> calls) {
+        int p = 0;
+        for (Object a : inputArrays) { float[] f = (float[]) a; System.arraycopy(f, 0, in, p, f.length); p += f.length; }
+        for (int q : scalarOps) { float[] s = calls.get(q).scalars(); System.arraycopy(s, 0, in, p, s.length); p += s.length; }
+        if (!uploaded) { plan.withGraph(0).execute(); uploaded = true; }
+        for (int c = 0; c < chunks; c++) plan.withGraph(1 + c).execute();
+        pulled = false;
+        for (int k = 0; k < outputs.length; k++) System.arraycopy(out, outputOffsets[k], (float[]) outputs[k], 0, len(outputs[k]));
+    }
+
+    /** Copies the device's resident state back into its host arrays (the whole arena comes back once). */
+    public void readBack() {
+        if (pulled) return;
+        plan.withGraph(chunks + 1).execute();
+        for (Object a : stateArrays) System.arraycopy(arena, offset.get(a), (float[]) a, 0, len(a));
+        pulled = true;
+    }
+
+    public int tasks() { return tasks; }
+
+    public int graphs() { return chunks; }
+
+    /** e.g. "one 2,140 MB device arena, 1,090 tasks in 19 TornadoVM graphs, 412 KB copied in per step". */
+    public String describe() {
+        return String.format("one %.1f MB device arena, %d tasks in %d chained TornadoVM graphs, %d KB copied in and %d KB out per step",
+                arena.length * 4.0 / (1 << 20), tasks, chunks, (in.length * 4L + 1023) / 1024, (out.length * 4L + 1023) / 1024);
+    }
+
+    @Override public void close() {
+        try { plan.close(); } catch (Exception ignored) { /* freeing device memory only */ }
+    }
+}

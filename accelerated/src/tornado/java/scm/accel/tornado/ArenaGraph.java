@@ -11,18 +11,20 @@ import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
  * A recorded computation ({@link ArenaRecorder}: e.g. a whole training step) resident on the device in llm.c's layout:
  * every array it uses is a range of ONE float array, the <i>arena</i>, and its {@link ArenaKernels} tasks run as a chain
- * of task graphs of at most {@link #MAX_TASKS} tasks each, each graph handing the arena's device buffer to the next
+ * of task graphs of at most {@link #maxTasks} tasks each, each graph handing the arena's device buffer to the next
  * ({@code persistOnDevice} / {@code consumeFromDevice}). Why a chain of graphs over one array: TornadoVM 5.2 holds at
  * most ~100 tasks and 1,024 nodes in one graph and passes device buffers only between consecutive graphs, only for
  * arrays their tasks touch (docs/gpu.md).
  *
- * <p>Arrays are placed by their first use in the operation list: read first and {@code resident} (parameters,
+ * <p>The chain: an upload graph (the arena, once), then c0 … c(k−1); c0 takes the arena from the upload graph at the
+ * first step and from c(k−1) after that. Arrays are placed by their first use in the operation list: read first and {@code resident} (parameters,
  * optimizer moments, EMA, a teacher's weights) → the state region, uploaded once and read back on demand
  * ({@link #readBack}); read first and not resident (the batch, the times, host-computed per-sample factors, constants,
  * every operation's scalars) → the input region, copied in before every execution (one array, {@code in}); written
@@ -31,10 +33,29 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * it issued the same operations on the same arrays ({@link #matches}); its scalar values are what changes.
  */
 public final class ArenaGraph implements AutoCloseable {
-    /** Tasks per graph: below TornadoVM's 8 KB task buffer (~100 tasks of ~10 arguments) and its 1,024-node graph. */
-    static final int MAX_TASKS = 60;
+    /**
+     * Operations per graph unless {@code -Dscm.arena.maxTasks} says otherwise: 1 on PTX/CUDA devices, 60 elsewhere. On the
+     * H200 (PTX, 2026-11-30) graphs of several of these tasks over the shared arena went wrong — 60 tasks per graph wrote
+     * outside their tensors by the fourth step (found by {@link #firstStrayWrite}) and ended in CUDA error 700 at the 28x28
+     * size, 8 tasks per graph in error 717 — while one operation per graph agreed with the JVM engine (losses 4.9e-6,
+     * parameters 3.9e-10 relative over 5 steps); the cause inside TornadoVM is not found. On PoCL 60 per graph agree
+     * (ArenaScmStepTest). 60 stays below TornadoVM's 8 KB task buffer (~100 tasks) and its 1,024-node graph.
+     */
+    static int maxTasks(int[] device) {
+        Integer asked = Integer.getInteger("scm.arena.maxTasks");
+        if (asked != null) {
+            if (asked < 1) throw new IllegalArgumentException("-Dscm.arena.maxTasks must be >= 1, got " + asked);
+            return asked;
+        }
+        var d = device == null ? uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice()
+                : TornadoExecutionPlan.getDevice(device[0], device[1]);
+        var type = d.getTornadoVMBackend();
+        return type == uk.ac.manchester.tornado.api.enums.TornadoVMBackendType.PTX
+                || type == uk.ac.manchester.tornado.api.enums.TornadoVMBackendType.CUDA ? 1 : 60;
+    }
+
     /** Each tensor starts at a multiple of this many floats (128 bytes: aligned, coalesced rows). */
-    private static final int ALIGN = 32;
+    private static final int ALIGN = Integer.getInteger("scm.arena.align", 32);
 
     private final List<Op> ops;
     private final float[] arena, in, out;
@@ -45,7 +66,9 @@ public final class ArenaGraph implements AutoCloseable {
     private final int[] outputOffsets;
     private final TornadoExecutionPlan plan;
     private final int chunks, tasks, inBase;
+    private final List<List<Integer>> parts;
     private boolean uploaded, pulled = true;
+    private TornadoExecutionResult last;
 
     private ArenaGraph(List<Op> ops, Set<Object> resident, Object[] outputs, int[] device, String name) {
         this.ops = List.copyOf(ops);
@@ -94,13 +117,13 @@ public final class ArenaGraph implements AutoCloseable {
         }
         out = new float[Math.max(1, outLen)];
 
-        // the chain: "up" (upload), c0 .. c(k-1) (the operations), "down" (read-back)
-        List<List<Integer>> parts = new ArrayList<>();
+        // the chain: "up" (upload), c0 .. c(k-1) (the operations)
+        parts = new ArrayList<>();
         List<Integer> cur = new ArrayList<>();
-        int inCur = 0, taskCount = 0;
+        int inCur = 0, taskCount = 0, perGraph = maxTasks(device);
         for (int q = 0; q < ops.size(); q++) {
             int t = ops.get(q).tasks();
-            if (inCur + t > MAX_TASKS && !cur.isEmpty()) { parts.add(cur); cur = new ArrayList<>(); inCur = 0; }
+            if (inCur + t > perGraph && !cur.isEmpty()) { parts.add(cur); cur = new ArrayList<>(); inCur = 0; }
             cur.add(q);
             inCur += t;
             taskCount += t;
@@ -108,20 +131,21 @@ public final class ArenaGraph implements AutoCloseable {
         if (!cur.isEmpty()) parts.add(cur);
         chunks = parts.size();
         tasks = taskCount;
-        String up = name + "Up", down = name + "Down";
+        String up = name + "Up";
         List<ImmutableTaskGraph> graphs = new ArrayList<>();
         graphs.add(new TaskGraph(up).transferToDevice(DataTransferMode.FIRST_EXECUTION, arena).task("t", ArenaKernels::touch, arena)
                 .persistOnDevice(arena).snapshot());
         GridScheduler grid = new GridScheduler();
-        boolean anyGrid = false;
+        grid(grid, up + ".t", 1);
         String last = name + "C" + (chunks - 1);
         for (int c = 0; c < chunks; c++) {
             String gname = name + "C" + c;
             TaskGraph g = new TaskGraph(gname);
             if (c == 0) {
-                g.consumeFromDevice(up, arena).consumeFromDevice(down, arena);
+                g.consumeFromDevice(up, arena);
                 if (chunks > 1) g.consumeFromDevice(last, arena);
                 g.transferToDevice(DataTransferMode.EVERY_EXECUTION, in).task("in", ArenaKernels::ingest, in, arena, inBase, in.length);
+                grid(grid, gname + ".in", in.length);
             } else {
                 g.consumeFromDevice(name + "C" + (c - 1), arena);
             }
@@ -129,29 +153,32 @@ public final class ArenaGraph implements AutoCloseable {
                 Op o = ops.get(q);
                 String prefix = "o" + q;
                 g = o.task().add(g, prefix, arena, a -> offset.get(a));
-                if (o.launch() != null) {
-                    anyGrid = true;
-                    for (int s = 0; s < o.launch().suffixes().length; s++) {
-                        int threads = Math.max(1, o.launch().threads()[s]);
-                        WorkerGrid1D wg = new WorkerGrid1D(threads);
-                        wg.setLocalWork(TornadoBackend.groupSize(threads), 1, 1);
-                        grid.addWorkerGrid(gname + "." + prefix + o.launch().suffixes()[s], wg);
-                    }
-                }
+                for (int s = 0; s < o.launch().suffixes().length; s++)
+                    grid(grid, gname + "." + prefix + o.launch().suffixes()[s], o.launch().threads()[s]);
             }
             if (c == chunks - 1) {
-                for (int k = 0; k < outputs.length; k++)
+                for (int k = 0; k < outputs.length; k++) {
                     g.task("out" + k, ArenaKernels::egest, arena, out, offset.get(outputs[k]), outputOffsets[k], len(outputs[k]));
+                    grid(grid, gname + ".out" + k, len(outputs[k]));
+                }
                 g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
             }
             g.persistOnDevice(arena);
             graphs.add(g.snapshot());
         }
-        graphs.add(new TaskGraph(down).consumeFromDevice(last, arena).task("t", ArenaKernels::touch, arena)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, arena).snapshot());
         plan = new TornadoExecutionPlan(graphs.toArray(new ImmutableTaskGraph[0]));
-        if (anyGrid) plan.withGridScheduler(grid);
+        plan.withGridScheduler(grid);
         if (device != null) plan.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
+    }
+
+    /**
+     * Task {@code task} gets exactly {@code threads} work items in groups of TornadoBackend.groupSize: under a GridScheduler
+     * TornadoVM takes the loop bound from the grid and drops the bound check, so every task of the chain has its grid.
+     */
+    private static void grid(GridScheduler grid, String task, int threads) {
+        WorkerGrid1D wg = new WorkerGrid1D(Math.max(1, threads));
+        wg.setLocalWork(TornadoBackend.groupSize(Math.max(1, threads)), 1, 1);
+        grid.addWorkerGrid(task, wg);
     }
 
     private long place(Object a, long pos) {
@@ -182,15 +209,72 @@ public final class ArenaGraph implements AutoCloseable {
         for (Object a : inputArrays) { float[] f = (float[]) a; System.arraycopy(f, 0, in, p, f.length); p += f.length; }
         for (int q : scalarOps) { float[] s = calls.get(q).scalars(); System.arraycopy(s, 0, in, p, s.length); p += s.length; }
         if (!uploaded) { plan.withGraph(0).execute(); uploaded = true; }
-        for (int c = 0; c < chunks; c++) plan.withGraph(1 + c).execute();
+        for (int c = 0; c < chunks; c++) last = plan.withGraph(1 + c).execute();
         pulled = false;
         for (int k = 0; k < outputs.length; k++) System.arraycopy(out, outputOffsets[k], (float[]) outputs[k], 0, len(outputs[k]));
     }
 
-    /** Copies the device's resident state back into its host arrays (the whole arena comes back once). */
+    /**
+     * Diagnosis (built with one operation per graph, {@code -Dscm.arena.maxTasks=1}): runs the chain once, reading the
+     * arena back after every graph, and returns a description of the first operation that changed arena values outside
+     * the tensors it declares as written (an out-of-bounds write), or null if none did.
+     */
+    public String firstStrayWrite(List<Op> calls) {
+        int p = 0;
+        for (Object a : inputArrays) { float[] f = (float[]) a; System.arraycopy(f, 0, in, p, f.length); p += f.length; }
+        for (int q : scalarOps) { float[] s = calls.get(q).scalars(); System.arraycopy(s, 0, in, p, s.length); p += s.length; }
+        if (!uploaded) { last = plan.withGraph(0).execute(); uploaded = true; }
+        last.transferToHost(arena);
+        float[] before = arena.clone();
+        String found = null;
+        for (int c = 0; c < chunks; c++) {
+            last = plan.withGraph(1 + c).execute();
+            last.transferToHost(arena);
+            boolean[] allowed = new boolean[arena.length];
+            if (c == 0) java.util.Arrays.fill(allowed, inBase, inBase + in.length, true);
+            for (int q : parts.get(c))
+                for (Object[] w : new Object[][] {ops.get(q).out(), ops.get(q).inout()})
+                    for (Object a : w) java.util.Arrays.fill(allowed, offset.get(a), offset.get(a) + len(a), true);
+            for (int j = 0; j < arena.length && found == null; j++)
+                if (!allowed[j] && Float.floatToRawIntBits(arena[j]) != Float.floatToRawIntBits(before[j]))
+                    found = "graph " + c + " (" + describeOps(parts.get(c)) + ") wrote arena[" + j + "] = " + arena[j] + " (was " + before[j] + "), inside "
+                            + owner(j);
+            if (found != null) return found;
+            before = arena.clone();
+        }
+        pulled = false;
+        return null;
+    }
+
+    private String describeOps(List<Integer> qs) {
+        StringBuilder b = new StringBuilder();
+        for (int q : qs) b.append(b.isEmpty() ? "" : ", ").append(ops.get(q).name()).append(java.util.Arrays.toString(ops.get(q).ints()));
+        return b.toString();
+    }
+
+    /** Which tensor (by first-use operation) holds arena index j. */
+    private String owner(int j) {
+        for (var e : offset.entrySet()) {
+            int o = e.getValue(), l = len(e.getKey());
+            if (j >= o && j < o + l) {
+                for (int q = 0; q < ops.size(); q++) {
+                    Op op = ops.get(q);
+                    for (Object[] arr : new Object[][] {op.in(), op.out(), op.inout()})
+                        for (Object a : arr) if (a == e.getKey()) return "a tensor of " + l + " floats at " + o + " first used by op " + q + " " + op.name();
+                }
+                return "a tensor of " + l + " floats at " + o;
+            }
+        }
+        return "padding";
+    }
+
+    /**
+     * Copies the device's resident state back into its host arrays: the whole arena comes back once, through the last
+     * graph's on-demand transfer (its {@code persistOnDevice}), as the fused graphs read their state back.
+     */
     public void readBack() {
         if (pulled) return;
-        plan.withGraph(chunks + 1).execute();
+        last.transferToHost(arena);
         for (Object a : stateArrays) System.arraycopy(arena, offset.get(a), (float[]) a, 0, len(a));
         pulled = true;
     }

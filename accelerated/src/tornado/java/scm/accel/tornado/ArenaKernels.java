@@ -17,6 +17,8 @@ import uk.ac.manchester.tornado.api.annotations.Parallel;
  * tensor of a resident step is a range of ONE float array {@code a}, named by its offset, e.g. {@code xO}): the same
  * {@code @Parallel} loops calling the offset forms of the shared kernels of {@link scm.accel.kernels}, so the arithmetic
  * is the JVM backend's, element for element. Float scalars are arena values too (refreshed every step), flags ints.
+ * Every loop is one-dimensional over its exact trip count and every task is launched with exactly that many work items
+ * ({@link ArenaRecorder.Launch}): under a plan's GridScheduler TornadoVM drops the loop's bound check.
  * Used by {@link ArenaGraph}: a graph's tasks then share one array, which TornadoVM 5.2 can keep resident across the
  * chain of graphs a large step needs (docs/gpu.md: per-graph limits).
  */
@@ -39,18 +41,15 @@ public final class ArenaKernels {
     }
 
     public static void linear(float[] a, int xO, int wO, int bO, int yO, int n, int in, int out, int hasBias) {
-        for (@Parallel int i = 0; i < n; i++)
-            for (@Parallel int o = 0; o < out; o++) a[yO + i * out + o] = GemmKernels.affine(a, xO, a, wO, a, bO, hasBias == 1, in, i, o);
+        for (@Parallel int e = 0; e < n * out; e++) a[yO + e] = GemmKernels.affine(a, xO, a, wO, a, bO, hasBias == 1, in, e / out, e % out);
     }
 
     public static void inputGrad(float[] a, int dyO, int wO, int dxO, int n, int in, int out) {
-        for (@Parallel int i = 0; i < n; i++)
-            for (@Parallel int k = 0; k < in; k++) a[dxO + i * in + k] = GemmKernels.inputGrad(a, dyO, a, wO, in, out, i, k);
+        for (@Parallel int e = 0; e < n * in; e++) a[dxO + e] = GemmKernels.inputGrad(a, dyO, a, wO, in, out, e / in, e % in);
     }
 
     public static void weightGrad(float[] a, int dyO, int xO, int dwO, int n, int in, int out) {
-        for (@Parallel int o = 0; o < out; o++)
-            for (@Parallel int k = 0; k < in; k++) a[dwO + o * in + k] += GemmKernels.weightGrad(a, dyO, a, xO, n, in, out, o, k);
+        for (@Parallel int e = 0; e < out * in; e++) a[dwO + e] += GemmKernels.weightGrad(a, dyO, a, xO, n, in, out, e / in, e % in);
     }
 
     public static void biasGrad(float[] a, int dyO, int dbO, int n, int out) {
@@ -98,11 +97,11 @@ public final class ArenaKernels {
     }
 
     public static void affine(float[] a, int vO, int gO, int bO, int yO, int n, int d, int withShift) {
-        for (@Parallel int i = 0; i < n; i++)
-            for (@Parallel int j = 0; j < d; j++) {
-                float g = a[gO + j] * a[vO + i * d + j];
-                a[yO + i * d + j] = withShift == 1 ? g + a[bO + j] : g;
-            }
+        for (@Parallel int e = 0; e < n * d; e++) {
+            int j = e % d;
+            float g = a[gO + j] * a[vO + e];
+            a[yO + e] = withShift == 1 ? g + a[bO + j] : g;
+        }
     }
 
     public static void affineGrad(float[] a, int dyO, int xhatO, int dgO, int dbO, int n, int d) {

@@ -19,20 +19,24 @@ public final class ArenaRecorder implements Backend {
     @FunctionalInterface
     interface ArenaTask { TaskGraph add(TaskGraph g, String prefix, float[] a, ToIntFunction<Object> offset); }
 
-    /** Task-name suffixes of an operation's tasks and the work items each must get (null: TornadoVM's launch). */
+    /** Task-name suffixes of an operation's tasks and the work items each must get (its exact trip count). */
     record Launch(String[] suffixes, int[] threads) {
         static Launch one(int threads) { return new Launch(new String[] {""}, new int[] {threads}); }
     }
 
     /** One recorded operation (see the class comment); {@code scalars} may be null. */
     record Op(String name, Object[] in, Object[] out, Object[] inout, int[] ints, float[] scalars, Launch launch, ArenaTask task) {
+        Op {
+            if (launch == null) throw new IllegalStateException("operation " + name + " has no launch (every arena task needs its exact grid)");
+        }
+
         /** Same operation on the same arrays with the same integer arguments (scalar values may differ). */
         boolean sameAs(Op o) {
             return name.equals(o.name) && Arrays.equals(ints, o.ints) && same(in, o.in) && same(out, o.out) && same(inout, o.inout)
                     && (scalars == null ? o.scalars == null : o.scalars != null && scalars.length == o.scalars.length);
         }
 
-        int tasks() { return launch == null ? (name.equals("paramGrad") ? 2 : 1) : launch.suffixes.length; }
+        int tasks() { return launch.suffixes.length; }
 
         private static boolean same(Object[] a, Object[] b) {
             if (a.length != b.length) return false;
@@ -71,160 +75,160 @@ public final class ArenaRecorder implements Backend {
     private float[] orOut(float[] x) { return x == null ? noneOut : x; }
 
     @Override public void linear(float[] x, float[] w, float[] b, float[] y, int n, int in, int out) {
-        op("linear", a(x, w, b), a(y), NO, i(n, in, out), null, null,
+        op("linear", a(x, w, b), a(y), NO, i(n, in, out), null, Launch.one(n * out),
                 (g, p, A, o) -> g.task(p, ArenaKernels::linear, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(b), o.applyAsInt(y), n, in, out, 1));
     }
 
     @Override public void linearTangent(float[] dx, float[] w, float[] dy, int n, int in, int out) {
-        op("linearTangent", a(dx, w, none), a(dy), NO, i(n, in, out), null, null,
+        op("linearTangent", a(dx, w, none), a(dy), NO, i(n, in, out), null, Launch.one(n * out),
                 (g, p, A, o) -> g.task(p, ArenaKernels::linear, A, o.applyAsInt(dx), o.applyAsInt(w), o.applyAsInt(none), o.applyAsInt(dy), n, in, out, 0));
     }
 
     @Override public void linearInputGrad(float[] dy, float[] w, float[] dx, int n, int in, int out) {
-        op("inputGrad", a(dy, w), a(dx), NO, i(n, in, out), null, null,
+        op("inputGrad", a(dy, w), a(dx), NO, i(n, in, out), null, Launch.one(n * in),
                 (g, p, A, o) -> g.task(p, ArenaKernels::inputGrad, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), n, in, out));
     }
 
     @Override public void linearParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int in, int out) {
-        op("paramGrad", a(dy, x), NO, a(dw, db), i(n, in, out), null, null,
+        op("paramGrad", a(dy, x), NO, a(dw, db), i(n, in, out), null, new Launch(new String[] {"w", "b"}, new int[] {out * in, out}),
                 (g, p, A, o) -> g.task(p + "w", ArenaKernels::weightGrad, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, in, out)
                         .task(p + "b", ArenaKernels::biasGrad, A, o.applyAsInt(dy), o.applyAsInt(db), n, out));
     }
 
     @Override public void silu(float[] x, float[] y, float[] slope, int len) {
-        op("silu", a(x), a(y, slope), NO, i(len), null, null,
+        op("silu", a(x), a(y, slope), NO, i(len), null, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::silu, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(slope), len));
     }
 
     @Override public void mul(float[] x, float[] y, float[] out, int len) {
-        op("mul", a(x, y), a(out), NO, i(len), null, null,
+        op("mul", a(x, y), a(out), NO, i(len), null, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::mul, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(out), len));
     }
 
     @Override public void add(float[] x, float[] y, float[] out, int len) {
-        op("add", a(x, y), a(out), NO, i(len), null, null,
+        op("add", a(x, y), a(out), NO, i(len), null, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::add, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(out), len));
     }
 
     @Override public void accumulate(float[] acc, float[] x, int len) {
-        op("accumulate", a(x), NO, a(acc), i(len), null, null,
+        op("accumulate", a(x), NO, a(acc), i(len), null, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::accumulate, A, o.applyAsInt(acc), o.applyAsInt(x), len));
     }
 
     @Override public void fill(float[] x, float value, int len) {
         float[] s = f(value);
-        op("fill", NO, a(x), NO, i(len), s, null, (g, p, A, o) -> g.task(p, ArenaKernels::fill, A, o.applyAsInt(x), o.applyAsInt(s), len));
+        op("fill", NO, a(x), NO, i(len), s, Launch.one(len), (g, p, A, o) -> g.task(p, ArenaKernels::fill, A, o.applyAsInt(x), o.applyAsInt(s), len));
     }
 
     @Override public void copy(float[] src, float[] dst, int len) {
-        op("copy", a(src), a(dst), NO, i(len), null, null,
+        op("copy", a(src), a(dst), NO, i(len), null, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::copy, A, o.applyAsInt(src), o.applyAsInt(dst), len));
     }
 
     @Override public void scaleShift(float[] h, float[] sc, float[] b, float[] y, int len) {
-        op("scaleShift", a(h, sc, b), a(y), NO, i(len), null, null,
+        op("scaleShift", a(h, sc, b), a(y), NO, i(len), null, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::scaleShift, A, o.applyAsInt(h), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(y), len));
     }
 
     @Override public void scaleShiftTangent(float[] h, float[] dh, float[] sc, float[] ds, float[] db, float[] dy, int len) {
-        op("scaleShiftTangent", a(h, dh, sc, ds, db), a(dy), NO, i(len), null, null,
+        op("scaleShiftTangent", a(h, dh, sc, ds, db), a(dy), NO, i(len), null, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::scaleShiftTangent, A, o.applyAsInt(h), o.applyAsInt(dh), o.applyAsInt(sc), o.applyAsInt(ds),
                         o.applyAsInt(db), o.applyAsInt(dy), len));
     }
 
     @Override public void layerNorm(float[] x, float[] xhat, float[] r, int n, int d, float eps) {
         float[] s = f(eps);
-        op("layerNorm", a(x), a(xhat, r), NO, i(n, d), s, null,
+        op("layerNorm", a(x), a(xhat, r), NO, i(n, d), s, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::layerNorm, A, o.applyAsInt(x), o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(s), n, d));
     }
 
     @Override public void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d) {
-        op("layerNormProject", a(xhat, r, v), a(out), NO, i(n, d), null, null,
+        op("layerNormProject", a(xhat, r, v), a(out), NO, i(n, d), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::layerNormProject, A, o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
     }
 
     @Override public void affine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int d) {
         float[] b = or(beta);
         int ws = withShift ? 1 : 0;
-        op("affine", a(v, gamma, b), a(y), NO, i(n, d, ws), null, null,
+        op("affine", a(v, gamma, b), a(y), NO, i(n, d, ws), null, Launch.one(n * d),
                 (g, p, A, o) -> g.task(p, ArenaKernels::affine, A, o.applyAsInt(v), o.applyAsInt(gamma), o.applyAsInt(b), o.applyAsInt(y), n, d, ws));
     }
 
     @Override public void affineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int d) {
-        op("affineGrad", a(dy, xhat), NO, a(dgamma, dbeta), i(n, d), null, null,
+        op("affineGrad", a(dy, xhat), NO, a(dgamma, dbeta), i(n, d), null, Launch.one(d),
                 (g, p, A, o) -> g.task(p, ArenaKernels::affineGrad, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(dgamma), o.applyAsInt(dbeta), n, d));
     }
 
     @Override public void pixelNorm(float[] x, float[] y, float[] r, int n, int d, float eps) {
         float[] s = f(eps);
-        op("pixelNorm", a(x), a(y, r), NO, i(n, d), s, null,
+        op("pixelNorm", a(x), a(y, r), NO, i(n, d), s, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::pixelNorm, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(r), o.applyAsInt(s), n, d));
     }
 
     @Override public void pixelNormProject(float[] y, float[] r, float[] v, float[] out, int n, int d) {
-        op("pixelNormProject", a(y, r, v), a(out), NO, i(n, d), null, null,
+        op("pixelNormProject", a(y, r, v), a(out), NO, i(n, d), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::pixelNormProject, A, o.applyAsInt(y), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
     }
 
     @Override public void positional(float[] t, float[] dt, boolean tangent, float[] freq, float[] e, float[] de, int n, int half) {
         float[] dtx = or(dt), dex = orOut(de);
         int tg = tangent ? 1 : 0;
-        op("positional", a(t, dtx, freq), a(e, dex), NO, i(n, half, tg), null, null,
+        op("positional", a(t, dtx, freq), a(e, dex), NO, i(n, half, tg), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::positional, A, o.applyAsInt(t), o.applyAsInt(dtx), o.applyAsInt(freq), o.applyAsInt(e),
                         o.applyAsInt(dex), n, half, tg));
     }
 
     @Override public void positionalBackward(float[] t, float[] freq, float[] gr, float[] dtOut, int n, int half) {
-        op("positionalBackward", a(t, freq, gr), a(dtOut), NO, i(n, half), null, null,
+        op("positionalBackward", a(t, freq, gr), a(dtOut), NO, i(n, half), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::positionalBackward, A, o.applyAsInt(t), o.applyAsInt(freq), o.applyAsInt(gr), o.applyAsInt(dtOut), n, half));
     }
 
     @Override public void fourier(float[] t, float[] dt, boolean tangent, float[] fa, float[] fp, float[] e, float[] de, int n, int dim) {
         float[] dtx = or(dt), dex = orOut(de);
         int tg = tangent ? 1 : 0;
-        op("fourier", a(t, dtx, fa, fp), a(e, dex), NO, i(n, dim, tg), null, null,
+        op("fourier", a(t, dtx, fa, fp), a(e, dex), NO, i(n, dim, tg), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::fourier, A, o.applyAsInt(t), o.applyAsInt(dtx), o.applyAsInt(fa), o.applyAsInt(fp), o.applyAsInt(e),
                         o.applyAsInt(dex), n, dim, tg));
     }
 
     @Override public void fourierBackward(float[] t, float[] fa, float[] fp, float[] gr, float[] dtOut, int n, int dim) {
-        op("fourierBackward", a(t, fa, fp, gr), a(dtOut), NO, i(n, dim), null, null,
+        op("fourierBackward", a(t, fa, fp, gr), a(dtOut), NO, i(n, dim), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::fourierBackward, A, o.applyAsInt(t), o.applyAsInt(fa), o.applyAsInt(fp), o.applyAsInt(gr),
                         o.applyAsInt(dtOut), n, dim));
     }
 
     @Override public void noisy(float[] x0, float[] z, float[] t, float[] xt, float[] dxdt, int n, int d) {
-        op("noisy", a(x0, z, t), a(xt, dxdt), NO, i(n, d), null, null,
+        op("noisy", a(x0, z, t), a(xt, dxdt), NO, i(n, d), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::noisy, A, o.applyAsInt(x0), o.applyAsInt(z), o.applyAsInt(t), o.applyAsInt(xt), o.applyAsInt(dxdt), n, d));
     }
 
     @Override public void scale(float[] x, float factor, float[] out, int len) {
         float[] s = f(factor);
-        op("scale", a(x), a(out), NO, i(len), s, null,
+        op("scale", a(x), a(out), NO, i(len), s, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::scale, A, o.applyAsInt(x), o.applyAsInt(s), o.applyAsInt(out), len));
     }
 
     @Override public void rowScale(float[] x, float[] sc, float[] out, int n, int d) {
-        op("rowScale", a(x, sc), a(out), NO, i(n, d), null, null,
+        op("rowScale", a(x, sc), a(out), NO, i(n, d), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::rowScale, A, o.applyAsInt(x), o.applyAsInt(sc), o.applyAsInt(out), n, d));
     }
 
     @Override public void consistency(float[] x, float[] fx, float[] t, float sigmaD, float[] out, int n, int d) {
         float[] s = f(sigmaD);
-        op("consistency", a(x, fx, t), a(out), NO, i(n, d), s, null,
+        op("consistency", a(x, fx, t), a(out), NO, i(n, d), s, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::consistency, A, o.applyAsInt(x), o.applyAsInt(fx), o.applyAsInt(t), o.applyAsInt(s), o.applyAsInt(out), n, d));
     }
 
     @Override public void tangent(float[] fMinus, float[] jvp, float[] xt, float[] dxdt, float[] t, float sigmaD, float r, float c,
                                   float[] gOut, int n, int d) {
         float[] s = f(sigmaD, r, c);
-        op("tangent", a(fMinus, jvp, xt, dxdt, t), a(gOut), NO, i(n, d), s, null,
+        op("tangent", a(fMinus, jvp, xt, dxdt, t), a(gOut), NO, i(n, d), s, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::tangent, A, o.applyAsInt(fMinus), o.applyAsInt(jvp), o.applyAsInt(xt), o.applyAsInt(dxdt),
                         o.applyAsInt(t), o.applyAsInt(s), o.applyAsInt(gOut), n, d));
     }
 
     @Override public void loss(float[] fx, float[] fMinus, float[] gr, float[] w, float[] loss, float[] dF, float[] dw, int n, int d) {
-        op("loss", a(fx, fMinus, gr, w), a(loss, dF, dw), NO, i(n, d), null, null,
+        op("loss", a(fx, fMinus, gr, w), a(loss, dF, dw), NO, i(n, d), null, Launch.one(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::loss, A, o.applyAsInt(fx), o.applyAsInt(fMinus), o.applyAsInt(gr), o.applyAsInt(w),
                         o.applyAsInt(loss), o.applyAsInt(dF), o.applyAsInt(dw), n, d));
     }
@@ -232,13 +236,13 @@ public final class ArenaRecorder implements Backend {
     @Override public void adamFamily(float[] pr, float[] gr, float[] m, float[] v, float beta1, float beta2, float a, float sc, float eps,
                                      boolean adaptive, int len) {
         float[] s = f(beta1, beta2, a, sc, eps, adaptive ? 1f : 0f);
-        op("adam", a(gr), NO, a(pr, m, v), i(len), s, null,
+        op("adam", a(gr), NO, a(pr, m, v), i(len), s, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::adamFamily, A, o.applyAsInt(pr), o.applyAsInt(gr), o.applyAsInt(m), o.applyAsInt(v), o.applyAsInt(s), len));
     }
 
     @Override public void ema(float[] e, float[] pr, float beta, int len) {
         float[] s = f(beta);
-        op("ema", a(pr), NO, a(e), i(len), s, null,
+        op("ema", a(pr), NO, a(e), i(len), s, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::ema, A, o.applyAsInt(e), o.applyAsInt(pr), o.applyAsInt(s), len));
     }
 

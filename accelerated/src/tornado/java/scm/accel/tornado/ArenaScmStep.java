@@ -91,6 +91,22 @@ public final class ArenaScmStep implements ResidentScmStep {
         return objective.meanLoss();
     }
 
+    /** Diagnosis: the next step run with {@link ArenaGraph#firstStrayWrite} (one operation per graph wanted). */
+    public String strayWriteCheck(float[] x0In, float[] zIn, float[] tIn, double r, double emaBeta) {
+        System.arraycopy(x0In, 0, x0, 0, x0.length);
+        System.arraycopy(zIn, 0, z, 0, z.length);
+        System.arraycopy(tIn, 0, t, 0, t.length);
+        objective.enqueue(x0, z, t, n, r, 0L);
+        ema.update(emaBeta);
+        List<Op> ops = rec.take();
+        if (graph == null || !graph.matches(ops)) {
+            if (graph != null) { graph.readBack(); graph.close(); }
+            graph = ArenaGraph.build("chk" + builds, ops, resident, new Object[] {objective.lossBuffer()}, TornadoResidentScmStep.device());
+            builds++;
+        }
+        return graph.firstStrayWrite(ops);
+    }
+
     @Override public double lastGradNorm() { return Double.NaN; }
 
     @Override public boolean hasGradNorm() { return false; }

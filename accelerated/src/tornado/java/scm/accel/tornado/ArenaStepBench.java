@@ -27,13 +27,14 @@ public final class ArenaStepBench {
     public static void main(String[] args) {
         String preset = "tiny8";
         int n = 8, steps = 5;
-        boolean scd = false;
+        boolean scd = false, checkWrites = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--preset" -> preset = args[++i];
                 case "--batch" -> n = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--scd" -> scd = true;
+                case "--check-writes" -> checkWrites = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -51,6 +52,18 @@ public final class ArenaStepBench {
             for (int i = 0; i < n; i++) t[k][i] = (float) Math.atan(Math.exp(-1.0 + 1.4 * rng.nextGaussian()) / sigma);
         }
         String what = (scd ? "sCD" : "sCT") + " step, U-Net " + preset + ", batch " + n;
+        if (checkWrites) {
+            var st = new ResidentScmStep.Settings(n, sigma, c, lr, 0.9, 0.99, 1e-8, true);
+            try (ArenaScmStep step = new ArenaScmStep(be -> new UNetF32(be, ref), scd ? be -> new UNetF32(be, teacher) : null, st)) {
+                for (int k = 0; k < steps; k++) {   // steps normally, then one step checked after each graph
+                    double l = step.step(x0[k], z[k], t[k], 1.0, ema);
+                    System.out.printf("%s: step %d loss arena %.7f jvm %.7f%n", what, k + 1, l, lossJvm(ref, teacher, scd, x0, z, t, n, k));
+                }
+                String w = step.strayWriteCheck(x0[steps], z[steps], t[steps], 1.0, ema);
+                System.out.println(what + ", stray-write check at step " + (steps + 1) + ": " + (w == null ? "no operation wrote outside its tensors" : w));
+            }
+            return;
+        }
 
         JvmBackend jb = new JvmBackend();
         UNetF32 mj = new UNetF32(jb, ref);
@@ -81,18 +94,38 @@ public final class ArenaStepBench {
         System.out.println(what + ": " + desc);
         double worstLoss = 0;
         for (int k = 0; k <= steps; k++) worstLoss = Math.max(worstLoss, Math.abs(la[k] - lj[k]) / Math.abs(lj[k]));
-        double num = 0, den = 0;
+        double num = 0, den = 0, worstT = -1;
+        String worstName = "";
         List<ParamF32> ps = mj.params();
         for (ParamF32 p : ps) {
             float[] a = pa.get(p.name);
-            for (int j = 0; j < a.length; j++) { num += (double) (a[j] - p.value[j]) * (a[j] - p.value[j]); den += (double) p.value[j] * p.value[j]; }
+            double tn = 0, td = 0;
+            for (int j = 0; j < a.length; j++) { tn += (double) (a[j] - p.value[j]) * (a[j] - p.value[j]); td += (double) p.value[j] * p.value[j]; }
+            num += tn;
+            den += td;
+            double rel = Math.sqrt(tn / Math.max(td, Double.MIN_NORMAL));
+            if (rel > worstT) { worstT = rel; worstName = p.name; }
         }
+        System.out.printf("%s: worst parameter tensor %s, relative difference %.2e%n", what, worstName, worstT);
         System.out.printf("%s: losses step 1 jvm %.7f arena %.7f; worst relative loss difference over %d steps %.2e; parameters after them %.2e (relative)%n",
                 what, lj[0], la[0], steps + 1, worstLoss, Math.sqrt(num / den));
         double mj2 = median(Arrays.copyOfRange(tj, 1, tj.length)), ma = median(Arrays.copyOfRange(ta, 1, ta.length));
         System.out.printf("%s: jvm %d threads first %.1f ms, median %.2f ms | arena first (records + compiles) %.1f ms, median %.2f ms | %.2fx the JVM%n",
                 what, jb.threads(), tj[0], mj2, ta[0], ma, mj2 / ma);
         jb.close();
+    }
+
+    /** The JVM engine's loss at step k (0-based) of the same run, by replaying steps 0..k. */
+    static double lossJvm(UNet ref, UNet teacher, boolean scd, float[][] x0, float[][] z, float[][] t, int n, int k) {
+        JvmBackend jb = new JvmBackend();
+        UNetF32 m = new UNetF32(jb, ref);
+        AdamF32 o = AdamF32.radam(jb, m.params(), 2e-4, 0.9, 0.99, 1e-8);
+        ScmObjectiveF32 s = scd ? ScmObjectiveF32.scd(m, new UNetF32(jb, teacher), o, 0.5, 0.1) : ScmObjectiveF32.sct(m, o, 0.5, 0.1);
+        EmaF32 e = new EmaF32(jb, m.params());
+        double l = Double.NaN;
+        for (int q = 0; q <= k; q++) { l = s.step(x0[q], z[q], t[q], n, 1.0, 0); e.update(0.999); }
+        jb.close();
+        return l;
     }
 
     static double median(double[] a) {

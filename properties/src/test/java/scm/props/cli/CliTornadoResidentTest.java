@@ -272,6 +272,39 @@ class CliTornadoResidentTest {
         return a.toArray(String[]::new);
     }
 
+    /**
+     * The tiny U-Net (unet8 on the 8x8 digits) trains through the recorded arena step (ArenaScmStep): the report says so,
+     * the per-step losses track a {@code --backend jvm} run within the loss bound of this class (its argument holds for
+     * the U-Net too: AccelUNetTest bounds the float32 U-Net step's error by 4e-4 relative at this size, below 1e-3),
+     * and a resumed run is bit-identical to an uninterrupted one. Negative control: the jvm run at another seed.
+     */
+    @Test void theUNetTrainsOnTheDeviceArena() throws IOException {
+        Path c = tmp.resolve("unet.properties");
+        Files.writeString(c, "scm.warmup=2\ncheckpointEvery=3\n");
+        java.util.function.BiFunction<Path, String, String[]> unet = (out, backend) -> new String[] {"train", "--objective", "sct", "--data", "digits",
+                "--model", "unet8", "--steps", "6", "--batch", "6", "--seed", "3", "--lr", "1e-3", "--backend", backend, "--config", c.toString(),
+                "--no-eval", "--out", out.toString()};
+        Path ut = tmp.resolve("unet-tornado"), uj = tmp.resolve("unet-jvm"), ur = tmp.resolve("unet-resumed"), uo = tmp.resolve("unet-jvm-seed");
+        CliRun r = CliRun.of(unet.apply(ut, "tornado"));
+        CliBackendTest.ok(r, "U-Net tornado run");
+        assertTrue(r.out().contains("training step: one ") && r.out().contains("device arena"), r.out());
+        CliBackendTest.ok(CliRun.of(unet.apply(uj, "jvm")), "U-Net jvm run");
+        double w = lossWorst(losses(ut), losses(uj));
+        System.out.printf("CliTornadoResidentTest U-Net: worst loss difference %.3g of its bound%n", w);
+        assertTrue(w <= 1, "U-Net losses differ beyond the bound: worst " + w + " of it");
+        String[] other = unet.apply(uo, "jvm");
+        other[java.util.Arrays.asList(other).indexOf("--seed") + 1] = "4";
+        CliBackendTest.ok(CliRun.of(other), "U-Net jvm run at another seed");
+        assertTrue(lossWorst(losses(ut), losses(uo)) > 1, "another seed's draws went unnoticed by the loss check");
+        String[] half = unet.apply(ur, "tornado");
+        half[java.util.Arrays.asList(half).indexOf("--steps") + 1] = "3";
+        CliBackendTest.ok(CliRun.of(half), "U-Net first half");
+        List<String> resume = new ArrayList<>(List.of(unet.apply(ur, "tornado")));
+        resume.add("--resume");
+        CliBackendTest.ok(CliRun.of(resume.toArray(String[]::new)), "U-Net resumed");
+        assertEquals(CliBackendTest.read(ut).tensors(), CliBackendTest.read(ur).tensors(), "the resumed U-Net run differs from the uninterrupted one");
+    }
+
     /** A setting the graph lacks (dropout) keeps the per-operation path and says why in one line. */
     @Test void unsupportedSettingsKeepThePerOperationPath() throws IOException {
         Path out = tmp.resolve("dropout");

@@ -74,6 +74,13 @@ public final class ArenaScmStep implements ResidentScmStep {
     }
 
     @Override public double step(float[] x0In, float[] zIn, float[] tIn, double r, double emaBeta) {
+        List<Op> ops = record(x0In, zIn, tIn, r, emaBeta);
+        graphFor(ops).execute(ops);
+        return objective.meanLoss();
+    }
+
+    /** The step's operations, recorded with these inputs copied into the step's own (stable) input arrays. */
+    private List<Op> record(float[] x0In, float[] zIn, float[] tIn, double r, double emaBeta) {
         if (x0In.length != n * d || zIn.length != n * d || tIn.length != n)
             throw new IllegalArgumentException("step inputs must be " + n + " x " + d + " (x0, z) and " + n + " (t)");
         System.arraycopy(x0In, 0, x0, 0, x0.length);
@@ -81,30 +88,23 @@ public final class ArenaScmStep implements ResidentScmStep {
         System.arraycopy(tIn, 0, t, 0, t.length);
         objective.enqueue(x0, z, t, n, r, 0L);
         ema.update(emaBeta);
-        List<Op> ops = rec.take();
+        return rec.take();
+    }
+
+    /** The compiled chain for {@code ops}: the current one if it matches, else a new one (state carried over). */
+    private ArenaGraph graphFor(List<Op> ops) {
         if (graph == null || !graph.matches(ops)) {
             if (graph != null) { graph.readBack(); graph.close(); }
             graph = ArenaGraph.build("scm" + builds, ops, resident, new Object[] {objective.lossBuffer()}, TornadoResidentScmStep.device());
             builds++;
         }
-        graph.execute(ops);
-        return objective.meanLoss();
+        return graph;
     }
 
-    /** Diagnosis: the next step run with {@link ArenaGraph#firstStrayWrite} (one operation per graph wanted). */
+    /** Diagnosis: the next step run with {@link ArenaGraph#firstStrayWrite} (its description of the first stray write, or null). */
     public String strayWriteCheck(float[] x0In, float[] zIn, float[] tIn, double r, double emaBeta) {
-        System.arraycopy(x0In, 0, x0, 0, x0.length);
-        System.arraycopy(zIn, 0, z, 0, z.length);
-        System.arraycopy(tIn, 0, t, 0, t.length);
-        objective.enqueue(x0, z, t, n, r, 0L);
-        ema.update(emaBeta);
-        List<Op> ops = rec.take();
-        if (graph == null || !graph.matches(ops)) {
-            if (graph != null) { graph.readBack(); graph.close(); }
-            graph = ArenaGraph.build("chk" + builds, ops, resident, new Object[] {objective.lossBuffer()}, TornadoResidentScmStep.device());
-            builds++;
-        }
-        return graph.firstStrayWrite(ops);
+        List<Op> ops = record(x0In, zIn, tIn, r, emaBeta);
+        return graphFor(ops).firstStrayWrite(ops);
     }
 
     @Override public double lastGradNorm() { return Double.NaN; }

@@ -56,15 +56,8 @@ class ArenaScmStepTest {
     @BeforeAll
     static void tornado() { assumeTornado(); }
 
-    /** Twice AccelUNetTest's per-tensor bound for configuration c at batch n (the triangle inequality; see the class comment). */
-    static double unetTol(UNetConfig c, int n) {
-        int blocks = c.levels() * c.blocksPerLevel() + 2 + c.levels() * (c.blocksPerLevel() + 1);
-        int chain = 10 * blocks + 20;
-        int r = c.resolution(), base = c.baseChannels(), maxMult = c.channelMult().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        long gnRow = (long) base / c.groups() * r * r * 2, conv = (long) 3 * base * maxMult * 9 + 1, wgrad = (long) n * r * r + 74;
-        long m = Math.max(gnRow, Math.max(conv, Math.max(wgrad, 128)));
-        return 2 * (2 * 6 * Math.sqrt(2.0 * chain * m) * Math.ulp(1f) / 2);
-    }
+    /** Twice AccelUNetTest's per-tensor bound (TornadoUNetCheck.tolerance) for configuration c at batch n: the triangle inequality. */
+    static double unetTol(UNetConfig c, int n) { return 2 * TornadoUNetCheck.tolerance(c, n); }
 
     record Batch(float[] x0, float[] z, float[] t, double r) {}
 

@@ -8,8 +8,6 @@ import static scm.accel.tornado.TornadoSctStepGraphTest.paramRatio;
 import static scm.accel.tornado.TornadoTestSupport.assumeTornado;
 import static scm.accel.tornado.TornadoTestSupport.gaussian;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +17,6 @@ import scm.accel.backend.JvmBackend;
 import scm.accel.model.MlpModelF32;
 import scm.accel.model.NetworkF32;
 import scm.accel.model.UNetF32;
-import scm.accel.nn.ParamF32;
 import scm.accel.optim.AdamF32;
 import scm.accel.optim.EmaF32;
 import scm.accel.train.ResidentScmStep;
@@ -92,18 +89,9 @@ class ArenaScmStepTest {
             return l;
         }
 
-        Map<String, float[]> values() {
-            Map<String, float[]> m = new HashMap<>();
-            for (ParamF32 p : model.params()) m.put(p.name, p.value.clone());
-            return m;
-        }
+        Map<String, float[]> values() { return TornadoTestSupport.values(model.params()); }
 
-        Map<String, float[]> emas() {
-            Map<String, float[]> m = new HashMap<>();
-            List<ParamF32> ps = model.params();
-            for (int i = 0; i < ps.size(); i++) m.put(ps.get(i).name, ema.shadow(i).clone());
-            return m;
-        }
+        Map<String, float[]> emas() { return TornadoTestSupport.shadows(model.params(), ema); }
     }
 
     static final UNetConfig TINY = UNetConfig.tiny8(5);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static scm.accel.tornado.TornadoTestSupport.*;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,11 +92,7 @@ class TornadoSctStepGraphTest {
             return l;
         }
 
-        Map<String, float[]> values() {
-            Map<String, float[]> m = new HashMap<>();
-            for (ParamF32 p : model.params()) m.put(p.name, p.value.clone());
-            return m;
-        }
+        Map<String, float[]> values() { return TornadoTestSupport.values(model.params()); }
 
         Map<String, float[]> grads() {
             Map<String, float[]> m = new HashMap<>();
@@ -105,12 +100,7 @@ class TornadoSctStepGraphTest {
             return m;
         }
 
-        Map<String, float[]> emas() {
-            Map<String, float[]> m = new HashMap<>();
-            List<ParamF32> ps = model.params();
-            for (int i = 0; i < ps.size(); i++) m.put(ps.get(i).name, ema.shadow(i).clone());
-            return m;
-        }
+        Map<String, float[]> emas() { return TornadoTestSupport.shadows(model.params(), ema); }
     }
 
     /** Worst relative Frobenius error over the tensors, ‖got − want‖/‖want‖ (tensor name in the message). */

@@ -27,6 +27,20 @@ final class TornadoTestSupport {
         return a;
     }
 
+    /** Parameter values by name (copies). */
+    static java.util.Map<String, float[]> values(java.util.List<scm.accel.nn.ParamF32> ps) {
+        java.util.Map<String, float[]> m = new java.util.HashMap<>();
+        for (scm.accel.nn.ParamF32 p : ps) m.put(p.name, p.value.clone());
+        return m;
+    }
+
+    /** The EMA of {@code ps} by parameter name (copies). */
+    static java.util.Map<String, float[]> shadows(java.util.List<scm.accel.nn.ParamF32> ps, scm.accel.optim.EmaF32 ema) {
+        java.util.Map<String, float[]> m = new java.util.HashMap<>();
+        for (int i = 0; i < ps.size(); i++) m.put(ps.get(i).name, ema.shadow(i).clone());
+        return m;
+    }
+
     static double[] widen(float[] a) {
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) d[i] = a[i];

@@ -1,6 +1,8 @@
 package scm.accel.backend;
 
+import java.util.function.Function;
 import scm.accel.model.MlpModelF32;
+import scm.accel.model.NetworkF32;
 import scm.accel.sampling.ResidentConsistencySampler;
 import scm.accel.train.ResidentScmStep;
 
@@ -64,10 +66,10 @@ public final class Backends {
      * {@code teacher} build the float32 networks on the backend they are given (it records). The networks must have no
      * dropout (the step carries no step seed). Reached by reflection; IllegalStateException without TornadoVM.
      */
-    public static ResidentScmStep arenaScmStep(java.util.function.Function<Backend, scm.accel.model.NetworkF32> student,
-                                               java.util.function.Function<Backend, scm.accel.model.NetworkF32> teacher, ResidentScmStep.Settings settings) {
-        return (ResidentScmStep) construct(ARENA_SCM_CLASS, "arena training step", new Class<?>[] {java.util.function.Function.class,
-                java.util.function.Function.class, ResidentScmStep.Settings.class}, student, teacher, settings);
+    public static ResidentScmStep arenaScmStep(Function<Backend, NetworkF32> student, Function<Backend, NetworkF32> teacher,
+                                               ResidentScmStep.Settings settings) {
+        return (ResidentScmStep) construct(ARENA_SCM_CLASS, "arena training step", new Class<?>[] {Function.class, Function.class,
+                ResidentScmStep.Settings.class}, student, teacher, settings);
     }
 
     /**

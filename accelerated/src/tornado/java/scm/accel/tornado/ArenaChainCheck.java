@@ -6,7 +6,6 @@ import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
-import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
@@ -27,9 +26,7 @@ public final class ArenaChainCheck {
         List<ImmutableTaskGraph> gs = new ArrayList<>();
         GridScheduler grid = new GridScheduler();
         gs.add(new TaskGraph("up").transferToDevice(DataTransferMode.FIRST_EXECUTION, a).task("t", ArenaKernels::touch, a).persistOnDevice(a).snapshot());
-        WorkerGrid1D one = new WorkerGrid1D(1);
-        one.setLocalWork(1, 1, 1);
-        grid.addWorkerGrid("up.t", one);
+        grid.addWorkerGrid("up.t", TornadoBackend.workerGrid(1));
         for (int g = 0; g < graphs; g++) {
             TaskGraph tg = new TaskGraph("c" + g);
             if (g == 0) { tg.consumeFromDevice("up", a); if (graphs > 1) tg.consumeFromDevice("c" + (graphs - 1), a); }
@@ -37,9 +34,7 @@ public final class ArenaChainCheck {
             for (int t = 0; t < tasks; t++) {
                 int r = 1 + g * tasks + t;
                 tg.task("o" + r, ArenaKernels::add, a, (r - 1) * len, r * len, r * len, len);
-                WorkerGrid1D wg = new WorkerGrid1D(len);
-                wg.setLocalWork(TornadoBackend.groupSize(len), 1, 1);
-                grid.addWorkerGrid("c" + g + ".o" + r, wg);
+                grid.addWorkerGrid("c" + g + ".o" + r, TornadoBackend.workerGrid(len));
             }
             tg.persistOnDevice(a);
             gs.add(tg.snapshot());

@@ -12,7 +12,6 @@ import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
-import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
@@ -171,15 +170,8 @@ public final class ArenaGraph implements AutoCloseable {
         if (device != null) plan.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
     }
 
-    /**
-     * Task {@code task} gets exactly {@code threads} work items in groups of TornadoBackend.groupSize: under a GridScheduler
-     * TornadoVM takes the loop bound from the grid and drops the bound check, so every task of the chain has its grid.
-     */
-    private static void grid(GridScheduler grid, String task, int threads) {
-        WorkerGrid1D wg = new WorkerGrid1D(Math.max(1, threads));
-        wg.setLocalWork(TornadoBackend.groupSize(Math.max(1, threads)), 1, 1);
-        grid.addWorkerGrid(task, wg);
-    }
+    /** Task {@code task} gets exactly {@code threads} work items (TornadoBackend.workerGrid): every task of the chain has its grid. */
+    private static void grid(GridScheduler grid, String task, int threads) { grid.addWorkerGrid(task, TornadoBackend.workerGrid(threads)); }
 
     private long place(Object a, long pos) {
         offset.put(a, (int) pos);
@@ -203,12 +195,17 @@ public final class ArenaGraph implements AutoCloseable {
         return true;
     }
 
-    /** Runs the chain with the host inputs' current contents and {@code calls}' scalar values; outputs are then on the host. */
-    public void execute(List<Op> calls) {
+    /** The host inputs' current contents and {@code calls}' scalars into the input array; the arena uploaded if not yet. */
+    private void prepare(List<Op> calls) {
         int p = 0;
         for (Object a : inputArrays) { float[] f = (float[]) a; System.arraycopy(f, 0, in, p, f.length); p += f.length; }
         for (int q : scalarOps) { float[] s = calls.get(q).scalars(); System.arraycopy(s, 0, in, p, s.length); p += s.length; }
-        if (!uploaded) { plan.withGraph(0).execute(); uploaded = true; }
+        if (!uploaded) { last = plan.withGraph(0).execute(); uploaded = true; }
+    }
+
+    /** Runs the chain with the host inputs' current contents and {@code calls}' scalar values; outputs are then on the host. */
+    public void execute(List<Op> calls) {
+        prepare(calls);
         for (int c = 0; c < chunks; c++) last = plan.withGraph(1 + c).execute();
         pulled = false;
         for (int k = 0; k < outputs.length; k++) System.arraycopy(out, outputOffsets[k], (float[]) outputs[k], 0, len(outputs[k]));
@@ -220,10 +217,7 @@ public final class ArenaGraph implements AutoCloseable {
      * the tensors it declares as written (an out-of-bounds write), or null if none did.
      */
     public String firstStrayWrite(List<Op> calls) {
-        int p = 0;
-        for (Object a : inputArrays) { float[] f = (float[]) a; System.arraycopy(f, 0, in, p, f.length); p += f.length; }
-        for (int q : scalarOps) { float[] s = calls.get(q).scalars(); System.arraycopy(s, 0, in, p, s.length); p += s.length; }
-        if (!uploaded) { last = plan.withGraph(0).execute(); uploaded = true; }
+        prepare(calls);
         last.transferToHost(arena);
         float[] before = arena.clone();
         String found = null;

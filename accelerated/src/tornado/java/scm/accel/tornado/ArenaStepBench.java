@@ -19,7 +19,8 @@ import scm.ref.model.unet.UNetConfig;
  * JVM float32 engine's step ({@link ScmObjectiveF32} + RAdam + EMA on all cores), same start, same batches, for the
  * machine where JUnit is not at hand: per step the loss of both (relative difference), after the run the relative
  * Frobenius difference of all parameters, the first (compiling) step's time and the median step time of each.
- * Usage: {@code ArenaStepBench [--preset tiny8|mnist28] [--batch N] [--steps K] [--scd]}.
+ * With {@code --check-writes}: the steps on the arena, then one more run graph by graph through
+ * {@link ArenaGraph#firstStrayWrite}. Usage: {@code ArenaStepBench [--preset tiny8|mnist28] [--batch N] [--steps K] [--scd] [--check-writes]}.
  */
 public final class ArenaStepBench {
     private ArenaStepBench() {}
@@ -52,19 +53,6 @@ public final class ArenaStepBench {
             for (int i = 0; i < n; i++) t[k][i] = (float) Math.atan(Math.exp(-1.0 + 1.4 * rng.nextGaussian()) / sigma);
         }
         String what = (scd ? "sCD" : "sCT") + " step, U-Net " + preset + ", batch " + n;
-        if (checkWrites) {
-            var st = new ResidentScmStep.Settings(n, sigma, c, lr, 0.9, 0.99, 1e-8, true);
-            try (ArenaScmStep step = new ArenaScmStep(be -> new UNetF32(be, ref), scd ? be -> new UNetF32(be, teacher) : null, st)) {
-                for (int k = 0; k < steps; k++) {   // steps normally, then one step checked after each graph
-                    double l = step.step(x0[k], z[k], t[k], 1.0, ema);
-                    System.out.printf("%s: step %d loss arena %.7f jvm %.7f%n", what, k + 1, l, lossJvm(ref, teacher, scd, x0, z, t, n, k));
-                }
-                String w = step.strayWriteCheck(x0[steps], z[steps], t[steps], 1.0, ema);
-                System.out.println(what + ", stray-write check at step " + (steps + 1) + ": " + (w == null ? "no operation wrote outside its tensors" : w));
-            }
-            return;
-        }
-
         JvmBackend jb = new JvmBackend();
         UNetF32 mj = new UNetF32(jb, ref);
         AdamF32 oj = AdamF32.radam(jb, mj.params(), lr, 0.9, 0.99, 1e-8);
@@ -76,6 +64,18 @@ public final class ArenaStepBench {
             lj[k] = sj.step(x0[k], z[k], t[k], n, 1.0, 0);
             ej.update(ema);
             tj[k] = (System.nanoTime() - s) / 1e6;
+        }
+
+        if (checkWrites) {   // the same steps normally, then one step checked after each graph (JVM losses from the run above)
+            var st = new ResidentScmStep.Settings(n, sigma, c, lr, 0.9, 0.99, 1e-8, true);
+            try (ArenaScmStep step = new ArenaScmStep(be -> new UNetF32(be, ref), scd ? be -> new UNetF32(be, teacher) : null, st)) {
+                for (int k = 0; k < steps; k++)
+                    System.out.printf("%s: step %d loss arena %.7f jvm %.7f%n", what, k + 1, step.step(x0[k], z[k], t[k], 1.0, ema), lj[k]);
+                String w = step.strayWriteCheck(x0[steps], z[steps], t[steps], 1.0, ema);
+                System.out.println(what + ", stray-write check at step " + (steps + 1) + ": " + (w == null ? "no operation wrote outside its tensors" : w));
+            }
+            jb.close();
+            return;
         }
 
         var settings = new ResidentScmStep.Settings(n, sigma, c, lr, 0.9, 0.99, 1e-8, true);
@@ -113,19 +113,6 @@ public final class ArenaStepBench {
         System.out.printf("%s: jvm %d threads first %.1f ms, median %.2f ms | arena first (records + compiles) %.1f ms, median %.2f ms | %.2fx the JVM%n",
                 what, jb.threads(), tj[0], mj2, ta[0], ma, mj2 / ma);
         jb.close();
-    }
-
-    /** The JVM engine's loss at step k (0-based) of the same run, by replaying steps 0..k. */
-    static double lossJvm(UNet ref, UNet teacher, boolean scd, float[][] x0, float[][] z, float[][] t, int n, int k) {
-        JvmBackend jb = new JvmBackend();
-        UNetF32 m = new UNetF32(jb, ref);
-        AdamF32 o = AdamF32.radam(jb, m.params(), 2e-4, 0.9, 0.99, 1e-8);
-        ScmObjectiveF32 s = scd ? ScmObjectiveF32.scd(m, new UNetF32(jb, teacher), o, 0.5, 0.1) : ScmObjectiveF32.sct(m, o, 0.5, 0.1);
-        EmaF32 e = new EmaF32(jb, m.params());
-        double l = Double.NaN;
-        for (int q = 0; q <= k; q++) { l = s.step(x0[q], z[q], t[q], n, 1.0, 0); e.update(0.999); }
-        jb.close();
-        return l;
     }
 
     static double median(double[] a) {

@@ -121,12 +121,8 @@ public final class TornadoBackend implements Backend {
             plan = new TornadoExecutionPlan(g.snapshot());
             if (launch != null) {
                 GridScheduler grid = new GridScheduler();
-                for (int q = 0; q < launch.names.length; q++) {
-                    int threads = Math.max(1, launch.threads[q]);
-                    WorkerGrid1D wg = new WorkerGrid1D(threads);
-                    wg.setLocalWork(groupSize(threads), 1, 1);
-                    grid.addWorkerGrid(g.getTaskGraphName() + "." + launch.names[q], wg);
-                }
+                for (int q = 0; q < launch.names.length; q++)
+                    grid.addWorkerGrid(g.getTaskGraphName() + "." + launch.names[q], workerGrid(launch.threads[q]));
                 plan.withGridScheduler(grid);
             }
             if (device != null) plan.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
@@ -136,6 +132,17 @@ public final class TornadoBackend implements Backend {
     }
 
     /** The largest divisor of {@code threads} up to {@link #LOCAL} (a work group size must divide the global size). */
+    /**
+     * Exactly {@code threads} work items (at least one) in groups of {@link #groupSize}: under a GridScheduler TornadoVM
+     * takes a loop's bound from the grid and drops its bound check, so the grid must be the trip count.
+     */
+    static WorkerGrid1D workerGrid(int threads) {
+        int t = Math.max(1, threads);
+        WorkerGrid1D wg = new WorkerGrid1D(t);
+        wg.setLocalWork(groupSize(t), 1, 1);
+        return wg;
+    }
+
     static int groupSize(int threads) {
         for (int l = Math.min(LOCAL, threads); l > 1; l--) if (threads % l == 0) return l;
         return 1;

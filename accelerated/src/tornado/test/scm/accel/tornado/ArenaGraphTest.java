@@ -1,6 +1,7 @@
 package scm.accel.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,7 +53,7 @@ class ArenaGraphTest {
                 float[] want = new float[5];
                 for (int j = 0; j < 5; j++) want[j] = (j + 1) + (10 + j) + (20 + j) + (30 + j);
                 assertArrayEquals(want, out, 0f, "outputs after three executions");
-                assertTrue(g.graphs() == 4, "one operation per graph: " + g.describe());
+                assertEquals(4, g.graphs(), "one operation per graph: " + g.describe());
                 g.readBack();
                 assertArrayEquals(want, state, 0f, "resident state read back");
             } finally {

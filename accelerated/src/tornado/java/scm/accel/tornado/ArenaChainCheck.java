@@ -6,26 +6,32 @@ import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
  * A probe of the arena chain on a device (no JUnit there): G graphs of T tasks over one array, each task
- * a[r·L + j] += a[(r−1)·L + j] + 1 on its own region r (so every task depends on the one before it, across graph
- * boundaries too), executed E times like ArenaGraph (upload once, then the chain); prints whether every element holds
- * its expected value. Usage: {@code ArenaChainCheck G T L E}.
+ * a[r·L + j] += a[(r−1)·L + j] on the first L_r elements of its own region r (so every task depends on the one before it,
+ * across graph boundaries too), executed E times like ArenaGraph (upload once, then the chain, a GridScheduler giving
+ * every task exactly L_r work items); prints whether every element holds the value the same operations give on the host.
+ * Usage: {@code ArenaChainCheck G T L E [varied] [loop]}: {@code varied} gives the tasks different lengths L_r (L, 7L/8,
+ * …, L/8 in turn; otherwise every L_r = L); {@code loop} runs the old {@code @Parallel}-loop form of the kernel instead
+ * of {@link ArenaKernels#add}: {@code varied loop} is the case {@link ArenaKernels}' class comment explains (the loop's
+ * bound read at run time from a buffer the next launch overwrites), and fails on PTX.
  */
 public final class ArenaChainCheck {
     private ArenaChainCheck() {}
 
     public static void main(String[] args) {
         int graphs = Integer.parseInt(args[0]), tasks = Integer.parseInt(args[1]), len = Integer.parseInt(args[2]), execs = Integer.parseInt(args[3]);
+        boolean varied = java.util.Arrays.asList(args).contains("varied"), loop = java.util.Arrays.asList(args).contains("loop");
         TornadoBackend.strict();
         int regions = graphs * tasks + 1;
         float[] a = new float[regions * len];
         java.util.Arrays.fill(a, 0, len, 1f);
         List<ImmutableTaskGraph> gs = new ArrayList<>();
         GridScheduler grid = new GridScheduler();
-        gs.add(new TaskGraph("up").transferToDevice(DataTransferMode.FIRST_EXECUTION, a).task("t", ArenaKernels::touch, a).persistOnDevice(a).snapshot());
+        gs.add(new TaskGraph("up").transferToDevice(DataTransferMode.FIRST_EXECUTION, a).task("t", ArenaKernels::touch, ArenaKernels.CONTEXT, a).persistOnDevice(a).snapshot());
         grid.addWorkerGrid("up.t", TornadoBackend.workerGrid(1));
         for (int g = 0; g < graphs; g++) {
             TaskGraph tg = new TaskGraph("c" + g);
@@ -33,8 +39,10 @@ public final class ArenaChainCheck {
             else tg.consumeFromDevice("c" + (g - 1), a);
             for (int t = 0; t < tasks; t++) {
                 int r = 1 + g * tasks + t;
-                tg.task("o" + r, ArenaKernels::add, a, (r - 1) * len, r * len, r * len, len);
-                grid.addWorkerGrid("c" + g + ".o" + r, TornadoBackend.workerGrid(len));
+                int lr = length(r, len, varied);
+                if (loop) tg.task("o" + r, ArenaChainCheck::addLoop, a, (r - 1) * len, r * len, r * len, lr);
+                else tg.task("o" + r, ArenaKernels::add, ArenaKernels.CONTEXT, a, (r - 1) * len, r * len, r * len, lr);
+                grid.addWorkerGrid("c" + g + ".o" + r, TornadoBackend.workerGrid(lr));
             }
             tg.persistOnDevice(a);
             gs.add(tg.snapshot());
@@ -44,17 +52,26 @@ public final class ArenaChainCheck {
         var last = plan.withGraph(0).execute();
         for (int e = 0; e < execs; e++) for (int g = 0; g < graphs; g++) last = plan.withGraph(1 + g).execute();
         last.transferToHost(a);
-        // region 0 holds 1; each execution adds region r−1's new value to region r, in order: replayed here in float
-        float[] want = new float[regions];
-        want[0] = 1f;
-        for (int e = 0; e < execs; e++) for (int r = 1; r < regions; r++) want[r] = want[r] + want[r - 1];
+        // the same operations in the same order on the host, in float: exact (sums of small integers)
+        float[] want = new float[regions * len];
+        java.util.Arrays.fill(want, 0, len, 1f);
+        for (int e = 0; e < execs; e++)
+            for (int r = 1; r < regions; r++)
+                for (int j = 0; j < length(r, len, varied); j++) want[r * len + j] += want[(r - 1) * len + j];
         int bad = 0;
         String first = "";
-        for (int r = 1; r < regions; r++)
-            for (int j = 0; j < len; j++)
-                if (a[r * len + j] != want[r]) { if (bad == 0) first = "region " + r + " element " + j + ": " + a[r * len + j] + " vs " + want[r]; bad++; }
-        System.out.println("arena chain " + graphs + " graphs x " + tasks + " tasks x " + len + " floats, " + execs + " executions: "
+        for (int k = len; k < a.length; k++)
+            if (a[k] != want[k]) { if (bad == 0) first = "region " + k / len + " element " + k % len + ": " + a[k] + " vs " + want[k]; bad++; }
+        System.out.println("arena chain " + graphs + " graphs x " + tasks + " tasks x " + len + " floats" + (varied ? " (varied lengths)" : "")
+                + (loop ? ", @Parallel-loop kernels" : ", KernelContext kernels") + ", " + execs + " executions: "
                 + (bad == 0 ? "all " + (regions - 1) * len + " values right" : bad + " wrong, first " + first));
         plan.freeDeviceMemory();
     }
+
+    /** ArenaKernels.add as it was before the KernelContext form: under a GridScheduler its bound is read at run time. */
+    static void addLoop(float[] a, int xO, int yO, int outO, int len) {
+        for (@Parallel int j = 0; j < len; j++) a[outO + j] = a[xO + j] + a[yO + j];
+    }
+
+    private static int length(int r, int len, boolean varied) { return varied ? Math.max(1, len - (r % 8) * (len / 8)) : len; }
 }

@@ -33,24 +33,15 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  */
 public final class ArenaGraph implements AutoCloseable {
     /**
-     * Operations per graph unless {@code -Dscm.arena.maxTasks} says otherwise: 1 on PTX/CUDA devices, 60 elsewhere. On the
-     * H200 (PTX, 2026-11-30) graphs of several of these tasks over the shared arena went wrong — 60 tasks per graph wrote
-     * outside their tensors by the fourth step (found by {@link #firstStrayWrite}) and ended in CUDA error 700 at the 28x28
-     * size, 8 tasks per graph in error 717 — while one operation per graph agreed with the JVM engine (losses 4.9e-6,
-     * parameters 3.9e-10 relative over 5 steps); the cause inside TornadoVM is not found. On PoCL 60 per graph agree
-     * (ArenaScmStepTest). 60 stays below TornadoVM's 8 KB task buffer (~100 tasks) and its 1,024-node graph.
+     * Operations per graph unless {@code -Dscm.arena.maxTasks} says otherwise: 60, below TornadoVM's 8 KB task buffer
+     * (~100 tasks) and its 1,024-node graph (docs/gpu.md: per-graph limits). (Until the kernels became KernelContext
+     * kernels, PTX needed 1: see {@link ArenaKernels} for the fault and its cause.)
      */
-    static int maxTasks(int[] device) {
+    static int maxTasks() {
         Integer asked = Integer.getInteger("scm.arena.maxTasks");
-        if (asked != null) {
-            if (asked < 1) throw new IllegalArgumentException("-Dscm.arena.maxTasks must be >= 1, got " + asked);
-            return asked;
-        }
-        var d = device == null ? uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice()
-                : TornadoExecutionPlan.getDevice(device[0], device[1]);
-        var type = d.getTornadoVMBackend();
-        return type == uk.ac.manchester.tornado.api.enums.TornadoVMBackendType.PTX
-                || type == uk.ac.manchester.tornado.api.enums.TornadoVMBackendType.CUDA ? 1 : 60;
+        if (asked == null) return 60;
+        if (asked < 1) throw new IllegalArgumentException("-Dscm.arena.maxTasks must be >= 1, got " + asked);
+        return asked;
     }
 
     /** Each tensor starts at a multiple of this many floats (128 bytes: aligned, coalesced rows). */
@@ -119,7 +110,7 @@ public final class ArenaGraph implements AutoCloseable {
         // the chain: "up" (upload), c0 .. c(k-1) (the operations)
         parts = new ArrayList<>();
         List<Integer> cur = new ArrayList<>();
-        int inCur = 0, taskCount = 0, perGraph = maxTasks(device);
+        int inCur = 0, taskCount = 0, perGraph = maxTasks();
         for (int q = 0; q < ops.size(); q++) {
             int t = ops.get(q).tasks();
             if (inCur + t > perGraph && !cur.isEmpty()) { parts.add(cur); cur = new ArrayList<>(); inCur = 0; }
@@ -132,7 +123,7 @@ public final class ArenaGraph implements AutoCloseable {
         tasks = taskCount;
         String up = name + "Up";
         List<ImmutableTaskGraph> graphs = new ArrayList<>();
-        graphs.add(new TaskGraph(up).transferToDevice(DataTransferMode.FIRST_EXECUTION, arena).task("t", ArenaKernels::touch, arena)
+        graphs.add(new TaskGraph(up).transferToDevice(DataTransferMode.FIRST_EXECUTION, arena).task("t", ArenaKernels::touch, ArenaKernels.CONTEXT, arena)
                 .persistOnDevice(arena).snapshot());
         GridScheduler grid = new GridScheduler();
         grid(grid, up + ".t", 1);
@@ -143,7 +134,7 @@ public final class ArenaGraph implements AutoCloseable {
             if (c == 0) {
                 g.consumeFromDevice(up, arena);
                 if (chunks > 1) g.consumeFromDevice(last, arena);
-                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, in).task("in", ArenaKernels::ingest, in, arena, inBase, in.length);
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, in).task("in", ArenaKernels::ingest, ArenaKernels.CONTEXT, in, arena, inBase, in.length);
                 grid(grid, gname + ".in", in.length);
             } else {
                 g.consumeFromDevice(name + "C" + (c - 1), arena);
@@ -157,7 +148,7 @@ public final class ArenaGraph implements AutoCloseable {
             }
             if (c == chunks - 1) {
                 for (int k = 0; k < outputs.length; k++) {
-                    g.task("out" + k, ArenaKernels::egest, arena, out, offset.get(outputs[k]), outputOffsets[k], len(outputs[k]));
+                    g.task("out" + k, ArenaKernels::egest, ArenaKernels.CONTEXT, arena, out, offset.get(outputs[k]), outputOffsets[k], len(outputs[k]));
                     grid(grid, gname + ".out" + k, len(outputs[k]));
                 }
                 g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);

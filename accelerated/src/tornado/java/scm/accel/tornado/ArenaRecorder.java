@@ -76,160 +76,160 @@ public final class ArenaRecorder implements Backend {
 
     @Override public void linear(float[] x, float[] w, float[] b, float[] y, int n, int in, int out) {
         op("linear", a(x, w, b), a(y), NO, i(n, in, out), null, Launch.one(n * out),
-                (g, p, A, o) -> g.task(p, ArenaKernels::linear, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(b), o.applyAsInt(y), n, in, out, 1));
+                (g, p, A, o) -> g.task(p, ArenaKernels::linear, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(b), o.applyAsInt(y), n, in, out, 1));
     }
 
     @Override public void linearTangent(float[] dx, float[] w, float[] dy, int n, int in, int out) {
         op("linearTangent", a(dx, w, none), a(dy), NO, i(n, in, out), null, Launch.one(n * out),
-                (g, p, A, o) -> g.task(p, ArenaKernels::linear, A, o.applyAsInt(dx), o.applyAsInt(w), o.applyAsInt(none), o.applyAsInt(dy), n, in, out, 0));
+                (g, p, A, o) -> g.task(p, ArenaKernels::linear, ArenaKernels.CONTEXT, A, o.applyAsInt(dx), o.applyAsInt(w), o.applyAsInt(none), o.applyAsInt(dy), n, in, out, 0));
     }
 
     @Override public void linearInputGrad(float[] dy, float[] w, float[] dx, int n, int in, int out) {
         op("inputGrad", a(dy, w), a(dx), NO, i(n, in, out), null, Launch.one(n * in),
-                (g, p, A, o) -> g.task(p, ArenaKernels::inputGrad, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), n, in, out));
+                (g, p, A, o) -> g.task(p, ArenaKernels::inputGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), n, in, out));
     }
 
     @Override public void linearParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int in, int out) {
         op("paramGrad", a(dy, x), NO, a(dw, db), i(n, in, out), null, new Launch(new String[] {"w", "b"}, new int[] {out * in, out}),
-                (g, p, A, o) -> g.task(p + "w", ArenaKernels::weightGrad, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, in, out)
-                        .task(p + "b", ArenaKernels::biasGrad, A, o.applyAsInt(dy), o.applyAsInt(db), n, out));
+                (g, p, A, o) -> g.task(p + "w", ArenaKernels::weightGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, in, out)
+                        .task(p + "b", ArenaKernels::biasGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(db), n, out));
     }
 
     @Override public void silu(float[] x, float[] y, float[] slope, int len) {
         op("silu", a(x), a(y, slope), NO, i(len), null, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::silu, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(slope), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::silu, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(slope), len));
     }
 
     @Override public void mul(float[] x, float[] y, float[] out, int len) {
         op("mul", a(x, y), a(out), NO, i(len), null, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::mul, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(out), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::mul, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(out), len));
     }
 
     @Override public void add(float[] x, float[] y, float[] out, int len) {
         op("add", a(x, y), a(out), NO, i(len), null, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::add, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(out), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::add, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(out), len));
     }
 
     @Override public void accumulate(float[] acc, float[] x, int len) {
         op("accumulate", a(x), NO, a(acc), i(len), null, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::accumulate, A, o.applyAsInt(acc), o.applyAsInt(x), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::accumulate, ArenaKernels.CONTEXT, A, o.applyAsInt(acc), o.applyAsInt(x), len));
     }
 
     @Override public void fill(float[] x, float value, int len) {
         float[] s = f(value);
-        op("fill", NO, a(x), NO, i(len), s, Launch.one(len), (g, p, A, o) -> g.task(p, ArenaKernels::fill, A, o.applyAsInt(x), o.applyAsInt(s), len));
+        op("fill", NO, a(x), NO, i(len), s, Launch.one(len), (g, p, A, o) -> g.task(p, ArenaKernels::fill, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(s), len));
     }
 
     @Override public void copy(float[] src, float[] dst, int len) {
         op("copy", a(src), a(dst), NO, i(len), null, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::copy, A, o.applyAsInt(src), o.applyAsInt(dst), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::copy, ArenaKernels.CONTEXT, A, o.applyAsInt(src), o.applyAsInt(dst), len));
     }
 
     @Override public void scaleShift(float[] h, float[] sc, float[] b, float[] y, int len) {
         op("scaleShift", a(h, sc, b), a(y), NO, i(len), null, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::scaleShift, A, o.applyAsInt(h), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(y), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::scaleShift, ArenaKernels.CONTEXT, A, o.applyAsInt(h), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(y), len));
     }
 
     @Override public void scaleShiftTangent(float[] h, float[] dh, float[] sc, float[] ds, float[] db, float[] dy, int len) {
         op("scaleShiftTangent", a(h, dh, sc, ds, db), a(dy), NO, i(len), null, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::scaleShiftTangent, A, o.applyAsInt(h), o.applyAsInt(dh), o.applyAsInt(sc), o.applyAsInt(ds),
+                (g, p, A, o) -> g.task(p, ArenaKernels::scaleShiftTangent, ArenaKernels.CONTEXT, A, o.applyAsInt(h), o.applyAsInt(dh), o.applyAsInt(sc), o.applyAsInt(ds),
                         o.applyAsInt(db), o.applyAsInt(dy), len));
     }
 
     @Override public void layerNorm(float[] x, float[] xhat, float[] r, int n, int d, float eps) {
         float[] s = f(eps);
         op("layerNorm", a(x), a(xhat, r), NO, i(n, d), s, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::layerNorm, A, o.applyAsInt(x), o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(s), n, d));
+                (g, p, A, o) -> g.task(p, ArenaKernels::layerNorm, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(s), n, d));
     }
 
     @Override public void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d) {
         op("layerNormProject", a(xhat, r, v), a(out), NO, i(n, d), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::layerNormProject, A, o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
+                (g, p, A, o) -> g.task(p, ArenaKernels::layerNormProject, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
     }
 
     @Override public void affine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int d) {
         float[] b = or(beta);
         int ws = withShift ? 1 : 0;
         op("affine", a(v, gamma, b), a(y), NO, i(n, d, ws), null, Launch.one(n * d),
-                (g, p, A, o) -> g.task(p, ArenaKernels::affine, A, o.applyAsInt(v), o.applyAsInt(gamma), o.applyAsInt(b), o.applyAsInt(y), n, d, ws));
+                (g, p, A, o) -> g.task(p, ArenaKernels::affine, ArenaKernels.CONTEXT, A, o.applyAsInt(v), o.applyAsInt(gamma), o.applyAsInt(b), o.applyAsInt(y), n, d, ws));
     }
 
     @Override public void affineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int d) {
         op("affineGrad", a(dy, xhat), NO, a(dgamma, dbeta), i(n, d), null, Launch.one(d),
-                (g, p, A, o) -> g.task(p, ArenaKernels::affineGrad, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(dgamma), o.applyAsInt(dbeta), n, d));
+                (g, p, A, o) -> g.task(p, ArenaKernels::affineGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(dgamma), o.applyAsInt(dbeta), n, d));
     }
 
     @Override public void pixelNorm(float[] x, float[] y, float[] r, int n, int d, float eps) {
         float[] s = f(eps);
         op("pixelNorm", a(x), a(y, r), NO, i(n, d), s, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::pixelNorm, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(r), o.applyAsInt(s), n, d));
+                (g, p, A, o) -> g.task(p, ArenaKernels::pixelNorm, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(r), o.applyAsInt(s), n, d));
     }
 
     @Override public void pixelNormProject(float[] y, float[] r, float[] v, float[] out, int n, int d) {
         op("pixelNormProject", a(y, r, v), a(out), NO, i(n, d), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::pixelNormProject, A, o.applyAsInt(y), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
+                (g, p, A, o) -> g.task(p, ArenaKernels::pixelNormProject, ArenaKernels.CONTEXT, A, o.applyAsInt(y), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
     }
 
     @Override public void positional(float[] t, float[] dt, boolean tangent, float[] freq, float[] e, float[] de, int n, int half) {
         float[] dtx = or(dt), dex = orOut(de);
         int tg = tangent ? 1 : 0;
         op("positional", a(t, dtx, freq), a(e, dex), NO, i(n, half, tg), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::positional, A, o.applyAsInt(t), o.applyAsInt(dtx), o.applyAsInt(freq), o.applyAsInt(e),
+                (g, p, A, o) -> g.task(p, ArenaKernels::positional, ArenaKernels.CONTEXT, A, o.applyAsInt(t), o.applyAsInt(dtx), o.applyAsInt(freq), o.applyAsInt(e),
                         o.applyAsInt(dex), n, half, tg));
     }
 
     @Override public void positionalBackward(float[] t, float[] freq, float[] gr, float[] dtOut, int n, int half) {
         op("positionalBackward", a(t, freq, gr), a(dtOut), NO, i(n, half), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::positionalBackward, A, o.applyAsInt(t), o.applyAsInt(freq), o.applyAsInt(gr), o.applyAsInt(dtOut), n, half));
+                (g, p, A, o) -> g.task(p, ArenaKernels::positionalBackward, ArenaKernels.CONTEXT, A, o.applyAsInt(t), o.applyAsInt(freq), o.applyAsInt(gr), o.applyAsInt(dtOut), n, half));
     }
 
     @Override public void fourier(float[] t, float[] dt, boolean tangent, float[] fa, float[] fp, float[] e, float[] de, int n, int dim) {
         float[] dtx = or(dt), dex = orOut(de);
         int tg = tangent ? 1 : 0;
         op("fourier", a(t, dtx, fa, fp), a(e, dex), NO, i(n, dim, tg), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::fourier, A, o.applyAsInt(t), o.applyAsInt(dtx), o.applyAsInt(fa), o.applyAsInt(fp), o.applyAsInt(e),
+                (g, p, A, o) -> g.task(p, ArenaKernels::fourier, ArenaKernels.CONTEXT, A, o.applyAsInt(t), o.applyAsInt(dtx), o.applyAsInt(fa), o.applyAsInt(fp), o.applyAsInt(e),
                         o.applyAsInt(dex), n, dim, tg));
     }
 
     @Override public void fourierBackward(float[] t, float[] fa, float[] fp, float[] gr, float[] dtOut, int n, int dim) {
         op("fourierBackward", a(t, fa, fp, gr), a(dtOut), NO, i(n, dim), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::fourierBackward, A, o.applyAsInt(t), o.applyAsInt(fa), o.applyAsInt(fp), o.applyAsInt(gr),
+                (g, p, A, o) -> g.task(p, ArenaKernels::fourierBackward, ArenaKernels.CONTEXT, A, o.applyAsInt(t), o.applyAsInt(fa), o.applyAsInt(fp), o.applyAsInt(gr),
                         o.applyAsInt(dtOut), n, dim));
     }
 
     @Override public void noisy(float[] x0, float[] z, float[] t, float[] xt, float[] dxdt, int n, int d) {
         op("noisy", a(x0, z, t), a(xt, dxdt), NO, i(n, d), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::noisy, A, o.applyAsInt(x0), o.applyAsInt(z), o.applyAsInt(t), o.applyAsInt(xt), o.applyAsInt(dxdt), n, d));
+                (g, p, A, o) -> g.task(p, ArenaKernels::noisy, ArenaKernels.CONTEXT, A, o.applyAsInt(x0), o.applyAsInt(z), o.applyAsInt(t), o.applyAsInt(xt), o.applyAsInt(dxdt), n, d));
     }
 
     @Override public void scale(float[] x, float factor, float[] out, int len) {
         float[] s = f(factor);
         op("scale", a(x), a(out), NO, i(len), s, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::scale, A, o.applyAsInt(x), o.applyAsInt(s), o.applyAsInt(out), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::scale, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(s), o.applyAsInt(out), len));
     }
 
     @Override public void rowScale(float[] x, float[] sc, float[] out, int n, int d) {
         op("rowScale", a(x, sc), a(out), NO, i(n, d), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::rowScale, A, o.applyAsInt(x), o.applyAsInt(sc), o.applyAsInt(out), n, d));
+                (g, p, A, o) -> g.task(p, ArenaKernels::rowScale, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(sc), o.applyAsInt(out), n, d));
     }
 
     @Override public void consistency(float[] x, float[] fx, float[] t, float sigmaD, float[] out, int n, int d) {
         float[] s = f(sigmaD);
         op("consistency", a(x, fx, t), a(out), NO, i(n, d), s, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::consistency, A, o.applyAsInt(x), o.applyAsInt(fx), o.applyAsInt(t), o.applyAsInt(s), o.applyAsInt(out), n, d));
+                (g, p, A, o) -> g.task(p, ArenaKernels::consistency, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(fx), o.applyAsInt(t), o.applyAsInt(s), o.applyAsInt(out), n, d));
     }
 
     @Override public void tangent(float[] fMinus, float[] jvp, float[] xt, float[] dxdt, float[] t, float sigmaD, float r, float c,
                                   float[] gOut, int n, int d) {
         float[] s = f(sigmaD, r, c);
         op("tangent", a(fMinus, jvp, xt, dxdt, t), a(gOut), NO, i(n, d), s, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::tangent, A, o.applyAsInt(fMinus), o.applyAsInt(jvp), o.applyAsInt(xt), o.applyAsInt(dxdt),
+                (g, p, A, o) -> g.task(p, ArenaKernels::tangent, ArenaKernels.CONTEXT, A, o.applyAsInt(fMinus), o.applyAsInt(jvp), o.applyAsInt(xt), o.applyAsInt(dxdt),
                         o.applyAsInt(t), o.applyAsInt(s), o.applyAsInt(gOut), n, d));
     }
 
     @Override public void loss(float[] fx, float[] fMinus, float[] gr, float[] w, float[] loss, float[] dF, float[] dw, int n, int d) {
         op("loss", a(fx, fMinus, gr, w), a(loss, dF, dw), NO, i(n, d), null, Launch.one(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::loss, A, o.applyAsInt(fx), o.applyAsInt(fMinus), o.applyAsInt(gr), o.applyAsInt(w),
+                (g, p, A, o) -> g.task(p, ArenaKernels::loss, ArenaKernels.CONTEXT, A, o.applyAsInt(fx), o.applyAsInt(fMinus), o.applyAsInt(gr), o.applyAsInt(w),
                         o.applyAsInt(loss), o.applyAsInt(dF), o.applyAsInt(dw), n, d));
     }
 
@@ -237,13 +237,13 @@ public final class ArenaRecorder implements Backend {
                                      boolean adaptive, int len) {
         float[] s = f(beta1, beta2, a, sc, eps, adaptive ? 1f : 0f);
         op("adam", a(gr), NO, a(pr, m, v), i(len), s, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::adamFamily, A, o.applyAsInt(pr), o.applyAsInt(gr), o.applyAsInt(m), o.applyAsInt(v), o.applyAsInt(s), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::adamFamily, ArenaKernels.CONTEXT, A, o.applyAsInt(pr), o.applyAsInt(gr), o.applyAsInt(m), o.applyAsInt(v), o.applyAsInt(s), len));
     }
 
     @Override public void ema(float[] e, float[] pr, float beta, int len) {
         float[] s = f(beta);
         op("ema", a(pr), NO, a(e), i(len), s, Launch.one(len),
-                (g, p, A, o) -> g.task(p, ArenaKernels::ema, A, o.applyAsInt(e), o.applyAsInt(pr), o.applyAsInt(s), len));
+                (g, p, A, o) -> g.task(p, ArenaKernels::ema, ArenaKernels.CONTEXT, A, o.applyAsInt(e), o.applyAsInt(pr), o.applyAsInt(s), len));
     }
 
     // ---- U-Net
@@ -257,87 +257,87 @@ public final class ArenaRecorder implements Backend {
         float[] bx = hasBias ? b : none;
         int hb = hasBias ? 1 : 0, total = n * cout * h * wd;
         op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::conv2d, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y), cin, h, wd, cout, k, hb, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::conv2d, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y), cin, h, wd, cout, k, hb, total));
     }
 
     @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
         int total = n * cin * h * wd;
         op("conv2dInputGrad", a(dy, w), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::conv2dInputGrad, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), cin, h, wd, cout, k, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::conv2dInputGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), cin, h, wd, cout, k, total));
     }
 
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
         int total = cout * cin * k * k, plane = h * wd;
         op("conv2dParamGrad", a(dy, x), NO, a(dw, db), i(n, cin, h, wd, cout, k), null, new Launch(new String[] {"w", "b"}, new int[] {total, cout}),
-                (g, p, A, o) -> g.task(p + "w", ArenaKernels::conv2dWeightGrad, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, cin, h, wd, cout, k, total)
-                        .task(p + "b", ArenaKernels::conv2dBiasGrad, A, o.applyAsInt(dy), o.applyAsInt(db), n, cout, plane));
+                (g, p, A, o) -> g.task(p + "w", ArenaKernels::conv2dWeightGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, cin, h, wd, cout, k, total)
+                        .task(p + "b", ArenaKernels::conv2dBiasGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(db), n, cout, plane));
     }
 
     @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
         float[] bx = withShift ? beta : none;
         int ws = withShift ? 1 : 0, total = n * c * plane;
         op("channelAffine", a(v, gamma, bx), a(y), NO, i(n, c, plane, ws), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::channelAffine, A, o.applyAsInt(v), o.applyAsInt(gamma), o.applyAsInt(bx), o.applyAsInt(y), c, plane, ws, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::channelAffine, ArenaKernels.CONTEXT, A, o.applyAsInt(v), o.applyAsInt(gamma), o.applyAsInt(bx), o.applyAsInt(y), c, plane, ws, total));
     }
 
     @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
         op("channelAffineGrad", a(dy, xhat), NO, a(dgamma, dbeta), i(n, c, plane), null, Launch.one(c),
-                (g, p, A, o) -> g.task(p, ArenaKernels::channelAffineGrad, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(dgamma), o.applyAsInt(dbeta), n, c, plane));
+                (g, p, A, o) -> g.task(p, ArenaKernels::channelAffineGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(dgamma), o.applyAsInt(dbeta), n, c, plane));
     }
 
     @Override public void modulate(float[] xhat, float[] sc, float[] b, float[] y, int planes, int plane) {
         int total = planes * plane;
         op("modulate", a(xhat, sc, b), a(y), NO, i(planes, plane), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::modulate, A, o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(y), plane, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::modulate, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(y), plane, total));
     }
 
     @Override public void modulateTangent(float[] xhat, float[] dxhat, float[] sc, float[] ds, float[] db, float[] dy, int planes, int plane) {
         int total = planes * plane;
         op("modulateTangent", a(xhat, dxhat, sc, ds, db), a(dy), NO, i(planes, plane), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::modulateTangent, A, o.applyAsInt(xhat), o.applyAsInt(dxhat), o.applyAsInt(sc), o.applyAsInt(ds),
+                (g, p, A, o) -> g.task(p, ArenaKernels::modulateTangent, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(dxhat), o.applyAsInt(sc), o.applyAsInt(ds),
                         o.applyAsInt(db), o.applyAsInt(dy), plane, total));
     }
 
     @Override public void modulateGrad(float[] dy, float[] xhat, float[] sc, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
         op("modulateGrad", a(dy, xhat, sc), a(dxhat, ds, db), NO, i(planes, plane), null, Launch.one(planes),
-                (g, p, A, o) -> g.task(p, ArenaKernels::modulateGrad, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat),
+                (g, p, A, o) -> g.task(p, ArenaKernels::modulateGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat),
                         o.applyAsInt(ds), o.applyAsInt(db), planes, plane));
     }
 
     @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) {
         int total = planes * (h / 2) * (wd / 2);
         op("avgPool2", a(x), a(y), NO, i(planes, h, wd), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::avgPool2, A, o.applyAsInt(x), o.applyAsInt(y), h, wd, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::avgPool2, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(y), h, wd, total));
     }
 
     @Override public void avgPool2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
         int total = planes * (h / 2) * (wd / 2);
         op("avgPool2Backward", a(dy), a(dx), NO, i(planes, h, wd), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::avgPool2Backward, A, o.applyAsInt(dy), o.applyAsInt(dx), h, wd, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::avgPool2Backward, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(dx), h, wd, total));
     }
 
     @Override public void upsample2(float[] x, float[] y, int planes, int h, int wd) {
         int total = planes * 4 * h * wd;
         op("upsample2", a(x), a(y), NO, i(planes, h, wd), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::upsample2, A, o.applyAsInt(x), o.applyAsInt(y), h, wd, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::upsample2, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(y), h, wd, total));
     }
 
     @Override public void upsample2Backward(float[] dy, float[] dx, int planes, int h, int wd) {
         int total = planes * h * wd;
         op("upsample2Backward", a(dy), a(dx), NO, i(planes, h, wd), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::upsample2Backward, A, o.applyAsInt(dy), o.applyAsInt(dx), h, wd, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::upsample2Backward, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(dx), h, wd, total));
     }
 
     @Override public void concat(float[] xa, float[] xb, float[] y, int n, int sa, int sb) {
         int total = n * (sa + sb);
         op("concat", a(xa, xb), a(y), NO, i(n, sa, sb), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::concat, A, o.applyAsInt(xa), o.applyAsInt(xb), o.applyAsInt(y), sa, sb, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::concat, ArenaKernels.CONTEXT, A, o.applyAsInt(xa), o.applyAsInt(xb), o.applyAsInt(y), sa, sb, total));
     }
 
     @Override public void split(float[] gr, float[] ga, float[] gb, int n, int sa, int sb) {
         int total = n * (sa + sb);
         op("split", a(gr), a(ga, gb), NO, i(n, sa, sb), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::split, A, o.applyAsInt(gr), o.applyAsInt(ga), o.applyAsInt(gb), sa, sb, total));
+                (g, p, A, o) -> g.task(p, ArenaKernels::split, ArenaKernels.CONTEXT, A, o.applyAsInt(gr), o.applyAsInt(ga), o.applyAsInt(gb), sa, sb, total));
     }
 
     @Override public void attention(float[] qkv, float[] tqkv, boolean tangent, float[] o, float[] to, int n, int heads, int c, int len, int block) {
@@ -345,18 +345,18 @@ public final class ArenaRecorder implements Backend {
         float[] sc = attentionScratch(rows * 2 * block);
         if (tangent)
             op("flashJvp", a(qkv, tqkv), a(o, to, sc), NO, i(n, heads, c, len, block), null, Launch.one(rows),
-                    (g, p, A, f) -> g.task(p, ArenaKernels::flashJvp, A, f.applyAsInt(qkv), f.applyAsInt(tqkv), f.applyAsInt(o), f.applyAsInt(to),
+                    (g, p, A, f) -> g.task(p, ArenaKernels::flashJvp, ArenaKernels.CONTEXT, A, f.applyAsInt(qkv), f.applyAsInt(tqkv), f.applyAsInt(o), f.applyAsInt(to),
                             f.applyAsInt(sc), c, heads, len, block, rows));
         else
             op("flash", a(qkv), a(o, sc), NO, i(n, heads, c, len, block), null, Launch.one(rows),
-                    (g, p, A, f) -> g.task(p, ArenaKernels::flash, A, f.applyAsInt(qkv), f.applyAsInt(o), f.applyAsInt(sc), c, heads, len, block, rows));
+                    (g, p, A, f) -> g.task(p, ArenaKernels::flash, ArenaKernels.CONTEXT, A, f.applyAsInt(qkv), f.applyAsInt(o), f.applyAsInt(sc), c, heads, len, block, rows));
     }
 
     @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {
         int sampleHeads = n * heads;
         float[] pr = attentionScratch(sampleHeads * len);
         op("attentionBackward", a(qkv, o, dO), a(dqkv, pr), NO, i(n, heads, c, len), null, Launch.one(sampleHeads),
-                (g, p, A, f) -> g.task(p, ArenaKernels::attentionBackward, A, f.applyAsInt(qkv), f.applyAsInt(o), f.applyAsInt(dO), f.applyAsInt(dqkv),
+                (g, p, A, f) -> g.task(p, ArenaKernels::attentionBackward, ArenaKernels.CONTEXT, A, f.applyAsInt(qkv), f.applyAsInt(o), f.applyAsInt(dO), f.applyAsInt(dqkv),
                         f.applyAsInt(pr), c, heads, len, sampleHeads));
     }
 }

@@ -17,6 +17,8 @@ package scm.accel.kernels;
  * <p><b>Backward</b> (one sample and head per call, since dK and dV sum over query rows), P recomputed row by
  * row as flash-attention backward does, with D_i = dy_i·y_i (y the forward output):
  * dV_j += p_ij dy_i,  ds_ij = p_ij (dy_i·v_j − D_i),  dQ_i += s ds_ij k_j,  dK_j += s ds_ij q_i.
+ * The device arena splits it in two passes with more work items ({@link #backwardQueryRow}: p, ds and dQ per query
+ * row; {@link #backwardKeyValue}: dK, dV per key element), summing in the same order, so the JVM gets the same bits.
  *
  * <p>No infinities: the running maxima start at the first logit (not at −∞) and the first block's rescaling factor is
  * 0 by construction. TornadoVM compiles OpenCL kernels with {@code -cl-fast-relaxed-math}, which lets the device
@@ -204,6 +206,68 @@ public final class AttentionKernels {
                 }
             }
         }
+    }
+
+    /**
+     * Row-parallel backward, pass 1 of 2 (the device form of {@link #backwardHead}: one work item per query row instead
+     * of one per sample·head, since n·heads alone leaves a GPU idle): query row {@code row} = sh·L + i. Recomputes
+     * p_ij with backwardHead's arithmetic, then D_i = dy_i·y_i, dv_ij = dy_i·v_j and ds_ij = s·p_ij (dv_ij − D_i);
+     * stores p_ij at {@code p[row·L + j]} and ds_ij at {@code ds[row·L + j]} ([n·heads, L, L] each) for pass 2, and
+     * overwrites dQ_i = Σ_j ds_ij k_j. Every sum runs in backwardHead's order from 0f (scores over d, dQ over j
+     * increasing), so on the JVM the result is the same bits.
+     */
+    public static void backwardQueryRow(float[] qkv, int qkvO, float[] o, int oO, float[] dO, int dOO, float[] dqkv, int dqkvO, float[] p,
+                                        int pO, float[] ds, int dsO, int c, int heads, int len, int row) {
+        int i = row % len, sh = row / len, h = sh % heads, s = sh / heads, dh = c / heads;
+        float sc = (float) (1.0 / Math.sqrt(dh));
+        int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
+        int ob = (s * c + h * dh) * len, pb = row * len;
+        float m = 0f;
+        for (int j = 0; j < len; j++) {
+            float x = 0f;
+            for (int d = 0; d < dh; d++) x += qkv[qkvO + qb + d * len + i] * qkv[qkvO + kb + d * len + j];
+            x *= sc;
+            p[pO + pb + j] = x;
+            m = j == 0 ? x : Math.max(m, x);
+        }
+        float sum = 0f;
+        for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pO + pb + j] - m); p[pO + pb + j] = e; sum += e; }
+        float inv = 1f / sum;
+        float dd = 0f;
+        for (int d = 0; d < dh; d++) dd += dO[dOO + ob + d * len + i] * o[oO + ob + d * len + i];
+        for (int j = 0; j < len; j++) {
+            float pij = p[pO + pb + j] * inv;
+            float dv = 0f;
+            for (int d = 0; d < dh; d++) dv += dO[dOO + ob + d * len + i] * qkv[qkvO + vb + d * len + j];
+            p[pO + pb + j] = pij;
+            ds[dsO + pb + j] = sc * (pij * (dv - dd));
+        }
+        for (int d = 0; d < dh; d++) {
+            float g = 0f;
+            for (int j = 0; j < len; j++) g += ds[dsO + pb + j] * qkv[qkvO + kb + d * len + j];
+            dqkv[dqkvO + qb + d * len + i] = g;
+        }
+    }
+
+    /**
+     * Row-parallel backward, pass 2 of 2: element {@code e} = (sh·dh + d)·L + j (consecutive items take consecutive
+     * keys j, so their reads of p, ds and their writes are contiguous). From pass 1's p and ds ([n·heads, L, L]):
+     * overwrites dV_j[d] = Σ_i p_ij dy_i[d] and dK_j[d] = Σ_i ds_ij q_i[d], i increasing from 0f: for a fixed (j, d)
+     * {@link #backwardHead} adds the same terms in the same order, so on the JVM the result is the same bits.
+     */
+    public static void backwardKeyValue(float[] qkv, int qkvO, float[] dO, int dOO, float[] dqkv, int dqkvO, float[] p, int pO, float[] ds,
+                                        int dsO, int c, int heads, int len, int e) {
+        int dh = c / heads;
+        int j = e % len, d = (e / len) % dh, sh = e / (len * dh), h = sh % heads, s = sh / heads;
+        int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
+        int ob = (s * c + h * dh) * len, pb = sh * len * len;
+        float gv = 0f, gk = 0f;
+        for (int i = 0; i < len; i++) {
+            gv += p[pO + pb + i * len + j] * dO[dOO + ob + d * len + i];
+            gk += ds[dsO + pb + i * len + j] * qkv[qkvO + qb + d * len + i];
+        }
+        dqkv[dqkvO + vb + d * len + j] = gv;
+        dqkv[dqkvO + kb + d * len + j] = gk;
     }
 
     /** Sample·heads [from, to) of {@link #backwardHead}. */

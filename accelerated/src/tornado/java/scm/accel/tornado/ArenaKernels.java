@@ -348,8 +348,19 @@ public final class ArenaKernels {
         if (r < rows) AttentionKernels.flashJvpRow(a, qkvO, a, tqkvO, a, oO, a, toO, a, scO, c, heads, len, block, r);
     }
 
-    public static void attentionBackward(KernelContext kc, float[] a, int qkvO, int oO, int dOO, int dqkvO, int pO, int c, int heads, int len, int sampleHeads) {
-        int sh = kc.globalIdx;
-        if (sh < sampleHeads) AttentionKernels.backwardHead(a, qkvO, a, oO, a, dOO, a, dqkvO, a, pO, c, heads, len, sh);
+    /**
+     * Pass 1 of the row-parallel attention backward (AttentionKernels.backwardQueryRow): one work item per query row of
+     * every sample·head (n·heads·L items, not n·heads): p and ds into the scratch, dQ into dqkv.
+     */
+    public static void attentionBackwardRows(KernelContext kc, float[] a, int qkvO, int oO, int dOO, int dqkvO, int pO, int dsO, int c, int heads, int len,
+                                             int rows) {
+        int r = kc.globalIdx;
+        if (r < rows) AttentionKernels.backwardQueryRow(a, qkvO, a, oO, a, dOO, a, dqkvO, a, pO, a, dsO, c, heads, len, r);
+    }
+
+    /** Pass 2 (AttentionKernels.backwardKeyValue): one work item per (sample·head, d, key j), dK and dV from pass 1's p and ds. */
+    public static void attentionBackwardKeys(KernelContext kc, float[] a, int qkvO, int dOO, int dqkvO, int pO, int dsO, int c, int heads, int len, int total) {
+        int e = kc.globalIdx;
+        if (e < total) AttentionKernels.backwardKeyValue(a, qkvO, a, dOO, a, dqkvO, a, pO, a, dsO, c, heads, len, e);
     }
 }

@@ -352,11 +352,18 @@ public final class ArenaRecorder implements Backend {
                     (g, p, A, f) -> g.task(p, ArenaKernels::flash, ArenaKernels.CONTEXT, A, f.applyAsInt(qkv), f.applyAsInt(o), f.applyAsInt(sc), c, heads, len, block, rows));
     }
 
+    /**
+     * Two tasks (AttentionKernels' two-pass backward): "r", one work item per query row, writes p and ds into the scratch
+     * (2·n·heads·L² floats: p, then ds) and dQ; "k", one per (sample·head, d, key), reads them and writes dK, dV. The
+     * JVM backend's one-item-per-head form gave the H200 only n·heads threads (256 at batch 128).
+     */
     @Override public void attentionBackward(float[] qkv, float[] o, float[] dO, float[] dqkv, int n, int heads, int c, int len) {
-        int sampleHeads = n * heads;
-        float[] pr = attentionScratch(sampleHeads * len);
-        op("attentionBackward", a(qkv, o, dO), a(dqkv, pr), NO, i(n, heads, c, len), null, Launch.one(sampleHeads),
-                (g, p, A, f) -> g.task(p, ArenaKernels::attentionBackward, ArenaKernels.CONTEXT, A, f.applyAsInt(qkv), f.applyAsInt(o), f.applyAsInt(dO), f.applyAsInt(dqkv),
-                        f.applyAsInt(pr), c, heads, len, sampleHeads));
+        int sampleHeads = n * heads, rows = sampleHeads * len, keys = sampleHeads * (c / heads) * len, square = sampleHeads * len * len;
+        float[] pr = attentionScratch(2 * square);
+        op("attentionBackward", a(qkv, o, dO), a(dqkv, pr), NO, i(n, heads, c, len), null, new Launch(new String[] {"r", "k"}, new int[] {rows, keys}),
+                (g, p, A, f) -> g.task(p + "r", ArenaKernels::attentionBackwardRows, ArenaKernels.CONTEXT, A, f.applyAsInt(qkv), f.applyAsInt(o), f.applyAsInt(dO),
+                                f.applyAsInt(dqkv), f.applyAsInt(pr), f.applyAsInt(pr) + square, c, heads, len, rows)
+                        .task(p + "k", ArenaKernels::attentionBackwardKeys, ArenaKernels.CONTEXT, A, f.applyAsInt(qkv), f.applyAsInt(dO), f.applyAsInt(dqkv),
+                                f.applyAsInt(pr), f.applyAsInt(pr) + square, c, heads, len, keys));
     }
 }

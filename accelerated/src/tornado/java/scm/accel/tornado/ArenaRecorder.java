@@ -270,9 +270,11 @@ public final class ArenaRecorder implements Backend {
     }
 
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
-        int total = cout * cin * k * k, plane = h * wd;
-        op("conv2dParamGrad", a(dy, x), NO, a(dw, db), i(n, cin, h, wd, cout, k), null, new Launch(new String[] {"w", "b"}, new int[] {total * ArenaKernels.RG, cout * ArenaKernels.RG}),
-                (g, p, A, o) -> g.task(p + "w", ArenaKernels::conv2dWeightGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, cin, h, wd, cout, k, total)
+        int plane = h * wd;
+        if (k > 3) throw new IllegalArgumentException("the device arena's convolution weight gradient takes kernels up to 3x3, got " + k + "x" + k);
+        op("conv2dParamGrad", a(dy, x), NO, a(dw, db), i(n, cin, h, wd, cout, k), null,
+                new Launch(new String[] {"w", "b"}, new int[] {cout * cin * ArenaKernels.RG, cout * ArenaKernels.RG}),
+                (g, p, A, o) -> g.task(p + "w", ArenaKernels::conv2dWeightGradTaps, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, cin, h, wd, cout, k)
                         .task(p + "b", ArenaKernels::conv2dBiasGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(db), n, cout, plane));
     }
 

@@ -2,7 +2,9 @@ package scm.accel.tornado;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToIntFunction;
 import scm.accel.backend.Backend;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -51,7 +53,8 @@ public final class ArenaRecorder implements Backend {
     private static final Object[] NO = new Object[0];
     /** Stand for an absent input (no bias, no tangent) and an absent output (no tangent): one float each, never used. */
     private final float[] none = new float[1], noneOut = new float[1];
-    private float[] attentionScratch = new float[1];
+    /** Attention scratch arrays by size (see {@link #attentionScratch}). */
+    private final Map<Integer, float[]> attentionScratch = new HashMap<>();
     private List<Op> ops = new ArrayList<>();
 
     @Override public String name() { return "tornado-arena"; }
@@ -251,9 +254,15 @@ public final class ArenaRecorder implements Backend {
 
     // ---- U-Net
 
+    /**
+     * The scratch of {@code size} floats, one array per size kept across steps: an operation's scratch then depends only
+     * on its own sizes, so the next step records the same arrays ({@link ArenaGraph#matches}). (One array grown to the
+     * largest size met would hand a later step's first attention a different array than the first step's whenever a
+     * larger call came after it, e.g. a backward scratch of 2·n·heads·L² after a flash scratch of 2·n·heads·L·B, B < L:
+     * a rebuild of the whole chain.)
+     */
     private float[] attentionScratch(int size) {
-        if (attentionScratch.length < size) attentionScratch = new float[size];
-        return attentionScratch;
+        return attentionScratch.computeIfAbsent(size, float[]::new);
     }
 
     @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {

@@ -2,7 +2,9 @@ package scm.accel.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static scm.accel.tornado.TornadoTestSupport.assumeTornado;
 import static scm.accel.tornado.TornadoTestSupport.gaussian;
 
@@ -31,7 +33,8 @@ import scm.accel.tornado.ArenaRecorder.Op;
  * γ_dh of Σ|terms|; ds_ij = s·p_ij(dv_ij − D_i) with the propagated errors of p, dv and D; then each gradient entry
  * (a sum of L products) within Σ|δ term| + γ_{L+1}·Σ|term|. The check: the device's dqkv and the JVM's each lie within
  * that bound of the float64 value (the JVM half shows the bound holds where it is exact arithmetic of the same order).
- * Negative control: the same graph executed with one dO value changed by 0.1% is rejected by the same check.
+ * Negative control: the same graph executed with one dO value changed by 0.1% is rejected by the same check. Also: a
+ * second step records the same operations on the same arrays (the chain is not rebuilt).
  */
 class ArenaAttentionTest {
     static final double U = Math.ulp(1.0f) / 2;
@@ -160,6 +163,36 @@ class ArenaAttentionTest {
                 assertNotNull(w, "the bound must reject the result for a perturbed dO");
             }
         }
+    }
+
+    /** One step's attention calls as a U-Net issues them: flash forward, flash JVP, backward (block B < L). */
+    static List<Op> record(ArenaRecorder rec, float[][] t, int n, int heads, int c, int len, int block) {
+        rec.attention(t[0], null, false, t[2], null, n, heads, c, len, block);
+        rec.attention(t[0], t[1], true, t[2], t[3], n, heads, c, len, block);
+        rec.attentionBackward(t[0], t[2], t[4], t[5], n, heads, c, len);
+        return rec.take();
+    }
+
+    static boolean same(List<Op> a, List<Op> b) {
+        if (a.size() != b.size()) return false;
+        for (int q = 0; q < a.size(); q++) if (!a.get(q).sameAs(b.get(q))) return false;
+        return true;
+    }
+
+    /**
+     * A second step records the same operations on the same arrays (so ArenaGraph.matches and the chain is not rebuilt),
+     * although the backward's scratch (2·n·heads·L²) is larger than the flash scratch (2·n·heads·L·B) recorded before it.
+     * Negative control: the same comparison rejects a fresh recorder's operations (other scratch arrays).
+     */
+    @Test
+    void aSecondStepRecordsTheSameOperations() {
+        int n = 2, heads = 2, dh = 4, c = heads * dh, len = 9, block = 4;
+        float[][] t = {new float[n * 3 * c * len], new float[n * 3 * c * len], new float[n * c * len], new float[n * c * len], new float[n * c * len],
+                new float[n * 3 * c * len]};
+        ArenaRecorder rec = new ArenaRecorder();
+        List<Op> first = record(rec, t, n, heads, c, len, block), second = record(rec, t, n, heads, c, len, block);
+        assertTrue(same(first, second), "step 2 must record step 1's operations on step 1's arrays");
+        assertFalse(same(first, record(new ArenaRecorder(), t, n, heads, c, len, block)), "another recorder's scratch arrays must not match");
     }
 
     /** The U-Net's 7x7 attention: L = 49, dh = 16, 4 heads (2 samples); and the negative control. */

@@ -1,10 +1,10 @@
 package scm.accel.tornado;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static scm.accel.tornado.TornadoTestSupport.assumeTornado;
 import static scm.accel.tornado.TornadoTestSupport.gaussian;
 

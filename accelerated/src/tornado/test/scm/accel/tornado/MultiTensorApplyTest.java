@@ -204,4 +204,32 @@ class MultiTensorApplyTest {
             assertFalse(g.matches(rec.take()), "decays 0.9 and 0.5 must not run as one merged task");
         }
     }
+
+    /**
+     * Negative control for the value check of {@link MultiTensorApply#runEnd}: two EMA updates with decays 0.9 and 0.5
+     * forced into one merged task (MultiTensorApply#merge called directly, bypassing the check) give the second shadow
+     * the first one's decay, and the raw-bit comparison against the correctly coalesced graph (the two left apart) sees it.
+     */
+    @Test
+    void aForcedMergeOfDifferentScalarsIsWrongAndDetected() {
+        float[][] results = new float[2][];
+        for (int forced = 0; forced < 2; forced++) {
+            ArenaRecorder rec = new ArenaRecorder();
+            float[] e1 = {1, 1, 1, 1}, e2 = {1, 1, 1}, p1 = {1, 2, 3, 4}, p2 = {5, 6, 7};
+            Set<Object> resident = Collections.newSetFromMap(new IdentityHashMap<>());
+            Collections.addAll(resident, e1, e2);
+            rec.ema(e1, p1, 0.9f, 4);
+            rec.ema(e2, p2, 0.5f, 3);
+            List<Op> ops = rec.take();
+            List<Op> run = forced == 1 ? List.of(MultiTensorApply.merge(ops)) : MultiTensorApply.coalesce(ops);
+            assertEquals(forced == 1 ? 1 : 2, run.size());
+            try (ArenaGraph g = ArenaGraph.build("mtf" + forced, run, resident, new Object[] {e2}, TornadoResidentScmStep.device(), false)) {
+                g.execute(run);
+                results[forced] = e2.clone();
+            }
+        }
+        // correct: e2 = 0.5·1 + 0.5·p2, exact in float32
+        assertEquals("[3.0, 3.5, 4.0]", java.util.Arrays.toString(results[0]));
+        assertFalse(java.util.Arrays.equals(results[0], results[1]), "a merge across differing decays must change the result: " + java.util.Arrays.toString(results[1]));
+    }
 }

@@ -36,6 +36,12 @@ public final class ArenaKernels {
     /** The work-item context every task takes (TornadoVM passes it to the kernel, never copies it). */
     static final KernelContext CONTEXT = new KernelContext();
 
+    /**
+     * Work items per work-group of the reduction kernels ({@link #layerNorm}, {@link #conv2dWeightGradTaps}, …): one group
+     * per output value or row, launched with groups·RG items (ArenaRecorder). A power of two (the tree reduction).
+     */
+    static final int RG = 128;
+
     /** Makes a graph use the arena (TornadoVM hands device buffers from graph to graph only for arrays a task touched). */
     public static void touch(KernelContext kc, float[] a) {
         int j = kc.globalIdx;
@@ -114,14 +120,63 @@ public final class ArenaKernels {
         if (j < len) a[dyO + j] = a[dhO + j] * a[sO + j] + a[hO + j] * a[dsO + j] + a[dbO + j];
     }
 
+    /**
+     * Row i of {@link NormKernels#layerNormRow}, one work-group of {@link #RG} items per row: the mean and the variance
+     * are strided partial sums tree-reduced in local memory (a different order of float additions than the JVM's
+     * in-order sums: within the float32 tolerance the agreement tests argue), then every item writes its x̂ entries.
+     */
     public static void layerNorm(KernelContext kc, float[] a, int xO, int xhatO, int rO, int sO, int n, int d) {
-        int i = kc.globalIdx;
-        if (i < n) NormKernels.layerNormRow(a, xO, a, xhatO, a, rO, d, a[sO], i);
+        float[] red = kc.allocateFloatLocalArray(RG);
+        int i = kc.groupIdx, l = kc.localIdx, o = xO + i * d;
+        float part = 0f;
+        for (int j = l; j < d; j += RG) part += a[o + j];
+        red[l] = part;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) red[l] = red[l] + red[l + st];
+            kc.localBarrier();
+        }
+        float mu = red[0] / d;
+        kc.localBarrier();
+        part = 0f;
+        for (int j = l; j < d; j += RG) {
+            float c = a[o + j] - mu;
+            part += c * c;
+        }
+        red[l] = part;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) red[l] = red[l] + red[l + st];
+            kc.localBarrier();
+        }
+        float ri = (float) (1.0 / Math.sqrt(red[0] / d + a[sO]));
+        if (l == 0) a[rO + i] = ri;
+        for (int j = l; j < d; j += RG) a[xhatO + i * d + j] = (a[o + j] - mu) * ri;
     }
 
+    /** Row i of {@link NormKernels#layerNormProjectRow}, one work-group per row, its two sums reduced as in {@link #layerNorm}. */
     public static void layerNormProject(KernelContext kc, float[] a, int xhatO, int rO, int vO, int outO, int n, int d) {
-        int i = kc.globalIdx;
-        if (i < n) NormKernels.layerNormProjectRow(a, xhatO, a, rO, a, vO, a, outO, d, i);
+        float[] red = kc.allocateFloatLocalArray(RG);
+        float[] red2 = kc.allocateFloatLocalArray(RG);
+        int i = kc.groupIdx, l = kc.localIdx, o = i * d;
+        float mv = 0f, mhv = 0f;
+        for (int j = l; j < d; j += RG) {
+            float v = a[vO + o + j];
+            mv += v;
+            mhv += a[xhatO + o + j] * v;
+        }
+        red[l] = mv;
+        red2[l] = mhv;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) {
+                red[l] = red[l] + red[l + st];
+                red2[l] = red2[l] + red2[l + st];
+            }
+            kc.localBarrier();
+        }
+        float m1 = red[0] / d, m2 = red2[0] / d, ri = a[rO + i];
+        for (int j = l; j < d; j += RG) a[outO + o + j] = ri * (a[vO + o + j] - m1 - a[xhatO + o + j] * m2);
     }
 
     public static void affine(KernelContext kc, float[] a, int vO, int gO, int bO, int yO, int n, int d, int withShift) {
@@ -228,17 +283,57 @@ public final class ArenaKernels {
         }
     }
 
-    public static void conv2dWeightGrad(KernelContext kc, float[] a, int dyO, int xO, int dwO, int n, int cin, int h, int wd, int cout, int k, int total) {
-        int e = kc.globalIdx;
-        if (e < total) {
-            int v = e % k, u = (e / k) % k, c = (e / (k * k)) % cin, o = e / (k * k * cin);
-            a[dwO + e] += ConvKernels.conv2dWeightGradEntry(a, dyO, a, xO, n, cin, h, wd, cout, k, o, c, u, v);
+    /**
+     * dW[o,c,u,v] += Σ_{s,i,j} dy[s,o,i,j]·x[s,c,i+u−p,j+v−p} ({@link ConvKernels#conv2dWeightGradEntry}) for all k²
+     * taps of one (output channel o, input channel c) pair, k ≤ 3: one work-group of {@link #RG} items per pair, item l
+     * walking pixels l, l+RG, … of every sample (neighbouring items read neighbouring pixels) and adding dy·x for each tap
+     * into its own k² slots of local memory (each dy read once for all taps), then the k² columns tree-reduced (a
+     * different order of float additions than the JVM's in-order sums: within the float32 tolerance the agreement tests
+     * argue). On the H200 one item per entry left ~100k sequential products to each of <= 9k items (82 ms of a 28x28
+     * U-Net step at batch 128) and one work-group per entry re-read dy k² times (29 ms).
+     */
+    public static void conv2dWeightGradTaps(KernelContext kc, float[] a, int dyO, int xO, int dwO, int n, int cin, int h, int wd, int cout, int k) {
+        float[] red = kc.allocateFloatLocalArray(9 * RG);
+        int pair = kc.groupIdx, l = kc.localIdx, plane = h * wd, p = (k - 1) / 2, kk = k * k;
+        int c = pair % cin, o = pair / cin;
+        for (int t = 0; t < kk; t++) red[t * RG + l] = 0f;
+        for (int s = 0; s < n; s++) {
+            int dyb = dyO + (s * cout + o) * plane, xb = xO + (s * cin + c) * plane;
+            for (int q = l; q < plane; q += RG) {
+                int i = q / wd, j = q - i * wd;
+                float g = a[dyb + q];
+                for (int u = 0; u < k; u++) {
+                    int yy = i + u - p;
+                    if (yy >= 0 && yy < h) {
+                        for (int v = 0; v < k; v++) {
+                            int xx = j + v - p;
+                            if (xx >= 0 && xx < wd) red[(u * k + v) * RG + l] += g * a[xb + yy * wd + xx];
+                        }
+                    }
+                }
+            }
         }
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) for (int t = 0; t < kk; t++) red[t * RG + l] = red[t * RG + l] + red[t * RG + l + st];
+            kc.localBarrier();
+        }
+        if (l < kk) a[dwO + pair * kk + l] += red[l * RG];
     }
 
+    /** dB[o] += Σ_{s,q} dy[s,o,q] ({@link ConvKernels#conv2dBiasGradEntry}), one work-group per output channel as in {@link #conv2dWeightGradTaps}. */
     public static void conv2dBiasGrad(KernelContext kc, float[] a, int dyO, int dbO, int n, int cout, int plane) {
-        int o = kc.globalIdx;
-        if (o < cout) a[dbO + o] += ConvKernels.conv2dBiasGradEntry(a, dyO, n, cout, plane, o);
+        float[] red = kc.allocateFloatLocalArray(RG);
+        int o = kc.groupIdx, l = kc.localIdx;
+        float acc = 0f;
+        for (int s = 0; s < n; s++) for (int q = l; q < plane; q += RG) acc += a[dyO + (s * cout + o) * plane + q];
+        red[l] = acc;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) red[l] = red[l] + red[l + st];
+            kc.localBarrier();
+        }
+        if (l == 0) a[dbO + o] += red[0];
     }
 
     public static void channelAffine(KernelContext kc, float[] a, int vO, int gO, int bO, int yO, int c, int plane, int withShift, int total) {
@@ -250,9 +345,34 @@ public final class ArenaKernels {
         }
     }
 
+    /** {@link GroupNormKernels#channelAffineGrad} for channel ch, one work-group per channel, both sums reduced as in {@link #layerNormProject}. */
     public static void channelAffineGrad(KernelContext kc, float[] a, int dyO, int xhatO, int dgO, int dbO, int n, int c, int plane) {
-        int ch = kc.globalIdx;
-        if (ch < c) GroupNormKernels.channelAffineGrad(a, dyO, a, xhatO, a, dgO, a, dbO, n, c, plane, ch, ch + 1);
+        float[] red = kc.allocateFloatLocalArray(RG);
+        float[] red2 = kc.allocateFloatLocalArray(RG);
+        int ch = kc.groupIdx, l = kc.localIdx;
+        float g = 0f, b = 0f;
+        for (int s = 0; s < n; s++) {
+            int o = (s * c + ch) * plane;
+            for (int q = l; q < plane; q += RG) {
+                float v = a[dyO + o + q];
+                g += v * a[xhatO + o + q];
+                b += v;
+            }
+        }
+        red[l] = g;
+        red2[l] = b;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) {
+                red[l] = red[l] + red[l + st];
+                red2[l] = red2[l] + red2[l + st];
+            }
+            kc.localBarrier();
+        }
+        if (l == 0) {
+            a[dgO + ch] += red[0];
+            a[dbO + ch] += red2[0];
+        }
     }
 
     public static void modulate(KernelContext kc, float[] a, int xhatO, int sO, int bO, int yO, int plane, int total) {

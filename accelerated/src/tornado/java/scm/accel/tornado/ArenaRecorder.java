@@ -22,6 +22,9 @@ public final class ArenaRecorder implements Backend {
     /** Task-name suffixes of an operation's tasks and the work items each must get (its exact trip count). */
     record Launch(String[] suffixes, int[] threads) {
         static Launch one(int threads) { return new Launch(new String[] {""}, new int[] {threads}); }
+
+        /** One task of {@code groups} work-groups of {@link ArenaKernels#RG} items (the reduction kernels). */
+        static Launch groups(int groups) { return one(groups * ArenaKernels.RG); }
     }
 
     /** One recorded operation (see the class comment); {@code scalars} may be null. */
@@ -138,12 +141,12 @@ public final class ArenaRecorder implements Backend {
 
     @Override public void layerNorm(float[] x, float[] xhat, float[] r, int n, int d, float eps) {
         float[] s = f(eps);
-        op("layerNorm", a(x), a(xhat, r), NO, i(n, d), s, Launch.one(n),
+        op("layerNorm", a(x), a(xhat, r), NO, i(n, d), s, Launch.groups(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::layerNorm, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(s), n, d));
     }
 
     @Override public void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d) {
-        op("layerNormProject", a(xhat, r, v), a(out), NO, i(n, d), null, Launch.one(n),
+        op("layerNormProject", a(xhat, r, v), a(out), NO, i(n, d), null, Launch.groups(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::layerNormProject, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
     }
 
@@ -267,9 +270,11 @@ public final class ArenaRecorder implements Backend {
     }
 
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
-        int total = cout * cin * k * k, plane = h * wd;
-        op("conv2dParamGrad", a(dy, x), NO, a(dw, db), i(n, cin, h, wd, cout, k), null, new Launch(new String[] {"w", "b"}, new int[] {total, cout}),
-                (g, p, A, o) -> g.task(p + "w", ArenaKernels::conv2dWeightGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, cin, h, wd, cout, k, total)
+        int plane = h * wd;
+        if (k > 3) throw new IllegalArgumentException("the device arena's convolution weight gradient takes kernels up to 3x3, got " + k + "x" + k);
+        op("conv2dParamGrad", a(dy, x), NO, a(dw, db), i(n, cin, h, wd, cout, k), null,
+                new Launch(new String[] {"w", "b"}, new int[] {cout * cin * ArenaKernels.RG, cout * ArenaKernels.RG}),
+                (g, p, A, o) -> g.task(p + "w", ArenaKernels::conv2dWeightGradTaps, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, cin, h, wd, cout, k)
                         .task(p + "b", ArenaKernels::conv2dBiasGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(db), n, cout, plane));
     }
 
@@ -281,7 +286,7 @@ public final class ArenaRecorder implements Backend {
     }
 
     @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
-        op("channelAffineGrad", a(dy, xhat), NO, a(dgamma, dbeta), i(n, c, plane), null, Launch.one(c),
+        op("channelAffineGrad", a(dy, xhat), NO, a(dgamma, dbeta), i(n, c, plane), null, Launch.groups(c),
                 (g, p, A, o) -> g.task(p, ArenaKernels::channelAffineGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(dgamma), o.applyAsInt(dbeta), n, c, plane));
     }
 

@@ -194,6 +194,14 @@ public final class ArenaGraph implements AutoCloseable {
     /** A step's recorded operations as this graph runs them (coalesced on this step's scalar values if merging). */
     private List<Op> view(List<Op> calls) { return foreach ? MultiTensorApply.coalesce(calls) : calls; }
 
+    /** {@link #view} for running: a list of another shape (e.g. a run that did not merge this step) would misplace scalars. */
+    private List<Op> runnable(List<Op> calls) {
+        List<Op> v = view(calls);
+        if (v.size() != ops.size())
+            throw new IllegalStateException("the step issued " + v.size() + " operations after merging, the chain runs " + ops.size() + ": check ArenaGraph#matches first");
+        return v;
+    }
+
     // ---- end of the multi-tensor pass
 
     /**
@@ -217,7 +225,7 @@ public final class ArenaGraph implements AutoCloseable {
 
     /** Runs the chain with the host inputs' current contents and {@code calls}' scalar values; outputs are then on the host. */
     public void execute(List<Op> calls) {
-        prepare(view(calls));
+        prepare(runnable(calls));
         for (int c = 0; c < chunks; c++) last = plan.withGraph(1 + c).execute();
         pulled = false;
         for (int k = 0; k < outputs.length; k++) System.arraycopy(out, outputOffsets[k], (float[]) outputs[k], 0, len(outputs[k]));
@@ -229,7 +237,7 @@ public final class ArenaGraph implements AutoCloseable {
      * the tensors it declares as written (an out-of-bounds write), or null if none did.
      */
     public String firstStrayWrite(List<Op> calls) {
-        prepare(view(calls));
+        prepare(runnable(calls));
         last.transferToHost(arena);
         float[] before = arena.clone();
         String found = null;

@@ -2,6 +2,7 @@ package scm.accel.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static scm.accel.tornado.TornadoTestSupport.assumeTornado;
 import static scm.accel.tornado.TornadoTestSupport.gaussian;
@@ -38,7 +39,7 @@ import scm.accel.tornado.ArenaRecorder.Op;
  * are β-weighted means whose per-step error is at most one contraction, and earlier errors are damped by β < 1). The
  * largest difference seen is printed. Negative controls: a JVM run with the learning rate 1 % higher fails that check;
  * runs whose scalars differ (one tensor's EMA decay changed, fills of different values) are not merged; a graph built
- * on merged runs does not accept a step whose recorded scalars would not merge; two updates of one tensor in a row
+ * on merged runs does not accept (nor run) a step whose recorded scalars would not merge; two updates of one tensor in a row
  * (a hazard) are not merged.
  */
 class MultiTensorApplyTest {
@@ -201,7 +202,9 @@ class MultiTensorApplyTest {
             assertTrue(g.matches(equal));
             rec.ema(e1, p1, 0.9f, 4);
             rec.ema(e2, p2, 0.5f, 3);
-            assertFalse(g.matches(rec.take()), "decays 0.9 and 0.5 must not run as one merged task");
+            List<Op> differing = rec.take();
+            assertFalse(g.matches(differing), "decays 0.9 and 0.5 must not run as one merged task");
+            assertThrows(IllegalStateException.class, () -> g.execute(differing), "running it anyway is refused");
         }
     }
 

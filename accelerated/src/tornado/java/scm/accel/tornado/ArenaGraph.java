@@ -57,10 +57,12 @@ public final class ArenaGraph implements AutoCloseable {
     private final TornadoExecutionPlan plan;
     private final int chunks, tasks, inBase;
     private final List<List<Integer>> parts;
+    private final boolean foreach;
     private boolean uploaded, pulled = true;
     private TornadoExecutionResult last;
 
-    private ArenaGraph(List<Op> ops, Set<Object> resident, Object[] outputs, int[] device, String name) {
+    private ArenaGraph(List<Op> ops, Set<Object> resident, Object[] outputs, int[] device, String name, boolean foreach) {
+        this.foreach = foreach;
         this.ops = List.copyOf(ops);
         this.outputs = outputs.clone();
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -176,11 +178,38 @@ public final class ArenaGraph implements AutoCloseable {
      * come back after each. The host arrays of resident state are copied into the arena now (upload at the first execution).
      */
     public static ArenaGraph build(String name, List<Op> ops, Set<Object> resident, Object[] outputs, int[] device) {
-        return new ArenaGraph(ops, resident, outputs, device, name);
+        return build(name, ops, resident, outputs, device, foreachDefault());
     }
 
-    /** Whether {@code calls} are this graph's operations on the same arrays with the same integer arguments. */
-    public boolean matches(List<Op> calls) {
+    /** {@link #build}, with runs of per-tensor adam / ema / fill operations merged ({@link MultiTensorApply}) or not. */
+    static ArenaGraph build(String name, List<Op> ops, Set<Object> resident, Object[] outputs, int[] device, boolean foreach) {
+        return new ArenaGraph(foreach ? MultiTensorApply.coalesce(ops) : ops, resident, outputs, device, name, foreach);
+    }
+
+    // ---- multi-tensor pass: the graph holds the coalesced operations; every step's recorded list is coalesced the same way
+
+    /** Merging unless {@code -Dscm.arena.foreach=false} (one task per tensor, as before: for comparison). */
+    static boolean foreachDefault() { return !"false".equals(System.getProperty("scm.arena.foreach")); }
+
+    /** A step's recorded operations as this graph runs them (coalesced on this step's scalar values if merging). */
+    private List<Op> view(List<Op> calls) { return foreach ? MultiTensorApply.coalesce(calls) : calls; }
+
+    /** {@link #view} for running: a list of another shape (e.g. a run that did not merge this step) would misplace scalars. */
+    private List<Op> runnable(List<Op> calls) {
+        List<Op> v = view(calls);
+        if (v.size() != ops.size())
+            throw new IllegalStateException("the step issued " + v.size() + " operations after merging, the chain runs " + ops.size() + ": check ArenaGraph#matches first");
+        return v;
+    }
+
+    // ---- end of the multi-tensor pass
+
+    /**
+     * Whether {@code calls} are this graph's operations on the same arrays with the same integer arguments (after the
+     * multi-tensor pass: a run whose scalar values differ within it this step does not merge, so it does not match).
+     */
+    public boolean matches(List<Op> recorded) {
+        List<Op> calls = view(recorded);
         if (calls.size() != ops.size()) return false;
         for (int q = 0; q < ops.size(); q++) if (!ops.get(q).sameAs(calls.get(q))) return false;
         return true;
@@ -196,7 +225,7 @@ public final class ArenaGraph implements AutoCloseable {
 
     /** Runs the chain with the host inputs' current contents and {@code calls}' scalar values; outputs are then on the host. */
     public void execute(List<Op> calls) {
-        prepare(calls);
+        prepare(runnable(calls));
         for (int c = 0; c < chunks; c++) last = plan.withGraph(1 + c).execute();
         pulled = false;
         for (int k = 0; k < outputs.length; k++) System.arraycopy(out, outputOffsets[k], (float[]) outputs[k], 0, len(outputs[k]));
@@ -208,7 +237,7 @@ public final class ArenaGraph implements AutoCloseable {
      * the tensors it declares as written (an out-of-bounds write), or null if none did.
      */
     public String firstStrayWrite(List<Op> calls) {
-        prepare(calls);
+        prepare(runnable(calls));
         last.transferToHost(arena);
         float[] before = arena.clone();
         String found = null;

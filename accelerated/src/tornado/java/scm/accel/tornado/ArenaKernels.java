@@ -483,4 +483,58 @@ public final class ArenaKernels {
         int e = kc.globalIdx;
         if (e < total) AttentionKernels.backwardKeyValue(a, qkvO, a, dOO, a, dqkvO, a, pO, a, dsO, c, heads, len, e);
     }
+
+    // ---- multi-tensor (MultiTensorApply: one task for a run of per-tensor adam / ema / fill operations)
+    //
+    // Table tab (an int[] of its own, copied to the device once): tab[0..count] the cumulative starts of the tensors
+    // (tab[0] = 0, tab[count] = total), then, per tensor, its offsets in the kernel's order (adam: p, g, m, v; ema: e, p;
+    // fill: x). Work item j (flat index over the concatenated tensors) finds its tensor by binary search and applies the
+    // per-tensor kernel's own element expression at that tensor's offsets, so every element gets the same arithmetic as
+    // under adamFamily / ema / fill above.
+
+    /** The tensor t of a run holding flat element j: the largest t < count with tab[t] <= j (empty tensors are skipped). */
+    private static int tensorOf(int[] tab, int count, int j) {
+        int lo = 0;
+        int hi = count;   // invariant: tab[lo] <= j < tab[hi]
+        while (hi - lo > 1) {
+            int mid = (lo + hi) / 2;
+            if (tab[mid] <= j) lo = mid;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /** {@link #adamFamily} over a run of tensors with the same scalars at sO. */
+    public static void adamFamilyMulti(KernelContext kc, float[] a, int[] tab, int sO, int count, int total) {
+        int j = kc.globalIdx;
+        if (j < total) {
+            int t = tensorOf(tab, count, j);
+            int i = j - tab[t];
+            int b = count + 1 + 4 * t;
+            OptimKernels.adamFamily(a, tab[b], a, tab[b + 1], a, tab[b + 2], a, tab[b + 3], a[sO], a[sO + 1], a[sO + 2], a[sO + 3], a[sO + 4], a[sO + 5] == 1f,
+                    i, i + 1);
+        }
+    }
+
+    /** {@link #ema} over a run of tensors with the same decay at sO. */
+    public static void emaMulti(KernelContext kc, float[] a, int[] tab, int sO, int count, int total) {
+        int j = kc.globalIdx;
+        if (j < total) {
+            int t = tensorOf(tab, count, j);
+            int i = j - tab[t];
+            int b = count + 1 + 2 * t;
+            int eO = tab[b];
+            int pO = tab[b + 1];
+            a[eO + i] = a[sO] * a[eO + i] + (1f - a[sO]) * a[pO + i];
+        }
+    }
+
+    /** {@link #fill} over a run of tensors with the same value at sO. */
+    public static void fillMulti(KernelContext kc, float[] a, int[] tab, int sO, int count, int total) {
+        int j = kc.globalIdx;
+        if (j < total) {
+            int t = tensorOf(tab, count, j);
+            a[tab[count + 1 + t] + j - tab[t]] = a[sO];
+        }
+    }
 }

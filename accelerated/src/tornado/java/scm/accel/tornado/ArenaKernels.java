@@ -24,8 +24,9 @@ import uk.ac.manchester.tornado.api.KernelContext;
  * TornadoVM 5.2 does not compile a {@code @Parallel} loop's bound in when the bound is a bare kernel parameter
  * ({@code j < len}); the kernel reads it at run time from the plan's kernel-context buffer, which TornadoVM refills for
  * every launch from one host buffer shared by all tasks of the plan and copies asynchronously. On PTX a task then runs
- * with a later task's bound: graphs of tasks of different lengths wrote outside their tensors on the H200 (CUDA errors
- * 700/717; {@link ArenaChainCheck} {@code varied loop} reproduces it). Here every scalar parameter, the bound included,
+ * with a later task's bound once launches queue up behind long kernels: the U-Net step's graphs wrote outside their
+ * tensors on the H200 (CUDA errors 700/717; {@link ArenaStepBench} {@code --check-writes}), while a probe of short kernels
+ * ({@link ArenaChainCheck} {@code varied loop}) stays right because the copies keep up. Here every scalar parameter, the bound included,
  * is compiled into the task's kernel as a constant, so nothing is read from that buffer.
  * Used by {@link ArenaGraph}: a graph's tasks then share one array, which TornadoVM 5.2 can keep resident across the
  * chain of graphs a large step needs (docs/gpu.md: per-graph limits).

@@ -178,17 +178,7 @@ public final class AttentionKernels {
         for (int d = 0; d < dh; d++)
             for (int j = 0; j < len; j++) { dqkv[dqkvO + qb + d * len + j] = 0f; dqkv[dqkvO + kb + d * len + j] = 0f; dqkv[dqkvO + vb + d * len + j] = 0f; }
         for (int i = 0; i < len; i++) {
-            float m = 0f;
-            for (int j = 0; j < len; j++) {
-                float x = 0f;
-                for (int d = 0; d < dh; d++) x += qkv[qkvO + qb + d * len + i] * qkv[qkvO + kb + d * len + j];
-                x *= sc;
-                p[pO + pb + j] = x;
-                m = j == 0 ? x : Math.max(m, x);
-            }
-            float sum = 0f;
-            for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pO + pb + j] - m); p[pO + pb + j] = e; sum += e; }
-            float inv = 1f / sum;
+            float inv = expScoresRow(qkv, qkvO, p, pO + pb, qb, kb, dh, len, sc, i);
             float dd = 0f;
             for (int d = 0; d < dh; d++) dd += dO[dOO + ob + d * len + i] * o[oO + ob + d * len + i];
             for (int j = 0; j < len; j++) {
@@ -222,17 +212,7 @@ public final class AttentionKernels {
         float sc = (float) (1.0 / Math.sqrt(dh));
         int qb = (s * 3 * c + h * dh) * len, kb = qb + c * len, vb = qb + 2 * c * len;
         int ob = (s * c + h * dh) * len, pb = row * len;
-        float m = 0f;
-        for (int j = 0; j < len; j++) {
-            float x = 0f;
-            for (int d = 0; d < dh; d++) x += qkv[qkvO + qb + d * len + i] * qkv[qkvO + kb + d * len + j];
-            x *= sc;
-            p[pO + pb + j] = x;
-            m = j == 0 ? x : Math.max(m, x);
-        }
-        float sum = 0f;
-        for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pO + pb + j] - m); p[pO + pb + j] = e; sum += e; }
-        float inv = 1f / sum;
+        float inv = expScoresRow(qkv, qkvO, p, pO + pb, qb, kb, dh, len, sc, i);
         float dd = 0f;
         for (int d = 0; d < dh; d++) dd += dO[dOO + ob + d * len + i] * o[oO + ob + d * len + i];
         for (int j = 0; j < len; j++) {
@@ -274,4 +254,24 @@ public final class AttentionKernels {
     public static void backwardHeads(float[] qkv, float[] o, float[] dO, float[] dqkv, float[] p, int c, int heads, int len, int from, int to) {
         for (int sh = from; sh < to; sh++) backwardHead(qkv, o, dO, dqkv, p, c, heads, len, sh);
     }
+
+    /**
+     * The unnormalized probability row of query i (backward recompute): e_j = exp(sc·q_i·k_j − max_j) into
+     * {@code p[pRow + j]}; returns 1/Σ_j e_j. Shared by {@link #backwardHead} and {@link #backwardQueryRow} so both
+     * recompute the same bits.
+     */
+    static float expScoresRow(float[] qkv, int qkvO, float[] p, int pRow, int qb, int kb, int dh, int len, float sc, int i) {
+        float m = 0f;
+        for (int j = 0; j < len; j++) {
+            float x = 0f;
+            for (int d = 0; d < dh; d++) x += qkv[qkvO + qb + d * len + i] * qkv[qkvO + kb + d * len + j];
+            x *= sc;
+            p[pRow + j] = x;
+            m = j == 0 ? x : Math.max(m, x);
+        }
+        float sum = 0f;
+        for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pRow + j] - m); p[pRow + j] = e; sum += e; }
+        return 1f / sum;
+    }
+
 }

@@ -40,6 +40,8 @@ public final class ArenaKernels {
     /**
      * Work items per work-group of the reduction kernels ({@link #layerNorm}, {@link #conv2dWeightGradTaps}, …): one group
      * per output value or row, launched with groups·RG items (ArenaRecorder). A power of two (the tree reduction).
+     * Each kernel writes its reduction out rather than calling a helper: PTX miscompiled local-memory reductions
+     * inside a helper method (docs/gpu.md §5).
      */
     static final int RG = 128;
 

@@ -6,7 +6,6 @@ import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
-import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
@@ -14,18 +13,15 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * a[r·L + j] += a[(r−1)·L + j] on the first L_r elements of its own region r (so every task depends on the one before it,
  * across graph boundaries too), executed E times like ArenaGraph (upload once, then the chain, a GridScheduler giving
  * every task exactly L_r work items); prints whether every element holds the value the same operations give on the host.
- * Usage: {@code ArenaChainCheck G T L E [varied] [loop]}: {@code varied} gives the tasks different lengths L_r (L, 7L/8,
- * …, L/8 in turn; otherwise every L_r = L); {@code loop} runs the old {@code @Parallel}-loop form of the kernel instead
- * of {@link ArenaKernels#add}: {@code varied loop} is the case {@link ArenaKernels}' class comment explains (the loop's
- * bound read at run time from a buffer the next launch overwrites); with kernels this short it stayed right on the H200
- * (2026-11-30: the asynchronous copies keep up), so it shows the chain, not the race.
+ * Usage: {@code ArenaChainCheck G T L E [varied]}: {@code varied} gives the tasks different lengths L_r (L, 7L/8, …, L/8
+ * in turn; otherwise every L_r = L), the case of a training step's graphs.
  */
 public final class ArenaChainCheck {
     private ArenaChainCheck() {}
 
     public static void main(String[] args) {
         int graphs = Integer.parseInt(args[0]), tasks = Integer.parseInt(args[1]), len = Integer.parseInt(args[2]), execs = Integer.parseInt(args[3]);
-        boolean varied = java.util.Arrays.asList(args).contains("varied"), loop = java.util.Arrays.asList(args).contains("loop");
+        boolean varied = java.util.Arrays.asList(args).contains("varied");
         TornadoBackend.strict();
         int regions = graphs * tasks + 1;
         float[] a = new float[regions * len];
@@ -41,8 +37,7 @@ public final class ArenaChainCheck {
             for (int t = 0; t < tasks; t++) {
                 int r = 1 + g * tasks + t;
                 int lr = length(r, len, varied);
-                if (loop) tg.task("o" + r, ArenaChainCheck::addLoop, a, (r - 1) * len, r * len, r * len, lr);
-                else tg.task("o" + r, ArenaKernels::add, ArenaKernels.CONTEXT, a, (r - 1) * len, r * len, r * len, lr);
+                tg.task("o" + r, ArenaKernels::add, ArenaKernels.CONTEXT, a, (r - 1) * len, r * len, r * len, lr);
                 grid.addWorkerGrid("c" + g + ".o" + r, TornadoBackend.workerGrid(lr));
             }
             tg.persistOnDevice(a);
@@ -64,14 +59,9 @@ public final class ArenaChainCheck {
         for (int k = len; k < a.length; k++)
             if (a[k] != want[k]) { if (bad == 0) first = "region " + k / len + " element " + k % len + ": " + a[k] + " vs " + want[k]; bad++; }
         System.out.println("arena chain " + graphs + " graphs x " + tasks + " tasks x " + len + " floats" + (varied ? " (varied lengths)" : "")
-                + (loop ? ", @Parallel-loop kernels" : ", KernelContext kernels") + ", " + execs + " executions: "
+                + ", " + execs + " executions: "
                 + (bad == 0 ? "all " + (regions - 1) * len + " values right" : bad + " wrong, first " + first));
         plan.freeDeviceMemory();
-    }
-
-    /** ArenaKernels.add as it was before the KernelContext form: under a GridScheduler its bound is read at run time. */
-    static void addLoop(float[] a, int xO, int yO, int outO, int len) {
-        for (@Parallel int j = 0; j < len; j++) a[outO + j] = a[xO + j] + a[yO + j];
     }
 
     private static int length(int r, int len, boolean varied) { return varied ? Math.max(1, len - (r % 8) * (len / 8)) : len; }

@@ -146,7 +146,7 @@ public final class ArenaGraph implements AutoCloseable {
                 String prefix = "o" + q;
                 g = o.task().add(g, prefix, arena, a -> offset.get(a));
                 for (int s = 0; s < o.launch().suffixes().length; s++)
-                    grid(grid, gname + "." + prefix + o.launch().suffixes()[s], o.launch().threads()[s]);
+                    grid(grid, gname + "." + prefix + o.launch().suffixes()[s], o.launch().threads()[s], o.launch().local());
             }
             if (c == chunks - 1) {
                 for (int k = 0; k < outputs.length; k++) {
@@ -164,7 +164,12 @@ public final class ArenaGraph implements AutoCloseable {
     }
 
     /** Task {@code task} gets exactly {@code threads} work items (TornadoBackend.workerGrid): every task of the chain has its grid. */
-    private static void grid(GridScheduler grid, String task, int threads) { grid.addWorkerGrid(task, TornadoBackend.workerGrid(threads)); }
+    private static void grid(GridScheduler grid, String task, int threads) { grid(grid, task, threads, 0); }
+
+    /** … in work-groups of {@code local} items when the kernel needs that size (its local-memory reduction), else any. */
+    private static void grid(GridScheduler grid, String task, int threads, int local) {
+        grid.addWorkerGrid(task, local == 0 ? TornadoBackend.workerGrid(threads) : TornadoBackend.workerGrid(threads, local));
+    }
 
     private long place(Object a, long pos) {
         offset.put(a, (int) pos);

@@ -26,7 +26,7 @@ import uk.ac.manchester.tornado.api.KernelContext;
  * every launch from one host buffer shared by all tasks of the plan and copies asynchronously. On PTX a task then runs
  * with a later task's bound once launches queue up behind long kernels: the U-Net step's graphs wrote outside their
  * tensors on the H200 (CUDA errors 700/717; {@link ArenaStepBench} {@code --check-writes}), while a probe of short kernels
- * ({@link ArenaChainCheck} {@code varied loop}) stays right because the copies keep up. Here every scalar parameter, the bound included,
+ * (one kernel, tasks of varied lengths) stayed right because the copies kept up. Here every scalar parameter, the bound included,
  * is compiled into the task's kernel as a constant, so nothing is read from that buffer.
  * Used by {@link ArenaGraph}: a graph's tasks then share one array, which TornadoVM 5.2 can keep resident across the
  * chain of graphs a large step needs (docs/gpu.md: per-graph limits).

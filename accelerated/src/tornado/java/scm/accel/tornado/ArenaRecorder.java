@@ -21,12 +21,24 @@ public final class ArenaRecorder implements Backend {
     @FunctionalInterface
     interface ArenaTask { TaskGraph add(TaskGraph g, String prefix, float[] a, ToIntFunction<Object> offset); }
 
-    /** Task-name suffixes of an operation's tasks and the work items each must get (its exact trip count). */
-    record Launch(String[] suffixes, int[] threads) {
+    /**
+     * Task-name suffixes of an operation's tasks and the work items each must get (its exact trip count); {@code local}
+     * is the work-group size the kernels need (0: any, TornadoBackend.groupSize picks one).
+     */
+    record Launch(String[] suffixes, int[] threads, int local) {
+        Launch(String[] suffixes, int[] threads) { this(suffixes, threads, 0); }
+
         static Launch one(int threads) { return new Launch(new String[] {""}, new int[] {threads}); }
 
-        /** One task of {@code groups} work-groups of {@link ArenaKernels#RG} items (the reduction kernels). */
-        static Launch groups(int groups) { return one(groups * ArenaKernels.RG); }
+        /** One task of {@code groups} work-groups of exactly {@link ArenaKernels#RG} items (the reduction kernels). */
+        static Launch groups(int groups) { return groups(new String[] {""}, groups); }
+
+        /** Tasks of {@code groups[s]} work-groups of exactly {@link ArenaKernels#RG} items each. */
+        static Launch groups(String[] suffixes, int... groups) {
+            int[] threads = new int[groups.length];
+            for (int s = 0; s < groups.length; s++) threads[s] = groups[s] * ArenaKernels.RG;
+            return new Launch(suffixes, threads, ArenaKernels.RG);
+        }
     }
 
     /** One recorded operation (see the class comment); {@code scalars} may be null. */
@@ -282,7 +294,7 @@ public final class ArenaRecorder implements Backend {
         int plane = h * wd;
         if (k > 3) throw new IllegalArgumentException("the device arena's convolution weight gradient takes kernels up to 3x3, got " + k + "x" + k);
         op("conv2dParamGrad", a(dy, x), NO, a(dw, db), i(n, cin, h, wd, cout, k), null,
-                new Launch(new String[] {"w", "b"}, new int[] {cout * cin * ArenaKernels.RG, cout * ArenaKernels.RG}),
+                Launch.groups(new String[] {"w", "b"}, cout * cin, cout),
                 (g, p, A, o) -> g.task(p + "w", ArenaKernels::conv2dWeightGradTaps, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, cin, h, wd, cout, k)
                         .task(p + "b", ArenaKernels::conv2dBiasGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(db), n, cout, plane));
     }

@@ -143,6 +143,15 @@ public final class TornadoBackend implements Backend {
         return wg;
     }
 
+    /** Exactly {@code threads} work items in groups of exactly {@code local} (a kernel's local-memory size); threads % local == 0. */
+    static WorkerGrid1D workerGrid(int threads, int local) {
+        if (threads < local || threads % local != 0)
+            throw new IllegalArgumentException(threads + " work items do not make whole work-groups of " + local);
+        WorkerGrid1D wg = new WorkerGrid1D(threads);
+        wg.setLocalWork(local, 1, 1);
+        return wg;
+    }
+
     static int groupSize(int threads) {
         for (int l = Math.min(LOCAL, threads); l > 1; l--) if (threads % l == 0) return l;
         return 1;

@@ -13,8 +13,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * tolerances, not bit for bit.
  *
  * <p><b>Launch-shape contract.</b> Every kernel indexes its local-memory arrays with the work-group size it was
- * written for ({@link #LX}×{@link #LY} for {@link #gemm}, {@link #ROW} for the row kernels). TornadoVM's PTX
- * backend silently replaces a requested local size that exceeds the occupancy calculator's
+ * written for ({@link #LX}×{@link #LY} for {@link #gemm}, {@link #GV} for {@link #gemv}, {@link #ROW} for the
+ * row kernels). TornadoVM's PTX backend silently replaces a requested local size that exceeds the occupancy calculator's
  * {@code cuOccupancyMaxPotentialBlockSize} ("Warning: TornadoVM changed the user-defined local size") — a kernel
  * that trusts the requested size then walks past its local arrays and, with more work groups than rows, past the
  * end of its global arrays (CUDA error 700). So each kernel first compares the launched work-group size with its
@@ -235,6 +235,127 @@ public final class FusedKernels {
             y.set(at + 16, finish(r, z, coef, flags, cOff, zOff, at + 16, c31));
             y.set(at + 32, finish(r, z, coef, flags, cOff, zOff, at + 32, c32));
             y.set(at + 48, finish(r, z, coef, flags, cOff, zOff, at + 48, c33));
+        }
+    }
+
+    /**
+     * {@link #gemv}: work group of GV threads = COLS output columns × LANES threads each; NB rows per work group;
+     * the input width at most KMAX (the rows are staged whole in local memory).
+     */
+    public static final int GV = 256, LANES = 32, COLS = GV / LANES, NB = 8, KMAX = 256;
+    /** Threads per row in {@link #gemv}'s row statistics: the group split evenly over its NB rows (a power of two). */
+    static final int SEG = GV / NB;
+    /** {@link #gemv} prologue flag: the adaptive LayerNorm + SiLU of {@link #gemmNorm} instead of the plain scaled load. */
+    public static final int NORM = 16;
+
+    /**
+     * The small-batch twin of {@link #gemm} ({@code flags} without {@link #NORM}) and of {@link #gemmNorm} (with
+     * {@link #NORM}): y = epilogue(x′·Wᵀ + b) with x′ = xScale·x, or x′ = SiLU(LayerNorm(x)⊙S + B) with S[sOff + k],
+     * B[sOff + in + k] (the scale and shift of a block, or the output norm's packed γ | β, always adjacent in
+     * {@link TornadoSamplerGraph}; one offset instead of two keeps the kernel within TornadoVM's 20 task parameters).
+     *
+     * <p>Why a second kernel. {@link #gemm} tiles 64 rows × 64 outputs; at one row a width-256 Linear is 4 work
+     * groups, each walking K in dependent staged tile loads with 63 of its 64 rows idle (docs/gpu.md §4: 0.5 ms of
+     * kernels for 15 tasks at batch 1). Here a work group owns COLS = 8 outputs and NB = 8 rows: a width-256 Linear
+     * at n ≤ 8 is 32 groups, and each output's dot product of length {@code in} is split over LANES = 32 threads,
+     * thread l summing k = l, l + 32, ...: W is [out][in] row-major, so the 32 threads of an output read 32
+     * consecutive floats (one coalesced 128-byte load per step). The partial sums are combined by a tree in local
+     * memory (written out in this kernel, not a helper: {@link FusedKernels}' class comment) and b[o] added last —
+     * another order of the same (in + 1)-term sum as {@link scm.accel.kernels.GemmKernels#affine}'s, so results
+     * agree within float32 rounding, not bit for bit.
+     *
+     * <p>The rows are staged whole in local memory (contiguous rows, so the loads coalesce); with {@link #NORM}
+     * each group recomputes its rows' mean and two-pass variance (docs/math.md §9, adaptive double norm; as
+     * {@link scm.accel.kernels.NormKernels#layerNormRow}) from the staged copy, SEG = 32 threads per row, and
+     * normalises it in place — every group repeats this for its rows, which costs one row read per group instead of
+     * a separate norm task and its launch. Epilogues as {@link #gemm} (RESIDUAL, CONSISTENCY, RENOISE; SILU too).
+     *
+     * <p>Launch: 1-D, global (out / COLS)·ceil(n / NB)·GV, local GV; group g = (row chunk g / (out / COLS),
+     * column group g mod (out / COLS)). Requires out % COLS == 0 and in ≤ KMAX (checked by the graph builder).
+     * Contract as {@link #gemm}: another work-group size writes taskId to status[0] and nothing else.
+     */
+    public static void gemv(KernelContext ctx, FloatArray x, FloatArray sb, FloatArray w, FloatArray b, FloatArray r, FloatArray z,
+                            FloatArray coef, FloatArray y, IntArray status, int n, int in, int out, float xScale, int sOff, float eps,
+                            int flags, int cOff, int zOff, int taskId) {
+        int ls = ctx.localGroupSizeX;
+        int t = ctx.localIdx;
+        if (ls != GV) {
+            if (t == 0) status.set(0, taskId);
+            return;
+        }
+        int colGroups = out / COLS;
+        int g = ctx.groupIdx;
+        int chunk = g / colGroups;
+        int cg = g - chunk * colGroups;
+        int r0 = chunk * NB;
+        if (r0 >= n) return;
+        int rows = n - r0;
+        if (rows > NB) rows = NB;
+        float[] xs = ctx.allocateFloatLocalArray(NB * KMAX);
+        float[] part = ctx.allocateFloatLocalArray(NB * GV);
+        float[] mean = ctx.allocateFloatLocalArray(NB);
+        float[] rstd = ctx.allocateFloatLocalArray(NB);
+        // stage rows r0 .. r0 + rows − 1 (contiguous in x): xs[m·in + c] = xScale·x[r0 + m, c]
+        int len = rows * in;
+        for (int idx = t; idx < len; idx += GV) xs[idx] = x.get(r0 * in + idx) * xScale;
+        ctx.localBarrier();
+        if ((flags & NORM) != 0) {
+            // row statistics: thread t sums row sm's columns sl, sl + SEG, ...; tree over the SEG lanes of the row
+            int sm = t / SEG;
+            int sl = t - sm * SEG;
+            float acc = 0f;
+            if (sm < rows) for (int c = sl; c < in; c += SEG) acc += xs[sm * in + c];
+            part[t] = acc;
+            ctx.localBarrier();
+            for (int st = SEG / 2; st > 0; st /= 2) {
+                if (sl < st) part[t] = part[t] + part[t + st];
+                ctx.localBarrier();
+            }
+            if (sl == 0) mean[sm] = part[t] / in;
+            ctx.localBarrier();
+            float mu = mean[sm];
+            acc = 0f;
+            if (sm < rows) for (int c = sl; c < in; c += SEG) {
+                float dv = xs[sm * in + c] - mu;
+                acc += dv * dv;
+            }
+            part[t] = acc;
+            ctx.localBarrier();
+            for (int st = SEG / 2; st > 0; st /= 2) {
+                if (sl < st) part[t] = part[t] + part[t + st];
+                ctx.localBarrier();
+            }
+            if (sl == 0) rstd[sm] = (float) (1.0 / Math.sqrt(part[t] / in + eps));
+            ctx.localBarrier();
+            for (int idx = t; idx < len; idx += GV) {
+                int m = idx / in;
+                int c = idx - m * in;
+                float a = (xs[idx] - mean[m]) * rstd[m] * sb.get(sOff + c) + sb.get(sOff + in + c);
+                xs[idx] = a * sigmoid(a);
+            }
+            ctx.localBarrier();
+        }
+        // dot products: thread (j, l) sums x′[m, k]·w[o, k] over k = l, l + LANES, ... for each of the group's rows m
+        int j = t / LANES;
+        int l = t - j * LANES;
+        int o = cg * COLS + j;
+        for (int m = 0; m < rows; m++) {
+            float acc = 0f;
+            for (int k = l; k < in; k += LANES) acc += xs[m * in + k] * w.get(o * in + k);
+            part[m * GV + t] = acc;
+        }
+        ctx.localBarrier();
+        for (int st = LANES / 2; st > 0; st /= 2) {
+            if (l < st) for (int m = 0; m < rows; m++) part[m * GV + t] = part[m * GV + t] + part[m * GV + t + st];
+            ctx.localBarrier();
+        }
+        // epilogue: thread t < rows·COLS finishes output (row m, column jj); consecutive threads, consecutive columns
+        if (t < rows * COLS) {
+            int m = t / COLS;
+            int jj = t - m * COLS;
+            int oo = cg * COLS + jj;
+            int at = (r0 + m) * out + oo;
+            y.set(at, finish(r, z, coef, flags, cOff, zOff, at, b.get(oo) + part[m * GV + jj * LANES]));
         }
     }
 

@@ -35,6 +35,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * of the Linear that follows ({@code gemmNorm}): digits MLP, K = 2: 1 + 2·7 = 15 tasks; with {@link #SEPARATE_NORMS}
  * they are work-group-per-row tasks ({@code normModulateSilu}): 1 + 2·13 = 27 tasks.
  *
+ * <p>Small batches (n ≤ {@link #smallBatchLimit()}, unless {@link #TILED}): every Linear is the GEMV-shaped
+ * {@link FusedKernels#gemv} (8 outputs × 8 rows per work group, the K sum split over 32 threads) instead of the
+ * 64×64-tiled {@code gemm}/{@code gemmNorm}, with the same prologues and epilogues and the same tasks; see
+ * {@link #SMALL_BATCH} for the threshold.
+ *
  * <p>Weights are copied to the device once (FIRST_EXECUTION, a snapshot at construction); per call the noise
  * (K·n·D floats; or, with {@link #DEVICE_NOISE}, a 2-int key, the noise being drawn on the device), the times and
  * their cos/sin (computed here in float exactly as the JVM kernels do) go in and the samples and a status word
@@ -48,7 +53,7 @@ public final class TornadoSamplerGraph implements AutoCloseable {
     private final float sigmaD;
     private final FloatArray noise, coef, out;
     private final IntArray status, key;
-    private final boolean deviceNoise;
+    private final boolean deviceNoise, small;
     private final TornadoExecutionPlan plan;
     private final GridScheduler grid = new GridScheduler();
     private final String graphName;
@@ -101,6 +106,7 @@ public final class TornadoSamplerGraph implements AutoCloseable {
         float epsLN = (float) LayerNorm.EPS, epsPN = (float) PixelNorm.EPS;
 
         deviceNoise = (options & DEVICE_NOISE) != 0;
+        small = n <= smallBatchLimit() && (options & TILED) == 0 && d <= FusedKernels.KMAX && w <= FusedKernels.KMAX;
         boolean separateNorms = (options & SEPARATE_NORMS) != 0;
         noise = new FloatArray(steps * n * d);
         coef = new FloatArray(5 * steps);   // per step {cos t, σ_d sin t, cos τ_next, sin τ_next}, then the K times
@@ -171,6 +177,23 @@ public final class TornadoSamplerGraph implements AutoCloseable {
     public static final int DEVICE_NOISE = 4;
     /** Option: the adaptive norms as separate {@link FusedKernels#normModulateSilu} tasks instead of fused into the Linears' loads. */
     public static final int SEPARATE_NORMS = 8;
+    /** Option: the 64×64-tiled Linears at every batch size, also at n ≤ {@link #smallBatchLimit()} (to time both paths side by side). */
+    public static final int TILED = 16;
+
+    /**
+     * Default largest batch that runs the Linears as {@link FusedKernels#gemv}. The tiled kernels' time does not
+     * fall below n = 64 (one 64-row tile: a width-256 Linear is 4 work groups whatever n ≤ 64, docs/gpu.md §4), while
+     * a {@code gemv} launch is (out / 8)·ceil(n / 8) work groups of equal cost: up to n = 16 that is at most 64
+     * groups for a width-256 Linear, fewer than the H200's 132 multiprocessors, so every group runs at once and the
+     * Linear takes the time of a batch-1 one. Above that the GEMV shape's weaknesses grow with n (each 8-row chunk
+     * re-reads W and recomputes its rows' norm statistics; one local-memory load per multiply-add, where the tiled
+     * kernel's register blocking does 16 per 8 loads) and the crossover is a measurement, not an argument:
+     * {@code -Dscm.tornado.gemvMaxBatch=N} moves the threshold for that (TornadoBench).
+     */
+    public static final int SMALL_BATCH = 16;
+
+    /** {@link #SMALL_BATCH}, or the system property {@code scm.tornado.gemvMaxBatch} when set. */
+    public static int smallBatchLimit() { return Integer.getInteger("scm.tornado.gemvMaxBatch", SMALL_BATCH); }
 
     private static float[] get(MlpModelF32 model, String name) {
         for (ParamF32 q : model.params()) if (q.name.equals(name)) return q.value;
@@ -181,6 +204,7 @@ public final class TornadoSamplerGraph implements AutoCloseable {
 
     private void gemm(TaskGraph g, FloatArray x, FloatArray wt, FloatArray b, FloatArray r, FloatArray z, FloatArray y,
                       int rows, int in, int o, float xScale, int flags, int cOff, int zOff) {
+        if (small) { gemv(g, x, r, 0, 0f, xScale, wt, b, r, z, y, rows, in, o, flags, cOff, zOff); return; }
         String name = id();
         g.task(name, FusedKernels::gemm, new KernelContext(), x, wt, b, r, z, coef, y, status, rows, in, o, xScale, flags, cOff, zOff, tasks);
         WorkerGrid2D wg = new WorkerGrid2D(o / 4, (rows + FusedKernels.TM - 1) / FusedKernels.TM * FusedKernels.LY);
@@ -190,10 +214,25 @@ public final class TornadoSamplerGraph implements AutoCloseable {
 
     private void gemmNorm(TaskGraph g, FloatArray h, FloatArray sb, int sOff, int bOff, float eps, FloatArray wt, FloatArray b, FloatArray r,
                           FloatArray z, FloatArray y, int rows, int in, int o, int flags, int cOff, int zOff) {
+        if (small) {
+            if (bOff != sOff + in) throw new IllegalStateException("gemv reads the shift right after the scale: bOff " + bOff + " != sOff + in " + (sOff + in));
+            gemv(g, h, sb, sOff, eps, 1f, wt, b, r, z, y, rows, in, o, flags | FusedKernels.NORM, cOff, zOff);
+            return;
+        }
         String name = id();
         g.task(name, FusedKernels::gemmNorm, new KernelContext(), h, sb, wt, b, r, z, coef, y, status, rows, in, o, sOff, bOff, eps, flags, cOff, zOff, tasks);
         WorkerGrid2D wg = new WorkerGrid2D(o / 4, (rows + FusedKernels.TM - 1) / FusedKernels.TM * FusedKernels.LY);
         wg.setLocalWork(FusedKernels.LX, FusedKernels.LY, 1);
+        grid.addWorkerGrid(graphName + "." + name, wg);
+    }
+
+    /** A {@link FusedKernels#gemv} task (sb unused, pass any array, without {@link FusedKernels#NORM}). */
+    private void gemv(TaskGraph g, FloatArray x, FloatArray sb, int sOff, float eps, float xScale, FloatArray wt, FloatArray b, FloatArray r,
+                      FloatArray z, FloatArray y, int rows, int in, int o, int flags, int cOff, int zOff) {
+        String name = id();
+        g.task(name, FusedKernels::gemv, new KernelContext(), x, sb, wt, b, r, z, coef, y, status, rows, in, o, xScale, sOff, eps, flags, cOff, zOff, tasks);
+        WorkerGrid1D wg = new WorkerGrid1D(o / FusedKernels.COLS * ((rows + FusedKernels.NB - 1) / FusedKernels.NB) * FusedKernels.GV);
+        wg.setLocalWork(FusedKernels.GV, 1, 1);
         grid.addWorkerGrid(graphName + "." + name, wg);
     }
 
@@ -210,6 +249,9 @@ public final class TornadoSamplerGraph implements AutoCloseable {
     }
 
     public int taskCount() { return tasks; }
+
+    /** Whether the Linears run as {@link FusedKernels#gemv} (small batch) rather than the tiled kernels. */
+    public boolean smallBatch() { return small; }
 
     /**
      * Samples n points with noise[k] (n×D, N(0, σ_d² I)) for step k and times[0] = t_max > times[1] > ...;

@@ -30,7 +30,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   proves nothing), so each output here is also read by the kernel: the residual r is the output array itself
  *   (y = r + ... in place) and the row norm runs in place (h = u, safe: every element is read and written by the
  *   same thread after the row's reductions);</li>
- *   <li><b>odd sizes</b>: n = 37 and 101 rows (not multiples of the 64-row tile), so the tail guards run;</li>
+ *   <li><b>odd sizes</b>: n = 37 and 101 rows (not multiples of the 64-row tile), so the tail guards run; for
+ *   the small-batch {@link FusedKernels#gemv} n = 1 and 13 (a full 8-row chunk and a partial one);</li>
  *   <li><b>another launch shape</b>: the same kernels launched with work groups other than the ones they were
  *   written for (what TornadoVM's PTX backend does silently when it overrides a local size) must write nothing
  *   but their task number into the status word.</li>
@@ -179,6 +180,22 @@ class FusedKernelsGuardTest {
         assertGuards(y, n * out, "gemmNorm");
         // float64: u = SiLU(LN(h)·S + B) then y = h + u·Wᵀ + b; the normalised inputs carry ≈ (in + 4)·u relative error
         // each, so the magnitude sum is doubled in the bound
+        FloatArray u = normRef(h, sb, n, in, sOff, bOff, eps);
+        double[][] ref = gemmRef(u, w, b, r, none, coef, n, in, out, 1f, FusedKernels.RESIDUAL, 0, 0);
+        for (int i = 0; i < ref[1].length; i++) ref[1][i] *= 2;
+        double e = worst(y, ref[0], ref[1], in);
+        System.out.printf("FusedKernelsGuardTest gemmNorm n=%d: worst error / bound = %.3f%n", n, e);
+        assertTrue(e <= 1, "gemmNorm error/bound " + e);
+    }
+
+    static WorkerGrid gemvGrid(int n, int out, int local) {
+        WorkerGrid1D wg = new WorkerGrid1D(out / FusedKernels.COLS * ((n + FusedKernels.NB - 1) / FusedKernels.NB) * FusedKernels.GV);
+        wg.setLocalWork(local, 1, 1);
+        return wg;
+    }
+
+    /** u = SiLU(LN(h)·S + B) per row in float64 (S at sOff, B at sOff + in), rounded to float as the kernel's input. */
+    static FloatArray normRef(FloatArray h, FloatArray sb, int n, int in, int sOff, int bOff, float eps) {
         FloatArray u = new FloatArray(n * in + G);
         for (int i = 0; i < n; i++) {
             double mu = 0, var = 0;
@@ -188,11 +205,40 @@ class FusedKernelsGuardTest {
             double ri = 1 / Math.sqrt(var / in + eps);
             for (int k = 0; k < in; k++) u.set(i * in + k, (float) silu((h.get(i * in + k) - mu) * ri * sb.get(sOff + k) + sb.get(bOff + k)));
         }
-        double[][] ref = gemmRef(u, w, b, r, none, coef, n, in, out, 1f, FusedKernels.RESIDUAL, 0, 0);
-        for (int i = 0; i < ref[1].length; i++) ref[1][i] *= 2;
-        double e = worst(y, ref[0], ref[1], in);
-        System.out.printf("FusedKernelsGuardTest gemmNorm n=%d: worst error / bound = %.3f%n", n, e);
-        assertTrue(e <= 1, "gemmNorm error/bound " + e);
+        return u;
+    }
+
+    /**
+     * {@link FusedKernels#gemv} with the plain scaled load (the input Linear; and the consistency + re-noise epilogue
+     * of the output Linear) and with {@link FusedKernels#NORM} + RESIDUAL (a residual block), at n = 1 and n = 13;
+     * same guard bands and tolerance as {@link #gemmEpiloguesStayInBoundsAtOddSizes} and {@link #gemmNormStaysInBoundsAtOddSizes}
+     * (the tree order of the K sum has a smaller error bound than the sequential one the tolerance is argued for).
+     */
+    @Test
+    void gemvStaysInBoundsAtSmallOddSizes() throws Exception {
+        SplittableRandom rng = new SplittableRandom(7);
+        int[][] cases = {{13, 64, 256, 0}, {1, 64, 64, FusedKernels.CONSISTENCY | FusedKernels.RENOISE}, {13, 256, 64, FusedKernels.CONSISTENCY | FusedKernels.RENOISE},
+                {1, 256, 256, FusedKernels.NORM | FusedKernels.RESIDUAL}, {13, 256, 128, FusedKernels.NORM | FusedKernels.RESIDUAL}};
+        for (int[] c : cases) {
+            int n = c[0], in = c[1], out = c[2], flags = c[3], cOff = 4, zOff = 3 * out, sOff = 5;
+            float eps = 1e-5f, xs = (flags & FusedKernels.NORM) != 0 ? 1f : 0.5f;
+            FloatArray x = input(rng, n * in, 1), sb = input(rng, sOff + 2 * in, 1), w = input(rng, out * in, 0.2), b = input(rng, out, 0.1);
+            FloatArray z = input(rng, zOff + n * out, 0.5), coef = input(rng, 8, 1);
+            FloatArray y = inout(rng, n * out, 1), r = copy(y);   // the residual (or the consistency map's x) is y itself, in place
+            IntArray status = new IntArray(1);
+            int st = run("gemv" + n + "_" + flags + "_" + in, gemvGrid(n, out, FusedKernels.GV),
+                    g -> g.task("t", FusedKernels::gemv, new KernelContext(), x, sb, w, b, y, z, coef, y, status, n, in, out, xs, sOff, eps, flags, cOff, zOff, 1),
+                    new Object[] {x, sb, w, b, z, coef, y, status}, new Object[] {y, status});
+            assertEquals(0, st, "status");
+            assertGuards(y, n * out, "gemv n=" + n);
+            boolean norm = (flags & FusedKernels.NORM) != 0;
+            FloatArray u = norm ? normRef(x, sb, n, in, sOff, sOff + in, eps) : x;
+            double[][] ref = gemmRef(u, w, b, r, z, coef, n, in, out, xs, flags & ~FusedKernels.NORM, cOff, zOff);
+            if (norm) for (int i = 0; i < ref[1].length; i++) ref[1][i] *= 2;   // as gemmNorm: the normalised inputs' own rounding
+            double e = worst(y, ref[0], ref[1], in);
+            System.out.printf("FusedKernelsGuardTest gemv n=%d in=%d out=%d flags=%d: worst error / bound = %.3f%n", n, in, out, flags, e);
+            assertTrue(e <= 1, "gemv n=" + n + " flags=" + flags + " error/bound " + e);
+        }
     }
 
     @Test
@@ -247,6 +293,17 @@ class FusedKernelsGuardTest {
                 new Object[] {sb, u, status2}, new Object[] {u, status2});
         assertEquals(43, st, "normModulateSilu launched with 128-thread work groups must report its task number");
         for (int i = 0; i < rows * wd + G; i++) assertEquals(u0.get(i), u.get(i), "norm with the wrong shape wrote element " + i);
+
+        int gn = 13, gin = 256, gout = 64;
+        FloatArray gx = input(rng, gn * gin, 1), gsb = input(rng, 2 * gin, 1), gw = input(rng, gout * gin, 0.2), gb = input(rng, gout, 0.1);
+        FloatArray gy = inout(rng, gn * gout, 1), gy0 = copy(gy);
+        IntArray status3 = new IntArray(1);
+        st = run("gemvShape", gemvGrid(gn, gout, FusedKernels.GV / 2),
+                g -> g.task("t", FusedKernels::gemv, new KernelContext(), gx, gsb, gw, gb, gy, none, coef, gy, status3, gn, gin, gout, 1f, 0, 1e-5f,
+                        FusedKernels.NORM | FusedKernels.RESIDUAL, 0, 0, 44),
+                new Object[] {gx, gsb, gw, gb, none, coef, gy, status3}, new Object[] {gy, status3});
+        assertEquals(44, st, "gemv launched with 128-thread work groups must report its task number");
+        for (int i = 0; i < gn * gout + G; i++) assertEquals(gy0.get(i), gy.get(i), "gemv with the wrong shape wrote element " + i);
     }
 
     /**

@@ -29,9 +29,15 @@ import scm.ref.trigflow.TrigFlow;
  * argument of {@code AccelSamplerTest}/{@code AccelMlpStepTest} (K network evaluations of ≈ 3·depth + 6 layers,
  * accumulations ≤ width + 10 terms, ≈ 2·21·266·u ≈ 7e-4 worst case per two evaluations; the device's sin/cos/exp/
  * sqrt within OpenCL's ≤ 4 ulp add ≈ 4u per use, negligible beside it). Against the JVM sampler, which is within
- * the same bound of the reference, 2e-3 (triangle inequality). Batches 1, 37 and 130 exercise the 64-row tiles'
- * tail guards (37 < 64, 130 = 2·64 + 2). Negative control: the same check rejects a graph whose model has its
- * output bias shifted by 1e-2 (f moves by σ_d·sin t·1e-2 per element, ≈ 1e-2 relative).
+ * the same bound of the reference, 2e-3 (triangle inequality). Batches 37 and 130 exercise the 64-row tiles'
+ * tail guards (37 < 64, 130 = 2·64 + 2). Batches up to {@link TornadoSamplerGraph#SMALL_BATCH} = 16 run the
+ * GEMV-shaped Linears ({@link FusedKernels#gemv}): 1, 13 (a full 8-row chunk and a partial one) and 16 (the
+ * threshold, two full chunks), and 17 just above it must run the tiled ones (asserted through
+ * {@link TornadoSamplerGraph#smallBatch()}), as must batch 1 with {@link TornadoSamplerGraph#TILED}. The bound is
+ * the same for both paths: {@code gemv} sums each dot product in another order (a tree over 32 partial sums, the
+ * bias last), and the forward-error bound above is that of any order of the same (width + 1)-term sum. Negative
+ * control: the same check rejects a graph whose model has its output bias shifted by 1e-2 (f moves by
+ * σ_d·sin t·1e-2 per element, ≈ 1e-2 relative), on both paths (batch 1 and 37).
  */
 class TornadoSamplerGraphTest {
     static final double SIGMA = 0.5, TOL_REF = 1e-3, TOL_JVM = 2e-3;
@@ -81,7 +87,8 @@ class TornadoSamplerGraphTest {
     static double[] widenF(float[] a) { return widen(a); }
 
     @ParameterizedTest
-    @CsvSource({"37, 2, 0", "1, 1, 0", "130, 3, 0", "37, 2, " + TornadoSamplerGraph.SEPARATE_NORMS})
+    @CsvSource({"37, 2, 0", "1, 1, 0", "130, 3, 0", "37, 2, " + TornadoSamplerGraph.SEPARATE_NORMS,
+            "1, 2, 0", "13, 3, 0", "16, 2, 0", "17, 2, 0", "1, 2, " + TornadoSamplerGraph.TILED, "13, 2, " + TornadoSamplerGraph.SEPARATE_NORMS})
     void matchesReferenceAndJvmSampler(int n, int steps, int options) throws Exception {
         MlpModel ref = floatRounded();
         int d = ref.dim();
@@ -96,8 +103,10 @@ class TornadoSamplerGraphTest {
                 float[] got = g.sample(noise, times);
                 float[] again = g.sample(noise, times);   // resident state must not leak between calls
                 double[] eRef = errors(got, reference(ref, noise, times, n)), eJvm = errors(got, widenF(jvm));
-                System.out.printf("TornadoSamplerGraphTest n=%d K=%d options=%d (%d tasks): vs float64 ref %.3g (max %.3g), vs JVM float32 %.3g (max %.3g)%n",
-                        n, steps, options, g.taskCount(), eRef[0], eRef[1], eJvm[0], eJvm[1]);
+                System.out.printf("TornadoSamplerGraphTest n=%d K=%d options=%d (%d tasks, %s): vs float64 ref %.3g (max %.3g), vs JVM float32 %.3g (max %.3g)%n",
+                        n, steps, options, g.taskCount(), g.smallBatch() ? "gemv" : "tiled", eRef[0], eRef[1], eJvm[0], eJvm[1]);
+                boolean wantSmall = n <= TornadoSamplerGraph.SMALL_BATCH && (options & TornadoSamplerGraph.TILED) == 0;
+                assertTrue(g.smallBatch() == wantSmall, "batch " + n + " options " + options + " must run the " + (wantSmall ? "gemv" : "tiled") + " Linears");
                 assertTrue(Arrays.equals(got, again), "second call differs from the first");
                 assertTrue(eRef[0] <= TOL_REF && eRef[1] <= TOL_REF, "vs reference " + Arrays.toString(eRef));
                 assertTrue(eJvm[0] <= TOL_JVM && eJvm[1] <= TOL_JVM, "vs JVM sampler " + Arrays.toString(eJvm));
@@ -138,10 +147,11 @@ class TornadoSamplerGraphTest {
         assertTrue(Math.abs(var - s2) <= 5 * s2 * Math.sqrt(2 / nn), "noise variance " + var);
     }
 
-    @Test
-    void negativeControlShiftedOutputBiasIsRejected() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"37", "1"})
+    void negativeControlShiftedOutputBiasIsRejected(int n) throws Exception {
         MlpModel ref = floatRounded();
-        int n = 37, d = ref.dim();
+        int d = ref.dim();
         SplittableRandom rng = new SplittableRandom(48);
         float[][] noise = {gaussian(rng, n * d, SIGMA), gaussian(rng, n * d, SIGMA)};
         double[] times = times(2);
@@ -150,7 +160,8 @@ class TornadoSamplerGraphTest {
             for (var p : model.params()) if (p.name.equals("out.linear.bias")) for (int i = 0; i < p.value.length; i++) p.value[i] += 1e-2f;
             try (TornadoSamplerGraph g = new TornadoSamplerGraph(model, n, 2, SIGMA, null, 0)) {
                 double[] e = errors(g.sample(noise, times), reference(ref, noise, times, n));
-                System.out.printf("TornadoSamplerGraphTest negative control: vs float64 ref %.3g (max %.3g)%n", e[0], e[1]);
+                System.out.printf("TornadoSamplerGraphTest negative control n=%d (%s): vs float64 ref %.3g (max %.3g)%n", n,
+                        g.smallBatch() ? "gemv" : "tiled", e[0], e[1]);
                 assertTrue(e[0] > TOL_REF, "the perturbed graph passed the check: " + e[0]);
             }
         }

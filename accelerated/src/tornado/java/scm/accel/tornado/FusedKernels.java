@@ -258,17 +258,19 @@ public final class FusedKernels {
      * groups, each walking K in dependent staged tile loads with 63 of its 64 rows idle (docs/gpu.md §4: 0.5 ms of
      * kernels for 15 tasks at batch 1). Here a work group owns COLS = 8 outputs and NB = 8 rows: a width-256 Linear
      * at n ≤ 8 is 32 groups, and each output's dot product of length {@code in} is split over LANES = 32 threads,
-     * thread l summing k = l, l + 32, ...: W is [out][in] row-major, so the 32 threads of an output read 32
-     * consecutive floats (one coalesced 128-byte load per step). The partial sums are combined by a tree in local
-     * memory (written out in this kernel, not a helper: {@link FusedKernels}' class comment) and b[o] added last —
-     * another order of the same (in + 1)-term sum as {@link scm.accel.kernels.GemmKernels#affine}'s, so results
-     * agree within float32 rounding, not bit for bit.
+     * thread l summing k = l, l + 32, ..., l + 224. W is [out][in] row-major, so the 32 threads of an output read 32
+     * consecutive floats (one coalesced 128-byte load per step); KMAX = 8·LANES, so a thread's eight weights are
+     * held in registers, loaded first (their latency overlaps the staging and the norm) and reused for every row of
+     * the group. The partial sums are combined by a tree in local memory (written out in this kernel, not in a
+     * helper: {@link FusedKernels}' class comment) and b[o] added last — another order of the same (in + 1)-term
+     * sum as {@link scm.accel.kernels.GemmKernels#affine}'s, so results agree within float32 rounding, not bit for bit.
      *
-     * <p>The rows are staged whole in local memory (contiguous rows, so the loads coalesce); with {@link #NORM}
-     * each group recomputes its rows' mean and two-pass variance (docs/math.md §9, adaptive double norm; as
-     * {@link scm.accel.kernels.NormKernels#layerNormRow}) from the staged copy, SEG = 32 threads per row, and
-     * normalises it in place — every group repeats this for its rows, which costs one row read per group instead of
-     * a separate norm task and its launch. Epilogues as {@link #gemm} (RESIDUAL, CONSISTENCY, RENOISE; SILU too).
+     * <p>The rows are staged whole in local memory (contiguous rows, so the loads coalesce; S and B too, one element
+     * per thread as in ≤ KMAX = GV); with {@link #NORM} each group recomputes its rows' mean and two-pass variance
+     * (docs/math.md §9, adaptive double norm; as {@link scm.accel.kernels.NormKernels#layerNormRow}) from the staged
+     * copy, SEG = 32 threads per row, and normalises it in place — every group repeats this for its rows, which
+     * costs one row read per group instead of a separate norm task and its launch. Epilogues as {@link #gemm}
+     * (RESIDUAL, CONSISTENCY, RENOISE; SILU too).
      *
      * <p>Launch: 1-D, global (out / COLS)·ceil(n / NB)·GV, local GV; group g = (row chunk g / (out / COLS),
      * column group g mod (out / COLS)). Requires out % COLS == 0 and in ≤ KMAX (checked by the graph builder).
@@ -295,9 +297,30 @@ public final class FusedKernels {
         float[] part = ctx.allocateFloatLocalArray(NB * GV);
         float[] mean = ctx.allocateFloatLocalArray(NB);
         float[] rstd = ctx.allocateFloatLocalArray(NB);
-        // stage rows r0 .. r0 + rows − 1 (contiguous in x): xs[m·in + c] = xScale·x[r0 + m, c]
+        float[] ss = ctx.allocateFloatLocalArray(KMAX);
+        float[] bs = ctx.allocateFloatLocalArray(KMAX);
+        // thread (j, l) owns output o's weights w[o, l + q·LANES], q = 0..7 (KMAX = 8·LANES), loaded into registers first:
+        // their latency overlaps the staging and the norm below, and every row of the group reuses them
+        int j = t / LANES;
+        int l = t - j * LANES;
+        int o = cg * COLS + j;
+        int wo = o * in + l;
+        float w0 = 0f, w1 = 0f, w2 = 0f, w3 = 0f, w4 = 0f, w5 = 0f, w6 = 0f, w7 = 0f;
+        if (l < in) w0 = w.get(wo);
+        if (l + LANES < in) w1 = w.get(wo + LANES);
+        if (l + 2 * LANES < in) w2 = w.get(wo + 2 * LANES);
+        if (l + 3 * LANES < in) w3 = w.get(wo + 3 * LANES);
+        if (l + 4 * LANES < in) w4 = w.get(wo + 4 * LANES);
+        if (l + 5 * LANES < in) w5 = w.get(wo + 5 * LANES);
+        if (l + 6 * LANES < in) w6 = w.get(wo + 6 * LANES);
+        if (l + 7 * LANES < in) w7 = w.get(wo + 7 * LANES);
+        // stage rows r0 .. r0 + rows − 1 (contiguous in x): xs[m·in + c] = xScale·x[r0 + m, c]; and S, B (in ≤ KMAX = GV)
         int len = rows * in;
         for (int idx = t; idx < len; idx += GV) xs[idx] = x.get(r0 * in + idx) * xScale;
+        if ((flags & NORM) != 0 && t < in) {
+            ss[t] = sb.get(sOff + t);
+            bs[t] = sb.get(sOff + in + t);
+        }
         ctx.localBarrier();
         if ((flags & NORM) != 0) {
             // row statistics: thread t sums row sm's columns sl, sl + SEG, ...; tree over the SEG lanes of the row
@@ -330,18 +353,23 @@ public final class FusedKernels {
             for (int idx = t; idx < len; idx += GV) {
                 int m = idx / in;
                 int c = idx - m * in;
-                float a = (xs[idx] - mean[m]) * rstd[m] * sb.get(sOff + c) + sb.get(sOff + in + c);
+                float a = (xs[idx] - mean[m]) * rstd[m] * ss[c] + bs[c];
                 xs[idx] = a * sigmoid(a);
             }
             ctx.localBarrier();
         }
         // dot products: thread (j, l) sums x′[m, k]·w[o, k] over k = l, l + LANES, ... for each of the group's rows m
-        int j = t / LANES;
-        int l = t - j * LANES;
-        int o = cg * COLS + j;
         for (int m = 0; m < rows; m++) {
+            int xo = m * in + l;
             float acc = 0f;
-            for (int k = l; k < in; k += LANES) acc += xs[m * in + k] * w.get(o * in + k);
+            if (l < in) acc += xs[xo] * w0;
+            if (l + LANES < in) acc += xs[xo + LANES] * w1;
+            if (l + 2 * LANES < in) acc += xs[xo + 2 * LANES] * w2;
+            if (l + 3 * LANES < in) acc += xs[xo + 3 * LANES] * w3;
+            if (l + 4 * LANES < in) acc += xs[xo + 4 * LANES] * w4;
+            if (l + 5 * LANES < in) acc += xs[xo + 5 * LANES] * w5;
+            if (l + 6 * LANES < in) acc += xs[xo + 6 * LANES] * w6;
+            if (l + 7 * LANES < in) acc += xs[xo + 7 * LANES] * w7;
             part[m * GV + t] = acc;
         }
         ctx.localBarrier();

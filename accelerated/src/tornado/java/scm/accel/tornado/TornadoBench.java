@@ -18,7 +18,10 @@ import scm.ref.trigflow.TrigFlow;
 /**
  * TornadoVM vs JVM backend, side by side in one run, on the digits MLP: 2-step sampling ({@link ConsistencySamplerF32} on
  * {@link JvmBackend} vs the one-graph {@link TornadoSamplerGraph}, with the norms fused into the Linears or as separate tasks,
- * plain, with TornadoVM's profiler, captured as a CUDA graph and with the noise drawn on the device; with {@code --legacy}
+ * plain, with TornadoVM's profiler, captured as a CUDA graph and with the noise drawn on the device; at batches that take
+ * the small-batch GEMV Linears (n ≤ {@link TornadoSamplerGraph#smallBatchLimit()}, default 16, property
+ * {@code scm.tornado.gemvMaxBatch}) also the tiled Linears ({@link TornadoSamplerGraph#TILED}) profiled, captured and
+ * captured with device noise, side by side; with {@code --legacy}
  * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train 128,1024}, the sCT training step:
  * the JVM backend vs the one-graph {@link TornadoSctStepGraph} (plain, profiled, CUDA graph; with {@code --legacy} also
  * the per-operation {@link TornadoBackend} step; each also with the conditioning-gradient product unsplit, the layout before
@@ -27,7 +30,7 @@ import scm.ref.trigflow.TrigFlow;
  * aim at that many work groups instead of {@link TornadoSctStepGraph#TARGET_GROUPS}. Also reports how far the
  * two backends' samples are apart (max |Δ| relative to max |x|). Usage:
  * {@code java @$TORNADOVM_HOME/tornado-argfile -cp ... scm.accel.tornado.TornadoBench [--batches 1,4096|none] [--rounds 10] [--train 128,1024]
- * [--scd] [--split-groups 320,640] [--task-profile] [--legacy]} ({@code --task-profile}: also TornadoVM's profiler log, per task, of the last profiled training step).
+ * [--scd] [--split-groups 320,640] [--task-profile] [--legacy]} ({@code --task-profile}: also TornadoVM's profiler log, per task, of the last profiled training step and sampling call).
  * Device: {@code -Dscm.tornado.device=BACKEND:DEVICE} (default TornadoVM's default).
  */
 public final class TornadoBench {
@@ -59,7 +62,7 @@ public final class TornadoBench {
             System.out.printf("tornado device: %s | jvm backend threads: %d | java %s%n", tb.deviceDescription(), jb.threads(),
                     System.getProperty("java.version"));
             MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 1);
-            for (int n : batches) sample(ref, jb, device, n, rounds, legacy);
+            for (int n : batches) sample(ref, jb, device, n, rounds, legacy, taskProfile);
             for (int n : train) {
                 train(jb, tb, device, n, rounds, legacy, taskProfile, false, splitGroups);
                 if (scd) train(jb, tb, device, n, rounds, false, taskProfile, true, splitGroups);
@@ -80,7 +83,7 @@ public final class TornadoBench {
         return a;
     }
 
-    static void sample(MlpModel ref, JvmBackend jb, int[] device, int n, int rounds, boolean legacy) throws Exception {
+    static void sample(MlpModel ref, JvmBackend jb, int[] device, int n, int rounds, boolean legacy, boolean taskProfile) throws Exception {
         MlpModelF32 model = new MlpModelF32(jb, ref, 1);
         int d = model.dim();
         double[] times = {new TrigFlow(SIGMA_D).tMax(), TrigFlow.T_MID};
@@ -108,10 +111,17 @@ public final class TornadoBench {
                         ts.taskCount(), t, j / t, compileS, relDiff(jv, first));
             }
         }
-        String[] names = {"fused", "fused+profiler", "fused+CUDA graph", "fused+CUDA graph+device noise", "separate norms+profiler",
-                "separate norms+CUDA graph", "separate norms+CUDA graph+device noise"};
-        int P = TornadoSamplerGraph.PROFILE, C = TornadoSamplerGraph.CUDA_GRAPH, N = TornadoSamplerGraph.DEVICE_NOISE, S = TornadoSamplerGraph.SEPARATE_NORMS;
-        int[] opts = {0, P, C, C | N, S | P, S | C, S | C | N};
+        List<String> nameList = new ArrayList<>(List.of("fused", "fused+profiler", "fused+CUDA graph", "fused+CUDA graph+device noise",
+                "separate norms+profiler", "separate norms+CUDA graph", "separate norms+CUDA graph+device noise"));
+        int P = TornadoSamplerGraph.PROFILE, C = TornadoSamplerGraph.CUDA_GRAPH, N = TornadoSamplerGraph.DEVICE_NOISE, S = TornadoSamplerGraph.SEPARATE_NORMS,
+                T = TornadoSamplerGraph.TILED;
+        List<Integer> optList = new ArrayList<>(List.of(0, P, C, C | N, S | P, S | C, S | C | N));
+        if (n <= TornadoSamplerGraph.smallBatchLimit()) {   // the small-batch gemv path is the default here: the tiled Linears beside it
+            nameList.addAll(List.of("tiled fused+profiler", "tiled fused+CUDA graph", "tiled fused+CUDA graph+device noise"));
+            optList.addAll(List.of(T | P, T | C, T | C | N));
+        }
+        String[] names = nameList.toArray(new String[0]);
+        int[] opts = optList.stream().mapToInt(Integer::intValue).toArray();
         float[] jvNoise = js.sample(TornadoSamplerGraph.hostNoise(7, 0, 2, n, d, SIGMA_D), times, n).clone();
         for (int v = 0; v < names.length; v++) {
             int o = opts[v];
@@ -130,12 +140,13 @@ public final class TornadoBench {
                     List<Double> ks = new ArrayList<>(), tot = new ArrayList<>();
                     for (int k = 0; k < rounds; k++) { g.sample(noise, times); ks.add(g.lastKernelMs()); tot.add(g.lastTotalMs()); }
                     prof = String.format(" | profiler: kernels %.3f ms, total %.3f ms per call", median(ks), median(tot));
+                    if (taskProfile) taskTable(g.lastProfileLog(), "2-step sampler " + names[v] + ", batch " + n);
                 }
-                System.out.printf("  TornadoSamplerGraph %-30s (%2d tasks/call) %8.3f ms | x%.1f vs jvm | %.0f samples/s | compile %.1f s | "
-                        + "max|jvm - tornado| / max|x| = %.2e | repeat %s%s%n", names[v], g.taskCount(), t, j / t, n / (t / 1e3), compileS,
+                System.out.printf("  TornadoSamplerGraph %-36s (%2d tasks/call, %s) %8.3f ms | x%.1f vs jvm | %.0f samples/s | compile %.1f s | "
+                        + "max|jvm - tornado| / max|x| = %.2e | repeat %s%s%n", names[v], g.taskCount(), g.smallBatch() ? "gemv" : "tiled", t, j / t, n / (t / 1e3), compileS,
                         relDiff(dn ? jvNoise : jv, first), java.util.Arrays.equals(first, again) ? "identical" : "DIFFERS", prof);
             } catch (RuntimeException e) {
-                System.out.printf("  TornadoSamplerGraph %-30s FAILED: %s%n", names[v], e);
+                System.out.printf("  TornadoSamplerGraph %-36s FAILED: %s%n", names[v], e);
             }
         }
     }
@@ -147,7 +158,7 @@ public final class TornadoBench {
     static void taskTable(String log, String label) {
         if (log == null) { System.out.println("  (no profiler log)"); return; }
         java.util.regex.Matcher mt = java.util.regex.Pattern.compile(
-                "\"[^\"]+\\.(t\\d+_\\w+)\": \\{[^}]*?\"METHOD\": \"([^\"]+)\"[^}]*?\"TASK_KERNEL_TIME\": \"(\\d+)\"", java.util.regex.Pattern.DOTALL).matcher(log);
+                "\"[^\"]+\\.(t\\d+\\w*)\": \\{[^}]*?\"METHOD\": \"([^\"]+)\"[^}]*?\"TASK_KERNEL_TIME\": \"(\\d+)\"", java.util.regex.Pattern.DOTALL).matcher(log);
         Map<String, List<Double>> times = new java.util.LinkedHashMap<>();
         Map<String, String> method = new java.util.HashMap<>();
         while (mt.find()) {
@@ -161,7 +172,7 @@ public final class TornadoBench {
         System.out.printf("  per-task kernel times, %s (TornadoVM profiler, median over %d profiled steps; sum %.3f ms):%n", label,
                 times.isEmpty() ? 0 : times.values().iterator().next().size(), sum);
         for (Map.Entry<String, Double> r : rows)
-            System.out.printf("    %-28s %-30s %8.3f ms  %5.1f %%%n", r.getKey(), method.get(r.getKey()).replace("FusedTrainKernels.", ""), r.getValue(),
+            System.out.printf("    %-28s %-30s %8.3f ms  %5.1f %%%n", r.getKey(), method.get(r.getKey()).replace("FusedTrainKernels.", "").replace("FusedKernels.", ""), r.getValue(),
                     100 * r.getValue() / sum);
     }
 

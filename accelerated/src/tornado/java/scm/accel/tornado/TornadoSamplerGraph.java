@@ -311,6 +311,11 @@ public final class TornadoSamplerGraph implements AutoCloseable {
         return last.getProfilerResult().getDeviceKernelTime() / 1e6;
     }
 
+    /** TornadoVM's profiler log (JSON, per task) of the last call (needs PROFILE), else null. */
+    public String lastProfileLog() {
+        return last == null || last.getProfilerResult() == null ? null : last.getProfilerResult().getProfileLog();
+    }
+
     /** Total time of the last call in ms as TornadoVM's profiler reports it (needs PROFILE), else NaN. */
     public double lastTotalMs() {
         if (last == null || last.getProfilerResult() == null) return Double.NaN;

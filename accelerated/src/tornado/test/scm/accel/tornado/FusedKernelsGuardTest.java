@@ -210,7 +210,8 @@ class FusedKernelsGuardTest {
 
     /**
      * {@link FusedKernels#gemv} with the plain scaled load (the input Linear; and the consistency + re-noise epilogue
-     * of the output Linear) and with {@link FusedKernels#NORM} + RESIDUAL (a residual block), at n = 1 and n = 13;
+     * of the output Linear) and with {@link FusedKernels#NORM} + RESIDUAL (a residual block), at n = 1, 5 and 13 and
+     * input widths 40, 64, 100, 256;
      * same guard bands and tolerance as {@link #gemmEpiloguesStayInBoundsAtOddSizes} and {@link #gemmNormStaysInBoundsAtOddSizes}
      * (the tree order of the K sum has a smaller error bound than the sequential one the tolerance is argued for).
      */
@@ -218,7 +219,9 @@ class FusedKernelsGuardTest {
     void gemvStaysInBoundsAtSmallOddSizes() throws Exception {
         SplittableRandom rng = new SplittableRandom(7);
         int[][] cases = {{13, 64, 256, 0}, {1, 64, 64, FusedKernels.CONSISTENCY | FusedKernels.RENOISE}, {13, 256, 64, FusedKernels.CONSISTENCY | FusedKernels.RENOISE},
-                {1, 256, 256, FusedKernels.NORM | FusedKernels.RESIDUAL}, {13, 256, 128, FusedKernels.NORM | FusedKernels.RESIDUAL}};
+                {1, 256, 256, FusedKernels.NORM | FusedKernels.RESIDUAL}, {13, 256, 128, FusedKernels.NORM | FusedKernels.RESIDUAL},
+                // widths that are not multiples of the 32 lanes (the per-weight guards) nor of the 32-thread row segments
+                {13, 100, 64, FusedKernels.NORM | FusedKernels.RESIDUAL}, {5, 40, 8, 0}};
         for (int[] c : cases) {
             int n = c[0], in = c[1], out = c[2], flags = c[3], cOff = 4, zOff = 3 * out, sOff = 5;
             float eps = 1e-5f, xs = (flags & FusedKernels.NORM) != 0 ? 1f : 0.5f;

@@ -322,46 +322,48 @@ public final class FusedKernels {
             bs[t] = sb.get(sOff + in + t);
         }
         ctx.localBarrier();
+        // row statistics: thread t sums row sm's columns sl, sl + SEG, ...; tree over the SEG lanes of the row. Computed
+        // without NORM too (then unused): every barrier stays outside conditionals (no kernel that ran on the H200 has a
+        // barrier in a branch, and the PTX backend has miscompiled local-memory code before: class comment)
+        int sm = t / SEG;
+        int sl = t - sm * SEG;
+        float acc = 0f;
+        if (sm < rows) for (int c = sl; c < in; c += SEG) acc += xs[sm * in + c];
+        part[t] = acc;
+        ctx.localBarrier();
+        for (int st = SEG / 2; st > 0; st /= 2) {
+            if (sl < st) part[t] = part[t] + part[t + st];
+            ctx.localBarrier();
+        }
+        if (sl == 0) mean[sm] = part[t] / in;
+        ctx.localBarrier();
+        float mu = mean[sm];
+        acc = 0f;
+        if (sm < rows) for (int c = sl; c < in; c += SEG) {
+            float dv = xs[sm * in + c] - mu;
+            acc += dv * dv;
+        }
+        part[t] = acc;
+        ctx.localBarrier();
+        for (int st = SEG / 2; st > 0; st /= 2) {
+            if (sl < st) part[t] = part[t] + part[t + st];
+            ctx.localBarrier();
+        }
+        if (sl == 0 && (flags & NORM) != 0) rstd[sm] = (float) (1.0 / Math.sqrt(part[t] / in + eps));   // without NORM eps may be 0
+        ctx.localBarrier();
         if ((flags & NORM) != 0) {
-            // row statistics: thread t sums row sm's columns sl, sl + SEG, ...; tree over the SEG lanes of the row
-            int sm = t / SEG;
-            int sl = t - sm * SEG;
-            float acc = 0f;
-            if (sm < rows) for (int c = sl; c < in; c += SEG) acc += xs[sm * in + c];
-            part[t] = acc;
-            ctx.localBarrier();
-            for (int st = SEG / 2; st > 0; st /= 2) {
-                if (sl < st) part[t] = part[t] + part[t + st];
-                ctx.localBarrier();
-            }
-            if (sl == 0) mean[sm] = part[t] / in;
-            ctx.localBarrier();
-            float mu = mean[sm];
-            acc = 0f;
-            if (sm < rows) for (int c = sl; c < in; c += SEG) {
-                float dv = xs[sm * in + c] - mu;
-                acc += dv * dv;
-            }
-            part[t] = acc;
-            ctx.localBarrier();
-            for (int st = SEG / 2; st > 0; st /= 2) {
-                if (sl < st) part[t] = part[t] + part[t + st];
-                ctx.localBarrier();
-            }
-            if (sl == 0) rstd[sm] = (float) (1.0 / Math.sqrt(part[t] / in + eps));
-            ctx.localBarrier();
             for (int idx = t; idx < len; idx += GV) {
                 int m = idx / in;
                 int c = idx - m * in;
                 float a = (xs[idx] - mean[m]) * rstd[m] * ss[c] + bs[c];
                 xs[idx] = a * sigmoid(a);
             }
-            ctx.localBarrier();
         }
+        ctx.localBarrier();
         // dot products: thread (j, l) sums x′[m, k]·w[o, k] over k = l, l + LANES, ... for each of the group's rows m
         for (int m = 0; m < rows; m++) {
             int xo = m * in + l;
-            float acc = 0f;
+            acc = 0f;
             if (l < in) acc += xs[xo] * w0;
             if (l + LANES < in) acc += xs[xo + LANES] * w1;
             if (l + 2 * LANES < in) acc += xs[xo + 2 * LANES] * w2;

@@ -192,7 +192,7 @@ public final class TornadoSamplerGraph implements AutoCloseable {
      */
     public static final int SMALL_BATCH = 16;
 
-    /** {@link #SMALL_BATCH}, or the system property {@code scm.tornado.gemvMaxBatch} when set. */
+    /** {@link #SMALL_BATCH}, or the system property {@code scm.tornado.gemvMaxBatch} when set (0: the tiled Linears at every batch). */
     public static int smallBatchLimit() { return Integer.getInteger("scm.tornado.gemvMaxBatch", SMALL_BATCH); }
 
     private static float[] get(MlpModelF32 model, String name) {
@@ -226,7 +226,7 @@ public final class TornadoSamplerGraph implements AutoCloseable {
         grid.addWorkerGrid(graphName + "." + name, wg);
     }
 
-    /** A {@link FusedKernels#gemv} task (sb unused, pass any array, without {@link FusedKernels#NORM}). */
+    /** A {@link FusedKernels#gemv} task; sb, sOff and eps are read only with {@link FusedKernels#NORM} in flags (else pass any array). */
     private void gemv(TaskGraph g, FloatArray x, FloatArray sb, int sOff, float eps, float xScale, FloatArray wt, FloatArray b, FloatArray r,
                       FloatArray z, FloatArray y, int rows, int in, int o, int flags, int cOff, int zOff) {
         String name = id();
@@ -311,7 +311,7 @@ public final class TornadoSamplerGraph implements AutoCloseable {
         return last.getProfilerResult().getDeviceKernelTime() / 1e6;
     }
 
-    /** TornadoVM's profiler log (JSON, per task) of the last call (needs PROFILE), else null. */
+    /** TornadoVM's profiler log (JSON, an entry per task and execution; on PoCL it held every execution of the plan so far), needs PROFILE; else null. */
     public String lastProfileLog() {
         return last == null || last.getProfilerResult() == null ? null : last.getProfilerResult().getProfileLog();
     }

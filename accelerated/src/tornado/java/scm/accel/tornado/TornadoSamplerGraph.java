@@ -185,7 +185,8 @@ public final class TornadoSamplerGraph implements AutoCloseable {
      * fall below n = 64 (one 64-row tile: a width-256 Linear is 4 work groups whatever n ≤ 64, docs/gpu.md §4), while
      * a {@code gemv} launch is (out / 8)·ceil(n / 8) work groups of equal cost: up to n = 16 that is at most 64
      * groups for a width-256 Linear, fewer than the H200's 132 multiprocessors, so every group runs at once and the
-     * Linear takes the time of a batch-1 one. Above that the GEMV shape's weaknesses grow with n (each 8-row chunk
+     * Linear takes the time of one group, which grows with its ≤ 8 rows only in local-memory work (the weights are
+     * loaded once per group). Above that the GEMV shape's weaknesses grow with n (each 8-row chunk
      * re-reads W and recomputes its rows' norm statistics; one local-memory load per multiply-add, where the tiled
      * kernel's register blocking does 16 per 8 loads) and the crossover is a measurement, not an argument:
      * {@code -Dscm.tornado.gemvMaxBatch=N} moves the threshold for that (TornadoBench).

@@ -240,7 +240,9 @@ public final class FusedKernels {
 
     /**
      * {@link #gemv}: work group of GV threads = COLS output columns × LANES threads each; NB rows per work group;
-     * the input width at most KMAX (the rows are staged whole in local memory).
+     * the input width at most KMAX (the rows are staged whole in local memory). The kernel is written out for
+     * KMAX = 8·LANES (eight weights per thread) and NB·KMAX = 8·GV (eight staged elements per thread), and reads S and
+     * B with one thread per column (KMAX ≤ GV): change these together.
      */
     public static final int GV = 256, LANES = 32, COLS = GV / LANES, NB = 8, KMAX = 256;
     /** Threads per row in {@link #gemv}'s row statistics: the group split evenly over its NB rows (a power of two). */
@@ -314,9 +316,27 @@ public final class FusedKernels {
         if (l + 5 * LANES < in) w5 = w.get(wo + 5 * LANES);
         if (l + 6 * LANES < in) w6 = w.get(wo + 6 * LANES);
         if (l + 7 * LANES < in) w7 = w.get(wo + 7 * LANES);
-        // stage rows r0 .. r0 + rows − 1 (contiguous in x): xs[m·in + c] = xScale·x[r0 + m, c]; and S, B (in ≤ KMAX = GV)
+        // stage rows r0 .. r0 + rows − 1 (contiguous in x): xs[m·in + c] = xScale·x[r0 + m, c], element t + q·GV in thread t
+        // (len ≤ NB·KMAX = 8·GV); all eight loads issued before the first store, as the weights; and S, B (in ≤ KMAX = GV)
         int len = rows * in;
-        for (int idx = t; idx < len; idx += GV) xs[idx] = x.get(r0 * in + idx) * xScale;
+        int xo = r0 * in + t;
+        float v0 = 0f, v1 = 0f, v2 = 0f, v3 = 0f, v4 = 0f, v5 = 0f, v6 = 0f, v7 = 0f;
+        if (t < len) v0 = x.get(xo);
+        if (t + GV < len) v1 = x.get(xo + GV);
+        if (t + 2 * GV < len) v2 = x.get(xo + 2 * GV);
+        if (t + 3 * GV < len) v3 = x.get(xo + 3 * GV);
+        if (t + 4 * GV < len) v4 = x.get(xo + 4 * GV);
+        if (t + 5 * GV < len) v5 = x.get(xo + 5 * GV);
+        if (t + 6 * GV < len) v6 = x.get(xo + 6 * GV);
+        if (t + 7 * GV < len) v7 = x.get(xo + 7 * GV);
+        if (t < len) xs[t] = v0 * xScale;
+        if (t + GV < len) xs[t + GV] = v1 * xScale;
+        if (t + 2 * GV < len) xs[t + 2 * GV] = v2 * xScale;
+        if (t + 3 * GV < len) xs[t + 3 * GV] = v3 * xScale;
+        if (t + 4 * GV < len) xs[t + 4 * GV] = v4 * xScale;
+        if (t + 5 * GV < len) xs[t + 5 * GV] = v5 * xScale;
+        if (t + 6 * GV < len) xs[t + 6 * GV] = v6 * xScale;
+        if (t + 7 * GV < len) xs[t + 7 * GV] = v7 * xScale;
         if ((flags & NORM) != 0 && t < in) {
             ss[t] = sb.get(sOff + t);
             bs[t] = sb.get(sOff + in + t);
@@ -362,16 +382,16 @@ public final class FusedKernels {
         ctx.localBarrier();
         // dot products: thread (j, l) sums x′[m, k]·w[o, k] over k = l, l + LANES, ... for each of the group's rows m
         for (int m = 0; m < rows; m++) {
-            int xo = m * in + l;
+            int xm = m * in + l;
             acc = 0f;
-            if (l < in) acc += xs[xo] * w0;
-            if (l + LANES < in) acc += xs[xo + LANES] * w1;
-            if (l + 2 * LANES < in) acc += xs[xo + 2 * LANES] * w2;
-            if (l + 3 * LANES < in) acc += xs[xo + 3 * LANES] * w3;
-            if (l + 4 * LANES < in) acc += xs[xo + 4 * LANES] * w4;
-            if (l + 5 * LANES < in) acc += xs[xo + 5 * LANES] * w5;
-            if (l + 6 * LANES < in) acc += xs[xo + 6 * LANES] * w6;
-            if (l + 7 * LANES < in) acc += xs[xo + 7 * LANES] * w7;
+            if (l < in) acc += xs[xm] * w0;
+            if (l + LANES < in) acc += xs[xm + LANES] * w1;
+            if (l + 2 * LANES < in) acc += xs[xm + 2 * LANES] * w2;
+            if (l + 3 * LANES < in) acc += xs[xm + 3 * LANES] * w3;
+            if (l + 4 * LANES < in) acc += xs[xm + 4 * LANES] * w4;
+            if (l + 5 * LANES < in) acc += xs[xm + 5 * LANES] * w5;
+            if (l + 6 * LANES < in) acc += xs[xm + 6 * LANES] * w6;
+            if (l + 7 * LANES < in) acc += xs[xm + 7 * LANES] * w7;
             part[m * GV + t] = acc;
         }
         ctx.localBarrier();

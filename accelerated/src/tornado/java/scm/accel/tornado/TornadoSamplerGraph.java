@@ -35,7 +35,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * of the Linear that follows ({@code gemmNorm}): digits MLP, K = 2: 1 + 2·7 = 15 tasks; with {@link #SEPARATE_NORMS}
  * they are work-group-per-row tasks ({@code normModulateSilu}): 1 + 2·13 = 27 tasks.
  *
- * <p>Small batches (n ≤ {@link #smallBatchLimit()}, unless {@link #TILED}): every Linear is the GEMV-shaped
+ * <p>Small batches (n ≤ {@link #smallBatchLimit()}, unless {@link #TILED}; D and the width at most
+ * {@link FusedKernels#KMAX}, else the tiled path): every Linear is the GEMV-shaped
  * {@link FusedKernels#gemv} (8 outputs × 8 rows per work group, the K sum split over 32 threads) instead of the
  * 64×64-tiled {@code gemm}/{@code gemmNorm}, with the same prologues and epilogues and the same tasks; see
  * {@link #SMALL_BATCH} for the threshold.

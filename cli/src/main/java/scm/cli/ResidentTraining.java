@@ -150,9 +150,11 @@ final class ResidentTraining implements AutoCloseable {
 
     /**
      * Runs steps {@code trainer.step()} .. steps − 1, starting from the Trainer's state (fresh or restored by
-     * {@code --resume}); checkpoints through the Trainer. Throws {@link TrainingDivergedException} on a bad step.
+     * {@code --resume}); checkpoints through the Trainer. After each step {@code stop} may end the run early, with a
+     * checkpoint at the step reached (as {@link Trainer.Builder#stopWhen}). Throws {@link TrainingDivergedException} on
+     * a bad step.
      */
-    void run(Trainer trainer, ProgressReporter progress, Path checkpointFile) {
+    void run(Trainer trainer, ProgressReporter progress, Path checkpointFile, java.util.function.BooleanSupplier stop) {
         long first = trainer.step(), total = config.steps();
         done = first;
         Map<String, String> md = trainer.checkpoint().metadata();
@@ -186,7 +188,9 @@ final class ResidentTraining implements AutoCloseable {
                 done = s + 1;
                 progress.step(s, loss, Map.of("warmup_r", r));
                 boolean periodic = config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0;
-                if (periodic || done == total) save(trainer, checkpointFile);
+                boolean stopping = done < total && stop.getAsBoolean();
+                if (periodic || done == total || stopping) save(trainer, checkpointFile);
+                if (stopping) break;
             }
         } catch (TrainingDivergedException e) {
             progress.message(e.getMessage());

@@ -40,8 +40,8 @@ import scm.ref.train.TrainingSetup;
                 "  objective:  sigmaD proposal.pMean proposal.pStd adaptiveWeighting",
                 "              scm.warmup cd.levels ct.s0 ct.s1 ct.mu0",
                 "  data, eval: data.size eval.samples eval.steps eval.seed",
-                "Exit codes: 0 done, 2 bad input, 3 training diverged (the last good",
-                "checkpoint is kept)."})
+                "Exit codes: 0 done (or stopped by --time-limit: resume to go on), 2 bad",
+                "input, 3 training diverged (the last good checkpoint is kept)."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -77,6 +77,12 @@ public final class TrainCommand implements Callable<Integer> {
             + " optionally a larger --steps; any other flag must repeat the stored value)")
     boolean resume;
 
+    @Option(names = "--time-limit", paramLabel = "DURATION", description = "stop starting steps once this much wall-clock time has passed since"
+            + " the command started (450, 450s, 7.5m, 2h), write a checkpoint at the step reached and exit 0 with status stopped;"
+            + " --resume continues it bit-identically. The step in flight and that save finish after the limit: leave a margin."
+            + " Not a run setting (not stored). The evaluation is skipped when the run stops early.")
+    String timeLimit;
+
     @Option(names = "--no-eval", negatable = false, description = "skip the sample-quality evaluation after training")
     boolean noEval;
 
@@ -86,6 +92,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin BackendOption backend = new BackendOption();
 
     @Override public Integer call() throws IOException {
+        long started = System.nanoTime();
+        double limitSeconds = timeLimit == null ? Double.POSITIVE_INFINITY : TimeLimit.seconds("--time-limit", timeLimit);
+        java.util.function.BooleanSupplier stop = timeLimit == null ? () -> false : TimeLimit.after(started, limitSeconds);
         backend.require();
         Path ckpt = out.resolve(ModelCheckpoint.FILE_NAME);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is not a directory");
@@ -134,6 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
         Trainer trainer = TrainingSetup.builder(rc.trainConfig(), built.objective(), dataset)
                 .progress(curve)
                 .checkpoints(new SafetensorsCheckpointStore(metadata), ckpt)
+                .stopWhen(stop)
                 .build();
         if (resume) {
             // temporary files of saves killed mid-write (this run owns DIR); only AtomicFile's own name pattern
@@ -166,7 +176,7 @@ public final class TrainCommand implements Callable<Integer> {
         String status = "completed", message = "";
         int code = 0;
         try {
-            if (resident != null) resident.run(trainer, curve, ckpt);
+            if (resident != null) resident.run(trainer, curve, ckpt, stop);
             else trainer.run();
         } catch (TrainingDivergedException e) {
             status = "diverged";
@@ -176,8 +186,15 @@ public final class TrainCommand implements Callable<Integer> {
             if (resident != null) resident.close();
         }
         long done = resident != null ? resident.stepsDone() : trainer.step();
+        boolean stopped = code == 0 && done < rc.lng("steps");
+        if (stopped) {
+            status = "stopped";
+            message = String.format(java.util.Locale.ROOT, "stopped by --time-limit %s at step %d of %d; continue with: scm train --out %s --resume",
+                    timeLimit, done, rc.lng("steps"), out);
+        }
         List<RunEvaluation.Row> rows = List.of();
-        if (code == 0 && !noEval) {
+        if (stopped && !noEval) spec.commandLine().getOut().println("evaluation skipped: the run stopped at its time limit (resume it to finish)");
+        if (code == 0 && !stopped && !noEval) {
             System.out.println("evaluating " + rc.str("eval.samples") + " samples per sampler ...");
             var evalModel = ModelCheckpoint.read(ckpt, "checkpoint").referenceModel();
             boolean consistency = rc.objective().equals("sct") || rc.objective().equals("scd");
@@ -189,6 +206,7 @@ public final class TrainCommand implements Callable<Integer> {
                 engine);
         RunReport.write(out, rc, summary, rows);
         if (code != 0) spec.commandLine().getErr().println("scm train: " + message);
+        else if (stopped) spec.commandLine().getOut().println(message + "; report " + out.resolve("report.md"));
         else System.out.printf(java.util.Locale.ROOT, "done: %d steps, %.4f s/step, loss %s %.6g; report %s%n",
                 done, summary.secondsPerStep(), RunReport.meanLabel(summary.meanOver()), summary.meanLoss(), out.resolve("report.md"));
         return code;

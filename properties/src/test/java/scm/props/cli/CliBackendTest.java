@@ -38,7 +38,9 @@ class CliBackendTest {
         return a.toArray(String[]::new);
     }
 
-    Path config() throws IOException {
+    Path config() throws IOException { return config(tmp); }
+
+    static Path config(Path tmp) throws IOException {
         Path cfg = tmp.resolve("small.properties");
         // fixed warm-up H and target EMA: their defaults depend on --steps, which would make a 5-step run a different run
         Files.writeString(cfg, "model.width=16\nmodel.depth=2\nmodel.embDim=8\nmodel.dropout=0.1\ndata.size=256\nscm.warmup=3\ncheckpointEvery=100\n");

@@ -136,6 +136,22 @@ class CliTornadoResidentTest {
         assertEquals(Files.readString(tornado.resolve("loss.csv")), Files.readString(b.resolve("loss.csv")), "loss.csv");
     }
 
+    /**
+     * {@code --time-limit 0} stops the resident loop after its first step with a checkpoint at step 1 (exit 0, status
+     * stopped); resumed to the end it equals the uninterrupted tornado run bit for bit (CliTimeLimitTest does the same
+     * on jvm and reference, with its negative control).
+     */
+    @Test void aTimeLimitStopsTheResidentRunWhichResumesBitIdentically() throws IOException {
+        Path b = tmp.resolve("tornado-time-limit");
+        CliRun r = CliRun.of(train(b, "tornado", STEPS, SEED, LR, "--time-limit", "0"));
+        CliBackendTest.ok(r, "stopped");
+        assertTrue(r.out().contains("stopped by --time-limit 0 at step 1 of " + STEPS), r.out());
+        assertEquals("1", CliBackendTest.read(b).metadata().get("step"));
+        CliBackendTest.ok(CliRun.of(train(b, "tornado", STEPS, SEED, LR, "--resume")), "resumed");
+        assertEquals(CliBackendTest.read(tornado).tensors(), CliBackendTest.read(b).tensors(), "the stopped and resumed tornado run differs from the uninterrupted one");
+        assertEquals(Files.readString(tornado.resolve("loss.csv")), Files.readString(b.resolve("loss.csv")), "loss.csv");
+    }
+
     /** A tornado checkpoint resumes on jvm and a jvm checkpoint on tornado (not bit-identical across precisions). */
     @Test void checkpointsMoveBetweenTornadoAndJvm() throws IOException {
         Path tj = tmp.resolve("t-to-j"), jt = tmp.resolve("j-to-t");

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import scm.ref.nn.Param;
 import scm.ref.tensor.Batch;
 import scm.ref.tensor.Check;
@@ -37,6 +38,7 @@ public final class Trainer {
     private final Path checkpointFile;
     private final List<Param> params;
     private final DivergenceGuard guard;
+    private final BooleanSupplier stop;
     private long step;
 
     private Trainer(Builder b) {
@@ -47,6 +49,7 @@ public final class Trainer {
         this.emas = List.copyOf(b.emas);
         this.progress = b.progress;
         this.store = b.store;
+        this.stop = b.stop;
         this.checkpointFile = b.checkpointFile;
         this.params = List.copyOf(objective.trainableParams());
         if (params.isEmpty()) throw new IllegalArgumentException("objective has no trainable parameters");
@@ -67,6 +70,7 @@ public final class Trainer {
         private ProgressReporter progress = ProgressReporter.silent();
         private CheckpointStore store;
         private Path checkpointFile;
+        private BooleanSupplier stop = () -> false;
 
         private Builder(TrainConfig config, Objective objective, Batch dataset) {
             if (config == null || objective == null || dataset == null)
@@ -91,6 +95,14 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Asked after every step whether to stop early (a wall-clock limit, say): when it answers true the run saves a
+         * checkpoint at the step reached (unless it has just saved one) and {@link #run()} returns with
+         * {@link #step()} below {@code config.steps()}; resuming from that checkpoint continues bit-identically, as
+         * from any periodic one.
+         */
+        public Builder stopWhen(BooleanSupplier s) { this.stop = Objects.requireNonNull(s, "stop"); return this; }
+
         public Trainer build() {
             if (optimizer == null) throw new IllegalArgumentException("no optimizer given");
             return new Trainer(this);
@@ -102,7 +114,7 @@ public final class Trainer {
 
     public TrainConfig config() { return config; }
 
-    /** Runs steps {@link #step()}..config.steps-1. Throws {@link TrainingDivergedException} on a bad step. */
+    /** Runs steps {@link #step()}..config.steps-1 (fewer when the {@link Builder#stopWhen} predicate stops it). Throws {@link TrainingDivergedException} on a bad step. */
     public void run() {
         for (Param p : params) Check.finite(p.value, "weight " + p.name + " at the start of training (step " + step + ")");
         progress.start(step, config.steps());
@@ -113,7 +125,9 @@ public final class Trainer {
                 step = s + 1;
                 progress.step(s, r.loss(), r.diagnostics());
                 boolean periodic = config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0;
-                if (store != null && (periodic || step == config.steps())) save(checkpointFile);
+                boolean stopping = step < config.steps() && stop.getAsBoolean();
+                if (store != null && (periodic || step == config.steps() || stopping)) save(checkpointFile);
+                if (stopping) break;
             }
         } catch (TrainingDivergedException e) {
             progress.message(e.getMessage());

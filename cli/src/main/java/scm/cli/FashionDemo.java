@@ -27,11 +27,6 @@ final class FashionDemo {
     static final int[] TEACHER_STEPS = {2, 4, 8, 16};
     /** Warm-up draws this many samples (JIT, class loading) before each timed call. */
     static final int WARMUP = 64;
-    /**
-     * Samples are drawn in chunks of this many rows from one generator per method (the network itself runs them in
-     * chunks of RowChunkedNetwork.ROWS; this chunking fixes the order in which the noise is drawn).
-     */
-    static final int CHUNK = 500;
 
     /** A sampler drawing {@code n} samples from {@code rng}. */
     interface Sampler { Batch sample(RandomGenerator rng, int n); }
@@ -86,7 +81,10 @@ final class FashionDemo {
     private Row score(String method, int nfe, Sampler sampler) {
         sampler.sample(Noise.seeded(seed), Math.min(WARMUP, samples));   // warm-up on a few samples; the timed call draws all of them
         long t0 = System.nanoTime();
-        Batch x = chunked(sampler, Noise.seeded(seed), samples);
+        // one call for all n samples, as scm sample draws them: a multistep sampler draws step 1's noise for every row
+        // before step 2's, so drawing in chunks would give other samples than scm sample's at the same seed (the U-Net
+        // runs the rows in chunks of RowChunkedNetwork.ROWS either way, which bounds the memory)
+        Batch x = sampler.sample(Noise.seeded(seed), samples);
         double ms = (System.nanoTime() - t0) / 1e6 / samples;
         x.requireFinite(method + " samples");
         Row r = new Row(method, nfe, FrechetDistance.between(x, refPx), ImageData.kid(x, refPx, seed),
@@ -96,18 +94,6 @@ final class FashionDemo {
                 (System.nanoTime() - t0) / 1e9);
         progress.flush();
         return r;
-    }
-
-    /** {@code n} samples in chunks of {@link #CHUNK} rows, all from {@code rng} in order. */
-    static Batch chunked(Sampler sampler, RandomGenerator rng, int n) {
-        Batch first = null;
-        double[] all = null;
-        for (int s = 0; s < n; s += CHUNK) {
-            Batch b = sampler.sample(rng, Math.min(CHUNK, n - s));
-            if (all == null) { first = b; all = new double[n * b.d()]; }
-            System.arraycopy(b.data(), 0, all, s * b.d(), b.n() * b.d());
-        }
-        return new Batch(n, first.d(), all);
     }
 
     private void print(Path dir, String backendDescription, List<Row> rows, Row floor, PrintWriter out) {

@@ -114,6 +114,37 @@ class CliFashionMnistTest {
             double min = teacher.stream().mapToDouble(l -> Double.parseDouble(l.substring(32).trim().split("\\s+")[col - 1])).min().orElseThrow();
             assertEquals(1.0, min, 0.005, "column " + col + "\n" + out);
         }
+
+        // The demo's student rows are what scm sample reports for the same checkpoint, n and seed (the demo draws all n
+        // samples in one call, in the sampler's order): 1- and 2-step, pixels and features, to the 4 printed decimals.
+        // A 2-step sampler draws all of step 1's noise before step 2's, so a demo drawing in chunks gave other samples.
+        for (String s : new String[] {"scd", "sct"})
+            for (int k = 1; k <= 2; k++) {
+                String row = (s.equals("scd") ? "sCD, " : "sCT, ") + k + "-step";
+                String[] cols = out.lines().filter(l -> l.startsWith(row)).findFirst().orElseThrow().substring(32).trim().split("\\s+");
+                String report = sampleReport(data, s, k, 2024, s + k);
+                assertEquals(String.format(java.util.Locale.ROOT, "%.4f", jsonMetric(report, "FD (pixels)")), cols[1], row + " FD px\n" + report);
+                assertEquals(String.format(java.util.Locale.ROOT, "%.4f", jsonMetric(report, "FD (classifier)")), cols[4], row + " FD cls\n" + report);
+                if (k == 2) {   // negative control: another seed's samples score differently, so the equality above is not vacuous
+                    String other = sampleReport(data, s, k, 2025, s + k + "-2025");
+                    assertFalse(String.format(java.util.Locale.ROOT, "%.4f", jsonMetric(other, "FD (pixels)")).equals(cols[1]), row + " seed 2025 scored as seed 2024");
+                }
+            }
+    }
+
+    /** A metric's full double from report.json (report.md prints 6 significant digits, the demo 4 decimals). */
+    static double jsonMetric(String json, String name) {
+        Matcher m = Pattern.compile("\"name\": \"" + Pattern.quote(name) + "\", \"value\": ([-0-9.eE+]+)").matcher(json);
+        assertTrue(m.find(), name + " missing in\n" + json);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** scm sample's report.json for the shipped Fashion-MNIST student {@code s} at {@code k} steps, 50 samples, {@code seed}. */
+    private String sampleReport(Path data, String s, int k, long seed, String dir) throws IOException {
+        Path o = tmp.resolve("sample-" + dir);
+        ok(CliRun.of("sample", "--checkpoint", "../checkpoints/fashion-mnist/" + s + ".safetensors", "--steps", String.valueOf(k), "--n", "50",
+                "--eval-n", "50", "--seed", String.valueOf(seed), "--data-dir", data.toString(), "--out", o.toString()), "sample " + dir);
+        return Files.readString(o.resolve("report.json"));
     }
 
     @Test void demoOnMissingFashionMnistDataIsOneLineNamingWhereItLooked() throws IOException {

@@ -6,6 +6,7 @@ import scm.accel.kernels.ConvKernels;
 import scm.accel.kernels.GroupNormKernels;
 import scm.accel.kernels.ImageKernels;
 import scm.accel.kernels.EmbeddingKernels;
+import scm.accel.kernels.FusedRows;
 import scm.accel.kernels.NormKernels;
 import scm.accel.kernels.OptimKernels;
 import scm.accel.kernels.TangentKernels;
@@ -19,7 +20,7 @@ import scm.accel.kernels.VectorGemm;
  * ForkJoinPool ({@link Parallel}); the matrix products use the Vector API ({@link VectorGemm}).
  * Thread count: constructor argument, or system property {@code scm.threads}, else all processors.
  */
-public final class JvmBackend implements Backend {
+public final class JvmBackend implements Backend, EvalFusion {
     private final Parallel par;
 
     public JvmBackend() { this(Integer.getInteger("scm.threads", Runtime.getRuntime().availableProcessors())); }
@@ -33,6 +34,15 @@ public final class JvmBackend implements Backend {
     @Override public void linear(float[] x, float[] w, float[] b, float[] y, int n, int in, int out) {
         float[] wt = VectorGemm.transpose(w, out, in, null);
         par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRowsT(x, wt, b, true, y, in, out, f, t));
+    }
+
+    @Override public void linearResidual(float[] x, float[] w, float[] b, float[] skip, float[] y, int n, int in, int out) {
+        float[] wt = VectorGemm.transpose(w, out, in, null);
+        par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearResidualRowsT(x, wt, b, skip, y, in, out, f, t));
+    }
+
+    @Override public void normModulateSilu(float[] x, float[] s, float[] b, float[] y, int n, int d, float eps) {
+        par.forRange(n, 30L * d, (f, t) -> FusedRows.normModulateSiluRows(x, s, b, y, d, eps, f, t));
     }
 
     @Override public void linearTangent(float[] dx, float[] w, float[] dy, int n, int in, int out) {

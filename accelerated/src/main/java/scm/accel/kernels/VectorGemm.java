@@ -33,6 +33,34 @@ public final class VectorGemm {
         if (hasBias) for (int i = from; i < to; i++) addRow(y, i * out, b, out);
     }
 
+    /**
+     * Rows [from, to) of y = skip + (x·Wᵀ + b), the residual block's y = x + Linear(·) with the add done in the
+     * product's output pass: per block of four rows (the {@link #inputGradRows} blocks, so the same products), the
+     * bias and then the skip are added while the block's rows are in L1, as {@link #linearRowsT} then
+     * {@link ActivationKernels#add} do in two passes over the batch (same roundings: bit-identical). A separate
+     * kernel, not a branch in {@link #linearRowsT}: a branch there was measured slower.
+     */
+    public static void linearResidualRowsT(float[] x, float[] wt, float[] b, float[] skip, float[] y, int in, int out, int from, int to) {
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            inputGradRows(x, wt, y, out, in, i, i + 4);
+            for (int r = i; r < i + 4; r++) addBiasSkipRow(y, r * out, b, skip, out);
+        }
+        for (; i < to; i++) {
+            inputGradRows(x, wt, y, out, in, i, i + 1);
+            addBiasSkipRow(y, i * out, b, skip, out);
+        }
+    }
+
+    /** y[off + q] = skip[off + q] + (y[off + q] + b[q]) for q in [0, len). */
+    static void addBiasSkipRow(float[] y, int off, float[] b, float[] skip, int len) {
+        int q = 0;
+        for (; q < S.loopBound(len); q += S.length())
+            FloatVector.fromArray(S, skip, off + q)
+                    .add(FloatVector.fromArray(S, y, off + q).add(FloatVector.fromArray(S, b, q))).intoArray(y, off + q);
+        for (; q < len; q++) y[off + q] = skip[off + q] + (y[off + q] + b[q]);
+    }
+
     /** y[off .. off + len) += b[0 .. len). */
     static void addRow(float[] y, int off, float[] b, int len) {
         int q = 0;

@@ -40,7 +40,8 @@ public final class MlpModelF32 implements NetworkF32 {
     private final AdaptiveWeightHeadF32 weightHead;
     private final List<ParamF32> params;
     private float[] dc, dF, dt;
-    private boolean training, sharedTimePath = true, lastShared;
+    private boolean training, sharedTimePath = true, evalFusion = true, lastShared;
+    private float[] outA;
     private float[] lastX, lastT;
 
     public MlpModelF32(Backend be, MlpModel ref, long seed) {
@@ -117,6 +118,14 @@ public final class MlpModelF32 implements NetworkF32 {
      */
     public void sharedTimePath(boolean on) { sharedTimePath = on; }
 
+    /**
+     * Whether the shared-time forward uses the backend's fused evaluation kernels where it offers them
+     * ({@link scm.accel.backend.EvalFusion}: per block LN + modulation + SiLU in one pass and the residual add in the
+     * product's output pass; the out-norm + SiLU in one pass). Default on; bit-identical either way (off for tests
+     * and the A/B benchmark).
+     */
+    public void evalFusion(boolean on) { evalFusion = on; }
+
     /** F(x~, t) for n samples (x~ is n x D). */
     @Override public float[] forward(float[] x, float[] t, int n) {
         lastShared = !training && sharedTimePath && n > 1 && allEqual(t, n);
@@ -141,7 +150,12 @@ public final class MlpModelF32 implements NetworkF32 {
         int e = config.embDim();
         float[] c1 = timeAct.forward(timeLinear.forward(embedding.forward(t, 1), 1), e);
         float[] h = input.forward(x, n);
-        for (ResidualBlockF32 b : blocks) h = b.forwardShared(h, c1, n);
+        for (ResidualBlockF32 b : blocks) h = b.forwardShared(h, c1, n, evalFusion);
+        if (evalFusion && be instanceof scm.accel.backend.EvalFusion ef) {  // affine LN (γ, β) + SiLU in one pass
+            outA = scm.accel.nn.Buffers.ensure(outA, n * config.width());
+            ef.normModulateSilu(h, outNorm.gamma.value, outNorm.beta.value, outA, n, config.width(), LayerNormF32.EPS);
+            return outLinear.forward(outA, n);
+        }
         return outLinear.forward(outAct.forward(outNorm.forward(h, n), n * config.width()), n);
     }
 

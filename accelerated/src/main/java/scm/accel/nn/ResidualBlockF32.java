@@ -3,6 +3,7 @@ package scm.accel.nn;
 import java.util.ArrayList;
 import java.util.List;
 import scm.accel.backend.Backend;
+import scm.accel.backend.EvalFusion;
 
 /** float32 {@link scm.ref.nn.ResidualBlock}: y = x + Linear(Dropout(SiLU(ADN(x, c)))). */
 public final class ResidualBlockF32 {
@@ -12,7 +13,7 @@ public final class ResidualBlockF32 {
     private final SiLUF32 act;
     public final DropoutF32 dropout;
     public final LinearF32 linear;
-    private float[] y, dy, dx;
+    private float[] y, dy, dx, a;
 
     public ResidualBlockF32(Backend be, String name, int width, int condDim, double dropoutP) {
         this.be = be;
@@ -37,9 +38,20 @@ public final class ResidualBlockF32 {
         return y;
     }
 
-    /** {@link #forward} with one conditioning row shared by all n samples ({@link AdaptiveDoubleNormF32#forwardShared}). */
-    public float[] forwardShared(float[] x, float[] c1, int n) {
+    /**
+     * {@link #forward} with one conditioning row shared by all n samples ({@link AdaptiveDoubleNormF32#forwardShared}),
+     * in evaluation mode. With {@code fused} and a backend offering {@link EvalFusion}, two passes instead of five:
+     * LN + modulation + SiLU ({@link AdaptiveDoubleNormF32#forwardSharedSilu}), then the product with the bias and the
+     * residual add in its output pass ({@link LinearF32#forwardResidual}); bit-identical either way.
+     */
+    public float[] forwardShared(float[] x, float[] c1, int n, boolean fused) {
         int len = n * width;
+        if (fused && be instanceof EvalFusion ef) {
+            a = Buffers.ensure(a, len);
+            adn.forwardSharedSilu(ef, x, c1, a, n);
+            y = Buffers.ensure(y, len);
+            return linear.forwardResidual(ef, dropout.forward(a, len), x, y, n);
+        }
         float[] r = linear.forward(dropout.forward(act.forward(adn.forwardShared(x, c1, n), len), len), n);
         y = Buffers.ensure(y, len);
         be.add(x, r, y, len);

@@ -31,13 +31,38 @@ public final class JvmBackend implements Backend, EvalFusion {
 
     public int threads() { return par.threads(); }
 
+    /** A weight's last transpose and the bits of W it was taken from. */
+    private record Transposed(float[] w, float[] wt, int out) {}
+
+    /** Per calling thread (no locking; a JvmBackend may be called from several threads), weak in W. */
+    private final ThreadLocal<java.util.Map<float[], Transposed>> transposes = ThreadLocal.withInitial(java.util.WeakHashMap::new);
+
+    /**
+     * Wᵀ for the products, reused while W is unchanged: a sampler's network runs its forward again and again on the
+     * same weights, and re-transposing every layer on every call (a strided copy of W) was 2–4% of a call. W arrays
+     * are written in place (the optimizer, the master-weight mirror), so validity is checked by comparing W with the
+     * copy taken at the last transpose ({@link java.util.Arrays#equals(float[], float[])}: bit patterns, NaNs
+     * aside — identical Wᵀ values, so identical products); on a mismatch (a training step) W is transposed again into
+     * the same buffers (no allocation).
+     */
+    private float[] transposed(float[] w, int out, int in) {
+        java.util.Map<float[], Transposed> cache = transposes.get();
+        Transposed e = cache.get(w);
+        boolean shape = e != null && e.out == out && e.wt.length == out * in;
+        if (shape && java.util.Arrays.equals(e.w, w)) return e.wt;
+        if (!shape) { e = new Transposed(new float[w.length], new float[out * in], out); cache.put(w, e); }
+        System.arraycopy(w, 0, e.w, 0, w.length);
+        VectorGemm.transpose(w, out, in, e.wt);
+        return e.wt;
+    }
+
     @Override public void linear(float[] x, float[] w, float[] b, float[] y, int n, int in, int out) {
-        float[] wt = VectorGemm.transpose(w, out, in, null);
+        float[] wt = transposed(w, out, in);
         par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRowsT(x, wt, b, true, y, in, out, f, t));
     }
 
     @Override public void linearResidual(float[] x, float[] w, float[] b, float[] skip, float[] y, int n, int in, int out) {
-        float[] wt = VectorGemm.transpose(w, out, in, null);
+        float[] wt = transposed(w, out, in);
         par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearResidualRowsT(x, wt, b, skip, y, in, out, f, t));
     }
 
@@ -46,13 +71,13 @@ public final class JvmBackend implements Backend, EvalFusion {
     }
 
     @Override public void linearTangent(float[] dx, float[] w, float[] dy, int n, int in, int out) {
-        float[] wt = VectorGemm.transpose(w, out, in, null);
+        float[] wt = transposed(w, out, in);
         par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRowsT(dx, wt, null, false, dy, in, out, f, t));
     }
 
     /** Both products from one transpose of W; each row range does its primal and tangent rows while Wᵀ is in cache. */
     @Override public void linearDual(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int n, int in, int out) {
-        float[] wt = VectorGemm.transpose(w, out, in, null);
+        float[] wt = transposed(w, out, in);
         par.forRange(n, 2L * in * out, (f, t) -> {
             VectorGemm.linearRowsT(x, wt, b, true, y, in, out, f, t);
             VectorGemm.linearRowsT(dx, wt, null, false, dy, in, out, f, t);

@@ -33,7 +33,7 @@ import scm.ref.trigflow.TrigFlow;
  *     {@code sample4096+noise} is {@link ConsistencySampler#twoStep}, the CLI's path, noise drawn inside.</li>
  * </ul>
  * Usage: {@code java --add-modules jdk.incubator.vector -cp ... scm.accel.bench.EngineBench [--rounds N]
- * [--backend jvm|reference] [--only sct|sample]}; prints "&lt;backend&gt; &lt;workload&gt; &lt;median ms&gt;" lines.
+ * [--backend jvm|reference] [--only sct|sct128|sct1024|sample]}; prints "&lt;backend&gt; &lt;workload&gt; &lt;median ms&gt;" lines.
  */
 public final class EngineBench {
     private EngineBench() {}
@@ -52,8 +52,9 @@ public final class EngineBench {
             }
         }
         Backend be = backend.equals("reference") ? null : Backends.create(backend);
-        if (!only.equals("sample")) for (int n : new int[] {128, 1024}) sct(be, backend, n, rounds);
-        if (!only.equals("sct")) sample(be, backend, 4096, rounds);
+        for (int n : new int[] {128, 1024})
+            if (only.equals("all") || only.equals("sct") || only.equals("sct" + n)) sct(be, backend, n, rounds);
+        if (only.equals("all") || only.equals("sample")) sample(be, backend, 4096, rounds);
         if (be != null) be.close();
     }
 

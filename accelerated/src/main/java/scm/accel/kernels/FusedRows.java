@@ -32,23 +32,11 @@ public final class FusedRows {
      * (the scalar kernel on a row's tail: the two agree bit for bit, JvmKernelFormsTest).
      */
     public static void normModulateSiluRows(float[] x, float[] s, float[] b, float[] y, int d, float eps, int from, int to) {
+        float[] st = new float[8];  // μ and r of the current rows (one call site of the element loop below: see rowStats4)
         int i = from;
         for (; i + 4 <= to; i += 4) {
-            int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
-            float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
-            for (int j = 0; j < d; j++) { m0 += x[o0 + j]; m1 += x[o1 + j]; m2 += x[o2 + j]; m3 += x[o3 + j]; }
-            m0 /= d; m1 /= d; m2 /= d; m3 /= d;
-            float v0 = 0f, v1 = 0f, v2 = 0f, v3 = 0f;
-            for (int j = 0; j < d; j++) {
-                float c0 = x[o0 + j] - m0, c1 = x[o1 + j] - m1, c2 = x[o2 + j] - m2, c3 = x[o3 + j] - m3;
-                v0 += c0 * c0; v1 += c1 * c1; v2 += c2 * c2; v3 += c3 * c3;
-            }
-            float r0 = (float) (1.0 / Math.sqrt(v0 / d + eps)), r1 = (float) (1.0 / Math.sqrt(v1 / d + eps));
-            float r2 = (float) (1.0 / Math.sqrt(v2 / d + eps)), r3 = (float) (1.0 / Math.sqrt(v3 / d + eps));
-            modulateSiluRow(x, o0, m0, r0, s, b, y, d);
-            modulateSiluRow(x, o1, m1, r1, s, b, y, d);
-            modulateSiluRow(x, o2, m2, r2, s, b, y, d);
-            modulateSiluRow(x, o3, m3, r3, s, b, y, d);
+            rowStats4(x, d, eps, i, st);
+            for (int k = 0; k < 4; k++) modulateSiluRow(x, (i + k) * d, st[k], st[4 + k], s, b, y, d);
         }
         for (; i < to; i++) {
             int o = i * d;
@@ -59,6 +47,27 @@ public final class FusedRows {
             for (int j = 0; j < d; j++) { float c = x[o + j] - mu; var += c * c; }
             modulateSiluRow(x, o, mu, (float) (1.0 / Math.sqrt(var / d + eps)), s, b, y, d);
         }
+    }
+
+    /**
+     * μ (st[0..4)) and r (st[4..8)) of rows i .. i+3 exactly as {@link NormKernels#layerNormRow4}. Kept out of the
+     * element loop's method: with the element loop inlined at four call sites, C2 ran out of inlining budget inside the
+     * Vector API calls of the exp and fell back to their boxed Java forms (measured: 12% of a sampling call in
+     * {@code DoubleVector.lanewiseTemplate}).
+     */
+    static void rowStats4(float[] x, int d, float eps, int i, float[] st) {
+        int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+        float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
+        for (int j = 0; j < d; j++) { m0 += x[o0 + j]; m1 += x[o1 + j]; m2 += x[o2 + j]; m3 += x[o3 + j]; }
+        m0 /= d; m1 /= d; m2 /= d; m3 /= d;
+        float v0 = 0f, v1 = 0f, v2 = 0f, v3 = 0f;
+        for (int j = 0; j < d; j++) {
+            float c0 = x[o0 + j] - m0, c1 = x[o1 + j] - m1, c2 = x[o2 + j] - m2, c3 = x[o3 + j] - m3;
+            v0 += c0 * c0; v1 += c1 * c1; v2 += c2 * c2; v3 += c3 * c3;
+        }
+        st[0] = m0; st[1] = m1; st[2] = m2; st[3] = m3;
+        st[4] = (float) (1.0 / Math.sqrt(v0 / d + eps)); st[5] = (float) (1.0 / Math.sqrt(v1 / d + eps));
+        st[6] = (float) (1.0 / Math.sqrt(v2 / d + eps)); st[7] = (float) (1.0 / Math.sqrt(v3 / d + eps));
     }
 
     /** y[o + j] = SiLU(s[j]·((x[o + j] − mu)·r) + b[j]) for j in [0, d). */

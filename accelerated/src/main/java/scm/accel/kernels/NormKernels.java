@@ -181,6 +181,7 @@ public final class NormKernels {
 
     public static void pixelNormProjectRows(float[] y, float[] r, float[] v, float[] out, int d, int from, int to) {
         int i = from;
+        for (; i + 8 <= to; i += 8) pixelNormProjectRow8(y, r, v, out, d, i);
         for (; i + 4 <= to; i += 4) pixelNormProjectRow4(y, r, v, out, d, i);
         for (; i < to; i++) pixelNormProjectRow(y, r, v, out, d, i);
     }
@@ -197,6 +198,27 @@ public final class NormKernels {
         pixelProjectRow(y, r[i + 1], v, out, d, o1, m1 / d);
         pixelProjectRow(y, r[i + 2], v, out, d, o2, m2 / d);
         pixelProjectRow(y, r[i + 3], v, out, d, o3, m3 / d);
+    }
+
+    /**
+     * {@link #pixelNormProjectRow} for rows i .. i+7: eight in-order sums interleaved (four left the adders half idle:
+     * ~6% of a batch-1024 sCT step), the same chains per row (bit-identical).
+     */
+    static void pixelNormProjectRow8(float[] y, float[] r, float[] v, float[] out, int d, int i) {
+        int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d, o4 = o3 + d, o5 = o4 + d, o6 = o5 + d, o7 = o6 + d;
+        float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f, m4 = 0f, m5 = 0f, m6 = 0f, m7 = 0f;
+        for (int j = 0; j < d; j++) {
+            m0 += y[o0 + j] * v[o0 + j]; m1 += y[o1 + j] * v[o1 + j]; m2 += y[o2 + j] * v[o2 + j]; m3 += y[o3 + j] * v[o3 + j];
+            m4 += y[o4 + j] * v[o4 + j]; m5 += y[o5 + j] * v[o5 + j]; m6 += y[o6 + j] * v[o6 + j]; m7 += y[o7 + j] * v[o7 + j];
+        }
+        pixelProjectRow(y, r[i], v, out, d, o0, m0 / d);
+        pixelProjectRow(y, r[i + 1], v, out, d, o1, m1 / d);
+        pixelProjectRow(y, r[i + 2], v, out, d, o2, m2 / d);
+        pixelProjectRow(y, r[i + 3], v, out, d, o3, m3 / d);
+        pixelProjectRow(y, r[i + 4], v, out, d, o4, m4 / d);
+        pixelProjectRow(y, r[i + 5], v, out, d, o5, m5 / d);
+        pixelProjectRow(y, r[i + 6], v, out, d, o6, m6 / d);
+        pixelProjectRow(y, r[i + 7], v, out, d, o7, m7 / d);
     }
 
     private static void pixelProjectRow(float[] y, float ri, float[] v, float[] out, int d, int o, float m) {

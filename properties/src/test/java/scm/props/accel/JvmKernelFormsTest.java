@@ -56,7 +56,7 @@ class JvmKernelFormsTest {
     void normRowsInFoursAreBitIdenticalToSingleRows() {
         SplittableRandom rnd = new SplittableRandom(12);
         for (int d : new int[] {1, 7, 64, 256})
-            for (int n = 1; n <= 9; n++) {
+            for (int n = 1; n <= 13; n++) {
                 float[] x = random(rnd, n * d, 3), v = random(rnd, n * d, 1);
                 for (int i = 0; i < x.length; i++) x[i] += 2f;       // a mean away from 0, as after a residual add
                 float[] xh = new float[n * d], r = new float[n], xh1 = new float[n * d], r1 = new float[n];

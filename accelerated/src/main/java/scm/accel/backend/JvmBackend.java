@@ -20,7 +20,7 @@ import scm.accel.kernels.VectorGemm;
  * ForkJoinPool ({@link Parallel}); the matrix products use the Vector API ({@link VectorGemm}).
  * Thread count: constructor argument, or system property {@code scm.threads}, else all processors.
  */
-public final class JvmBackend implements Backend, EvalFusion {
+public final class JvmBackend implements Backend, EvalFusion, StepFusion {
     private final Parallel par;
 
     public JvmBackend() { this(Integer.getInteger("scm.threads", Runtime.getRuntime().availableProcessors())); }
@@ -94,6 +94,14 @@ public final class JvmBackend implements Backend, EvalFusion {
 
     @Override public void silu(float[] x, float[] y, float[] slope, int len) {
         par.forRange(len, 20, (f, t) -> VectorActivations.silu(x, y, slope, f, t));
+    }
+
+    @Override public void siluDropoutDual(float[] a, float[] da, float[] mask, float[] y, float[] slope, float[] dy, int len) {
+        par.forRange(len, 24, (f, t) -> VectorActivations.siluDropoutDual(a, da, mask, y, slope, dy, f, t));
+    }
+
+    @Override public void dropoutSiluBackward(float[] g, float[] mask, float[] slope, float[] dx, int len) {
+        par.forRange(len, 2, (f, t) -> ActivationKernels.dropoutSiluBackward(g, mask, slope, dx, f, t));
     }
 
     @Override public void mul(float[] a, float[] b, float[] out, int len) {

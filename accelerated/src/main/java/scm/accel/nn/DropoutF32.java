@@ -25,11 +25,21 @@ public final class DropoutF32 {
 
     public void eval() { training = false; }
 
-    public float[] forward(float[] x, int len) {
+    /**
+     * Draws this step's mask for {@code len} units (what {@link #forward} applies) and returns it, or null when the layer
+     * is the identity (evaluation or p = 0); {@link #backward} then applies it. For callers that fuse its product into
+     * a neighbouring kernel (scm.accel.backend.StepFusion).
+     */
+    public float[] drawMask(int len) {
         identity = !training || p == 0;
-        if (identity) return x;
+        if (identity) return null;
         mask = Buffers.ensure(mask, len);
         DropoutMasks.draw(Init.rngSeed(seed, name), p, (float) (1 / (1 - p)), mask, 0, len);
+        return mask;
+    }
+
+    public float[] forward(float[] x, int len) {
+        if (drawMask(len) == null) return x;
         y = Buffers.ensure(y, len);
         be.mul(mask, x, y, len);
         return y;

@@ -7,6 +7,7 @@ import static scm.props.accel.JvmKernelFormsTest.sameBits;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import scm.accel.backend.Backend;
 import scm.accel.backend.JvmBackend;
 import scm.accel.kernels.ActivationKernels;
 import scm.accel.kernels.FusedRows;
@@ -19,7 +20,7 @@ import scm.ref.model.MlpModel;
 import scm.ref.nn.Param;
 
 /**
- * The JVM backend's fused evaluation kernels ({@link scm.accel.backend.EvalFusion}) are pure fusions: each gives the
+ * The JVM backend's fused kernels ({@link scm.accel.backend.EvalFusion}, {@link scm.accel.backend.StepFusion}) are pure fusions: each gives the
  * same bits as the sequence of unfused kernels it replaces (so the agreement tests' bounds and the engine's
  * reproducibility carry over unchanged), for every width, batch size and row split, and through the whole sampling
  * forward of the MLP. Exact equality is the claim, so no tolerance. Negative controls: the same comparison rejects
@@ -134,6 +135,57 @@ class JvmFusedKernelsTest {
                 float[] x = random(rnd, n * ref.dim(), 0.5), t = new float[n];
                 java.util.Arrays.fill(t, (float) (0.2 + 1.3 * rnd.nextDouble()));
                 assertTrue(sameBits(plain.forward(x, t, n).clone(), fused.forward(x, t, n).clone()), "MLP forward, n=" + n);
+            }
+        }
+    }
+
+    /** The backend's {@link Backend} face only: layers see no fusion interface and run the unfused kernels. */
+    static Backend unfused(JvmBackend be) {
+        return (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, m, args) -> {
+            try {
+                return m.invoke(be, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    /**
+     * A training JVP and backward of the digits MLP (dropout 0.2: masks drawn) with the fused SiLU + dropout kernels
+     * ({@link scm.accel.backend.StepFusion}) vs the unfused layers: F, its tangent, the input and time gradients and
+     * every parameter gradient equal bit for bit; then an evaluation forward (the fused sampling path vs unfused).
+     * Negative control: a step with another dropout seed on the unfused side differs (the comparison sees masks).
+     */
+    @Test
+    void mlpTrainingStepIsBitIdenticalWithAndWithoutStepFusion() {
+        MlpModel ref = new MlpModel(MlpConfig.digits(0.2), 6);
+        for (Param p : ref.params()) for (int i = 0; i < p.value.length; i++) p.value[i] = (float) p.value[i];
+        try (JvmBackend be = new JvmBackend(2)) {
+            MlpModelF32 fused = new MlpModelF32(be, ref), plain = new MlpModelF32(unfused(be), ref);
+            SplittableRandom rnd = new SplittableRandom(28);
+            for (int n : new int[] {1, 7, 128}) {
+                int d = ref.dim();
+                float[] x = random(rnd, n * d, 0.5), dx = random(rnd, n * d, 0.5), t = new float[n], dt = random(rnd, n, 1), g = random(rnd, n * d, 1);
+                for (int i = 0; i < n; i++) t[i] = (float) (0.1 + 1.4 * rnd.nextDouble());
+                for (long seed : new long[] {3, 4}) {
+                    fused.train(seed);
+                    plain.train(seed);
+                    fused.zeroGrad();
+                    plain.zeroGrad();
+                    assertTrue(sameBits(plain.jvp(x, t, dx, dt, n).clone(), fused.jvp(x, t, dx, dt, n).clone()), "F, n=" + n);
+                    assertTrue(sameBits(plain.tangent(), fused.tangent()), "tangent, n=" + n);
+                    assertTrue(sameBits(plain.backward(g, n).clone(), fused.backward(g, n).clone()), "dL/dx, n=" + n);
+                    assertTrue(sameBits(plain.timeGrad(), fused.timeGrad()), "dL/dt, n=" + n);
+                    for (int k = 0; k < fused.params().size(); k++)
+                        assertTrue(sameBits(plain.params().get(k).grad, fused.params().get(k).grad), "grad " + fused.params().get(k).name);
+                }
+                plain.train(99);                                          // negative control: other masks
+                fused.train(3);
+                assertFalse(sameBits(plain.jvp(x, t, dx, dt, n).clone(), fused.jvp(x, t, dx, dt, n).clone()), "another dropout seed must be seen");
+                fused.eval();
+                plain.eval();
+                java.util.Arrays.fill(t, 0.9f);
+                assertTrue(sameBits(plain.forward(x, t, n).clone(), fused.forward(x, t, n).clone()), "sampling forward, n=" + n);
             }
         }
     }

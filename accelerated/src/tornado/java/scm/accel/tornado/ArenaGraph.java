@@ -1,5 +1,7 @@
 package scm.accel.tornado;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -13,6 +15,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * A recorded computation ({@link ArenaRecorder}: e.g. a whole training step) resident on the device in llm.c's layout:
@@ -48,7 +51,13 @@ public final class ArenaGraph implements AutoCloseable {
     private static final int ALIGN = Integer.getInteger("scm.arena.align", 32);
 
     private final List<Op> ops;
-    private final float[] arena, in, out;
+    private final float[] arena;
+    /**
+     * The per-step input and output regions: off-heap arrays written in place, so that the chain may be captured as
+     * CUDA graphs (on PTX a per-execution copy of an on-heap {@code float[]} breaks a capture silently, docs/gpu.md).
+     */
+    private final FloatArray in, out;
+    private final boolean captured;
     private final Map<Object, Integer> offset = new IdentityHashMap<>();
     private final List<Object> stateArrays = new ArrayList<>(), inputArrays = new ArrayList<>();
     private final int[] scalarOps;   // op index of each op with scalars, in input order
@@ -97,7 +106,7 @@ public final class ArenaGraph implements AutoCloseable {
         if (total > Integer.MAX_VALUE - 16)
             throw new IllegalArgumentException("the step needs " + total + " floats of device memory, more than one Java array holds (2^31): use a smaller batch");
         arena = new float[(int) total];
-        in = new float[(int) Math.max(1, inLen)];
+        in = new FloatArray((int) Math.max(1, inLen));
         for (Object a : stateArrays) System.arraycopy((float[]) a, 0, arena, offset.get(a), len(a));
         outputOffsets = new int[outputs.length];
         int outLen = 0;
@@ -107,7 +116,7 @@ public final class ArenaGraph implements AutoCloseable {
             outputOffsets[k] = outLen;
             outLen += len(outputs[k]);
         }
-        out = new float[Math.max(1, outLen)];
+        out = new FloatArray(Math.max(1, outLen));
 
         // the chain: "up" (upload), c0 .. c(k-1) (the operations)
         parts = new ArrayList<>();
@@ -136,8 +145,8 @@ public final class ArenaGraph implements AutoCloseable {
             if (c == 0) {
                 g.consumeFromDevice(up, arena);
                 if (chunks > 1) g.consumeFromDevice(last, arena);
-                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, in).task("in", ArenaKernels::ingest, ArenaKernels.CONTEXT, in, arena, inBase, in.length);
-                grid(grid, gname + ".in", in.length);
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, in).task("in", ArenaKernels::ingest, ArenaKernels.CONTEXT, in, arena, inBase, in.getSize());
+                grid(grid, gname + ".in", in.getSize());
             } else {
                 g.consumeFromDevice(name + "C" + (c - 1), arena);
             }
@@ -161,6 +170,12 @@ public final class ArenaGraph implements AutoCloseable {
         plan = new TornadoExecutionPlan(graphs.toArray(new ImmutableTaskGraph[0]));
         plan.withGridScheduler(grid);
         if (device != null) plan.withDevice(TornadoExecutionPlan.getDevice(device[0], device[1]));
+        // on PTX/CUDA devices unless -Dscm.tornado.cudaGraph=false: each graph of the chain is captured at its first
+        // execution and replayed after that (the arena's upload and hand-over stay outside the capture, TornadoVM's
+        // TornadoVMGraphCompiler). H200, 28x28 U-Net sCT step at batch 128: the same losses and parameters as the
+        // uncaptured chain to every printed digit, 73.8 vs 83.2 ms per step (docs/gpu.md §4, 2026-12-01)
+        captured = TornadoResidentScmStep.capture(device, true);
+        if (captured) plan.withCUDAGraph();
     }
 
     /** Task {@code task} gets exactly {@code threads} work items (TornadoBackend.workerGrid): every task of the chain has its grid. */
@@ -223,8 +238,9 @@ public final class ArenaGraph implements AutoCloseable {
     /** The host inputs' current contents and {@code calls}' scalars into the input array; the arena uploaded if not yet. */
     private void prepare(List<Op> calls) {
         int p = 0;
-        for (Object a : inputArrays) { float[] f = (float[]) a; System.arraycopy(f, 0, in, p, f.length); p += f.length; }
-        for (int q : scalarOps) { float[] s = calls.get(q).scalars(); System.arraycopy(s, 0, in, p, s.length); p += s.length; }
+        MemorySegment seg = in.getSegment();
+        for (Object a : inputArrays) { float[] f = (float[]) a; MemorySegment.copy(f, 0, seg, ValueLayout.JAVA_FLOAT, (long) p * Float.BYTES, f.length); p += f.length; }
+        for (int q : scalarOps) { float[] s = calls.get(q).scalars(); MemorySegment.copy(s, 0, seg, ValueLayout.JAVA_FLOAT, (long) p * Float.BYTES, s.length); p += s.length; }
         if (!uploaded) { last = plan.withGraph(0).execute(); uploaded = true; }
     }
 
@@ -233,7 +249,9 @@ public final class ArenaGraph implements AutoCloseable {
         prepare(runnable(calls));
         for (int c = 0; c < chunks; c++) last = plan.withGraph(1 + c).execute();
         pulled = false;
-        for (int k = 0; k < outputs.length; k++) System.arraycopy(out, outputOffsets[k], (float[]) outputs[k], 0, len(outputs[k]));
+        MemorySegment seg = out.getSegment();
+        for (int k = 0; k < outputs.length; k++)
+            MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT, (long) outputOffsets[k] * Float.BYTES, (float[]) outputs[k], 0, len(outputs[k]));
     }
 
     /**
@@ -250,7 +268,7 @@ public final class ArenaGraph implements AutoCloseable {
             last = plan.withGraph(1 + c).execute();
             last.transferToHost(arena);
             boolean[] allowed = new boolean[arena.length];
-            if (c == 0) java.util.Arrays.fill(allowed, inBase, inBase + in.length, true);
+            if (c == 0) java.util.Arrays.fill(allowed, inBase, inBase + in.getSize(), true);
             for (int q : parts.get(c))
                 for (Object[] w : new Object[][] {ops.get(q).out(), ops.get(q).inout()})
                     for (Object a : w) java.util.Arrays.fill(allowed, offset.get(a), offset.get(a) + len(a), true);
@@ -304,8 +322,8 @@ public final class ArenaGraph implements AutoCloseable {
 
     /** e.g. "one 2,140 MB device arena, 1,090 tasks in 19 TornadoVM graphs, 412 KB copied in per step". */
     public String describe() {
-        return String.format("one %.1f MB device arena, %d tasks in %d chained TornadoVM graphs, %d KB copied in and %d KB out per step",
-                arena.length * 4.0 / (1 << 20), tasks, chunks, (in.length * 4L + 1023) / 1024, (out.length * 4L + 1023) / 1024);
+        return String.format("one %.1f MB device arena, %d tasks in %d chained TornadoVM graphs%s, %d KB copied in and %d KB out per step",
+                arena.length * 4.0 / (1 << 20), tasks, chunks, captured ? " (captured as CUDA graphs)" : "", (in.getSize() * 4L + 1023) / 1024, (out.getSize() * 4L + 1023) / 1024);
     }
 
     @Override public void close() {

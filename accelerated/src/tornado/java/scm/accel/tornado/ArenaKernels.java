@@ -11,6 +11,7 @@ import scm.accel.kernels.OptimKernels;
 import scm.accel.kernels.TangentKernels;
 import scm.accel.kernels.TrigFlowKernels;
 import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The kernels of {@link TornadoKernels} and {@link TornadoUNetKernels} on the device <i>arena</i> (llm.c's layout: every
@@ -52,15 +53,15 @@ public final class ArenaKernels {
     }
 
     /** a[dst + j] = in[j]: the step's inputs and scalars into the arena. */
-    public static void ingest(KernelContext kc, float[] in, float[] a, int dst, int len) {
+    public static void ingest(KernelContext kc, FloatArray in, float[] a, int dst, int len) {
         int j = kc.globalIdx;
-        if (j < len) a[dst + j] = in[j];
+        if (j < len) a[dst + j] = in.get(j);
     }
 
     /** out[dst + j] = a[src + j]: the step's outputs out of the arena. */
-    public static void egest(KernelContext kc, float[] a, float[] out, int src, int dst, int len) {
+    public static void egest(KernelContext kc, float[] a, FloatArray out, int src, int dst, int len) {
         int j = kc.globalIdx;
-        if (j < len) out[dst + j] = a[src + j];
+        if (j < len) out.set(dst + j, a[src + j]);
     }
 
     public static void linear(KernelContext kc, float[] a, int xO, int wO, int bO, int yO, int n, int in, int out, int hasBias) {

@@ -50,6 +50,9 @@ public final class ArenaScmStep implements ResidentScmStep {
     public ArenaScmStep(Function<Backend, NetworkF32> student, Function<Backend, NetworkF32> teacher, Settings s) {
         if (s.batch() < 1) throw new IllegalArgumentException("batch must be >= 1, got " + s.batch());
         TornadoBackend.strict();
+        // -Dscm.tornado.cudaGraph=true on a device that cannot capture is refused here, before any step, not when the
+        // chain is built at the first step (ArenaGraph asks the same question then)
+        TornadoResidentScmStep.capture(TornadoResidentScmStep.device(), true);
         this.student = student.apply(rec);
         NetworkF32 teach = teacher == null ? null : teacher.apply(rec);
         this.n = s.batch();

@@ -19,7 +19,7 @@ import scm.ref.trigflow.TrigFlow;
  * TornadoVM vs JVM backend, side by side in one run, on the digits MLP: 2-step sampling ({@link ConsistencySamplerF32} on
  * {@link JvmBackend} vs the one-graph {@link TornadoSamplerGraph}, with the norms fused into the Linears or as separate tasks,
  * plain, with TornadoVM's profiler, captured as a CUDA graph and with the noise drawn on the device; at batches that take
- * the small-batch GEMV Linears (n ≤ {@link TornadoSamplerGraph#smallBatchLimit()}, default 16, property
+ * the small-batch GEMV Linears (n ≤ {@link TornadoSamplerGraph#smallBatchLimit()}, default 512, property
  * {@code scm.tornado.gemvMaxBatch}) also the tiled Linears ({@link TornadoSamplerGraph#TILED}) profiled, captured and
  * captured with device noise, side by side; with {@code --legacy}
  * also the 55-task-per-forward {@link TornadoSampler}) and, with {@code --train 128,1024}, the sCT training step:

@@ -182,17 +182,17 @@ public final class TornadoSamplerGraph implements AutoCloseable {
     public static final int TILED = 16;
 
     /**
-     * Default largest batch that runs the Linears as {@link FusedKernels#gemv}. The tiled kernels' time does not
-     * fall below n = 64 (one 64-row tile: a width-256 Linear is 4 work groups whatever n ≤ 64, docs/gpu.md §4), while
-     * a {@code gemv} launch is (out / 8)·ceil(n / 8) work groups of equal cost: up to n = 16 that is at most 64
-     * groups for a width-256 Linear, fewer than the H200's 132 multiprocessors, so every group runs at once and the
-     * Linear takes the time of one group, which grows with its ≤ 8 rows only in local-memory work (the weights are
-     * loaded once per group). Above that the GEMV shape's weaknesses grow with n (each 8-row chunk
-     * re-reads W and recomputes its rows' norm statistics; one local-memory load per multiply-add, where the tiled
-     * kernel's register blocking does 16 per 8 loads) and the crossover is a measurement, not an argument:
-     * {@code -Dscm.tornado.gemvMaxBatch=N} moves the threshold for that (TornadoBench).
+     * Default largest batch that runs the Linears as {@link FusedKernels#gemv}: where it stopped being faster than the
+     * tiled Linears in a measurement, not an argument. The tiled kernels' time does not fall below n = 64 (one 64-row
+     * tile: a width-256 Linear is 4 work groups whatever n ≤ 64), while a {@code gemv} launch is (out / 8)·ceil(n / 8)
+     * work groups of equal cost, so it wins at small n; above some n its weaknesses win (each 8-row chunk re-reads W
+     * and recomputes its rows' norm statistics; one local-memory load per multiply-add, where the tiled kernel's
+     * register blocking does 16 per 8 loads). H200, 2026-12-01, digits MLP, 2-step call with a CUDA graph, gemv vs
+     * tiled (TornadoBench with {@code -Dscm.tornado.gemvMaxBatch=4096}, docs/gpu.md §4): n = 1 0.64 vs 1.04 ms,
+     * 64 0.64 vs 1.23, 128 0.83 vs 1.23, 256 1.35 vs 1.32, 512 1.17 vs 1.34, 1024 1.70 vs 1.40, 4096 5.8 vs 2.3.
+     * {@code -Dscm.tornado.gemvMaxBatch=N} moves the threshold.
      */
-    public static final int SMALL_BATCH = 16;
+    public static final int SMALL_BATCH = 512;
 
     /** {@link #SMALL_BATCH}, or the system property {@code scm.tornado.gemvMaxBatch} when set (0: the tiled Linears at every batch). */
     public static int smallBatchLimit() { return Integer.getInteger("scm.tornado.gemvMaxBatch", SMALL_BATCH); }

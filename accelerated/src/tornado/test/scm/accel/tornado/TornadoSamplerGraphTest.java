@@ -29,15 +29,15 @@ import scm.ref.trigflow.TrigFlow;
  * argument of {@code AccelSamplerTest}/{@code AccelMlpStepTest} (K network evaluations of ≈ 3·depth + 6 layers,
  * accumulations ≤ width + 10 terms, ≈ 2·21·266·u ≈ 7e-4 worst case per two evaluations; the device's sin/cos/exp/
  * sqrt within OpenCL's ≤ 4 ulp add ≈ 4u per use, negligible beside it). Against the JVM sampler, which is within
- * the same bound of the reference, 2e-3 (triangle inequality). Batches 37 and 130 exercise the 64-row tiles'
- * tail guards (37 < 64, 130 = 2·64 + 2). Batches up to {@link TornadoSamplerGraph#SMALL_BATCH} = 16 run the
- * GEMV-shaped Linears ({@link FusedKernels#gemv}): 1, 13 (a full 8-row chunk and a partial one) and 16 (the
- * threshold, two full chunks), and 17 just above it must run the tiled ones (asserted through
- * {@link TornadoSamplerGraph#smallBatch()}), as must batch 1 with {@link TornadoSamplerGraph#TILED}. The bound is
+ * the same bound of the reference, 2e-3 (triangle inequality). Batches up to {@link TornadoSamplerGraph#SMALL_BATCH}
+ * = 512 run the GEMV-shaped Linears ({@link FusedKernels#gemv}): 1, 13 (a full 8-row chunk and a partial one), 16,
+ * 37, 130 and 512 (the threshold), and 513 just above it must run the tiled ones (asserted through
+ * {@link TornadoSamplerGraph#smallBatch()}), as must every batch with {@link TornadoSamplerGraph#TILED}: 1, and 37 and
+ * 130, which exercise the 64-row tiles' tail guards (37 < 64, 130 = 2·64 + 2). The bound is
  * the same for both paths: {@code gemv} sums each dot product in another order (a tree over 32 partial sums, the
  * bias last), and the forward-error bound above is that of any order of the same (width + 1)-term sum. Negative
  * control: the same check rejects a graph whose model has its output bias shifted by 1e-2 (f moves by
- * σ_d·sin t·1e-2 per element, ≈ 1e-2 relative), on both paths (batch 1 and 37).
+ * σ_d·sin t·1e-2 per element, ≈ 1e-2 relative), on both paths (batch 1: gemv, 513: tiled).
  */
 class TornadoSamplerGraphTest {
     static final double SIGMA = 0.5, TOL_REF = 1e-3, TOL_JVM = 2e-3;
@@ -87,8 +87,9 @@ class TornadoSamplerGraphTest {
     static double[] widenF(float[] a) { return widen(a); }
 
     @ParameterizedTest
-    @CsvSource({"37, 2, 0", "1, 1, 0", "130, 3, 0", "37, 2, " + TornadoSamplerGraph.SEPARATE_NORMS,
-            "1, 2, 0", "13, 3, 0", "16, 2, 0", "17, 2, 0", "1, 2, " + TornadoSamplerGraph.TILED, "13, 2, " + TornadoSamplerGraph.SEPARATE_NORMS})
+    @CsvSource({"37, 2, " + TornadoSamplerGraph.TILED, "1, 1, 0", "130, 3, " + TornadoSamplerGraph.TILED,
+            "37, 2, " + (TornadoSamplerGraph.SEPARATE_NORMS | TornadoSamplerGraph.TILED), "37, 2, 0", "130, 3, 0",
+            "1, 2, 0", "13, 3, 0", "16, 2, 0", "512, 2, 0", "513, 2, 0", "1, 2, " + TornadoSamplerGraph.TILED, "13, 2, " + TornadoSamplerGraph.SEPARATE_NORMS})
     void matchesReferenceAndJvmSampler(int n, int steps, int options) throws Exception {
         MlpModel ref = floatRounded();
         int d = ref.dim();
@@ -148,7 +149,7 @@ class TornadoSamplerGraphTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"37", "1"})
+    @CsvSource({"513", "1"})
     void negativeControlShiftedOutputBiasIsRejected(int n) throws Exception {
         MlpModel ref = floatRounded();
         int d = ref.dim();

@@ -43,6 +43,7 @@ import scm.ref.train.TrainingSetup;
                 "Exit codes: 0 done (or stopped by --time-limit: resume to go on), 2 bad",
                 "input, 3 training diverged (the last good checkpoint is kept)."})
 public final class TrainCommand implements Callable<Integer> {
+    private static final String RESIDENT_NOTE = " (float32 parameters, optimizer state and EMA resident on the device)";
 
     @Spec CommandSpec spec;
 
@@ -166,7 +167,7 @@ public final class TrainCommand implements Callable<Integer> {
                 catch (IllegalArgumentException | UnsupportedOperationException e) { why = e.getMessage(); }
             }
             String line = resident != null
-                    ? "training step: " + resident.describe() + " (float32 parameters, optimizer state and EMA resident on the device)"
+                    ? "training step: " + resident.describe() + RESIDENT_NOTE
                     : "training step: per-operation TornadoVM plans; the resident training graph is not used: " + why;
             spec.commandLine().getOut().println(line);
             engine = resident != null ? "tornado; " + line : engine + "; " + line;
@@ -183,6 +184,8 @@ public final class TrainCommand implements Callable<Integer> {
             message = e.getMessage() + (Files.exists(ckpt) ? "; " + ckpt + " holds the last good checkpoint" : "; no checkpoint was written");
             code = 3;
         } finally {
+            // the report names what ran: the arena's chain is built at the first step, so describe it once it exists
+            if (resident != null) engine = "tornado; training step: " + resident.describe() + RESIDENT_NOTE;
             if (resident != null) resident.close();
         }
         long done = resident != null ? resident.stepsDone() : trainer.step();

@@ -304,6 +304,10 @@ class CliTornadoResidentTest {
         CliRun r = CliRun.of(unet.apply(ut, "tornado"));
         CliBackendTest.ok(r, "U-Net tornado run");
         assertTrue(r.out().contains("training step: a recorded step on a device arena"), r.out());
+        // the report names the chain that ran (built at the first step, after the line above was printed)
+        String unetReport = Files.readString(ut.resolve("report.md"));
+        assertTrue(unetReport.contains("- backend: tornado; training step: one ") && unetReport.contains(" MB device arena, ")
+                && unetReport.contains(" chained TornadoVM graphs"), unetReport);
         CliBackendTest.ok(CliRun.of(unet.apply(uj, "jvm")), "U-Net jvm run");
         double w = lossWorst(losses(ut), losses(uj));
         System.out.printf("CliTornadoResidentTest U-Net: worst loss difference %.3g of its bound%n", w);

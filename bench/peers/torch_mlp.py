@@ -10,7 +10,7 @@ adaptive-weight head), timed on what a PyTorch user would write:
                    the time path (embedding, conditioning, per-block scale/shift) computed once per call for the
                    shared time and broadcast.
 
-Usage: python3 bench/peers/torch_mlp.py [--rounds N] [--threads 2]. Prints "torch <workload> <median ms>" lines.
+Usage: python3 bench/peers/torch_mlp.py [--rounds N] [--threads 2] [--warmup N]. Prints "torch <workload> <median ms>" lines.
 Run with OMP_WAIT_POLICY=PASSIVE (bench/peers/compare.sh does) so idle OpenMP threads do not spin against the JVM.
 """
 import argparse
@@ -128,6 +128,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=-1, help="untimed calls per workload (default 5 steps, 3 sampling calls)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -137,7 +138,7 @@ def main():
         x0, z = 0.5 * torch.randn(n, 64), SIGMA_D * torch.randn(n, 64)
         t = torch.atan(torch.exp(-1.0 + 1.4 * torch.randn(n)) / SIGMA_D)
         net.train()
-        for _ in range(5):
+        for _ in range(5 if a.warmup < 0 else a.warmup):
             sct_step(net, opt, x0, z, t)
         ms = [timed(lambda: sct_step(net, opt, x0, z, t), 1) for _ in range(a.rounds)]
         print(f"torch sct{n} {statistics.median(ms):.3f}", flush=True)
@@ -145,7 +146,7 @@ def main():
     n = 4096
     z1, z2 = SIGMA_D * torch.randn(n, 64), SIGMA_D * torch.randn(n, 64)
     t_max = math.atan(80 / SIGMA_D)
-    for _ in range(3):
+    for _ in range(3 if a.warmup < 0 else a.warmup):
         two_step(net, z1, z2, t_max, 1.1)
     ms = [timed(lambda: two_step(net, z1, z2, t_max, 1.1), 1) for _ in range(a.rounds)]
     print(f"torch sample{n} {statistics.median(ms):.3f}", flush=True)

@@ -6,6 +6,7 @@ import scm.accel.kernels.ConvKernels;
 import scm.accel.kernels.GroupNormKernels;
 import scm.accel.kernels.ImageKernels;
 import scm.accel.kernels.EmbeddingKernels;
+import scm.accel.kernels.FusedRows;
 import scm.accel.kernels.NormKernels;
 import scm.accel.kernels.OptimKernels;
 import scm.accel.kernels.TangentKernels;
@@ -19,7 +20,7 @@ import scm.accel.kernels.VectorGemm;
  * ForkJoinPool ({@link Parallel}); the matrix products use the Vector API ({@link VectorGemm}).
  * Thread count: constructor argument, or system property {@code scm.threads}, else all processors.
  */
-public final class JvmBackend implements Backend {
+public final class JvmBackend implements Backend, EvalFusion, StepFusion {
     private final Parallel par;
 
     public JvmBackend() { this(Integer.getInteger("scm.threads", Runtime.getRuntime().availableProcessors())); }
@@ -30,19 +31,53 @@ public final class JvmBackend implements Backend {
 
     public int threads() { return par.threads(); }
 
+    /** A weight's last transpose and the bits of W it was taken from. */
+    private record Transposed(float[] w, float[] wt, int out) {}
+
+    /** Per calling thread (no locking; a JvmBackend may be called from several threads), weak in W. */
+    private final ThreadLocal<java.util.Map<float[], Transposed>> transposes = ThreadLocal.withInitial(java.util.WeakHashMap::new);
+
+    /**
+     * Wᵀ for the products, reused while W is unchanged: a sampler's network runs its forward again and again on the
+     * same weights, and re-transposing every layer on every call (a strided copy of W) was 2–4% of a call. W arrays
+     * are written in place (the optimizer, the master-weight mirror), so validity is checked by comparing W with the
+     * copy taken at the last transpose ({@link java.util.Arrays#equals(float[], float[])}: bit patterns, NaNs
+     * aside — identical Wᵀ values, so identical products); on a mismatch (a training step) W is transposed again into
+     * the same buffers (no allocation).
+     */
+    private float[] transposed(float[] w, int out, int in) {
+        java.util.Map<float[], Transposed> cache = transposes.get();
+        Transposed e = cache.get(w);
+        boolean shape = e != null && e.out == out && e.wt.length == out * in;
+        if (shape && java.util.Arrays.equals(e.w, w)) return e.wt;
+        if (!shape) { e = new Transposed(new float[w.length], new float[out * in], out); cache.put(w, e); }
+        System.arraycopy(w, 0, e.w, 0, w.length);
+        VectorGemm.transpose(w, out, in, e.wt);
+        return e.wt;
+    }
+
     @Override public void linear(float[] x, float[] w, float[] b, float[] y, int n, int in, int out) {
-        float[] wt = VectorGemm.transpose(w, out, in, null);
+        float[] wt = transposed(w, out, in);
         par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRowsT(x, wt, b, true, y, in, out, f, t));
     }
 
+    @Override public void linearResidual(float[] x, float[] w, float[] b, float[] skip, float[] y, int n, int in, int out) {
+        float[] wt = transposed(w, out, in);
+        par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearResidualRowsT(x, wt, b, skip, y, in, out, f, t));
+    }
+
+    @Override public void normModulateSilu(float[] x, float[] s, float[] b, float[] y, int n, int d, float eps) {
+        par.forRange(n, 30L * d, (f, t) -> FusedRows.normModulateSiluRows(x, s, b, y, d, eps, f, t));
+    }
+
     @Override public void linearTangent(float[] dx, float[] w, float[] dy, int n, int in, int out) {
-        float[] wt = VectorGemm.transpose(w, out, in, null);
+        float[] wt = transposed(w, out, in);
         par.forRange(n, (long) in * out, (f, t) -> VectorGemm.linearRowsT(dx, wt, null, false, dy, in, out, f, t));
     }
 
     /** Both products from one transpose of W; each row range does its primal and tangent rows while Wᵀ is in cache. */
     @Override public void linearDual(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int n, int in, int out) {
-        float[] wt = VectorGemm.transpose(w, out, in, null);
+        float[] wt = transposed(w, out, in);
         par.forRange(n, 2L * in * out, (f, t) -> {
             VectorGemm.linearRowsT(x, wt, b, true, y, in, out, f, t);
             VectorGemm.linearRowsT(dx, wt, null, false, dy, in, out, f, t);
@@ -59,6 +94,14 @@ public final class JvmBackend implements Backend {
 
     @Override public void silu(float[] x, float[] y, float[] slope, int len) {
         par.forRange(len, 20, (f, t) -> VectorActivations.silu(x, y, slope, f, t));
+    }
+
+    @Override public void siluDropoutDual(float[] a, float[] da, float[] mask, float[] y, float[] slope, float[] dy, int len) {
+        par.forRange(len, 24, (f, t) -> VectorActivations.siluDropoutDual(a, da, mask, y, slope, dy, f, t));
+    }
+
+    @Override public void dropoutSiluBackward(float[] g, float[] mask, float[] slope, float[] dx, int len) {
+        par.forRange(len, 2, (f, t) -> ActivationKernels.dropoutSiluBackward(g, mask, slope, dx, f, t));
     }
 
     @Override public void mul(float[] a, float[] b, float[] out, int len) {

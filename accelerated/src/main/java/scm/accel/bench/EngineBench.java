@@ -33,7 +33,8 @@ import scm.ref.trigflow.TrigFlow;
  *     {@code sample4096+noise} is {@link ConsistencySampler#twoStep}, the CLI's path, noise drawn inside.</li>
  * </ul>
  * Usage: {@code java --add-modules jdk.incubator.vector -cp ... scm.accel.bench.EngineBench [--rounds N]
- * [--backend jvm|reference] [--only sct|sample]}; prints "&lt;backend&gt; &lt;workload&gt; &lt;median ms&gt;" lines.
+ * [--backend jvm|reference] [--only sct|sct128|sct1024|sample] [--warmup N]}: N untimed calls before the timed ones
+ * (default 5 steps / 10 sampling calls: far from C2's steady state, which takes on the order of a hundred steps); prints "&lt;backend&gt; &lt;workload&gt; &lt;median ms&gt;" lines.
  */
 public final class EngineBench {
     private EngineBench() {}
@@ -41,19 +42,21 @@ public final class EngineBench {
     static final double SIGMA_D = 0.5;
 
     public static void main(String[] args) {
-        int rounds = 5;
+        int rounds = 5, warmup = -1;
         String backend = "jvm", only = "all";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--backend" -> backend = args[++i];
                 case "--only" -> only = args[++i];
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         Backend be = backend.equals("reference") ? null : Backends.create(backend);
-        if (!only.equals("sample")) for (int n : new int[] {128, 1024}) sct(be, backend, n, rounds);
-        if (!only.equals("sct")) sample(be, backend, 4096, rounds);
+        for (int n : new int[] {128, 1024})
+            if (only.equals("all") || only.equals("sct") || only.equals("sct" + n)) sct(be, backend, n, rounds, warmup < 0 ? 5 : warmup);
+        if (only.equals("all") || only.equals("sample")) sample(be, backend, 4096, rounds, warmup < 0 ? 10 : warmup);
         if (be != null) be.close();
     }
 
@@ -61,7 +64,7 @@ public final class EngineBench {
         return be == null ? TrainableNetwork.of(m) : MasterWeightsNetwork.of(m, be);
     }
 
-    static void sct(Backend be, String name, int n, int rounds) {
+    static void sct(Backend be, String name, int n, int rounds, int warmup) {
         MlpModel m = new MlpModel(MlpConfig.digits(0.2), 1);
         TrainableNetwork net = network(be, m);
         ScmObjective obj = ScmObjective.sct(net, ScmConfig.paper(TimeProposal.cifar10()).withWarmupSteps(10));
@@ -76,11 +79,11 @@ public final class EngineBench {
             obj.step(x0, z, t, 5, 77);
             opt.step();
         };
-        for (int w = 0; w < 5; w++) step.run();
+        for (int w = 0; w < warmup; w++) step.run();
         print(name, "sct" + n, time(step, rounds));
     }
 
-    static void sample(Backend be, String name, int n, int rounds) {
+    static void sample(Backend be, String name, int n, int rounds, int warmup) {
         MlpModel m = new MlpModel(MlpConfig.digits(0.2), 1);
         TrainableNetwork net = network(be, m);
         net.eval();
@@ -91,7 +94,7 @@ public final class EngineBench {
         Batch z1 = Noise.gaussian(rng, n, m.dim(), SIGMA_D), z2 = Noise.gaussian(rng, n, m.dim(), SIGMA_D);
         double[] tMax = PerSample.fill(n, flow.tMax()), tMid = PerSample.fill(n, TrigFlow.T_MID);
         Runnable twoStep = () -> f.apply(flow.noisy(f.apply(z1, tMax), z2, tMid), tMid);
-        for (int w = 0; w < 10; w++) twoStep.run();  // C2 needs more calls than usual on a loaded machine
+        for (int w = 0; w < warmup; w++) twoStep.run();
         print(name, "sample" + n, time(twoStep, rounds));
         ConsistencySampler cs = new ConsistencySampler(be == null ? m : net, SIGMA_D);
         print(name, "sample" + n + "+noise", time(() -> cs.twoStep(new SplittableRandom(9), n), rounds));

@@ -37,6 +37,12 @@ public final class ActivationKernels {
         for (int j = from; j < to; j++) out[j] = a[j] + b[j];
     }
 
+    /** dx = slope⊙(m⊙g) (m = 1 when {@code mask} is null): the dropout's backward, then the SiLU's. */
+    public static void dropoutSiluBackward(float[] g, float[] mask, float[] slope, float[] dx, int from, int to) {
+        if (mask == null) for (int j = from; j < to; j++) dx[j] = slope[j] * g[j];
+        else for (int j = from; j < to; j++) dx[j] = slope[j] * (mask[j] * g[j]);
+    }
+
     /** acc += a. */
     public static void accumulate(float[] acc, float[] a, int from, int to) {
         for (int j = from; j < to; j++) acc[j] += a[j];

@@ -143,7 +143,26 @@ public final class NormKernels {
     }
 
     public static void pixelNormRows(float[] x, float[] y, float[] r, int d, float eps, int from, int to) {
-        for (int i = from; i < to; i++) pixelNormRow(x, y, r, d, eps, i);
+        int i = from;
+        for (; i + 4 <= to; i += 4) pixelNormRow4(x, y, r, d, eps, i);
+        for (; i < to; i++) pixelNormRow(x, y, r, d, eps, i);
+    }
+
+    /** {@link #pixelNormRow} for rows i .. i+3, the four in-order sums interleaved as in {@link #layerNormRow4} (bit-identical). */
+    static void pixelNormRow4(float[] x, float[] y, float[] r, int d, float eps, int i) {
+        int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        for (int j = 0; j < d; j++) {
+            float a0 = x[o0 + j], a1 = x[o1 + j], a2 = x[o2 + j], a3 = x[o3 + j];
+            s0 += a0 * a0; s1 += a1 * a1; s2 += a2 * a2; s3 += a3 * a3;
+        }
+        float r0 = (float) (1.0 / Math.sqrt(s0 / d + eps)), r1 = (float) (1.0 / Math.sqrt(s1 / d + eps));
+        float r2 = (float) (1.0 / Math.sqrt(s2 / d + eps)), r3 = (float) (1.0 / Math.sqrt(s3 / d + eps));
+        r[i] = r0; r[i + 1] = r1; r[i + 2] = r2; r[i + 3] = r3;
+        for (int j = 0; j < d; j++) y[o0 + j] = x[o0 + j] * r0;
+        for (int j = 0; j < d; j++) y[o1 + j] = x[o1 + j] * r1;
+        for (int j = 0; j < d; j++) y[o2 + j] = x[o2 + j] * r2;
+        for (int j = 0; j < d; j++) y[o3 + j] = x[o3 + j] * r3;
     }
 
     public static void pixelNormProjectRow(float[] y, float[] r, float[] v, float[] out, int d, int i) {
@@ -161,6 +180,48 @@ public final class NormKernels {
     }
 
     public static void pixelNormProjectRows(float[] y, float[] r, float[] v, float[] out, int d, int from, int to) {
-        for (int i = from; i < to; i++) pixelNormProjectRow(y, r, v, out, d, i);
+        int i = from;
+        for (; i + 8 <= to; i += 8) pixelNormProjectRow8(y, r, v, out, d, i);
+        for (; i + 4 <= to; i += 4) pixelNormProjectRow4(y, r, v, out, d, i);
+        for (; i < to; i++) pixelNormProjectRow(y, r, v, out, d, i);
+    }
+
+    /** {@link #pixelNormProjectRow} for rows i .. i+3, sums interleaved as in {@link #layerNormRow4} (bit-identical). */
+    static void pixelNormProjectRow4(float[] y, float[] r, float[] v, float[] out, int d, int i) {
+        int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+        float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
+        for (int j = 0; j < d; j++) {
+            m0 += y[o0 + j] * v[o0 + j]; m1 += y[o1 + j] * v[o1 + j];
+            m2 += y[o2 + j] * v[o2 + j]; m3 += y[o3 + j] * v[o3 + j];
+        }
+        pixelProjectRow(y, r[i], v, out, d, o0, m0 / d);
+        pixelProjectRow(y, r[i + 1], v, out, d, o1, m1 / d);
+        pixelProjectRow(y, r[i + 2], v, out, d, o2, m2 / d);
+        pixelProjectRow(y, r[i + 3], v, out, d, o3, m3 / d);
+    }
+
+    /**
+     * {@link #pixelNormProjectRow} for rows i .. i+7: eight in-order sums interleaved (four left the adders half idle:
+     * ~6% of a batch-1024 sCT step), the same chains per row (bit-identical).
+     */
+    static void pixelNormProjectRow8(float[] y, float[] r, float[] v, float[] out, int d, int i) {
+        int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d, o4 = o3 + d, o5 = o4 + d, o6 = o5 + d, o7 = o6 + d;
+        float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f, m4 = 0f, m5 = 0f, m6 = 0f, m7 = 0f;
+        for (int j = 0; j < d; j++) {
+            m0 += y[o0 + j] * v[o0 + j]; m1 += y[o1 + j] * v[o1 + j]; m2 += y[o2 + j] * v[o2 + j]; m3 += y[o3 + j] * v[o3 + j];
+            m4 += y[o4 + j] * v[o4 + j]; m5 += y[o5 + j] * v[o5 + j]; m6 += y[o6 + j] * v[o6 + j]; m7 += y[o7 + j] * v[o7 + j];
+        }
+        pixelProjectRow(y, r[i], v, out, d, o0, m0 / d);
+        pixelProjectRow(y, r[i + 1], v, out, d, o1, m1 / d);
+        pixelProjectRow(y, r[i + 2], v, out, d, o2, m2 / d);
+        pixelProjectRow(y, r[i + 3], v, out, d, o3, m3 / d);
+        pixelProjectRow(y, r[i + 4], v, out, d, o4, m4 / d);
+        pixelProjectRow(y, r[i + 5], v, out, d, o5, m5 / d);
+        pixelProjectRow(y, r[i + 6], v, out, d, o6, m6 / d);
+        pixelProjectRow(y, r[i + 7], v, out, d, o7, m7 / d);
+    }
+
+    private static void pixelProjectRow(float[] y, float ri, float[] v, float[] out, int d, int o, float m) {
+        for (int j = 0; j < d; j++) out[o + j] = ri * (v[o + j] - y[o + j] * m);
     }
 }

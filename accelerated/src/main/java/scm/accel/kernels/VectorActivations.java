@@ -53,6 +53,38 @@ public final class VectorActivations {
         ActivationKernels.silu(x, y, slope, j, to);
     }
 
+    /**
+     * y = m⊙SiLU(a), slope = SiLU'(a), dy = m⊙(slope⊙da) over [from, to) (m = 1 when {@code mask} is null): {@link #silu},
+     * then the tangent's and the dropout's products, per element in the same order (bit-identical to those passes).
+     */
+    public static void siluDropoutDual(float[] a, float[] da, float[] mask, float[] y, float[] slope, float[] dy, int from, int to) {
+        int j = from;
+        for (int L = F.length(); j + L <= to; j += L) siluDual(a, da, mask, y, slope, dy, j);
+        for (; j < to; j++) {
+            float x = a[j], s = ActivationKernels.sigmoid(x), sl = s * (1f + x * (1f - s)), u = x * s, t = sl * da[j];
+            slope[j] = sl;
+            y[j] = mask == null ? u : mask[j] * u;
+            dy[j] = mask == null ? t : mask[j] * t;
+        }
+    }
+
+    static void siluDual(float[] x, float[] dx, float[] mask, float[] y, float[] slope, float[] dy, int j) {
+        FloatVector a = FloatVector.fromArray(F, x, j);
+        DoubleVector ad = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 0);
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        FloatVector s = (FloatVector) one.div(one.add(exp(ad.neg()))).convertShape(VectorOperators.D2F, F, 0);
+        FloatVector oneF = FloatVector.broadcast(F, 1f);
+        FloatVector sl = s.mul(a.mul(oneF.sub(s)).add(oneF)), u = a.mul(s), t = sl.mul(FloatVector.fromArray(F, dx, j));
+        sl.intoArray(slope, j);
+        if (mask != null) {
+            FloatVector m = FloatVector.fromArray(F, mask, j);
+            u = m.mul(u);
+            t = m.mul(t);
+        }
+        u.intoArray(y, j);
+        t.intoArray(dy, j);
+    }
+
     static void silu4(float[] x, float[] y, float[] slope, int j) {
         FloatVector a = FloatVector.fromArray(F, x, j);
         DoubleVector ad = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 0);

@@ -33,6 +33,34 @@ public final class VectorGemm {
         if (hasBias) for (int i = from; i < to; i++) addRow(y, i * out, b, out);
     }
 
+    /**
+     * Rows [from, to) of y = skip + (x·Wᵀ + b), the residual block's y = x + Linear(·) with the add done in the
+     * product's output pass: per block of four rows (the {@link #inputGradRows} blocks, so the same products), the
+     * bias and then the skip are added while the block's rows are in L1, as {@link #linearRowsT} then
+     * {@link ActivationKernels#add} do in two passes over the batch (same roundings: bit-identical). A separate
+     * kernel, not a branch in {@link #linearRowsT}: a branch there was measured slower.
+     */
+    public static void linearResidualRowsT(float[] x, float[] wt, float[] b, float[] skip, float[] y, int in, int out, int from, int to) {
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            inputGradRows(x, wt, y, out, in, i, i + 4);
+            for (int r = i; r < i + 4; r++) addBiasSkipRow(y, r * out, b, skip, out);
+        }
+        for (; i < to; i++) {
+            inputGradRows(x, wt, y, out, in, i, i + 1);
+            addBiasSkipRow(y, i * out, b, skip, out);
+        }
+    }
+
+    /** y[off + q] = skip[off + q] + (y[off + q] + b[q]) for q in [0, len). */
+    static void addBiasSkipRow(float[] y, int off, float[] b, float[] skip, int len) {
+        int q = 0;
+        for (; q < S.loopBound(len); q += S.length())
+            FloatVector.fromArray(S, skip, off + q)
+                    .add(FloatVector.fromArray(S, y, off + q).add(FloatVector.fromArray(S, b, q))).intoArray(y, off + q);
+        for (; q < len; q++) y[off + q] = skip[off + q] + (y[off + q] + b[q]);
+    }
+
     /** y[off .. off + len) += b[0 .. len). */
     static void addRow(float[] y, int off, float[] b, int len) {
         int q = 0;
@@ -41,13 +69,22 @@ public final class VectorGemm {
         for (; q < len; q++) y[off + q] += b[q];
     }
 
-    /** wt = Wᵀ for W [out, in] row-major (wt is [in, out]); {@code wt} is reused when it has the right length. */
+    /**
+     * wt = Wᵀ for W [out, in] row-major (wt is [in, out]); {@code wt} is reused when it has the right length. In
+     * 16 x 16 tiles, so that both the rows read and the rows written stay in cache (a plain strided walk touched a new
+     * cache line of wt per element).
+     */
     public static float[] transpose(float[] w, int out, int in, float[] wt) {
         if (wt == null || wt.length != out * in) wt = new float[out * in];
-        for (int o = 0; o < out; o++) {
-            int row = o * in;
-            for (int k = 0; k < in; k++) wt[k * out + o] = w[row + k];
-        }
+        final int T = 16;
+        for (int o0 = 0; o0 < out; o0 += T)
+            for (int k0 = 0; k0 < in; k0 += T) {
+                int o1 = Math.min(out, o0 + T), k1 = Math.min(in, k0 + T);
+                for (int o = o0; o < o1; o++) {
+                    int row = o * in;
+                    for (int k = k0; k < k1; k++) wt[k * out + o] = w[row + k];
+                }
+            }
         return wt;
     }
 

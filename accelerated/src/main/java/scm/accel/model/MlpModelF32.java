@@ -3,7 +3,9 @@ package scm.accel.model;
 import java.util.ArrayList;
 import java.util.List;
 import scm.accel.backend.Backend;
+import scm.accel.backend.EvalFusion;
 import scm.accel.nn.AdaptiveWeightHeadF32;
+import scm.accel.nn.Buffers;
 import scm.accel.nn.FourierEmbeddingF32;
 import scm.accel.nn.LayerNormF32;
 import scm.accel.nn.LinearF32;
@@ -40,7 +42,8 @@ public final class MlpModelF32 implements NetworkF32 {
     private final AdaptiveWeightHeadF32 weightHead;
     private final List<ParamF32> params;
     private float[] dc, dF, dt;
-    private boolean training, sharedTimePath = true, lastShared;
+    private boolean training, sharedTimePath = true, evalFusion = true, lastShared;
+    private float[] outA;
     private float[] lastX, lastT;
 
     public MlpModelF32(Backend be, MlpModel ref, long seed) {
@@ -117,6 +120,14 @@ public final class MlpModelF32 implements NetworkF32 {
      */
     public void sharedTimePath(boolean on) { sharedTimePath = on; }
 
+    /**
+     * Whether the shared-time forward uses the backend's fused evaluation kernels where it offers them
+     * ({@link EvalFusion}: per block LN + modulation + SiLU in one pass and the residual add in the
+     * product's output pass; the out-norm + SiLU in one pass). Default on; bit-identical either way (off for tests
+     * and the A/B benchmark).
+     */
+    public void evalFusion(boolean on) { evalFusion = on; }
+
     /** F(x~, t) for n samples (x~ is n x D). */
     @Override public float[] forward(float[] x, float[] t, int n) {
         lastShared = !training && sharedTimePath && n > 1 && allEqual(t, n);
@@ -141,7 +152,12 @@ public final class MlpModelF32 implements NetworkF32 {
         int e = config.embDim();
         float[] c1 = timeAct.forward(timeLinear.forward(embedding.forward(t, 1), 1), e);
         float[] h = input.forward(x, n);
-        for (ResidualBlockF32 b : blocks) h = b.forwardShared(h, c1, n);
+        for (ResidualBlockF32 b : blocks) h = b.forwardShared(h, c1, n, evalFusion);
+        if (evalFusion && be instanceof EvalFusion ef) {  // affine LN (γ, β) + SiLU in one pass
+            outA = Buffers.ensure(outA, n * config.width());
+            ef.normModulateSilu(h, outNorm.gamma.value, outNorm.beta.value, outA, n, config.width(), LayerNormF32.EPS);
+            return outLinear.forward(outA, n);
+        }
         return outLinear.forward(outAct.forward(outNorm.forward(h, n), n * config.width()), n);
     }
 
@@ -178,7 +194,7 @@ public final class MlpModelF32 implements NetworkF32 {
         }
         int e = config.embDim(), w = config.width();
         float[] h = outNorm.backward(outAct.backward(outLinear.backward(g, n), n * w), n);
-        dc = scm.accel.nn.Buffers.ensure(dc, n * e);
+        dc = Buffers.ensure(dc, n * e);
         be.fill(dc, 0f, n * e);
         for (int i = blocks.length - 1; i >= 0; i--) {
             h = blocks[i].backward(h, n);

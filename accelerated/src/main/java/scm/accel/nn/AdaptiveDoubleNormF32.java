@@ -3,6 +3,7 @@ package scm.accel.nn;
 import java.util.ArrayList;
 import java.util.List;
 import scm.accel.backend.Backend;
+import scm.accel.backend.EvalFusion;
 
 /**
  * float32 {@link scm.ref.nn.AdaptiveDoubleNorm}: y = LN(x)⊙pnorm(scale(c)) + pnorm(shift(c)).
@@ -60,6 +61,18 @@ public final class AdaptiveDoubleNormF32 {
         y = Buffers.ensure(y, len);
         be.affine(xhat, s1, b1, true, y, n, width);
         return y;
+    }
+
+    /**
+     * SiLU({@link #forwardShared}) into {@code out} in one fused pass ({@link EvalFusion#normModulateSilu}: LN, the
+     * broadcast ŝ·x̂ + b̂ and SiLU without the intermediate x̂ and y arrays), bit-identical to forwardShared followed by
+     * {@link SiLUF32#forward}. Leaves no state for {@link #backward}.
+     */
+    public void forwardSharedSilu(EvalFusion ef, float[] x, float[] c1, float[] out, int n) {
+        float[] s1 = scaleNorm.forward(scale.forward(c1, 1), 1);
+        float[] b1 = shiftNorm.forward(shift.forward(c1, 1), 1);
+        s = null;
+        ef.normModulateSilu(x, s1, b1, out, n, width, LayerNormF32.EPS);
     }
 
     public float[] jvp(float[] x, float[] dx, float[] c, float[] dc, int n) {

@@ -1,13 +1,14 @@
 package scm.accel.nn;
 
-import java.util.SplittableRandom;
 import scm.accel.backend.Backend;
+import scm.accel.kernels.DropoutMasks;
 import scm.ref.nn.Init;
 
 /**
  * float32 {@link scm.ref.nn.Dropout}. The mask is drawn on the host exactly as the reference draws it
- * (generator {@code Init.rng(stepSeed, name)}, one nextDouble per element in order), so a float32 step
- * and a reference step with the same step seed drop the same units; applying it is a kernel.
+ * (generator {@code Init.rng(stepSeed, name)}, one nextDouble per element in order; {@link DropoutMasks} computes
+ * those draws lane-wise), so a float32 step and a reference step with the same step seed drop the same units;
+ * applying it is a kernel.
  */
 public final class DropoutF32 {
     private final Backend be;
@@ -24,13 +25,21 @@ public final class DropoutF32 {
 
     public void eval() { training = false; }
 
-    public float[] forward(float[] x, int len) {
+    /**
+     * Draws this step's mask for {@code len} units (what {@link #forward} applies) and returns it, or null when the layer
+     * is the identity (evaluation or p = 0); {@link #backward} then applies it. For callers that fuse its product into
+     * a neighbouring kernel (scm.accel.backend.StepFusion).
+     */
+    public float[] drawMask(int len) {
         identity = !training || p == 0;
-        if (identity) return x;
+        if (identity) return null;
         mask = Buffers.ensure(mask, len);
-        SplittableRandom r = Init.rng(seed, name);
-        float keep = (float) (1 / (1 - p));
-        for (int j = 0; j < len; j++) mask[j] = r.nextDouble() < p ? 0f : keep;
+        DropoutMasks.draw(Init.rngSeed(seed, name), p, (float) (1 / (1 - p)), mask, 0, len);
+        return mask;
+    }
+
+    public float[] forward(float[] x, int len) {
+        if (drawMask(len) == null) return x;
         y = Buffers.ensure(y, len);
         be.mul(mask, x, y, len);
         return y;

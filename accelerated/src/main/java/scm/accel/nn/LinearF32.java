@@ -2,6 +2,7 @@ package scm.accel.nn;
 
 import java.util.List;
 import scm.accel.backend.Backend;
+import scm.accel.backend.EvalFusion;
 
 /** float32 {@link scm.ref.nn.Linear}: y = x·Wᵀ + b; JVP dy = dx·Wᵀ; backward dx = dy·W, dW += dyᵀx, db += Σ dy. */
 public final class LinearF32 {
@@ -25,6 +26,16 @@ public final class LinearF32 {
         y = Buffers.ensure(y, n * out);
         be.linear(x, weight.value, bias.value, y, n, in, out);
         return y;
+    }
+
+    /**
+     * out = skip + {@link #forward}(x) in one pass ({@link EvalFusion#linearResidual}; same bits as forward then
+     * {@link Backend#add}(skip, ·)). {@code out} is the caller's (not this layer's output buffer).
+     */
+    public float[] forwardResidual(EvalFusion ef, float[] x, float[] skip, float[] out, int n) {
+        this.x = x;
+        ef.linearResidual(x, weight.value, bias.value, skip, out, n, in, this.out);
+        return out;
     }
 
     /** Primal as {@link #forward}; the tangent is {@link #tangent()}. */

@@ -3,6 +3,8 @@ package scm.accel.nn;
 import java.util.ArrayList;
 import java.util.List;
 import scm.accel.backend.Backend;
+import scm.accel.backend.EvalFusion;
+import scm.accel.backend.StepFusion;
 
 /** float32 {@link scm.ref.nn.ResidualBlock}: y = x + Linear(Dropout(SiLU(ADN(x, c)))). */
 public final class ResidualBlockF32 {
@@ -12,7 +14,9 @@ public final class ResidualBlockF32 {
     private final SiLUF32 act;
     public final DropoutF32 dropout;
     public final LinearF32 linear;
-    private float[] y, dy, dx;
+    private float[] y, dy, dx, a, v, dv, slope, gs, mask;
+    /** Whether the last JVP ran the fused SiLU + dropout (its backward then uses the block's own slope and mask). */
+    private boolean fusedStep;
 
     public ResidualBlockF32(Backend be, String name, int width, int condDim, double dropoutP) {
         this.be = be;
@@ -31,15 +35,28 @@ public final class ResidualBlockF32 {
 
     public float[] forward(float[] x, float[] c, int n) {
         int len = n * width;
+        fusedStep = false;
         float[] r = linear.forward(dropout.forward(act.forward(adn.forward(x, c, n), len), len), n);
         y = Buffers.ensure(y, len);
         be.add(x, r, y, len);
         return y;
     }
 
-    /** {@link #forward} with one conditioning row shared by all n samples ({@link AdaptiveDoubleNormF32#forwardShared}). */
-    public float[] forwardShared(float[] x, float[] c1, int n) {
+    /**
+     * {@link #forward} with one conditioning row shared by all n samples ({@link AdaptiveDoubleNormF32#forwardShared}),
+     * in evaluation mode. With {@code fused} and a backend offering {@link EvalFusion}, two passes instead of five:
+     * LN + modulation + SiLU ({@link AdaptiveDoubleNormF32#forwardSharedSilu}), then the product with the bias and the
+     * residual add in its output pass ({@link LinearF32#forwardResidual}); bit-identical either way.
+     */
+    public float[] forwardShared(float[] x, float[] c1, int n, boolean fused) {
         int len = n * width;
+        fusedStep = false;
+        if (fused && be instanceof EvalFusion ef) {
+            a = Buffers.ensure(a, len);
+            adn.forwardSharedSilu(ef, x, c1, a, n);
+            y = Buffers.ensure(y, len);
+            return linear.forwardResidual(ef, dropout.forward(a, len), x, y, n);
+        }
         float[] r = linear.forward(dropout.forward(act.forward(adn.forwardShared(x, c1, n), len), len), n);
         y = Buffers.ensure(y, len);
         be.add(x, r, y, len);
@@ -49,9 +66,19 @@ public final class ResidualBlockF32 {
     public float[] jvp(float[] x, float[] dxIn, float[] c, float[] dc, int n) {
         int len = n * width;
         float[] a = adn.jvp(x, dxIn, c, dc, n);
-        float[] u = act.jvp(a, adn.tangent(), len);
-        float[] v = dropout.jvp(u, act.tangent(), len);
-        float[] r = linear.jvp(v, dropout.tangent(), n);
+        float[] r;
+        fusedStep = be instanceof StepFusion;
+        if (be instanceof StepFusion sf) {  // SiLU + dropout, primal and tangent, in one pass (same bits)
+            mask = dropout.drawMask(len);
+            v = Buffers.ensure(v, len);
+            dv = Buffers.ensure(dv, len);
+            slope = Buffers.ensure(slope, len);
+            sf.siluDropoutDual(a, adn.tangent(), mask, v, slope, dv, len);
+            r = linear.jvp(v, dv, n);
+        } else {
+            float[] u = act.jvp(a, adn.tangent(), len);
+            r = linear.jvp(dropout.jvp(u, act.tangent(), len), dropout.tangent(), n);
+        }
         y = Buffers.ensure(y, len);
         dy = Buffers.ensure(dy, len);
         be.add(x, r, y, len);
@@ -64,7 +91,14 @@ public final class ResidualBlockF32 {
     /** dL/dx; dL/dc is {@link #condGrad()}. */
     public float[] backward(float[] g, int n) {
         int len = n * width;
-        float[] gx = adn.backward(act.backward(dropout.backward(linear.backward(g, n), len), len), n);
+        float[] gl = linear.backward(g, n), gx;
+        if (fusedStep && be instanceof StepFusion sf) {
+            gs = Buffers.ensure(gs, len);
+            sf.dropoutSiluBackward(gl, mask, slope, gs, len);
+            gx = adn.backward(gs, n);
+        } else {
+            gx = adn.backward(act.backward(dropout.backward(gl, len), len), n);
+        }
         dx = Buffers.ensure(dx, len);
         be.add(g, gx, dx, len);
         return dx;

@@ -15,7 +15,7 @@ import scm.accel.kernels.VectorGemm;
 /**
  * The JVM backend's faster forms give the same bits as the forms they replace (the engine's bit-reproducibility and
  * the agreement tests' bounds carry over unchanged): the full-width vector SiLU vs the scalar kernel, the LayerNorm
- * rows taken four at a time vs one at a time, and the Linear products' 4/1-row register blocks under any row split
+ * and PixelNorm rows taken four at a time vs one at a time, and the Linear products' 4/1-row register blocks under any row split
  * (what makes results independent of the thread count). Exact equality is the claim, so no tolerance; the negative
  * control shows the comparison rejects a single one-ulp difference.
  */
@@ -53,10 +53,10 @@ class JvmKernelFormsTest {
     }
 
     @Test
-    void layerNormRowsInFoursAreBitIdenticalToSingleRows() {
+    void normRowsInFoursAreBitIdenticalToSingleRows() {
         SplittableRandom rnd = new SplittableRandom(12);
         for (int d : new int[] {1, 7, 64, 256})
-            for (int n = 1; n <= 9; n++) {
+            for (int n = 1; n <= 13; n++) {
                 float[] x = random(rnd, n * d, 3), v = random(rnd, n * d, 1);
                 for (int i = 0; i < x.length; i++) x[i] += 2f;       // a mean away from 0, as after a residual add
                 float[] xh = new float[n * d], r = new float[n], xh1 = new float[n * d], r1 = new float[n];
@@ -67,6 +67,13 @@ class JvmKernelFormsTest {
                 NormKernels.layerNormProjectRows(xh, r, v, p, d, 0, n);
                 for (int i = 0; i < n; i++) NormKernels.layerNormProjectRow(xh, r, v, p1, d, i);
                 assertTrue(sameBits(p, p1), "layerNormProjectRows n=" + n + " d=" + d);
+                float[] y = new float[n * d], q = new float[n], y1 = new float[n * d], q1 = new float[n];
+                NormKernels.pixelNormRows(x, y, q, d, 1e-8f, 0, n);
+                for (int i = 0; i < n; i++) NormKernels.pixelNormRow(x, y1, q1, d, 1e-8f, i);
+                assertTrue(sameBits(y, y1) && sameBits(q, q1), "pixelNormRows n=" + n + " d=" + d);
+                NormKernels.pixelNormProjectRows(y, q, v, p, d, 0, n);
+                for (int i = 0; i < n; i++) NormKernels.pixelNormProjectRow(y, q, v, p1, d, i);
+                assertTrue(sameBits(p, p1), "pixelNormProjectRows n=" + n + " d=" + d);
             }
     }
 

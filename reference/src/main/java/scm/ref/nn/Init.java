@@ -11,10 +11,13 @@ public final class Init {
     private Init() {}
 
     /** The generator for parameter {@code name} under base seed {@code seed}. */
-    public static SplittableRandom rng(long seed, String name) {
+    public static SplittableRandom rng(long seed, String name) { return new SplittableRandom(rngSeed(seed, name)); }
+
+    /** The seed {@link #rng} starts its SplittableRandom from (for counter-based replays of its stream). */
+    public static long rngSeed(long seed, String name) {
         long h = seed;
         for (int i = 0; i < name.length(); i++) h = h * 0x100000001B3L + name.charAt(i);
-        return new SplittableRandom(mix(h));
+        return mix(h);
     }
 
     /** Uniform(-bound, bound) values, the PyTorch default for Linear with bound = 1/sqrt(fan_in). */

@@ -53,12 +53,12 @@ public final class FusedRows {
         }
     }
 
-    /**
-     * μ (st[0..4)) and r (st[4..8)) of rows i .. i+3 exactly as {@link NormKernels#layerNormRow4}. Kept out of the
-     * element loop's method: with the element loop inlined at four call sites, C2 ran out of inlining budget inside the
-     * Vector API calls of the exp and fell back to their boxed Java forms (measured: 12% of a sampling call in
-     * {@code DoubleVector.lanewiseTemplate}).
+    /*
+     * The row statistics (rowStats8, rowStats4) are kept out of the element loop's method: with the element loop
+     * inlined at four call sites, C2 ran out of inlining budget inside the Vector API calls of the exp and fell back to
+     * their boxed Java forms (measured: 12% of a sampling call in DoubleVector.lanewiseTemplate).
      */
+
     /**
      * μ (st[0..8)) and r (st[8..16)) of rows i .. i+7: the same per-row in-order float chains as
      * {@link NormKernels#layerNormRow} (bit-identical), eight of them interleaved: the sums are latency-bound, and
@@ -85,6 +85,10 @@ public final class FusedRows {
         st[14] = (float) (1.0 / Math.sqrt(v6 / d + eps)); st[15] = (float) (1.0 / Math.sqrt(v7 / d + eps));
     }
 
+    /**
+     * μ (st[0..4)) and r (st[4..8)) of rows i .. i+3, four chains interleaved as in {@link #rowStats8} (bit-identical to
+     * {@link NormKernels#layerNormRow}); also the statistics of the training step's {@link NormKernels#layerNormRow4}.
+     */
     static void rowStats4(float[] x, int d, float eps, int i, float[] st) {
         int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
         float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;

@@ -36,25 +36,18 @@ public final class NormKernels {
     /**
      * {@link #layerNormRow} for rows i .. i+3 with their four sums interleaved: each row's sums are the same
      * in-order float chains (bit-identical results), but four independent chains keep the adder busy where one
-     * chain waits on each add's latency (the row loop was latency-bound: ~14% of a 2-step sampling batch).
+     * chain waits on each add's latency (the row loop was latency-bound: ~14% of a 2-step sampling batch). The
+     * statistics are {@link FusedRows#rowStats4}'s, shared with the fused sampling rows.
      */
     static void layerNormRow4(float[] x, float[] xhat, float[] r, int d, float eps, int i) {
-        int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
-        float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
-        for (int j = 0; j < d; j++) { m0 += x[o0 + j]; m1 += x[o1 + j]; m2 += x[o2 + j]; m3 += x[o3 + j]; }
-        m0 /= d; m1 /= d; m2 /= d; m3 /= d;
-        float v0 = 0f, v1 = 0f, v2 = 0f, v3 = 0f;
-        for (int j = 0; j < d; j++) {
-            float c0 = x[o0 + j] - m0, c1 = x[o1 + j] - m1, c2 = x[o2 + j] - m2, c3 = x[o3 + j] - m3;
-            v0 += c0 * c0; v1 += c1 * c1; v2 += c2 * c2; v3 += c3 * c3;
+        float[] st = new float[8];   // μ and r of rows i .. i+3: FusedRows.rowStats4 runs the interleaved chains
+        FusedRows.rowStats4(x, d, eps, i, st);
+        for (int k = 0; k < 4; k++) {
+            int o = (i + k) * d;
+            float m = st[k], rk = st[4 + k];
+            r[i + k] = rk;
+            for (int j = 0; j < d; j++) xhat[o + j] = (x[o + j] - m) * rk;
         }
-        float r0 = (float) (1.0 / Math.sqrt(v0 / d + eps)), r1 = (float) (1.0 / Math.sqrt(v1 / d + eps));
-        float r2 = (float) (1.0 / Math.sqrt(v2 / d + eps)), r3 = (float) (1.0 / Math.sqrt(v3 / d + eps));
-        r[i] = r0; r[i + 1] = r1; r[i + 2] = r2; r[i + 3] = r3;
-        for (int j = 0; j < d; j++) xhat[o0 + j] = (x[o0 + j] - m0) * r0;
-        for (int j = 0; j < d; j++) xhat[o1 + j] = (x[o1 + j] - m1) * r1;
-        for (int j = 0; j < d; j++) xhat[o2 + j] = (x[o2 + j] - m2) * r2;
-        for (int j = 0; j < d; j++) xhat[o3 + j] = (x[o3 + j] - m3) * r3;
     }
 
     public static void layerNormProjectRow(float[] xhat, float[] r, float[] v, float[] out, int d, int i) {

@@ -23,9 +23,28 @@ import scm.accel.kernels.VectorGemm;
 public final class JvmBackend implements Backend, EvalFusion, StepFusion {
     private final Parallel par;
 
-    public JvmBackend() { this(Integer.getInteger("scm.threads", Runtime.getRuntime().availableProcessors())); }
+    public JvmBackend() { this(threadsProperty()); }
 
-    public JvmBackend(int threads) { par = new Parallel(threads); }
+    public JvmBackend(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("the jvm backend needs at least 1 thread, got " + threads);
+        par = new Parallel(threads);
+    }
+
+    /**
+     * {@code -Dscm.threads=N} (a whole number ≥ 1), else all processors. Anything else is an IllegalArgumentException
+     * naming the property (Integer.getInteger would silently ignore a typo and use every core).
+     */
+    static int threadsProperty() {
+        String v = System.getProperty("scm.threads");
+        if (v == null) return Runtime.getRuntime().availableProcessors();
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below with the value as given
+        }
+        throw new IllegalArgumentException("-Dscm.threads must be a whole number >= 1, got '" + v + "'");
+    }
 
     @Override public String name() { return "jvm"; }
 

@@ -76,4 +76,24 @@ class AccelBackendsTest {
             }
         }
     }
+
+    /**
+     * {@code -Dscm.threads} (the jvm backend's thread count) must be a whole number ≥ 1: anything else is an error naming
+     * the property and the value (before, Integer.getInteger ignored a typo and used every core). Control: "2" gives 2.
+     */
+    @Test
+    void malformedThreadCountPropertyIsNamed() {
+        String before = System.getProperty("scm.threads");
+        try {
+            for (String v : new String[] {"two", "0", "-3", "1.5", ""}) {
+                System.setProperty("scm.threads", v);
+                var e = assertThrows(IllegalArgumentException.class, () -> Backends.create("jvm"));
+                assertEquals("-Dscm.threads must be a whole number >= 1, got '" + v + "'", e.getMessage());
+            }
+            System.setProperty("scm.threads", " 2");
+            try (Backend be = Backends.create("jvm")) { assertEquals(2, ((scm.accel.backend.JvmBackend) be).threads()); }
+        } finally {
+            if (before == null) System.clearProperty("scm.threads"); else System.setProperty("scm.threads", before);
+        }
+    }
 }

@@ -80,7 +80,8 @@ class JvmKernelFormsTest {
     @Test
     void linearRowBlocksDoNotDependOnTheRowSplit() {
         SplittableRandom rnd = new SplittableRandom(13);
-        for (int[] shape : new int[][] {{64, 256}, {256, 256}, {256, 64}, {37, 19}, {5, 3}})
+        // outputs 256 and 64 (the two-chunk kernel alone), 112 and 120 (two-chunk and one-chunk kernels, 120 with a scalar tail, at 16 lanes)
+        for (int[] shape : new int[][] {{64, 256}, {256, 256}, {256, 64}, {40, 112}, {33, 120}, {37, 19}, {5, 3}})
             for (int n = 1; n <= 19; n++) {
                 int in = shape[0], out = shape[1];
                 float[] x = random(rnd, n * in, 1), w = random(rnd, out * in, 0.1), b = random(rnd, out, 0.1);

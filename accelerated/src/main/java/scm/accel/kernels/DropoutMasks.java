@@ -6,6 +6,7 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import scm.ref.train.StepRandom;
 
 /**
  * The reference's dropout masks (scm.ref.nn.Dropout: {@code new SplittableRandom(s0)}, one {@code nextDouble() < p}
@@ -24,14 +25,8 @@ public final class DropoutMasks {
     static final VectorSpecies<Float> FL = VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(32 * L.length()));
     static final long GAMMA = 0x9e3779b97f4a7c15L;
 
-    static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
-    /** The draw of element j: SplittableRandom(s0)'s (j+1)-th nextDouble. */
-    static double uniform(long s0, int j) { return (mix64(s0 + (j + 1L) * GAMMA) >>> 11) * 0x1.0p-53; }
+    /** The draw of element j: SplittableRandom(s0)'s (j+1)-th nextDouble ({@link StepRandom#mix64} is its output function). */
+    static double uniform(long s0, int j) { return (StepRandom.mix64(s0 + (j + 1L) * GAMMA) >>> 11) * 0x1.0p-53; }
 
     /** mask[j] = (draw j < p) ? 0 : keep for j in [from, to). */
     public static void draw(long s0, double p, float keep, float[] mask, int from, int to) {
@@ -43,6 +38,7 @@ public final class DropoutMasks {
     static final long[] IOTA = new long[L.length()];
     static { for (int i = 0; i < IOTA.length; i++) IOTA[i] = i + 1; }
 
+    /** {@link #uniform} for L.length() elements from j: {@link StepRandom#mix64} lane-wise, then the same comparison. */
     static void lanes(long s0, double p, float keep, float[] mask, int j) {
         LongVector k = LongVector.fromArray(L, IOTA, 0).add(j);
         LongVector z = k.mul(GAMMA).add(s0);

@@ -1,8 +1,6 @@
 package scm.accel.kernels;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,7 +20,6 @@ public final class FusedRows {
     private FusedRows() {}
 
     static final VectorSpecies<Float> F = VectorActivations.F;
-    static final VectorSpecies<Double> D = VectorActivations.D;
 
     /**
      * Rows [from, to) of y = SiLU(x̂⊙s + b), x̂ = LN(x) (no affine), s and b of length d broadcast over the rows.
@@ -117,9 +114,6 @@ public final class FusedRows {
     static void modulateSilu(float[] x, int o, float mu, float r, float[] s, float[] b, float[] y, int j) {
         FloatVector xh = FloatVector.fromArray(F, x, o + j).sub(mu).mul(r);
         FloatVector a = FloatVector.fromArray(F, s, j).mul(xh).add(FloatVector.fromArray(F, b, j));
-        DoubleVector ad = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 0);
-        DoubleVector one = DoubleVector.broadcast(D, 1.0);
-        FloatVector sig = (FloatVector) one.div(one.add(VectorActivations.exp(ad.neg()))).convertShape(VectorOperators.D2F, F, 0);
-        a.mul(sig).intoArray(y, o + j);
+        a.mul(VectorActivations.sigmoid(a)).intoArray(y, o + j);
     }
 }

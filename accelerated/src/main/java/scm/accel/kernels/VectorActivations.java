@@ -69,10 +69,7 @@ public final class VectorActivations {
     }
 
     static void siluDual(float[] x, float[] dx, float[] mask, float[] y, float[] slope, float[] dy, int j) {
-        FloatVector a = FloatVector.fromArray(F, x, j);
-        DoubleVector ad = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 0);
-        DoubleVector one = DoubleVector.broadcast(D, 1.0);
-        FloatVector s = (FloatVector) one.div(one.add(exp(ad.neg()))).convertShape(VectorOperators.D2F, F, 0);
+        FloatVector a = FloatVector.fromArray(F, x, j), s = sigmoid(a);
         FloatVector oneF = FloatVector.broadcast(F, 1f);
         FloatVector sl = s.mul(a.mul(oneF.sub(s)).add(oneF)), u = a.mul(s), t = sl.mul(FloatVector.fromArray(F, dx, j));
         sl.intoArray(slope, j);
@@ -85,12 +82,18 @@ public final class VectorActivations {
         t.intoArray(dy, j);
     }
 
-    static void silu4(float[] x, float[] y, float[] slope, int j) {
-        FloatVector a = FloatVector.fromArray(F, x, j);
+    /**
+     * σ(a) = 1 / (1 + exp(−a)) evaluated in double and rounded once to float per lane, as
+     * {@link ActivationKernels#sigmoid} does per element (the SiLU kernels and the fused rows share it).
+     */
+    static FloatVector sigmoid(FloatVector a) {
         DoubleVector ad = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 0);
         DoubleVector one = DoubleVector.broadcast(D, 1.0);
-        DoubleVector sd = one.div(one.add(exp(ad.neg())));
-        FloatVector s = (FloatVector) sd.convertShape(VectorOperators.D2F, F, 0);
+        return (FloatVector) one.div(one.add(exp(ad.neg()))).convertShape(VectorOperators.D2F, F, 0);
+    }
+
+    static void silu4(float[] x, float[] y, float[] slope, int j) {
+        FloatVector a = FloatVector.fromArray(F, x, j), s = sigmoid(a);
         a.mul(s).intoArray(y, j);
         FloatVector oneF = FloatVector.broadcast(F, 1f);
         s.mul(a.mul(oneF.sub(s)).add(oneF)).intoArray(slope, j);

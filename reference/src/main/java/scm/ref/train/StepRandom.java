@@ -30,8 +30,11 @@ public final class StepRandom {
         return mix64(mix64(seed) + mix64(2 * step + stream));
     }
 
-    /** SplitMix64 finalizer (Steele, Lea, Flood 2014; constants of MurmurHash3's fmix64 variant 13). */
-    static long mix64(long z) {
+    /**
+     * SplitMix64 finalizer (Steele, Lea, Flood 2014; constants of MurmurHash3's fmix64 variant 13): also
+     * SplittableRandom's output function, which the accelerated engine's counter-based dropout masks replay.
+     */
+    public static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);

@@ -277,21 +277,58 @@ public final class ArenaRecorder implements Backend {
         return attentionScratch.computeIfAbsent(size, float[]::new);
     }
 
+    /**
+     * Convolutions as tiled implicit products ({@link ArenaConvKernels}) unless {@code -Dscm.arena.tiledConv=false},
+     * which restores the direct loops of {@link ArenaKernels} (one work item per output; per-channel-pair reductions for
+     * the weight gradient) for side-by-side timing.
+     */
+    static boolean tiledConv() { return !"false".equals(System.getProperty("scm.arena.tiledConv")); }
+
+    private final boolean tiled = tiledConv();
+    /** Scratch arrays of the convolution weight gradient's per-chunk partial sums, by size (shared like {@link #attentionScratch}). */
+    private final Map<Integer, float[]> convScratch = new HashMap<>();
+
     @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
         float[] bx = hasBias ? b : none;
-        int hb = hasBias ? 1 : 0, total = n * cout * h * wd;
-        op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::conv2d, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y), cin, h, wd, cout, k, hb, total));
+        int hb = hasBias ? 1 : 0, total = n * cout * h * wd, pixels = n * h * wd;
+        if (tiled)
+            op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.groups(ArenaConvKernels.tiledGroups(pixels, cout)),
+                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y),
+                            pixels, cin, h, wd, cout, k, cin, 1, 1, hb));
+        else
+            op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.one(total),
+                    (g, p, A, o) -> g.task(p, ArenaKernels::conv2d, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y), cin, h, wd, cout, k, hb, total));
     }
 
     @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
-        int total = n * cin * h * wd;
-        op("conv2dInputGrad", a(dy, w), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.one(total),
-                (g, p, A, o) -> g.task(p, ArenaKernels::conv2dInputGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), cin, h, wd, cout, k, total));
+        int total = n * cin * h * wd, pixels = n * h * wd;
+        if (tiled)
+            op("conv2dInputGrad", a(dy, w, none), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(ArenaConvKernels.tiledGroups(pixels, cin)),
+                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(none), o.applyAsInt(dx),
+                            pixels, cout, h, wd, cin, k, 1, cin, -1, 0));
+        else
+            op("conv2dInputGrad", a(dy, w), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.one(total),
+                    (g, p, A, o) -> g.task(p, ArenaKernels::conv2dInputGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), cin, h, wd, cout, k, total));
     }
 
+    /**
+     * Tiled: two tasks, "w" the per-chunk partial sums of the weight and bias gradients (one product, the bias as its
+     * last column) into a scratch array, "r" one work item per entry adding the chunks in order into dW and dB.
+     */
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
-        int plane = h * wd;
+        int plane = h * wd, pixels = n * plane;
+        if (tiled) {
+            int cols = cin * k * k + 1, len = ArenaConvKernels.chunkLength(pixels, cout, cin, k), chunks = ArenaConvKernels.chunks(pixels, cout, cin, k);
+            float[] part = convScratch.computeIfAbsent(chunks * cout * cols, float[]::new);
+            op("conv2dParamGrad", a(dy, x), a(part), a(dw, db), i(n, cin, h, wd, cout, k), null,
+                    new Launch(new String[] {"w", "r"}, new int[] {ArenaConvKernels.partialGroups(pixels, cout, cin, k) * ArenaKernels.RG,
+                            (cout * cols + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
+                    (g, p, A, o) -> g.task(p + "w", ArenaConvKernels::conv2dParamGradPartials, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(part),
+                                    pixels, cin, h, wd, cout, k, len)
+                            .task(p + "r", ArenaConvKernels::conv2dParamGradReduce, ArenaKernels.CONTEXT, A, o.applyAsInt(part), o.applyAsInt(dw), o.applyAsInt(db),
+                                    cout, cols, chunks, cout * cols));
+            return;
+        }
         if (k > 3) throw new IllegalArgumentException("the device arena's convolution weight gradient takes kernels up to 3x3, got " + k + "x" + k);
         op("conv2dParamGrad", a(dy, x), NO, a(dw, db), i(n, cin, h, wd, cout, k), null,
                 Launch.groups(new String[] {"w", "b"}, cout * cin, cout),

@@ -50,20 +50,69 @@ public final class ResBlockF32 {
     }
 
     public float[] forward(float[] x, float[] e, int n) {
+        conditionMaps(e, null, n);
+        conditionNorms(n);
+        return forwardConditioned(x, n);
+    }
+
+    public float[] jvp(float[] x, float[] dxIn, float[] e, float[] de, int n) {
+        conditionMaps(e, de, n);
+        conditionNorms(n);
+        conditionNormTangents(n);
+        return jvpConditioned(x, dxIn, n);
+    }
+
+    public float[] tangent() { return dy; }
+
+    /** dL/dx; dL/de (both normalisations summed) is {@link #condGrad()}. */
+    public float[] backward(float[] g, int n) {
+        float[] r = backwardToInput(g, n);
+        conditionNormGrads(n);
+        conditionParamGrads(n);
+        conditionInputGrads(n);
+        conditionGradSums(n);
+        conditionGradTotal(n);
+        return r;
+    }
+
+    // ---- the same computation in phases (AdaptiveGroupNorm2dF32: UNetF32 runs each phase for every block in turn,
+    // so that the device arena merges each phase into one task); same operations on the same arrays, same bits.
+
+    /** Conditioning phase 1 of both adaptive norms (tangents too when {@code de} is not null). */
+    public void conditionMaps(float[] e, float[] de, int n) {
+        norm1.conditionMaps(e, de, n);
+        norm2.conditionMaps(e, de, n);
+    }
+
+    /** Conditioning phase 2 of both adaptive norms. */
+    public void conditionNorms(int n) {
+        norm1.conditionNorms(n);
+        norm2.conditionNorms(n);
+    }
+
+    /** Conditioning phase 3 (JVP only) of both adaptive norms. */
+    public void conditionNormTangents(int n) {
+        norm1.conditionNormTangents(n);
+        norm2.conditionNormTangents(n);
+    }
+
+    /** The block's output with the conditioning of the phases above. */
+    public float[] forwardConditioned(float[] x, int n) {
         int len = n * out.size();
-        float[] h = conv1.forward(act1.forward(norm1.forward(x, e, n), n * in.size()), n);
-        h = conv2.forward(dropout.forward(act2.forward(norm2.forward(h, e, n), len), len), n);
+        float[] h = conv1.forward(act1.forward(norm1.forwardConditioned(x, n), n * in.size()), n);
+        h = conv2.forward(dropout.forward(act2.forward(norm2.forwardConditioned(h, n), len), len), n);
         y = Buffers.ensure(y, len);
         be.add(skip == null ? x : skip.forward(x, n), h, y, len);
         return y;
     }
 
-    public float[] jvp(float[] x, float[] dxIn, float[] e, float[] de, int n) {
+    /** The block's output and tangent ({@link #tangent()}) with the conditioning of the phases above. */
+    public float[] jvpConditioned(float[] x, float[] dxIn, int n) {
         int len = n * out.size(), lin = n * in.size();
-        float[] h = norm1.jvp(x, dxIn, e, de, n);
+        float[] h = norm1.jvpConditioned(x, dxIn, n);
         h = act1.jvp(h, norm1.tangent(), lin);
         h = conv1.jvp(h, act1.tangent(), n);
-        h = norm2.jvp(h, conv1.tangent(), e, de, n);
+        h = norm2.jvpConditioned(h, conv1.tangent(), n);
         h = act2.jvp(h, norm2.tangent(), len);
         h = dropout.jvp(h, act2.tangent(), len);
         h = conv2.jvp(h, dropout.tangent(), n);
@@ -76,20 +125,46 @@ public final class ResBlockF32 {
         return y;
     }
 
-    public float[] tangent() { return dy; }
-
-    /** dL/dx; dL/de (both normalisations summed) is {@link #condGrad()}. */
-    public float[] backward(float[] g, int n) {
+    /** dL/dx; the conditioning's gradients wait for the backward phases below. */
+    public float[] backwardToInput(float[] g, int n) {
         int len = n * out.size(), lin = n * in.size();
-        float[] g2 = norm2.backward(act2.backward(dropout.backward(conv2.backward(g, n), len), len), n);
-        float[] g1 = norm1.backward(act1.backward(conv1.backward(g2, n), lin), n);
+        float[] g2 = norm2.backwardToInput(act2.backward(dropout.backward(conv2.backward(g, n), len), len), n);
+        float[] g1 = norm1.backwardToInput(act1.backward(conv1.backward(g2, n), lin), n);
         float[] gs = skip == null ? g : skip.backward(g, n);
         dx = Buffers.ensure(dx, lin);
         be.add(g1, gs, dx, lin);
+        return dx;
+    }
+
+    /** Backward phase 1 of both adaptive norms (second norm first, as the block's backward meets them). */
+    public void conditionNormGrads(int n) {
+        norm2.conditionNormGrads(n);
+        norm1.conditionNormGrads(n);
+    }
+
+    /** Backward phase 2 of both adaptive norms. */
+    public void conditionParamGrads(int n) {
+        norm2.conditionParamGrads(n);
+        norm1.conditionParamGrads(n);
+    }
+
+    /** Backward phase 3 of both adaptive norms. */
+    public void conditionInputGrads(int n) {
+        norm2.conditionInputGrads(n);
+        norm1.conditionInputGrads(n);
+    }
+
+    /** Backward phase 4 of both adaptive norms. */
+    public void conditionGradSums(int n) {
+        norm2.conditionGradSum(n);
+        norm1.conditionGradSum(n);
+    }
+
+    /** Backward phase 5: dL/de = first norm's + second norm's. */
+    public void conditionGradTotal(int n) {
         float[] c1 = norm1.condGrad(), c2 = norm2.condGrad();
         dc = Buffers.ensure(dc, c1.length);
         be.add(c1, c2, dc, c1.length);
-        return dx;
     }
 
     public float[] condGrad() { return dc; }

@@ -200,6 +200,11 @@ public final class UNetF32 implements NetworkF32 {
         } else {
             emb = embAct2.forward(embLin2.forward(embAct1.forward(embLin1.forward(positional.forward(t, n), n), n * e), n), n * e);
         }
+        // every block's conditioning first, phase by phase over all blocks (ResBlockF32: each phase's operations are then
+        // consecutive and independent, and the device arena runs each phase as one task; same operations, same bits)
+        for (ResBlockF32 b : blocks) b.conditionMaps(emb, demb, n);
+        for (ResBlockF32 b : blocks) b.conditionNorms(n);
+        if (tangent) for (ResBlockF32 b : blocks) b.conditionNormTangents(n);
         float[] h, dh = null;
         if (tangent) { h = inConv.jvp(x, tx, n); dh = inConv.tangent(); } else h = inConv.forward(x, n);
         for (Step s : steps) {
@@ -209,7 +214,7 @@ public final class UNetF32 implements NetworkF32 {
                 case Up u -> { if (tangent) { h = u.layer().jvp(h, dh, n); dh = u.layer().tangent(); } else h = u.layer().forward(h, n); }
                 case Attn a -> { if (tangent) { h = a.layer().jvp(h, dh, n); dh = a.layer().tangent(); } else h = a.layer().forward(h, n); }
                 case Res r -> {
-                    if (tangent) { h = r.block().jvp(h, dh, emb, demb, n); dh = r.block().tangent(); } else h = r.block().forward(h, emb, n);
+                    if (tangent) { h = r.block().jvpConditioned(h, dh, n); dh = r.block().tangent(); } else h = r.block().forwardConditioned(h, n);
                 }
                 case Cat c -> {
                     float[] sp = skips[c.index()], st = skipTangents[c.index()];
@@ -250,10 +255,7 @@ public final class UNetF32 implements NetworkF32 {
                 case Pool p -> g = p.layer().backward(g, n);
                 case Up u -> g = u.layer().backward(g, n);
                 case Attn a -> g = a.layer().backward(g, n);
-                case Res r -> {
-                    g = r.block().backward(g, n);
-                    be.accumulate(de, r.block().condGrad(), n * e);
-                }
+                case Res r -> g = r.block().backwardToInput(g, n);
                 case Cat c -> {
                     c.concat().split(g, n);
                     g = c.concat().gradA();
@@ -270,6 +272,14 @@ public final class UNetF32 implements NetworkF32 {
             }
         }
         dx = inConv.backward(g, n);
+        // the blocks' conditioning gradients, phase by phase over all blocks (see run), then summed into dL/de in the
+        // order the backward walk meets the blocks (the sum's order before the phases, so the same bits)
+        for (ResBlockF32 b : blocks) b.conditionNormGrads(n);
+        for (ResBlockF32 b : blocks) b.conditionParamGrads(n);
+        for (ResBlockF32 b : blocks) b.conditionInputGrads(n);
+        for (ResBlockF32 b : blocks) b.conditionGradSums(n);
+        for (ResBlockF32 b : blocks) b.conditionGradTotal(n);
+        for (int i = steps.size() - 1; i >= 0; i--) if (steps.get(i) instanceof Res r) be.accumulate(de, r.block().condGrad(), n * e);
         float[] d0 = embLin1.backward(embAct1.backward(embLin2.backward(embAct2.backward(de, n * e), n), n * e), n);
         dt = positional.backward(d0, n);
         return dx;

@@ -17,7 +17,7 @@ public final class AdaptiveGroupNorm2dF32 {
     private final GroupNormF32 norm;
     public final LinearF32 scale, shift;
     private final PixelNormF32 scaleNorm, shiftNorm;
-    private float[] xhat, s, y, dy, dxhat, ds, db, dc;
+    private float[] sl, bl, xhat, s, b, y, dy, dxhat, ds, db, dsl, dbl, dc, dcShift;
 
     public AdaptiveGroupNorm2dF32(Backend be, String name, ImageShape shape, int groups, int condDim) {
         this.be = be;
@@ -36,20 +36,70 @@ public final class AdaptiveGroupNorm2dF32 {
     }
 
     public float[] forward(float[] x, float[] c, int n) {
+        conditionMaps(c, null, n);
+        conditionNorms(n);
+        return forwardConditioned(x, n);
+    }
+
+    public float[] jvp(float[] x, float[] dx, float[] c, float[] dcIn, int n) {
+        conditionMaps(c, dcIn, n);
+        conditionNorms(n);
+        conditionNormTangents(n);
+        return jvpConditioned(x, dx, n);
+    }
+
+    public float[] tangent() { return dy; }
+
+    /** Returns dL/dx; dL/de is {@link #condGrad()} afterwards. */
+    public float[] backward(float[] g, int n) {
+        float[] dx = backwardToInput(g, n);
+        conditionNormGrads(n);
+        conditionParamGrads(n);
+        conditionInputGrads(n);
+        conditionGradSum(n);
+        return dx;
+    }
+
+    // ---- the same computation in phases. The conditioning (s, b from e) does not depend on x, and its gradient is
+    // needed only for dL/de: UNetF32 runs each phase for every block before the next phase, so that a phase's
+    // operations of one kind are consecutive and independent and the device arena runs them as ONE task
+    // (MultiTensorApply) instead of one per block (issue 12: ~390 of the 28x28 sCT step's 891 tasks). Each phase issues
+    // the backend operations the one-call methods above issue, on the same arrays, so the results are the same bits.
+
+    /** Phase 1: the Linear maps W_s e + b_s, W_b e + b_b (and their tangents when {@code dcIn} is not null). */
+    public void conditionMaps(float[] c, float[] dcIn, int n) {
+        if (dcIn == null) {
+            sl = scale.forward(c, n);
+            bl = shift.forward(c, n);
+        } else {
+            sl = scale.jvp(c, dcIn, n);
+            bl = shift.jvp(c, dcIn, n);
+        }
+    }
+
+    /** Phase 2: s = pnorm(scale map), b = pnorm(shift map). */
+    public void conditionNorms(int n) {
+        s = scaleNorm.forward(sl, n);
+        b = shiftNorm.forward(bl, n);
+    }
+
+    /** Phase 3 (JVP only): the tangents of s and b. */
+    public void conditionNormTangents(int n) {
+        scaleNorm.projectTangent(scale.tangent(), n);
+        shiftNorm.projectTangent(shift.tangent(), n);
+    }
+
+    /** y = GroupNorm(x)·s + b with s, b of the phases above. */
+    public float[] forwardConditioned(float[] x, int n) {
         xhat = norm.forward(x, n);
-        s = scaleNorm.forward(scale.forward(c, n), n);
-        float[] b = shiftNorm.forward(shift.forward(c, n), n);
         y = Buffers.ensure(y, n * shape.size());
         be.modulate(xhat, s, b, y, n * shape.c(), shape.plane());
         return y;
     }
 
-    public float[] jvp(float[] x, float[] dx, float[] c, float[] dcIn, int n) {
+    /** y and its tangent t_x̂·s + x̂·t_s + t_b ({@link #tangent()}) with s, b and their tangents of the phases above. */
+    public float[] jvpConditioned(float[] x, float[] dx, int n) {
         xhat = norm.jvp(x, dx, n);
-        float[] sl = scale.jvp(c, dcIn, n);
-        s = scaleNorm.jvp(sl, scale.tangent(), n);
-        float[] bl = shift.jvp(c, dcIn, n);
-        float[] b = shiftNorm.jvp(bl, shift.tangent(), n);
         int len = n * shape.size();
         y = Buffers.ensure(y, len);
         dy = Buffers.ensure(dy, len);
@@ -58,18 +108,35 @@ public final class AdaptiveGroupNorm2dF32 {
         return y;
     }
 
-    public float[] tangent() { return dy; }
-
-    /** Returns dL/dx; dL/de is {@link #condGrad()} afterwards. */
-    public float[] backward(float[] g, int n) {
+    /** dL/dx (through GroupNorm); keeps dL/ds and dL/db for the conditioning's backward phases below. */
+    public float[] backwardToInput(float[] g, int n) {
         dxhat = Buffers.ensure(dxhat, n * shape.size());
         ds = Buffers.ensure(ds, n * shape.c());
         db = Buffers.ensure(db, n * shape.c());
         be.modulateGrad(g, xhat, s, dxhat, ds, db, n * shape.c(), shape.plane());
-        dc = scale.backward(scaleNorm.backward(ds, n), n);
-        be.accumulate(dc, shift.backward(shiftNorm.backward(db, n), n), dc.length);
         return norm.backward(dxhat, n);
     }
+
+    /** Backward phase 1: through both PixelNorms. */
+    public void conditionNormGrads(int n) {
+        dsl = scaleNorm.backward(ds, n);
+        dbl = shiftNorm.backward(db, n);
+    }
+
+    /** Backward phase 2: dW, db of both Linear maps. */
+    public void conditionParamGrads(int n) {
+        scale.paramGrad(dsl, n);
+        shift.paramGrad(dbl, n);
+    }
+
+    /** Backward phase 3: dL/de through each map (the scale map's into {@link #condGrad()}'s buffer). */
+    public void conditionInputGrads(int n) {
+        dc = scale.inputGrad(dsl, n);
+        dcShift = shift.inputGrad(dbl, n);
+    }
+
+    /** Backward phase 4: dL/de = scale part + shift part. */
+    public void conditionGradSum(int n) { be.accumulate(dc, dcShift, dc.length); }
 
     public float[] condGrad() { return dc; }
 }

@@ -50,7 +50,15 @@ public final class LinearF32 {
     public float[] tangent() { return dy; }
 
     public float[] backward(float[] g, int n) {
-        be.linearParamGrad(g, x, weight.grad, bias.grad, n, in, out);
+        paramGrad(g, n);
+        return inputGrad(g, n);
+    }
+
+    /** The parameter half of {@link #backward}: dW += gᵀx, db += Σ g (for callers that run it apart from the input half). */
+    public void paramGrad(float[] g, int n) { be.linearParamGrad(g, x, weight.grad, bias.grad, n, in, out); }
+
+    /** The input half of {@link #backward}: dx = g·W. */
+    public float[] inputGrad(float[] g, int n) {
         dx = Buffers.ensure(dx, n * in);
         be.linearInputGrad(g, weight.value, dx, n, in, out);
         return dx;

@@ -21,9 +21,15 @@ public final class PixelNormF32 {
 
     public float[] jvp(float[] x, float[] dxIn, int n) {
         forward(x, n);
+        projectTangent(dxIn, n);
+        return y;
+    }
+
+    /** The tangent half of {@link #jvp} after {@link #forward} (for callers that run the halves apart). */
+    public float[] projectTangent(float[] dxIn, int n) {
         dy = Buffers.ensure(dy, n * d);
         be.pixelNormProject(y, r, dxIn, dy, n, d);
-        return y;
+        return dy;
     }
 
     public float[] tangent() { return dy; }

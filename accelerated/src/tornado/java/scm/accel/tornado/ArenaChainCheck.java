@@ -14,14 +14,17 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * across graph boundaries too), executed E times like ArenaGraph (upload once, then the chain, a GridScheduler giving
  * every task exactly L_r work items); prints whether every element holds the value the same operations give on the host.
  * Usage: {@code ArenaChainCheck G T L E [varied]}: {@code varied} gives the tasks different lengths L_r (L, 7L/8, …, L/8
- * in turn; otherwise every L_r = L), the case of a training step's graphs.
+ * in turn; otherwise every L_r = L), the case of a training step's graphs; {@code captured} runs the chain as CUDA graphs
+ * (PTX/CUDA devices, as ArenaGraph does). Also prints the time per execution of the chain after the first (which
+ * compiles and, captured, records the graphs): with kernels this short it is the chain's fixed cost, G·T tasks' launches
+ * and G executions of TornadoVM graphs, the part of a training step's time that fewer tasks would save.
  */
 public final class ArenaChainCheck {
     private ArenaChainCheck() {}
 
     public static void main(String[] args) {
         int graphs = Integer.parseInt(args[0]), tasks = Integer.parseInt(args[1]), len = Integer.parseInt(args[2]), execs = Integer.parseInt(args[3]);
-        boolean varied = java.util.Arrays.asList(args).contains("varied");
+        boolean varied = java.util.Arrays.asList(args).contains("varied"), captured = java.util.Arrays.asList(args).contains("captured");
         TornadoBackend.strict();
         int regions = graphs * tasks + 1;
         float[] a = new float[regions * len];
@@ -45,8 +48,14 @@ public final class ArenaChainCheck {
         }
         var plan = new TornadoExecutionPlan(gs.toArray(new ImmutableTaskGraph[0]));
         plan.withGridScheduler(grid);
+        if (captured) plan.withCUDAGraph();
         var last = plan.withGraph(0).execute();
-        for (int e = 0; e < execs; e++) for (int g = 0; g < graphs; g++) last = plan.withGraph(1 + g).execute();
+        double[] ms = new double[execs];
+        for (int e = 0; e < execs; e++) {
+            long t0 = System.nanoTime();
+            for (int g = 0; g < graphs; g++) last = plan.withGraph(1 + g).execute();
+            ms[e] = (System.nanoTime() - t0) / 1e6;
+        }
         last.transferToHost(a);
         // the same operations in the same order on the host, in float: exact (sums of small integers)
         float[] want = new float[regions * len];
@@ -61,6 +70,13 @@ public final class ArenaChainCheck {
         System.out.println("arena chain " + graphs + " graphs x " + tasks + " tasks x " + len + " floats" + (varied ? " (varied lengths)" : "")
                 + ", " + execs + " executions: "
                 + (bad == 0 ? "all " + (regions - 1) * len + " values right" : bad + " wrong, first " + first));
+        if (execs > 1) {
+            double[] later = java.util.Arrays.copyOfRange(ms, 1, execs);
+            java.util.Arrays.sort(later);
+            double med = later[later.length / 2];
+            System.out.printf("arena chain%s: %.3f ms per execution after the first (median of %d), %.1f us per task%n", captured ? " captured" : "", med,
+                    later.length, med * 1000 / (graphs * tasks));
+        }
         plan.freeDeviceMemory();
     }
 

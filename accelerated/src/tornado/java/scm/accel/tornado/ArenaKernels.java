@@ -497,7 +497,7 @@ public final class ArenaKernels {
     // under adamFamily / ema / fill above.
 
     /** The tensor t of a run holding flat element j: the largest t < count with tab[t] <= j (empty tensors are skipped). */
-    private static int tensorOf(int[] tab, int count, int j) {
+    static int tensorOf(int[] tab, int count, int j) {
         int lo = 0;
         int hi = count;   // invariant: tab[lo] <= j < tab[hi]
         while (hi - lo > 1) {

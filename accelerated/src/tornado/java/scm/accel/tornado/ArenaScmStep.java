@@ -77,10 +77,23 @@ public final class ArenaScmStep implements ResidentScmStep {
     }
 
     @Override public double step(float[] x0In, float[] zIn, float[] tIn, double r, double emaBeta) {
+        long t0 = System.nanoTime();
         List<Op> ops = record(x0In, zIn, tIn, r, emaBeta);
-        graphFor(ops).execute(ops);
+        ArenaGraph g = graphFor(ops);
+        long t1 = System.nanoTime();
+        g.execute(ops);
+        hostNanos = t1 - t0;
+        chainNanos = System.nanoTime() - t1;
         return objective.meanLoss();
     }
+
+    private long hostNanos, chainNanos;
+
+    /**
+     * Of the last step (for benchmarks): the host's share, recording the step's operations and matching them against the
+     * built chain (or building it), and the chain's, packing the inputs, running the graphs, copying the losses out; ms.
+     */
+    public double[] lastStepSplitMs() { return new double[] {hostNanos / 1e6, chainNanos / 1e6}; }
 
     /** The step's operations, recorded with these inputs copied into the step's own (stable) input arrays. */
     private List<Op> record(float[] x0In, float[] zIn, float[] tIn, double r, double emaBeta) {

@@ -79,7 +79,7 @@ public final class ArenaStepBench {
         }
 
         var settings = new ResidentScmStep.Settings(n, sigma, c, lr, 0.9, 0.99, 1e-8, true);
-        double[] la = new double[steps + 1], ta = new double[steps + 1];
+        double[] la = new double[steps + 1], ta = new double[steps + 1], host = new double[steps + 1], chain = new double[steps + 1];
         Map<String, float[]> pa;
         String desc;
         try (ArenaScmStep step = new ArenaScmStep(be -> new UNetF32(be, ref), scd ? be -> new UNetF32(be, teacher) : null, settings)) {
@@ -87,6 +87,8 @@ public final class ArenaStepBench {
                 long s = System.nanoTime();
                 la[k] = step.step(x0[k], z[k], t[k], 1.0, ema);
                 ta[k] = (System.nanoTime() - s) / 1e6;
+                host[k] = step.lastStepSplitMs()[0];
+                chain[k] = step.lastStepSplitMs()[1];
             }
             pa = step.params();
             desc = step.describe() + (step.builds() == 1 ? "" : " (built " + step.builds() + " times)");
@@ -112,6 +114,8 @@ public final class ArenaStepBench {
         double mj2 = median(Arrays.copyOfRange(tj, 1, tj.length)), ma = median(Arrays.copyOfRange(ta, 1, ta.length));
         System.out.printf("%s: jvm %d threads first %.1f ms, median %.2f ms | arena first (records + compiles) %.1f ms, median %.2f ms | %.2fx the JVM%n",
                 what, jb.threads(), tj[0], mj2, ta[0], ma, mj2 / ma);
+        System.out.printf("%s: arena step split (medians): host %.2f ms (recording the step's operations, matching them to the chain), chain %.2f ms (inputs in, graphs, losses out)%n",
+                what, median(Arrays.copyOfRange(host, 1, host.length)), median(Arrays.copyOfRange(chain, 1, chain.length)));
         jb.close();
     }
 

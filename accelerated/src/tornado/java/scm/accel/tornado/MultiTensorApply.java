@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 import scm.accel.tornado.ArenaRecorder.Launch;
 import scm.accel.tornado.ArenaRecorder.Op;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -16,6 +17,9 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * (NetworkF32#zeroGrad) — becomes ONE task over the concatenated tensors ({@link ArenaKernels#adamFamilyMulti},
  * {@link ArenaKernels#emaMulti}, {@link ArenaKernels#fillMulti}) instead of one tiny task each. Why: every TornadoVM task
  * launch costs ~60 µs on the H200, and these were 493 of the U-Net step's 1,379 tasks (issue 12: fewer, larger kernels).
+ * The same pass merges runs of the small kernels of {@link ArenaMultiKernels} (Linear maps and their tangents, their
+ * input and parameter gradients, PixelNorm and its projection, add, accumulate): UNetF32 issues every block's
+ * time conditioning phase by phase, so each phase is such a run (about 380 of the 28x28 step's tasks become 9).
  *
  * <p>When operations merge: same kind, bit-identical scalar values (Adam's β₁, β₂, step size, bias correction, ε and the
  * RAdam branch flag; the EMA decay; the fill value) and no hazard between them (no operation of the run reads or writes
@@ -26,7 +30,9 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * AdamF32 and EmaF32 issue one set of values for all tensors of a step, so in practice the U-Net step builds once.
  *
  * <p>Exactness: every element gets the per-tensor kernel's own expression with the same operands (the table only says
- * which tensor, and at which offsets), so the results are bit-identical to the per-tensor tasks.
+ * which tensor, and at which offsets), so the optimizer kinds' results are bit-identical to the per-tensor tasks; the
+ * kinds of {@link ArenaMultiKernels} that sum products may differ in the last bits where the device compiler contracts
+ * a·b + c differently (ArenaMultiKernelsTest bounds them).
  *
  * <p>The table (cumulative starts and offsets) is an {@code int[]} of its own, copied to the device once
  * ({@link DataTransferMode#FIRST_EXECUTION}) by the graph that holds the task, not floats in the arena: arena offsets of
@@ -54,12 +60,14 @@ final class MultiTensorApply {
     /** The end (exclusive) of the mergeable run starting at q (q + 1 if none). */
     static int runEnd(List<Op> ops, int q) {
         Op first = ops.get(q);
-        if (arity(first.name()) == 0) return q + 1;
+        String kind = group(first.name());
+        if (kind == null) return q + 1;
+        boolean perTensor = arity(kind) > 0;
         Set<Object> read = identitySet(), written = identitySet();
         int end = q;
         while (end < ops.size()) {
             Op o = ops.get(end);
-            if (!o.name().equals(first.name()) || !Arrays.equals(o.scalars(), first.scalars()) || o.ints().length != 1) break;
+            if (!kind.equals(group(o.name())) || !Arrays.equals(o.scalars(), first.scalars()) || (perTensor && o.ints().length != 1)) break;
             if (!independent(o, read, written)) break;
             end++;
         }
@@ -80,7 +88,20 @@ final class MultiTensorApply {
 
     private static Set<Object> identitySet() { return Collections.newSetFromMap(new IdentityHashMap<>()); }
 
-    /** Offsets per tensor in the multi-tensor kernel's order; 0 for an operation this pass does not merge. */
+    /**
+     * The merge group of an operation, or null if this pass does not merge it: the per-tensor optimizer kinds (adam, ema,
+     * fill) and the small kernels of {@link ArenaMultiKernels} (a Linear map and its tangent form are one group: the same
+     * kernel with and without bias).
+     */
+    static String group(String name) {
+        return switch (name) {
+            case "adam", "ema", "fill", "inputGrad", "paramGrad", "pixelNorm", "pixelNormProject", "accumulate", "add" -> name;
+            case "linear", "linearTangent" -> "linear";
+            default -> null;
+        };
+    }
+
+    /** Offsets per tensor in the multi-tensor kernel's order for the per-tensor kinds; 0 for the others. */
     static int arity(String kind) {
         return switch (kind) {
             case "adam" -> 4;
@@ -104,6 +125,7 @@ final class MultiTensorApply {
     static Op merge(List<Op> run) {
         Op first = run.get(0);
         String kind = first.name();
+        if (arity(group(kind)) == 0) return mergeKernels(run, group(kind));
         int count = run.size(), k = arity(kind);
         List<Object> in = new ArrayList<>(), out = new ArrayList<>(), inout = new ArrayList<>();
         int[] lens = new int[count];
@@ -136,5 +158,117 @@ final class MultiTensorApply {
             };
         };
         return new Op(mergedName(kind), in.toArray(), out.toArray(), inout.toArray(), lens, s, Launch.one(n), task);
+    }
+
+    // ---- the small kernels of ArenaMultiKernels (linear maps, their gradients, PixelNorm, sums)
+
+    /** Work items of one operation of {@code kind} (of its first task; paramGrad: the weight task). */
+    private static int items(String kind, Op o) {
+        int[] n = o.ints();
+        return switch (kind) {
+            case "linear" -> n[0] * n[2];
+            case "inputGrad" -> n[0] * n[1];
+            case "paramGrad" -> n[2] * n[1];
+            case "pixelNorm", "pixelNormProject" -> n[0];
+            default -> n[0];   // accumulate, add: len
+        };
+    }
+
+    /** Table fields per operation (ArenaMultiKernels' order). */
+    private static int fields(String kind) {
+        return switch (kind) {
+            case "linear" -> 7;
+            case "inputGrad", "pixelNormProject" -> 5;
+            case "paramGrad" -> 6;
+            case "pixelNorm" -> 4;
+            case "add" -> 3;
+            default -> 2;   // accumulate
+        };
+    }
+
+    /** Writes operation o's fields at tab[at...] (see ArenaMultiKernels). */
+    private static void fill(String kind, Op o, int[] tab, int at, ToIntFunction<Object> off) {
+        int[] n = o.ints();
+        int[] f = switch (kind) {
+            case "linear" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.in()[2]), off.applyAsInt(o.out()[0]), n[1], n[2],
+                    o.name().equals("linear") ? 1 : 0};
+            case "inputGrad" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.out()[0]), n[1], n[2]};
+            case "paramGrad" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.inout()[0]), n[0], n[1], n[2]};
+            case "pixelNorm" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.out()[0]), off.applyAsInt(o.out()[1]), n[1]};
+            case "pixelNormProject" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.in()[2]), off.applyAsInt(o.out()[0]), n[1]};
+            case "add" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.out()[0])};
+            default -> new int[] {off.applyAsInt(o.inout()[0]), off.applyAsInt(o.in()[0])};   // accumulate: acc, x
+        };
+        System.arraycopy(f, 0, tab, at, f.length);
+    }
+
+    /** Cumulative starts then fields of {@code run} (the weight task's for paramGrad). */
+    private static int[] table(String kind, List<Op> run, ToIntFunction<Object> off) {
+        int count = run.size(), k = fields(kind);
+        int[] tab = new int[count + 1 + k * count];
+        for (int t = 0; t < count; t++) {
+            tab[t + 1] = tab[t] + items(kind, run.get(t));
+            fill(kind, run.get(t), tab, count + 1 + k * t, off);
+        }
+        return tab;
+    }
+
+    /** paramGrad's bias task: starts over the bias lengths, fields dyO, dbO, n, out. */
+    private static int[] biasTable(List<Op> run, ToIntFunction<Object> off) {
+        int count = run.size();
+        int[] tab = new int[count + 1 + 4 * count];
+        for (int t = 0; t < count; t++) {
+            Op o = run.get(t);
+            int[] n = o.ints();
+            tab[t + 1] = tab[t] + n[2];
+            int at = count + 1 + 4 * t;
+            tab[at] = off.applyAsInt(o.in()[0]);
+            tab[at + 1] = off.applyAsInt(o.inout()[1]);
+            tab[at + 2] = n[0];
+            tab[at + 3] = n[2];
+        }
+        return tab;
+    }
+
+    /** One operation doing all of {@code run} through ArenaMultiKernels (same group, same scalars, independent: {@link #runEnd}). */
+    private static Op mergeKernels(List<Op> run, String kind) {
+        Op first = run.get(0);
+        int count = run.size();
+        List<Object> in = new ArrayList<>(), out = new ArrayList<>(), inout = new ArrayList<>();
+        List<Integer> ints = new ArrayList<>();
+        long total = 0, totalB = 0;
+        for (Op o : run) {
+            Collections.addAll(in, o.in());
+            Collections.addAll(out, o.out());
+            Collections.addAll(inout, o.inout());
+            for (int v : o.ints()) ints.add(v);
+            ints.add(o.name().equals("linearTangent") ? 0 : 1);
+            total += items(kind, o);
+            if (kind.equals("paramGrad")) totalB += o.ints()[2];
+        }
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("a merged " + kind + " over more than 2^31 work items");
+        int n = (int) total, nb = (int) totalB;
+        float[] s = first.scalars();
+        List<Op> ops = List.copyOf(run);
+        ArenaRecorder.ArenaTask task = (g, p, A, offset) -> {
+            int[] tab = table(kind, ops, offset);
+            if (kind.equals("paramGrad")) {
+                int[] tabB = biasTable(ops, offset);
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, tab, tabB);
+                return g.task(p + "w", ArenaMultiKernels::weightGradMulti, ArenaKernels.CONTEXT, A, tab, count, n)
+                        .task(p + "b", ArenaMultiKernels::biasGradMulti, ArenaKernels.CONTEXT, A, tabB, count, nb);
+            }
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, tab);
+            return switch (kind) {
+                case "linear" -> g.task(p, ArenaMultiKernels::linearMulti, ArenaKernels.CONTEXT, A, tab, count, n);
+                case "inputGrad" -> g.task(p, ArenaMultiKernels::inputGradMulti, ArenaKernels.CONTEXT, A, tab, count, n);
+                case "pixelNorm" -> g.task(p, ArenaMultiKernels::pixelNormMulti, ArenaKernels.CONTEXT, A, tab, offset.applyAsInt(s), count, n);
+                case "pixelNormProject" -> g.task(p, ArenaMultiKernels::pixelNormProjectMulti, ArenaKernels.CONTEXT, A, tab, count, n);
+                case "add" -> g.task(p, ArenaMultiKernels::addMulti, ArenaKernels.CONTEXT, A, tab, count, n);
+                default -> g.task(p, ArenaMultiKernels::accumulateMulti, ArenaKernels.CONTEXT, A, tab, count, n);
+            };
+        };
+        Launch launch = kind.equals("paramGrad") ? new Launch(new String[] {"w", "b"}, new int[] {n, nb}) : Launch.one(n);
+        return new Op(mergedName(kind), in.toArray(), out.toArray(), inout.toArray(), ints.stream().mapToInt(Integer::intValue).toArray(), s, launch, task);
     }
 }

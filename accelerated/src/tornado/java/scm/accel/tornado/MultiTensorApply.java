@@ -95,11 +95,15 @@ final class MultiTensorApply {
      */
     static String group(String name) {
         return switch (name) {
-            case "adam", "ema", "fill", "inputGrad", "paramGrad", "pixelNorm", "pixelNormProject", "accumulate", "add" -> name;
-            case "linear", "linearTangent" -> "linear";
+            case "adam", "ema", "fill" -> name;
+            case "inputGrad", "paramGrad", "pixelNorm", "pixelNormProject", "accumulate", "add" -> MERGE_KERNELS ? name : null;
+            case "linear", "linearTangent" -> MERGE_KERNELS ? "linear" : null;
             default -> null;
         };
     }
+
+    /** The ArenaMultiKernels kinds merge unless {@code -Dscm.arena.mergeKernels=false} (for side-by-side timing). */
+    static final boolean MERGE_KERNELS = !"false".equals(System.getProperty("scm.arena.mergeKernels"));
 
     /** Offsets per tensor in the multi-tensor kernel's order for the per-tensor kinds; 0 for the others. */
     static int arity(String kind) {

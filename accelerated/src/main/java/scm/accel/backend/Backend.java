@@ -32,6 +32,15 @@ public interface Backend extends AutoCloseable {
 
     void silu(float[] x, float[] y, float[] slope, int len);
 
+    /**
+     * SiLU's JVP: {@link #silu} then t_y = slope ⊙ t_x ({@link #mul}). One call so that a backend may run both in one
+     * pass (the device arena: one task instead of two); the default is the two calls.
+     */
+    default void siluDual(float[] x, float[] tx, float[] y, float[] slope, float[] ty, int len) {
+        silu(x, y, slope, len);
+        mul(slope, tx, ty, len);
+    }
+
     void mul(float[] a, float[] b, float[] out, int len);
 
     void add(float[] a, float[] b, float[] out, int len);
@@ -96,6 +105,12 @@ public interface Backend extends AutoCloseable {
      */
     void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k);
 
+    /** A convolution's JVP: y = conv(x) + b and t_y = conv(t_x) with the same weights; the default is the two calls. */
+    default void conv2dDual(float[] x, float[] tx, float[] w, float[] b, float[] y, float[] ty, int n, int cin, int h, int wd, int cout, int k) {
+        conv2d(x, w, b, true, y, n, cin, h, wd, cout, k);
+        conv2d(tx, w, null, false, ty, n, cin, h, wd, cout, k);
+    }
+
     /** dx = the adjoint correlation of dy (overwrites dx, n x cin x h x w). */
     void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k);
 
@@ -113,6 +128,12 @@ public interface Backend extends AutoCloseable {
 
     /** Its tangent t_y = t_x̂·s + x̂·t_s + t_b. */
     void modulateTangent(float[] xhat, float[] dxhat, float[] s, float[] ds, float[] db, float[] dy, int planes, int plane);
+
+    /** {@link #modulate} and {@link #modulateTangent} of one point (the adaptive norm's JVP); the default is the two calls. */
+    default void modulateDual(float[] xhat, float[] dxhat, float[] s, float[] b, float[] ds, float[] db, float[] y, float[] dy, int planes, int plane) {
+        modulate(xhat, s, b, y, planes, plane);
+        modulateTangent(xhat, dxhat, s, ds, db, dy, planes, plane);
+    }
 
     /** Its backward: dx̂ = dy·s, ds[q] = Σ dy·x̂, db[q] = Σ dy (all overwritten). */
     void modulateGrad(float[] dy, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, int planes, int plane);

@@ -103,8 +103,7 @@ public final class AdaptiveGroupNorm2dF32 {
         int len = n * shape.size();
         y = Buffers.ensure(y, len);
         dy = Buffers.ensure(dy, len);
-        be.modulate(xhat, s, b, y, n * shape.c(), shape.plane());
-        be.modulateTangent(xhat, norm.tangent(), s, scaleNorm.tangent(), shiftNorm.tangent(), dy, n * shape.c(), shape.plane());
+        be.modulateDual(xhat, norm.tangent(), s, b, scaleNorm.tangent(), shiftNorm.tangent(), y, dy, n * shape.c(), shape.plane());
         return y;
     }
 

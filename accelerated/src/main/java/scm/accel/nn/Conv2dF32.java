@@ -37,9 +37,10 @@ public final class Conv2dF32 {
 
     /** Primal as {@link #forward}; the tangent is {@link #tangent()}. */
     public float[] jvp(float[] x, float[] dxIn, int n) {
-        forward(x, n);
+        this.x = x;
+        y = Buffers.ensure(y, n * out.size());
         dy = Buffers.ensure(dy, n * out.size());
-        be.conv2d(dxIn, weight.value, null, false, dy, n, in.c(), in.h(), in.w(), out.c(), k);
+        be.conv2dDual(x, dxIn, weight.value, bias.value, y, dy, n, in.c(), in.h(), in.w(), out.c(), k);
         return y;
     }
 

@@ -17,9 +17,10 @@ public final class SiLUF32 {
     }
 
     public float[] jvp(float[] x, float[] dxIn, int len) {
-        forward(x, len);
+        y = Buffers.ensure(y, len);
+        slope = Buffers.ensure(slope, len);
         dy = Buffers.ensure(dy, len);
-        be.mul(slope, dxIn, dy, len);
+        be.siluDual(x, dxIn, y, slope, dy, len);
         return y;
     }
 

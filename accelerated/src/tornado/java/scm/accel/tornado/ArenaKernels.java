@@ -89,6 +89,15 @@ public final class ArenaKernels {
         if (j < len) ActivationKernels.silu(a, xO, a, yO, a, slopeO, j, j + 1);
     }
 
+    /** {@link #silu} then {@link #mul}(slope, tx) at the same element: SiLU's JVP in one task. */
+    public static void siluDual(KernelContext kc, float[] a, int xO, int txO, int yO, int slopeO, int tyO, int len) {
+        int j = kc.globalIdx;
+        if (j < len) {
+            ActivationKernels.silu(a, xO, a, yO, a, slopeO, j, j + 1);
+            a[tyO + j] = a[slopeO + j] * a[txO + j];
+        }
+    }
+
     public static void mul(KernelContext kc, float[] a, int xO, int yO, int outO, int len) {
         int j = kc.globalIdx;
         if (j < len) a[outO + j] = a[xO + j] * a[yO + j];
@@ -391,6 +400,16 @@ public final class ArenaKernels {
         int e = kc.globalIdx;
         if (e < total) {
             int q = e / plane;
+            a[dyO + e] = a[dxhatO + e] * a[sO + q] + a[xhatO + e] * a[dsO + q] + a[dbO + q];
+        }
+    }
+
+    /** {@link #modulate} and {@link #modulateTangent} at the same element: the adaptive norm's JVP in one task. */
+    public static void modulateDual(KernelContext kc, float[] a, int xhatO, int dxhatO, int sO, int bO, int dsO, int dbO, int yO, int dyO, int plane, int total) {
+        int e = kc.globalIdx;
+        if (e < total) {
+            int q = e / plane;
+            a[yO + e] = a[xhatO + e] * a[sO + q] + a[bO + q];
             a[dyO + e] = a[dxhatO + e] * a[sO + q] + a[xhatO + e] * a[dsO + q] + a[dbO + q];
         }
     }

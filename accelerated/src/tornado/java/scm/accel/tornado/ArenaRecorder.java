@@ -118,6 +118,17 @@ public final class ArenaRecorder implements Backend {
                 (g, p, A, o) -> g.task(p, ArenaKernels::silu, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(slope), len));
     }
 
+    /** One task: SiLU and the tangent slope ⊙ t_x per element (ArenaKernels#siluDual). */
+    @Override public void siluDual(float[] x, float[] tx, float[] y, float[] slope, float[] ty, int len) {
+        if (!DUALS) {
+            Backend.super.siluDual(x, tx, y, slope, ty, len);
+            return;
+        }
+        op("siluDual", a(x, tx), a(y, slope, ty), NO, i(len), null, Launch.one(len),
+                (g, p, A, o) -> g.task(p, ArenaKernels::siluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(y), o.applyAsInt(slope),
+                        o.applyAsInt(ty), len));
+    }
+
     @Override public void mul(float[] x, float[] y, float[] out, int len) {
         op("mul", a(x, y), a(out), NO, i(len), null, Launch.one(len),
                 (g, p, A, o) -> g.task(p, ArenaKernels::mul, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(y), o.applyAsInt(out), len));
@@ -285,27 +296,46 @@ public final class ArenaRecorder implements Backend {
     static boolean tiledConv() { return !"false".equals(System.getProperty("scm.arena.tiledConv")); }
 
     private final boolean tiled = tiledConv();
+    /**
+     * A JVP's pair of operations (conv2dDual, siluDual, modulateDual) as one task each unless
+     * {@code -Dscm.arena.duals=false}, which records the two operations (for side-by-side timing).
+     */
+    static final boolean DUALS = !"false".equals(System.getProperty("scm.arena.duals"));
     /** Scratch arrays of the convolution weight gradient's per-chunk partial sums, by size (shared like {@link #attentionScratch}). */
     private final Map<Integer, float[]> convScratch = new HashMap<>();
 
     @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
         float[] bx = hasBias ? b : none;
         int hb = hasBias ? 1 : 0, total = n * cout * h * wd, pixels = n * h * wd;
+        int groups = ArenaConvKernels.tiledGroups(pixels, cout);
         if (tiled)
-            op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.groups(ArenaConvKernels.tiledGroups(pixels, cout)),
-                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y),
-                            pixels, cin, h, wd, cout, k, cin, 1, 1, hb));
+            op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.groups(groups),
+                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx),
+                            o.applyAsInt(y), o.applyAsInt(y), groups, pixels, cin, h, wd, cout, k, cin, 1, 1, hb));
         else
             op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.one(total),
                     (g, p, A, o) -> g.task(p, ArenaKernels::conv2d, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y), cin, h, wd, cout, k, hb, total));
     }
 
+    /** Tiled: one task of twice the groups (ArenaConvKernels#conv2dTiled's pair form); direct loops: the two operations. */
+    @Override public void conv2dDual(float[] x, float[] tx, float[] w, float[] b, float[] y, float[] ty, int n, int cin, int h, int wd, int cout, int k) {
+        if (!tiled || !DUALS) {
+            Backend.super.conv2dDual(x, tx, w, b, y, ty, n, cin, h, wd, cout, k);
+            return;
+        }
+        int pixels = n * h * wd, groups = ArenaConvKernels.tiledGroups(pixels, cout);
+        op("conv2dDual", a(x, tx, w, b), a(y, ty), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(2 * groups),
+                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(w), o.applyAsInt(b),
+                        o.applyAsInt(y), o.applyAsInt(ty), groups, pixels, cin, h, wd, cout, k, cin, 1, 1, 1));
+    }
+
     @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
         int total = n * cin * h * wd, pixels = n * h * wd;
+        int groups = ArenaConvKernels.tiledGroups(pixels, cin);
         if (tiled)
-            op("conv2dInputGrad", a(dy, w, none), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(ArenaConvKernels.tiledGroups(pixels, cin)),
-                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(none), o.applyAsInt(dx),
-                            pixels, cout, h, wd, cin, k, 1, cin, -1, 0));
+            op("conv2dInputGrad", a(dy, w, none), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(groups),
+                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(none),
+                            o.applyAsInt(dx), o.applyAsInt(dx), groups, pixels, cout, h, wd, cin, k, 1, cin, -1, 0));
         else
             op("conv2dInputGrad", a(dy, w), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.one(total),
                     (g, p, A, o) -> g.task(p, ArenaKernels::conv2dInputGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), cin, h, wd, cout, k, total));
@@ -359,6 +389,18 @@ public final class ArenaRecorder implements Backend {
         op("modulateTangent", a(xhat, dxhat, sc, ds, db), a(dy), NO, i(planes, plane), null, Launch.one(total),
                 (g, p, A, o) -> g.task(p, ArenaKernels::modulateTangent, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(dxhat), o.applyAsInt(sc), o.applyAsInt(ds),
                         o.applyAsInt(db), o.applyAsInt(dy), plane, total));
+    }
+
+    /** One task: the modulated value and its tangent per element (ArenaKernels#modulateDual). */
+    @Override public void modulateDual(float[] xhat, float[] dxhat, float[] sc, float[] b, float[] ds, float[] db, float[] y, float[] dy, int planes, int plane) {
+        if (!DUALS) {
+            Backend.super.modulateDual(xhat, dxhat, sc, b, ds, db, y, dy, planes, plane);
+            return;
+        }
+        int total = planes * plane;
+        op("modulateDual", a(xhat, dxhat, sc, b, ds, db), a(y, dy), NO, i(planes, plane), null, Launch.one(total),
+                (g, p, A, o) -> g.task(p, ArenaKernels::modulateDual, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(dxhat), o.applyAsInt(sc), o.applyAsInt(b),
+                        o.applyAsInt(ds), o.applyAsInt(db), o.applyAsInt(y), o.applyAsInt(dy), plane, total));
     }
 
     @Override public void modulateGrad(float[] dy, float[] xhat, float[] sc, float[] dxhat, float[] ds, float[] db, int planes, int plane) {

@@ -46,19 +46,20 @@ public final class ArenaConvKernels {
      * tensor [n, cg, h, w] (the input x for the forward, dy for the input gradient); the weight of (o, κ = (c, tap)) is
      * {@code w[(o·s1 + c·s2)·k² + tap]} (forward: s1 = cin, s2 = 1; input gradient: s1 = 1, s2 = cin); the tap (u, v)
      * reads G at (i + sign·(u − p), j + sign·(v − p)) (forward +1, input gradient −1). Bias read when hasBias == 1.
-     * Launch: {@code half} = {@link #tiledGroups} work-groups of {@link ArenaKernels#RG} items, group =
-     * pixelTile·channelTiles + channelTile, computing y1 from g1; or 2·half groups, the second half computing y2 from g2
+     * Launch: {@code perInput} = {@link #tiledGroups} work-groups of {@link ArenaKernels#RG} items, group =
+     * pixelTile·channelTiles + channelTile, computing y1 from g1; or 2·perInput groups, the second half computing y2 from g2
      * with the same weights and no bias (a convolution and its tangent: one task).
      */
-    public static void conv2dTiled(KernelContext kc, float[] a, int g1O, int g2O, int wO, int bO, int y1O, int y2O, int half, int pixels, int cg, int h, int wd,
+    public static void conv2dTiled(KernelContext kc, float[] a, int g1O, int g2O, int wO, int bO, int y1O, int y2O, int perInput, int pixels, int cg, int h, int wd,
                                    int cOut, int k, int s1, int s2, int sign, int hasBias) {
         float[] xs = kc.allocateFloatLocalArray(TK * TP);
         float[] ws = kc.allocateFloatLocalArray(TK * TC);
         int t = kc.localIdx;
         int nct = (cOut + TC - 1) / TC;
-        // a launch of 2·half groups is a JVP's pair (conv2dDual): the second half convolves g2 into y2, without bias
-        int which = kc.groupIdx / half;
-        int grp = kc.groupIdx - which * half;
+        // a launch of 2·perInput groups is a JVP's pair (conv2dDual): the second half convolves g2 into y2, without bias
+        // (not named "half": the OpenCL backend emits parameter names as they are, and half is an OpenCL C type)
+        int which = kc.groupIdx / perInput;
+        int grp = kc.groupIdx - which * perInput;
         int gO = which == 0 ? g1O : g2O, yO = which == 0 ? y1O : y2O;
         if (which == 1) hasBias = 0;
         int pBase = (grp / nct) * TP, cBase = (grp % nct) * TC;

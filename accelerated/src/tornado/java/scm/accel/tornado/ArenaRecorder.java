@@ -404,9 +404,9 @@ public final class ArenaRecorder implements Backend {
     }
 
     @Override public void modulateGrad(float[] dy, float[] xhat, float[] sc, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
-        op("modulateGrad", a(dy, xhat, sc), a(dxhat, ds, db), NO, i(planes, plane), null, Launch.one(planes),
+        op("modulateGrad", a(dy, xhat, sc), a(dxhat, ds, db), NO, i(planes, plane), null, Launch.groups(planes),
                 (g, p, A, o) -> g.task(p, ArenaKernels::modulateGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat),
-                        o.applyAsInt(ds), o.applyAsInt(db), planes, plane));
+                        o.applyAsInt(ds), o.applyAsInt(db), plane));
     }
 
     @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) {

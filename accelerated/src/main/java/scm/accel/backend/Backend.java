@@ -64,6 +64,12 @@ public interface Backend extends AutoCloseable {
 
     void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d);
 
+    /** {@link #layerNorm} and the tangent's {@link #layerNormProject} (a normalisation's JVP); the default is the two calls. */
+    default void layerNormDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, int n, int d, float eps) {
+        layerNorm(x, xhat, r, n, d, eps);
+        layerNormProject(xhat, r, tx, txhat, n, d);
+    }
+
     void affine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int d);
 
     void affineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int d);

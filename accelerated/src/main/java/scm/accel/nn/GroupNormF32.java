@@ -52,14 +52,17 @@ public final class GroupNormF32 {
     }
 
     public float[] jvp(float[] x, float[] dxIn, int n) {
-        float[] out = forward(x, n);
         int len = n * shape.size();
+        xhat = Buffers.ensure(xhat, len);
+        r = Buffers.ensure(r, n * groups);
         proj = Buffers.ensure(proj, len);
-        be.layerNormProject(xhat, r, dxIn, proj, n * groups, per);
-        if (gamma == null) { dy = proj; return out; }
+        be.layerNormDual(x, dxIn, xhat, r, proj, n * groups, per, EPS);
+        if (gamma == null) { dy = proj; return xhat; }
+        y = Buffers.ensure(y, len);
+        be.channelAffine(xhat, gamma.value, beta.value, true, y, n, shape.c(), shape.plane());
         dy = Buffers.ensure(dy == proj ? null : dy, len);
         be.channelAffine(proj, gamma.value, null, false, dy, n, shape.c(), shape.plane());
-        return out;
+        return y;
     }
 
     public float[] tangent() { return dy; }

@@ -107,4 +107,25 @@ public final class ArenaMultiKernels {
             a[tab[b + 2] + i] = a[tab[b] + i] + a[tab[b + 1] + i];
         }
     }
+
+    /**
+     * {@link ArenaConvKernels#conv2dParamGradReduce} per operation (the convolution gradients' chunk sums, deferred by
+     * ArenaRecorder to the end of the backward pass); fields partO, dwO, dbO, cols, chunks; one item per dW/dB entry.
+     * A sum of chunk partials in chunk order, as the single kernel: the same bits.
+     */
+    public static void convReduceMulti(KernelContext kc, float[] a, int[] tab, int count, int total) {
+        int j = kc.globalIdx;
+        if (j < total) {
+            int t = ArenaKernels.tensorOf(tab, count, j);
+            int e = j - tab[t];
+            int b = count + 1 + 5 * t;
+            int size = tab[t + 1] - tab[t], cols = tab[b + 3], chunks = tab[b + 4];
+            float acc = 0f;
+            for (int ch = 0; ch < chunks; ch++) acc += a[tab[b] + ch * size + e];
+            int o = e / cols;
+            int col = e - o * cols;
+            if (col < cols - 1) a[tab[b + 1] + o * (cols - 1) + col] += acc;
+            else a[tab[b + 2] + o] += acc;
+        }
+    }
 }

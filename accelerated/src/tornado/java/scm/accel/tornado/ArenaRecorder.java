@@ -73,13 +73,45 @@ public final class ArenaRecorder implements Backend {
 
     /** The operations recorded since the last call, in order. */
     public List<Op> take() {
+        flushDeferred();
         List<Op> r = ops;
         ops = new ArrayList<>();
         return r;
     }
 
     private void op(String name, Object[] in, Object[] out, Object[] inout, int[] ints, float[] scalars, Launch launch, ArenaTask task) {
-        ops.add(new Op(name, in, out, inout, ints, scalars, launch, task));
+        Op o = new Op(name, in, out, inout, ints, scalars, launch, task);
+        if (!deferred.isEmpty() && touchesDeferred(o)) flushDeferred();
+        ops.add(o);
+    }
+
+    /**
+     * Operations held back (the convolution gradients' chunk reductions): each is recorded just before the first later
+     * operation that touches an array it writes or reads, or at {@link #take}, so that the reductions of a whole backward
+     * pass, which nothing reads until the optimizer, come out consecutive and independent, and the multi-operation pass
+     * ({@link MultiTensorApply}) runs them as one task instead of one per convolution. Any operation touching their
+     * arrays still sees them done: the order of dependent operations is kept.
+     */
+    private final List<Op> deferred = new ArrayList<>();
+    private final java.util.Set<Object> deferredArrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    private void defer(String name, Object[] in, Object[] out, Object[] inout, int[] ints, Launch launch, ArenaTask task) {
+        Op o = new Op(name, in, out, inout, ints, null, launch, task);
+        if (touchesDeferred(o)) flushDeferred();
+        deferred.add(o);
+        for (Object[] arr : new Object[][] {in, out, inout}) java.util.Collections.addAll(deferredArrays, arr);
+    }
+
+    private boolean touchesDeferred(Op o) {
+        for (Object[] arr : new Object[][] {o.in(), o.out(), o.inout()})
+            for (Object a : arr) if (deferredArrays.contains(a) && a != none) return true;
+        return false;
+    }
+
+    private void flushDeferred() {
+        ops.addAll(deferred);
+        deferred.clear();
+        deferredArrays.clear();
     }
 
     private static Object[] a(Object... xs) { return xs; }
@@ -174,6 +206,18 @@ public final class ArenaRecorder implements Backend {
     @Override public void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d) {
         op("layerNormProject", a(xhat, r, v), a(out), NO, i(n, d), null, Launch.groups(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::layerNormProject, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
+    }
+
+    /** One task (ArenaKernels#layerNormDual): each row's statistics, x̂ and the tangent's projection by one work-group. */
+    @Override public void layerNormDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, int n, int d, float eps) {
+        if (!DUALS) {
+            Backend.super.layerNormDual(x, tx, xhat, r, txhat, n, d, eps);
+            return;
+        }
+        float[] s = f(eps);
+        op("layerNormDual", a(x, tx), a(xhat, r, txhat), NO, i(n, d), s, Launch.groups(n),
+                (g, p, A, o) -> g.task(p, ArenaKernels::layerNormDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat), o.applyAsInt(r),
+                        o.applyAsInt(txhat), o.applyAsInt(s), d));
     }
 
     @Override public void affine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int d) {
@@ -297,12 +341,12 @@ public final class ArenaRecorder implements Backend {
 
     private final boolean tiled = tiledConv();
     /**
-     * A JVP's pair of operations (conv2dDual, siluDual, modulateDual) as one task each unless
+     * A JVP's pair of operations (conv2dDual, siluDual, modulateDual, layerNormDual) as one task each unless
      * {@code -Dscm.arena.duals=false}, which records the two operations (for side-by-side timing).
      */
     static final boolean DUALS = !"false".equals(System.getProperty("scm.arena.duals"));
-    /** Scratch arrays of the convolution weight gradient's per-chunk partial sums, by size (shared like {@link #attentionScratch}). */
-    private final Map<Integer, float[]> convScratch = new HashMap<>();
+    /** Scratch arrays of the convolution weight gradients' per-chunk partial sums, one per weight gradient (identity). */
+    private final Map<float[], float[]> convScratch = new java.util.IdentityHashMap<>();
 
     @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
         float[] bx = hasBias ? b : none;
@@ -342,21 +386,24 @@ public final class ArenaRecorder implements Backend {
     }
 
     /**
-     * Tiled: two tasks, "w" the per-chunk partial sums of the weight and bias gradients (one product, the bias as its
-     * last column) into a scratch array, "r" one work item per entry adding the chunks in order into dW and dB.
+     * Tiled: two operations, the per-chunk partial sums of the weight and bias gradients (one product, the bias as its
+     * last column) into a scratch array of this gradient's own, and the reduction, one work item per entry adding the
+     * chunks in order into dW and dB, deferred ({@link #defer}) so that a backward pass's reductions run as one task.
      */
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
         int plane = h * wd, pixels = n * plane;
         if (tiled) {
             int cols = cin * k * k + 1, len = ArenaConvKernels.chunkLength(pixels, cout, cin, k), chunks = ArenaConvKernels.chunks(pixels, cout, cin, k);
-            float[] part = convScratch.computeIfAbsent(chunks * cout * cols, float[]::new);
-            op("conv2dParamGrad", a(dy, x), a(part), a(dw, db), i(n, cin, h, wd, cout, k), null,
-                    new Launch(new String[] {"w", "r"}, new int[] {ArenaConvKernels.partialGroups(pixels, cout, cin, k) * ArenaKernels.RG,
-                            (cout * cols + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
-                    (g, p, A, o) -> g.task(p + "w", ArenaConvKernels::conv2dParamGradPartials, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(part),
-                                    pixels, cin, h, wd, cout, k, len)
-                            .task(p + "r", ArenaConvKernels::conv2dParamGradReduce, ArenaKernels.CONTEXT, A, o.applyAsInt(part), o.applyAsInt(dw), o.applyAsInt(db),
-                                    cout, cols, chunks, cout * cols));
+            // one scratch per weight gradient (the reductions are deferred, so several are live at once)
+            float[] part = convScratch.computeIfAbsent(dw, d -> new float[chunks * cout * cols]);
+            op("conv2dParamGradPartials", a(dy, x), a(part), NO, i(n, cin, h, wd, cout, k), null,
+                    Launch.groups(ArenaConvKernels.partialGroups(pixels, cout, cin, k)),
+                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dParamGradPartials, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(part),
+                            pixels, cin, h, wd, cout, k, len));
+            defer("conv2dParamGradReduce", a(part), NO, a(dw, db), i(cout, cols, chunks),
+                    new Launch(new String[] {""}, new int[] {(cout * cols + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
+                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dParamGradReduce, ArenaKernels.CONTEXT, A, o.applyAsInt(part), o.applyAsInt(dw), o.applyAsInt(db),
+                            cout, cols, chunks, cout * cols));
             return;
         }
         if (k > 3) throw new IllegalArgumentException("the device arena's convolution weight gradient takes kernels up to 3x3, got " + k + "x" + k);

@@ -18,7 +18,8 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * {@link ArenaKernels#emaMulti}, {@link ArenaKernels#fillMulti}) instead of one tiny task each. Why: every TornadoVM task
  * launch costs ~60 µs on the H200, and these were 493 of the U-Net step's 1,379 tasks (issue 12: fewer, larger kernels).
  * The same pass merges runs of the small kernels of {@link ArenaMultiKernels} (Linear maps and their tangents, their
- * input and parameter gradients, PixelNorm and its projection, add, accumulate): UNetF32 issues every block's
+ * input and parameter gradients, PixelNorm and its projection, add, accumulate, the convolution gradients' chunk
+ * reductions, which ArenaRecorder defers to the end of the backward pass): UNetF32 issues every block's
  * time conditioning phase by phase, so each phase is such a run (about 380 of the 28x28 step's tasks become 9).
  *
  * <p>When operations merge: same kind, bit-identical scalar values (Adam's β₁, β₂, step size, bias correction, ε and the
@@ -96,7 +97,7 @@ final class MultiTensorApply {
     static String group(String name) {
         return switch (name) {
             case "adam", "ema", "fill" -> name;
-            case "inputGrad", "paramGrad", "pixelNorm", "pixelNormProject", "accumulate", "add" -> MERGE_KERNELS ? name : null;
+            case "inputGrad", "paramGrad", "pixelNorm", "pixelNormProject", "accumulate", "add", "conv2dParamGradReduce" -> MERGE_KERNELS ? name : null;
             case "linear", "linearTangent" -> MERGE_KERNELS ? "linear" : null;
             default -> null;
         };
@@ -174,6 +175,7 @@ final class MultiTensorApply {
             case "inputGrad" -> n[0] * n[1];
             case "paramGrad" -> n[2] * n[1];
             case "pixelNorm", "pixelNormProject" -> n[0];
+            case "conv2dParamGradReduce" -> n[0] * n[1];   // cout · cols
             default -> n[0];   // accumulate, add: len
         };
     }
@@ -182,7 +184,7 @@ final class MultiTensorApply {
     private static int fields(String kind) {
         return switch (kind) {
             case "linear" -> 7;
-            case "inputGrad", "pixelNormProject" -> 5;
+            case "inputGrad", "pixelNormProject", "conv2dParamGradReduce" -> 5;
             case "paramGrad" -> 6;
             case "pixelNorm" -> 4;
             case "add" -> 3;
@@ -201,6 +203,7 @@ final class MultiTensorApply {
             case "pixelNorm" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.out()[0]), off.applyAsInt(o.out()[1]), n[1]};
             case "pixelNormProject" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.in()[2]), off.applyAsInt(o.out()[0]), n[1]};
             case "add" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.out()[0])};
+            case "conv2dParamGradReduce" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.inout()[0]), off.applyAsInt(o.inout()[1]), n[1], n[2]};
             default -> new int[] {off.applyAsInt(o.inout()[0]), off.applyAsInt(o.in()[0])};   // accumulate: acc, x
         };
         System.arraycopy(f, 0, tab, at, f.length);
@@ -269,6 +272,7 @@ final class MultiTensorApply {
                 case "pixelNorm" -> g.task(p, ArenaMultiKernels::pixelNormMulti, ArenaKernels.CONTEXT, A, tab, offset.applyAsInt(s), count, n);
                 case "pixelNormProject" -> g.task(p, ArenaMultiKernels::pixelNormProjectMulti, ArenaKernels.CONTEXT, A, tab, count, n);
                 case "add" -> g.task(p, ArenaMultiKernels::addMulti, ArenaKernels.CONTEXT, A, tab, count, n);
+                case "conv2dParamGradReduce" -> g.task(p, ArenaMultiKernels::convReduceMulti, ArenaKernels.CONTEXT, A, tab, count, n);
                 default -> g.task(p, ArenaMultiKernels::accumulateMulti, ArenaKernels.CONTEXT, A, tab, count, n);
             };
         };

@@ -160,10 +160,14 @@ class ArenaConvTest {
         rec.conv2d(x, w, b, true, y, n, cin, h, wd, cout, k);
         rec.conv2dInputGrad(dy, w, dx, n, cin, h, wd, cout, k);
         rec.conv2dParamGrad(dy, x, dw, db, n, cin, h, wd, cout, k);
+        // a JVP's pair (conv2dDual: one task of twice the work-groups): y2 from x with bias, ty from tx without
+        float[] tx = gaussian(rnd, x.length, 1), y2 = new float[y.length], ty = new float[y.length];
+        rec.conv2dDual(x, tx, w, b, y2, ty, n, cin, h, wd, cout, k);
+        double[][] fty = forward(tx, w, new float[cout], n, cin, h, wd, cout, k);
         List<Op> ops = rec.take();
         try (ArenaGraph g = build(ops, dw, db)) {
-            assertEquals(4, g.tasks(), "forward, input gradient, gradient partials and their reduction: " + g.describe());
-            assertNull(g.firstStrayWrite(ops), "writes only y, dx, dW, dB and the partials' scratch");
+            assertEquals(5, g.tasks(), "forward, input gradient, gradient partials, the pair, the (deferred) reduction: " + g.describe());
+            assertNull(g.firstStrayWrite(ops), "writes only y, dx, dW, dB, the partials' scratch, y2, ty");
         }
         try (ArenaGraph g = build(ops, dw, db)) {
             g.execute(ops);
@@ -175,6 +179,8 @@ class ArenaConvTest {
             assertNull(outside("dx", dx, fdx[0], fdx[1]));
             assertNull(outside("dW", dw, fp[0], fp[1]));
             assertNull(outside("dB", db, fp[2], fp[3]));
+            assertNull(outside("pair y", y2, fy[0], fy[1]));
+            assertNull(outside("pair tangent", ty, fty[0], fty[1]));
         }
         if (control) {
             x[x.length / 2 + 1] *= 1.01f;
@@ -198,7 +204,8 @@ class ArenaConvTest {
         var resident = Collections.newSetFromMap(new IdentityHashMap<Object, Boolean>());
         resident.add(dw);
         resident.add(db);
-        return ArenaGraph.build("conv", ops, resident, new Object[] {ops.get(0).out()[0], ops.get(1).out()[0]}, TornadoResidentScmStep.device());
+        Object[] outputs = {ops.get(0).out()[0], ops.get(1).out()[0], ops.get(3).out()[0], ops.get(3).out()[1]};   // y, dx, the pair's y2, ty
+        return ArenaGraph.build("conv", ops, resident, outputs, TornadoResidentScmStep.device());
     }
 
     /** Every tile partial: 105 pixels, 5 output channels, K = 27; and the negative controls. */
@@ -219,4 +226,58 @@ class ArenaConvTest {
     /** A 14x14 level (16 → 32 channels, K = 144: several K stages), 2 samples; and the negative controls. */
     @Test
     void unetLevel() { check(2, 16, 14, 14, 32, 3, 2104, true); }
+
+    /**
+     * Two weight gradients in a row: their chunk reductions are deferred past the second product and merged into one
+     * task (ArenaRecorder#defer, MultiTensorApply), and give the same raw bits as one task each (a sum of chunk partials
+     * in chunk order either way), within the float64 bounds above. Negative control: an operation that reads dW before
+     * the step's end (here a copy of it) makes the recorder emit the pending reduction first.
+     */
+    @Test
+    void deferredReductionsMergeAndMatch() {
+        SplittableRandom rnd = new SplittableRandom(2105);
+        int n = 2, h = 6, wd = 5;
+        int[][] shapes = {{3, 4, 3}, {4, 7, 1}};   // cin, cout, k
+        List<float[]> results = new java.util.ArrayList<>();
+        float[][] dy = new float[2][], x = new float[2][], dw0 = new float[2][], db0 = new float[2][];
+        for (int c = 0; c < 2; c++) {
+            int cin = shapes[c][0], cout = shapes[c][1], k = shapes[c][2];
+            x[c] = gaussian(rnd, n * cin * h * wd, 1);
+            dy[c] = gaussian(rnd, n * cout * h * wd, 1);
+            dw0[c] = gaussian(rnd, cout * cin * k * k, 0.2);
+            db0[c] = gaussian(rnd, cout, 0.2);
+        }
+        for (int merge = 0; merge < 2; merge++) {
+            ArenaRecorder rec = new ArenaRecorder();
+            float[][] dw = {dw0[0].clone(), dw0[1].clone()}, db = {db0[0].clone(), db0[1].clone()};
+            for (int c = 0; c < 2; c++) rec.conv2dParamGrad(dy[c], x[c], dw[c], db[c], n, shapes[c][0], h, wd, shapes[c][1], shapes[c][2]);
+            List<Op> ops = rec.take();
+            assertEquals(List.of("conv2dParamGradPartials", "conv2dParamGradPartials", "conv2dParamGradReduce", "conv2dParamGradReduce"),
+                    ops.stream().map(Op::name).toList(), "the reductions come after both products");
+            assertEquals(3, MultiTensorApply.coalesce(ops).size(), "the two reductions merge");
+            var resident = Collections.newSetFromMap(new IdentityHashMap<Object, Boolean>());
+            for (int c = 0; c < 2; c++) { resident.add(dw[c]); resident.add(db[c]); }
+            try (ArenaGraph g = ArenaGraph.build("convRed" + merge, ops, resident, new Object[0], TornadoResidentScmStep.device(), merge == 1)) {
+                assertEquals(merge == 1 ? 3 : 4, g.tasks());
+                g.execute(ops);
+                g.readBack();
+            }
+            for (int c = 0; c < 2; c++) {
+                double[][] fp = paramGrad(dy[c], x[c], dw0[c], db0[c], n, shapes[c][0], h, wd, shapes[c][1], shapes[c][2]);
+                assertNull(outside("dW" + c, dw[c], fp[0], fp[1]));
+                assertNull(outside("dB" + c, db[c], fp[2], fp[3]));
+                results.add(dw[c]);
+                results.add(db[c]);
+            }
+        }
+        for (int q = 0; q < 4; q++)
+            for (int j = 0; j < results.get(q).length; j++)
+                assertEquals(Float.floatToRawIntBits(results.get(q)[j]), Float.floatToRawIntBits(results.get(q + 4)[j]), "merged vs single reduction, raw bits");
+        ArenaRecorder rec = new ArenaRecorder();
+        float[] dw = dw0[0].clone(), db = db0[0].clone(), copy = new float[dw.length];
+        rec.conv2dParamGrad(dy[0], x[0], dw, db, n, shapes[0][0], h, wd, shapes[0][1], shapes[0][2]);
+        rec.copy(dw, copy, dw.length);
+        assertEquals(List.of("conv2dParamGradPartials", "conv2dParamGradReduce", "copy"), rec.take().stream().map(Op::name).toList(),
+                "an operation reading dW gets the reduction first");
+    }
 }

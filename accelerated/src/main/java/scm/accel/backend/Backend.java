@@ -64,6 +64,32 @@ public interface Backend extends AutoCloseable {
 
     void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d);
 
+    /**
+     * An adaptive GroupNorm's JVP followed by SiLU's, on GroupNorm rows of d values (rows·d = planes·plane): x̂ and its
+     * tangent ({@link #layerNormDual}), y = x̂·s + b and its tangent per (sample, channel) plane ({@link #modulateDual}),
+     * then a = SiLU(y), the slope and the tangent slope ⊙ t_y ({@link #siluDual}). The default is those three calls; the
+     * device arena runs it as one task (one work-group per row).
+     */
+    default void normModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] s, float[] b, float[] ts, float[] tb,
+                                      float[] y, float[] ty, float[] act, float[] slope, float[] tact, int rows, int d, float eps, int planes, int plane) {
+        layerNormDual(x, tx, xhat, r, txhat, rows, d, eps);
+        modulateDual(xhat, txhat, s, b, ts, tb, y, ty, planes, plane);
+        siluDual(y, ty, act, slope, tact, planes * plane);
+    }
+
+    /**
+     * The backward of SiLU after an adaptive GroupNorm (no affine), on GroupNorm rows of d values: the SiLU gradient
+     * gAct = slope ⊙ g ({@link #mul}), the modulation's gradients ({@link #modulateGrad}: dx̂, ds, db per plane), then
+     * dx through the normalisation ({@link #layerNormProject} of dx̂). The default is those three calls; the device arena
+     * runs it as one task (one work-group per row).
+     */
+    default void siluModulateNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, float[] r,
+                                      float[] dx, int rows, int d, int planes, int plane) {
+        mul(slope, g, gAct, planes * plane);
+        modulateGrad(gAct, xhat, s, dxhat, ds, db, planes, plane);
+        layerNormProject(xhat, r, dxhat, dx, rows, d);
+    }
+
     /** {@link #layerNorm} and the tangent's {@link #layerNormProject} (a normalisation's JVP); the default is the two calls. */
     default void layerNormDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, int n, int d, float eps) {
         layerNorm(x, xhat, r, n, d, eps);

@@ -108,12 +108,10 @@ public final class ResBlockF32 {
 
     /** The block's output and tangent ({@link #tangent()}) with the conditioning of the phases above. */
     public float[] jvpConditioned(float[] x, float[] dxIn, int n) {
-        int len = n * out.size(), lin = n * in.size();
-        float[] h = norm1.jvpConditioned(x, dxIn, n);
-        h = act1.jvp(h, norm1.tangent(), lin);
+        int len = n * out.size();
+        float[] h = norm1.jvpConditionedSilu(x, dxIn, act1, n);   // = act1.jvp(norm1.jvpConditioned(x, dxIn, n), norm1.tangent(), ·)
         h = conv1.jvp(h, act1.tangent(), n);
-        h = norm2.jvpConditioned(h, conv1.tangent(), n);
-        h = act2.jvp(h, norm2.tangent(), len);
+        h = norm2.jvpConditionedSilu(h, conv1.tangent(), act2, n);
         h = dropout.jvp(h, act2.tangent(), len);
         h = conv2.jvp(h, dropout.tangent(), n);
         float[] sp = x, st = dxIn;
@@ -128,8 +126,9 @@ public final class ResBlockF32 {
     /** dL/dx; the conditioning's gradients wait for the backward phases below. */
     public float[] backwardToInput(float[] g, int n) {
         int len = n * out.size(), lin = n * in.size();
-        float[] g2 = norm2.backwardToInput(act2.backward(dropout.backward(conv2.backward(g, n), len), len), n);
-        float[] g1 = norm1.backwardToInput(act1.backward(conv1.backward(g2, n), lin), n);
+        // norm.backwardToInputThroughSilu(h, act, n) = norm.backwardToInput(act.backward(h, ·), n) in one backend call
+        float[] g2 = norm2.backwardToInputThroughSilu(dropout.backward(conv2.backward(g, n), len), act2, n);
+        float[] g1 = norm1.backwardToInputThroughSilu(conv1.backward(g2, n), act1, n);
         float[] gs = skip == null ? g : skip.backward(g, n);
         dx = Buffers.ensure(dx, lin);
         be.add(g1, gs, dx, lin);

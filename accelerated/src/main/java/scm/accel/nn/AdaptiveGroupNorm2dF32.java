@@ -107,6 +107,23 @@ public final class AdaptiveGroupNorm2dF32 {
         return y;
     }
 
+    /**
+     * {@link #jvpConditioned} followed by {@code act}'s JVP in one backend call ({@link Backend#normModulateSiluDual}:
+     * the same operations; one task on the device arena). Returns SiLU(y); its tangent is {@code act.tangent()}, this
+     * norm's output and tangent are kept for the backward as {@link #jvpConditioned} keeps them.
+     */
+    public float[] jvpConditionedSilu(float[] x, float[] dx, SiLUF32 act, int n) {
+        float[][] nb = norm.dualBuffers(n);
+        xhat = nb[0];
+        int len = n * shape.size();
+        y = Buffers.ensure(y, len);
+        dy = Buffers.ensure(dy, len);
+        float[][] ab = act.dualBuffers(len);
+        be.normModulateSiluDual(x, dx, nb[0], nb[1], nb[2], s, b, scaleNorm.tangent(), shiftNorm.tangent(), y, dy, ab[0], ab[1], ab[2], norm.rows(n),
+                norm.rowLength(), GroupNormF32.EPS, n * shape.c(), shape.plane());
+        return ab[0];
+    }
+
     /** dL/dx (through GroupNorm); keeps dL/ds and dL/db for the conditioning's backward phases below. */
     public float[] backwardToInput(float[] g, int n) {
         dxhat = Buffers.ensure(dxhat, n * shape.size());
@@ -114,6 +131,20 @@ public final class AdaptiveGroupNorm2dF32 {
         db = Buffers.ensure(db, n * shape.c());
         be.modulateGrad(g, xhat, s, dxhat, ds, db, n * shape.c(), shape.plane());
         return norm.backward(dxhat, n);
+    }
+
+    /**
+     * {@code act}'s backward then {@link #backwardToInput} in one backend call ({@link Backend#siluModulateNormGrad}: the
+     * same operations; one task on the device arena), for a SiLU applied to this norm's output. Returns dL/dx.
+     */
+    public float[] backwardToInputThroughSilu(float[] g, SiLUF32 act, int n) {
+        int len = n * shape.size();
+        dxhat = Buffers.ensure(dxhat, len);
+        ds = Buffers.ensure(ds, n * shape.c());
+        db = Buffers.ensure(db, n * shape.c());
+        float[][] ab = act.backwardBuffers(len), nb = norm.backwardBuffers(n);
+        be.siluModulateNormGrad(g, ab[0], ab[1], nb[0], s, dxhat, ds, db, nb[1], nb[2], norm.rows(n), norm.rowLength(), n * shape.c(), shape.plane());
+        return nb[2];
     }
 
     /** Backward phase 1: through both PixelNorms. */

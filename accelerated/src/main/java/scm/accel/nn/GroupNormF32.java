@@ -67,6 +67,32 @@ public final class GroupNormF32 {
 
     public float[] tangent() { return dy; }
 
+    /**
+     * For a caller that computes this norm's JVP inside a fused call (AdaptiveGroupNorm2dF32#jvpConditionedSilu; no
+     * affine): x̂, r and the tangent's buffers sized for n samples, as {@link #jvp} would fill them.
+     */
+    float[][] dualBuffers(int n) {
+        if (gamma != null) throw new IllegalStateException("the fused JVP is for the norm without affine");
+        int len = n * shape.size();
+        xhat = Buffers.ensure(xhat, len);
+        r = Buffers.ensure(r, n * groups);
+        proj = Buffers.ensure(proj, len);
+        dy = proj;
+        return new float[][] {xhat, r, proj};
+    }
+
+    /** For a caller that computes this norm's backward inside a fused call (no affine): {x̂, r, dx sized for n}. */
+    float[][] backwardBuffers(int n) {
+        if (gamma != null) throw new IllegalStateException("the fused backward is for the norm without affine");
+        dx = Buffers.ensure(dx, n * shape.size());
+        return new float[][] {xhat, r, dx};
+    }
+
+    /** Rows (sample, group) of n samples and their length, the layout of {@link Backend#layerNorm}. */
+    int rows(int n) { return n * groups; }
+
+    int rowLength() { return per; }
+
     public float[] backward(float[] g, int n) {
         int len = n * shape.size();
         float[] v = g;

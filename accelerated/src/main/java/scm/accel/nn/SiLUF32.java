@@ -26,6 +26,20 @@ public final class SiLUF32 {
 
     public float[] tangent() { return dy; }
 
+    /** {slope, dx sized for len}, for a caller that computes this backward inside a fused call. */
+    float[][] backwardBuffers(int len) {
+        dx = Buffers.ensure(dx, len);
+        return new float[][] {slope, dx};
+    }
+
+    /** y, slope and the tangent's buffers sized for len, for a caller that computes this JVP inside a fused call. */
+    float[][] dualBuffers(int len) {
+        y = Buffers.ensure(y, len);
+        slope = Buffers.ensure(slope, len);
+        dy = Buffers.ensure(dy, len);
+        return new float[][] {y, slope, dy};
+    }
+
     public float[] backward(float[] g, int len) {
         dx = Buffers.ensure(dx, len);
         be.mul(slope, g, dx, len);

@@ -222,6 +222,133 @@ public final class ArenaKernels {
         for (int j = l; j < d; j += RG) a[txhatO + o + j] = ri * (a[txO + o + j] - m1 - a[xhatO + o + j] * m2);
     }
 
+    /**
+     * {@link #layerNormDual}, then per element {@link #modulateDual}'s two expressions and {@link #siluDual}'s: an
+     * adaptive GroupNorm's JVP and the SiLU after it in one work-group per row (row i holds d / plane whole planes, plane
+     * index i·d/plane + j/plane). Every value is computed by the separate kernels' expressions from the same operands, each
+     * item reading back only what it wrote itself (ArenaLayerNormDualTest compares the bits).
+     */
+    public static void normModulateSiluDual(KernelContext kc, float[] a, int xO, int txO, int xhatO, int rO, int txhatO, int scO, int bO, int tsO, int tbO,
+                                            int yO, int tyO, int actO, int slopeO, int tactO, int sO, int d, int plane) {
+        float[] red = kc.allocateFloatLocalArray(RG);
+        float[] red2 = kc.allocateFloatLocalArray(RG);
+        int i = kc.groupIdx, l = kc.localIdx, o = i * d;
+        float part = 0f;
+        for (int j = l; j < d; j += RG) part += a[xO + o + j];
+        red[l] = part;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) red[l] = red[l] + red[l + st];
+            kc.localBarrier();
+        }
+        float mu = red[0] / d;
+        kc.localBarrier();
+        part = 0f;
+        for (int j = l; j < d; j += RG) {
+            float c = a[xO + o + j] - mu;
+            part += c * c;
+        }
+        red[l] = part;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) red[l] = red[l] + red[l + st];
+            kc.localBarrier();
+        }
+        float ri = (float) (1.0 / Math.sqrt(red[0] / d + a[sO]));
+        kc.localBarrier();
+        if (l == 0) a[rO + i] = ri;
+        float mv = 0f, mhv = 0f;
+        for (int j = l; j < d; j += RG) {
+            float h = (a[xO + o + j] - mu) * ri;
+            a[xhatO + o + j] = h;
+            float v = a[txO + o + j];
+            mv += v;
+            mhv += h * v;
+        }
+        red[l] = mv;
+        red2[l] = mhv;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) {
+                red[l] = red[l] + red[l + st];
+                red2[l] = red2[l] + red2[l + st];
+            }
+            kc.localBarrier();
+        }
+        float m1 = red[0] / d, m2 = red2[0] / d;
+        int cpg = d / plane;
+        for (int j = l; j < d; j += RG) {
+            int e = o + j, q = i * cpg + j / plane;   // element and its (sample, channel) plane
+            a[txhatO + e] = ri * (a[txO + e] - m1 - a[xhatO + e] * m2);
+            a[yO + e] = a[xhatO + e] * a[scO + q] + a[bO + q];
+            a[tyO + e] = a[txhatO + e] * a[scO + q] + a[xhatO + e] * a[tsO + q] + a[tbO + q];
+            ActivationKernels.silu(a, yO, a, actO, a, slopeO, e, e + 1);
+            a[tactO + e] = a[slopeO + e] * a[tyO + e];
+        }
+    }
+
+
+    /**
+     * The backward of SiLU after an adaptive GroupNorm for GroupNorm row i in one work-group: per plane of the row (in
+     * order), {@link #mul}'s gAct = slope·g and {@link #modulateGrad}'s dx̂ = gAct·s, ds = Σ gAct·x̂, db = Σ gAct, with
+     * modulateGrad's partition and reduction tree; then {@link #layerNormProject} of dx̂ over the row with its partition and
+     * tree. The projection reads dx̂ written by other items of the group, hence the global-memory barrier before it.
+     * (db may differ from the separate kernels' in the last bits: the compiler may add slope·g into it unrounded, an fma,
+     * where modulateGrad adds the stored product; ArenaLayerNormDualTest bounds it.)
+     */
+    public static void siluModulateNormGrad(KernelContext kc, float[] a, int gO, int slopeO, int gActO, int xhatO, int scO, int dxhatO, int dsO, int dbO,
+                                            int rO, int dxO, int d, int plane) {
+        float[] red = kc.allocateFloatLocalArray(RG);
+        float[] red2 = kc.allocateFloatLocalArray(RG);
+        int i = kc.groupIdx, l = kc.localIdx, o = i * d, cpg = d / plane;
+        for (int cc = 0; cc < cpg; cc++) {
+            int q = i * cpg + cc, po = q * plane;
+            float sc = a[scO + q], gs = 0f, gb = 0f;
+            for (int j = l; j < plane; j += RG) {
+                int e = po + j;
+                float g = a[slopeO + e] * a[gO + e];
+                a[gActO + e] = g;
+                a[dxhatO + e] = g * sc;
+                gs += g * a[xhatO + e];
+                gb += g;
+            }
+            red[l] = gs;
+            red2[l] = gb;
+            kc.localBarrier();
+            for (int st = RG / 2; st > 0; st /= 2) {
+                if (l < st) {
+                    red[l] = red[l] + red[l + st];
+                    red2[l] = red2[l] + red2[l + st];
+                }
+                kc.localBarrier();
+            }
+            if (l == 0) {
+                a[dsO + q] = red[0];
+                a[dbO + q] = red2[0];
+            }
+            kc.localBarrier();
+        }
+        kc.globalBarrier();
+        float mv = 0f, mhv = 0f;
+        for (int j = l; j < d; j += RG) {
+            float v = a[dxhatO + o + j];
+            mv += v;
+            mhv += a[xhatO + o + j] * v;
+        }
+        red[l] = mv;
+        red2[l] = mhv;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) {
+                red[l] = red[l] + red[l + st];
+                red2[l] = red2[l] + red2[l + st];
+            }
+            kc.localBarrier();
+        }
+        float m1 = red[0] / d, m2 = red2[0] / d, ri = a[rO + i];
+        for (int j = l; j < d; j += RG) a[dxO + o + j] = ri * (a[dxhatO + o + j] - m1 - a[xhatO + o + j] * m2);
+    }
+
     /** Row i of {@link NormKernels#layerNormProjectRow}, one work-group per row, its two sums reduced as in {@link #layerNorm}. */
     public static void layerNormProject(KernelContext kc, float[] a, int xhatO, int rO, int vO, int outO, int n, int d) {
         float[] red = kc.allocateFloatLocalArray(RG);

@@ -208,6 +208,34 @@ public final class ArenaRecorder implements Backend {
                 (g, p, A, o) -> g.task(p, ArenaKernels::layerNormProject, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
     }
 
+    /** One task (ArenaKernels#siluModulateNormGrad): one work-group per GroupNorm row. */
+    @Override public void siluModulateNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] sc, float[] dxhat, float[] ds, float[] db, float[] r,
+                                               float[] dx, int rows, int d, int planes, int plane) {
+        if (!DUALS) {
+            Backend.super.siluModulateNormGrad(g, slope, gAct, xhat, sc, dxhat, ds, db, r, dx, rows, d, planes, plane);
+            return;
+        }
+        if (rows * d != planes * plane || d % plane != 0) throw new IllegalArgumentException("GroupNorm rows of " + d + " values must hold whole planes of " + plane);
+        op("siluModulateNormGrad", a(g, slope, xhat, sc, r), a(gAct, dxhat, ds, db, dx), NO, i(rows, d, planes, plane), null, Launch.groups(rows),
+                (gr, p, A, o) -> gr.task(p, ArenaKernels::siluModulateNormGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(g), o.applyAsInt(slope), o.applyAsInt(gAct),
+                        o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat), o.applyAsInt(ds), o.applyAsInt(db), o.applyAsInt(r), o.applyAsInt(dx), d, plane));
+    }
+
+    /** One task (ArenaKernels#normModulateSiluDual): one work-group per GroupNorm row. */
+    @Override public void normModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] sc, float[] b, float[] ts, float[] tb,
+                                               float[] y, float[] ty, float[] act, float[] slope, float[] tact, int rows, int d, float eps, int planes, int plane) {
+        if (!DUALS) {
+            Backend.super.normModulateSiluDual(x, tx, xhat, r, txhat, sc, b, ts, tb, y, ty, act, slope, tact, rows, d, eps, planes, plane);
+            return;
+        }
+        if (rows * d != planes * plane || d % plane != 0) throw new IllegalArgumentException("GroupNorm rows of " + d + " values must hold whole planes of " + plane);
+        float[] s = f(eps);
+        op("normModulateSiluDual", a(x, tx, sc, b, ts, tb), a(xhat, r, txhat, y, ty, act, slope, tact), NO, i(rows, d, planes, plane), s, Launch.groups(rows),
+                (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
+                        o.applyAsInt(r), o.applyAsInt(txhat), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(ts), o.applyAsInt(tb), o.applyAsInt(y), o.applyAsInt(ty),
+                        o.applyAsInt(act), o.applyAsInt(slope), o.applyAsInt(tact), o.applyAsInt(s), d, plane));
+    }
+
     /** One task (ArenaKernels#layerNormDual): each row's statistics, x̂ and the tangent's projection by one work-group. */
     @Override public void layerNormDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, int n, int d, float eps) {
         if (!DUALS) {
@@ -341,7 +369,8 @@ public final class ArenaRecorder implements Backend {
 
     private final boolean tiled = tiledConv();
     /**
-     * A JVP's pair of operations (conv2dDual, siluDual, modulateDual, layerNormDual) as one task each unless
+     * A JVP's pair of operations (conv2dDual, siluDual, modulateDual, layerNormDual) and the adaptive norm + SiLU chains
+     * (normModulateSiluDual, siluModulateNormGrad) as one task each unless
      * {@code -Dscm.arena.duals=false}, which records the two operations (for side-by-side timing).
      */
     static final boolean DUALS = !"false".equals(System.getProperty("scm.arena.duals"));

@@ -3,6 +3,7 @@ package scm.accel.tornado;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static scm.accel.tornado.TornadoTestSupport.assumeTornado;
 import static scm.accel.tornado.TornadoTestSupport.gaussian;
 
@@ -76,4 +77,76 @@ class ArenaLayerNormDualTest {
 
     @Test
     void oddRows() { check(7, 37, 405, true); }
+
+    /**
+     * {@link ArenaKernels#normModulateSiluDual} against its three parts as separate tasks (layerNormDual, modulateDual,
+     * siluDual), raw bits: GroupNorm rows of 4 channels × 49 and × 196 pixels (the U-Net's 7x7 and 14x14 levels), 3 samples.
+     * Negative control: a changed shift tangent shows in the fused run's tangent.
+     */
+    @Test
+    void fusedAdaptiveNormAndSiluMatchTheirParts() {
+        for (int plane : new int[] {49, 196}) {
+            int n = 3, c = 8, groups = 2, cpg = c / groups, rows = n * groups, d = cpg * plane, planes = n * c, len = n * c * plane;
+            SplittableRandom rnd = new SplittableRandom(406 + plane);
+            float[] x = gaussian(rnd, len, 1.5), tx = gaussian(rnd, len, 1), s = gaussian(rnd, planes, 0.8), b = gaussian(rnd, planes, 0.5);
+            float[] ts = gaussian(rnd, planes, 0.3), tb = gaussian(rnd, planes, 0.3);
+            float[][] sep = new float[8][], fus = new float[8][];
+            int[] sizes = {len, rows, len, len, len, len, len, len};
+            for (int q = 0; q < 8; q++) { sep[q] = new float[sizes[q]]; fus[q] = new float[sizes[q]]; }
+            ArenaRecorder rec = new ArenaRecorder();
+            rec.layerNormDual(x, tx, sep[0], sep[1], sep[2], rows, d, 1e-5f);
+            rec.modulateDual(sep[0], sep[2], s, b, ts, tb, sep[3], sep[4], planes, plane);
+            rec.siluDual(sep[3], sep[4], sep[5], sep[6], sep[7], len);
+            float[][] a = run(rec.take(), sep);
+            rec.normModulateSiluDual(x, tx, fus[0], fus[1], fus[2], s, b, ts, tb, fus[3], fus[4], fus[5], fus[6], fus[7], rows, d, 1e-5f, planes, plane);
+            List<Op> ops = rec.take();
+            assertEquals(1, ops.size(), "one operation");
+            assertNull(differ(run(ops, fus), a), "fused vs three tasks, raw bits (plane " + plane + ")");
+            tb[planes - 1] += 0.01f;
+            String w = differ(run(ops, fus), a);
+            System.out.println("ArenaLayerNormDualTest fused negative control (one shift tangent + 0.01): " + w);
+            assertNotNull(w, "a changed shift tangent must show");
+        }
+    }
+
+    /**
+     * {@link ArenaKernels#siluModulateNormGrad} against its three parts as separate tasks (mul, modulateGrad,
+     * layerNormProject), raw bits except db (see the bound below), for the same shapes; negative control: a changed SiLU
+     * slope shows.
+     */
+    @Test
+    void fusedBackwardMatchesItsParts() {
+        for (int plane : new int[] {49, 196}) {
+            int n = 3, c = 8, groups = 2, cpg = c / groups, rows = n * groups, d = cpg * plane, planes = n * c, len = n * c * plane;
+            SplittableRandom rnd = new SplittableRandom(408 + plane);
+            float[] g = gaussian(rnd, len, 1), slope = gaussian(rnd, len, 0.5), xhat = gaussian(rnd, len, 1), s = gaussian(rnd, planes, 0.8);
+            float[] r = new float[rows];
+            for (int i = 0; i < rows; i++) r[i] = (float) (0.5 + rnd.nextDouble());
+            float[][] sep = {new float[len], new float[len], new float[planes], new float[planes], new float[len]};
+            float[][] fus = {new float[len], new float[len], new float[planes], new float[planes], new float[len]};
+            ArenaRecorder rec = new ArenaRecorder();
+            rec.mul(slope, g, sep[0], len);
+            rec.modulateGrad(sep[0], xhat, s, sep[1], sep[2], sep[3], planes, plane);
+            rec.layerNormProject(xhat, r, sep[1], sep[4], rows, d);
+            float[][] a = run(rec.take(), sep);
+            rec.siluModulateNormGrad(g, slope, fus[0], xhat, s, fus[1], fus[2], fus[3], r, fus[4], rows, d, planes, plane);
+            List<Op> ops = rec.take();
+            assertEquals(1, ops.size(), "one operation");
+            float[][] b = run(ops, fus);
+            // db = Σ slope·g: the fused kernel may add each product unrounded (fma contraction, which PoCL does here),
+            // the separate modulateGrad adds the stored, rounded product; both lie within γ_{P+1}·Σ|slope·g| of the exact
+            // sum (P = plane terms), so they differ by at most twice that. Everything else must match raw bit for raw bit.
+            assertNull(differ(new float[][] {b[0], b[1], b[2], b[4]}, new float[][] {a[0], a[1], a[2], a[4]}), "fused vs three tasks, raw bits (plane " + plane + ")");
+            double u = Math.ulp(1.0f) / 2, gamma = (plane + 1) * u / (1 - (plane + 1) * u);
+            for (int q = 0; q < planes; q++) {
+                double abs = 0;
+                for (int j = q * plane; j < (q + 1) * plane; j++) abs += Math.abs((double) slope[j] * g[j]);
+                assertTrue(Math.abs(b[3][q] - a[3][q]) <= 2 * gamma * abs, "db[" + q + "]: " + b[3][q] + " vs " + a[3][q]);
+            }
+            slope[len / 2] += 0.01f;
+            String w = differ(run(ops, fus), a);
+            System.out.println("ArenaLayerNormDualTest fused backward negative control (one slope + 0.01): " + w);
+            assertNotNull(w, "a changed slope must show");
+        }
+    }
 }

@@ -29,7 +29,8 @@ import scm.accel.tornado.ArenaRecorder.Op;
  * <p>Same kernels as the JVM backend (the offset forms of scm.accel.kernels), so the arithmetic is the same; the fused
  * MLP graph ({@link TornadoResidentScmStep}) stays the faster path for the digits MLP. Not implemented: dropout (no
  * step seed reaches the recorded masks: callers refuse networks with dropout), the gradient norm
- * ({@link #hasGradNorm()} false: the divergence guard checks the loss), CUDA-graph capture.
+ * ({@link #hasGradNorm()} false: the divergence guard checks the loss). The chain is captured as CUDA graphs on PTX
+ * ({@link ArenaGraph}).
  */
 public final class ArenaScmStep implements ResidentScmStep {
     private final ArenaRecorder rec = new ArenaRecorder();

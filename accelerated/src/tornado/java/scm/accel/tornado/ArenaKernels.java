@@ -168,68 +168,16 @@ public final class ArenaKernels {
     }
 
     /**
-     * {@link #layerNorm} then {@link #layerNormProject} of the tangent tx for row i in one work-group (a normalisation's
-     * JVP: one task instead of two): the same sums in the same trees. Each item projects the entries of x̂ it wrote itself,
-     * so only the local reductions need barriers.
-     */
-    public static void layerNormDual(KernelContext kc, float[] a, int xO, int txO, int xhatO, int rO, int txhatO, int sO, int d) {
-        float[] red = kc.allocateFloatLocalArray(RG);
-        float[] red2 = kc.allocateFloatLocalArray(RG);
-        int i = kc.groupIdx, l = kc.localIdx, o = i * d;
-        float part = 0f;
-        for (int j = l; j < d; j += RG) part += a[xO + o + j];
-        red[l] = part;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) red[l] = red[l] + red[l + st];
-            kc.localBarrier();
-        }
-        float mu = red[0] / d;
-        kc.localBarrier();
-        part = 0f;
-        for (int j = l; j < d; j += RG) {
-            float c = a[xO + o + j] - mu;
-            part += c * c;
-        }
-        red[l] = part;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) red[l] = red[l] + red[l + st];
-            kc.localBarrier();
-        }
-        float ri = (float) (1.0 / Math.sqrt(red[0] / d + a[sO]));
-        kc.localBarrier();
-        if (l == 0) a[rO + i] = ri;
-        float mv = 0f, mhv = 0f;
-        for (int j = l; j < d; j += RG) {
-            float h = (a[xO + o + j] - mu) * ri;
-            a[xhatO + o + j] = h;
-            float v = a[txO + o + j];
-            mv += v;
-            mhv += h * v;
-        }
-        red[l] = mv;
-        red2[l] = mhv;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) {
-                red[l] = red[l] + red[l + st];
-                red2[l] = red2[l] + red2[l + st];
-            }
-            kc.localBarrier();
-        }
-        float m1 = red[0] / d, m2 = red2[0] / d;
-        for (int j = l; j < d; j += RG) a[txhatO + o + j] = ri * (a[txO + o + j] - m1 - a[xhatO + o + j] * m2);
-    }
-
-    /**
-     * {@link #layerNormDual}, then per element {@link #modulateDual}'s two expressions and {@link #siluDual}'s: an
-     * adaptive GroupNorm's JVP and the SiLU after it in one work-group per row (row i holds d / plane whole planes, plane
-     * index i·d/plane + j/plane). Every value is computed by the separate kernels' expressions from the same operands, each
-     * item reading back only what it wrote itself (ArenaLayerNormDualTest compares the bits).
+     * A normalisation's JVP for row i in one work-group: {@link #layerNorm} then {@link #layerNormProject} of the tangent
+     * tx, the same sums in the same trees (each item projects the entries of x̂ it wrote itself, so only the local
+     * reductions need barriers); with {@code chain} = 1 also, per element, {@link #modulateDual}'s two expressions and
+     * {@link #siluDual}'s: an adaptive GroupNorm's JVP and the SiLU after it (row i holds d / plane whole planes, plane
+     * index i·d/plane + j/plane). Every value is the separate kernels' expression on the same operands, each item reading
+     * back only what it wrote itself (ArenaLayerNormDualTest compares the bits). {@code chain} is compiled in as a
+     * constant (ArenaKernels' rule), so the plain JVP's task carries no modulation code; its unused offsets are any.
      */
     public static void normModulateSiluDual(KernelContext kc, float[] a, int xO, int txO, int xhatO, int rO, int txhatO, int scO, int bO, int tsO, int tbO,
-                                            int yO, int tyO, int actO, int slopeO, int tactO, int sO, int d, int plane) {
+                                            int yO, int tyO, int actO, int slopeO, int tactO, int sO, int d, int plane, int chain) {
         float[] red = kc.allocateFloatLocalArray(RG);
         float[] red2 = kc.allocateFloatLocalArray(RG);
         int i = kc.groupIdx, l = kc.localIdx, o = i * d;
@@ -280,6 +228,7 @@ public final class ArenaKernels {
         for (int j = l; j < d; j += RG) {
             int e = o + j, q = i * cpg + j / plane;   // element and its (sample, channel) plane
             a[txhatO + e] = ri * (a[txO + e] - m1 - a[xhatO + e] * m2);
+            if (chain == 0) continue;
             a[yO + e] = a[xhatO + e] * a[scO + q] + a[bO + q];
             a[tyO + e] = a[txhatO + e] * a[scO + q] + a[xhatO + e] * a[tsO + q] + a[tbO + q];
             ActivationKernels.silu(a, yO, a, actO, a, slopeO, e, e + 1);

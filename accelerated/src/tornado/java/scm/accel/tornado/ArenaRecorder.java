@@ -233,19 +233,20 @@ public final class ArenaRecorder implements Backend {
         op("normModulateSiluDual", a(x, tx, sc, b, ts, tb), a(xhat, r, txhat, y, ty, act, slope, tact), NO, i(rows, d, planes, plane), s, Launch.groups(rows),
                 (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
                         o.applyAsInt(r), o.applyAsInt(txhat), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(ts), o.applyAsInt(tb), o.applyAsInt(y), o.applyAsInt(ty),
-                        o.applyAsInt(act), o.applyAsInt(slope), o.applyAsInt(tact), o.applyAsInt(s), d, plane));
+                        o.applyAsInt(act), o.applyAsInt(slope), o.applyAsInt(tact), o.applyAsInt(s), d, plane, 1));
     }
 
-    /** One task (ArenaKernels#layerNormDual): each row's statistics, x̂ and the tangent's projection by one work-group. */
+    /** One task (ArenaKernels#normModulateSiluDual without its chain): each row's statistics, x̂ and the tangent's projection by one work-group. */
     @Override public void layerNormDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, int n, int d, float eps) {
         if (!DUALS) {
             Backend.super.layerNormDual(x, tx, xhat, r, txhat, n, d, eps);
             return;
         }
         float[] s = f(eps);
-        op("layerNormDual", a(x, tx), a(xhat, r, txhat), NO, i(n, d), s, Launch.groups(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::layerNormDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat), o.applyAsInt(r),
-                        o.applyAsInt(txhat), o.applyAsInt(s), d));
+        op("layerNormDual", a(x, tx, none), a(xhat, r, txhat), NO, i(n, d), s, Launch.groups(n),
+                (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
+                        o.applyAsInt(r), o.applyAsInt(txhat), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none),
+                        o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(s), d, d, 0));
     }
 
     @Override public void affine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int d) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import scm.accel.tornado.ArenaRecorder.Op;
 
 /**
- * {@link ArenaKernels#layerNormDual} (a normalisation's JVP in one work-group per row) on the device against the two
+ * {@link ArenaRecorder#layerNormDual} (a normalisation's JVP in one work-group per row: {@link ArenaKernels#normModulateSiluDual}
+ * without its chain) on the device against the two
  * tasks it replaces, {@link ArenaKernels#layerNorm} then {@link ArenaKernels#layerNormProject}, on rows shorter than,
  * equal to and longer than the work-group (GroupNorm rows of the U-Net: 4 channels × 49, 196 or 784 pixels, and odd
  * lengths). The fused kernel runs the same sums in the same reduction trees with the same expressions, so x̂, r and the

@@ -65,6 +65,17 @@ public interface Backend extends AutoCloseable {
     void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d);
 
     /**
+     * An adaptive GroupNorm followed by SiLU (a forward), on GroupNorm rows of d values: {@link #layerNorm},
+     * {@link #modulate}, {@link #silu}. The default is those three calls; the device arena runs it as one task.
+     */
+    default void normModulateSilu(float[] x, float[] xhat, float[] r, float[] s, float[] b, float[] y, float[] act, float[] slope, int rows, int d, float eps,
+                                  int planes, int plane) {
+        layerNorm(x, xhat, r, rows, d, eps);
+        modulate(xhat, s, b, y, planes, plane);
+        silu(y, act, slope, planes * plane);
+    }
+
+    /**
      * An adaptive GroupNorm's JVP followed by SiLU's, on GroupNorm rows of d values (rows·d = planes·plane): x̂ and its
      * tangent ({@link #layerNormDual}), y = x̂·s + b and its tangent per (sample, channel) plane ({@link #modulateDual}),
      * then a = SiLU(y), the slope and the tangent slope ⊙ t_y ({@link #siluDual}). The default is those three calls; the

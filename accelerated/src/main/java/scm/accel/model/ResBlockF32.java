@@ -99,8 +99,9 @@ public final class ResBlockF32 {
     /** The block's output with the conditioning of the phases above. */
     public float[] forwardConditioned(float[] x, int n) {
         int len = n * out.size();
-        float[] h = conv1.forward(act1.forward(norm1.forwardConditioned(x, n), n * in.size()), n);
-        h = conv2.forward(dropout.forward(act2.forward(norm2.forwardConditioned(h, n), len), len), n);
+        // norm.forwardConditionedSilu(x, act, n) = act.forward(norm.forwardConditioned(x, n), ·) in one backend call
+        float[] h = conv1.forward(norm1.forwardConditionedSilu(x, act1, n), n);
+        h = conv2.forward(dropout.forward(norm2.forwardConditionedSilu(h, act2, n), len), n);
         y = Buffers.ensure(y, len);
         be.add(skip == null ? x : skip.forward(x, n), h, y, len);
         return y;

@@ -108,6 +108,20 @@ public final class AdaptiveGroupNorm2dF32 {
     }
 
     /**
+     * {@link #forwardConditioned} followed by {@code act}'s forward in one backend call ({@link Backend#normModulateSilu}:
+     * the same operations; one task on the device arena). Returns SiLU(y).
+     */
+    public float[] forwardConditionedSilu(float[] x, SiLUF32 act, int n) {
+        float[][] nb = norm.forwardBuffers(n);
+        xhat = nb[0];
+        int len = n * shape.size();
+        y = Buffers.ensure(y, len);
+        float[][] ab = act.forwardBuffers(len);
+        be.normModulateSilu(x, nb[0], nb[1], s, b, y, ab[0], ab[1], norm.rows(n), norm.rowLength(), GroupNormF32.EPS, n * shape.c(), shape.plane());
+        return ab[0];
+    }
+
+    /**
      * {@link #jvpConditioned} followed by {@code act}'s JVP in one backend call ({@link Backend#normModulateSiluDual}:
      * the same operations; one task on the device arena). Returns SiLU(y); its tangent is {@code act.tangent()}, this
      * norm's output and tangent are kept for the backward as {@link #jvpConditioned} keeps them.

@@ -81,6 +81,14 @@ public final class GroupNormF32 {
         return new float[][] {xhat, r, proj};
     }
 
+    /** For a caller that computes this norm's forward inside a fused call (no affine): {x̂, r sized for n}. */
+    float[][] forwardBuffers(int n) {
+        if (gamma != null) throw new IllegalStateException("the fused forward is for the norm without affine");
+        xhat = Buffers.ensure(xhat, n * shape.size());
+        r = Buffers.ensure(r, n * groups);
+        return new float[][] {xhat, r};
+    }
+
     /** For a caller that computes this norm's backward inside a fused call (no affine): {x̂, r, dx sized for n}. */
     float[][] backwardBuffers(int n) {
         if (gamma != null) throw new IllegalStateException("the fused backward is for the norm without affine");

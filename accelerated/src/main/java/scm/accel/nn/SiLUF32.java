@@ -26,6 +26,13 @@ public final class SiLUF32 {
 
     public float[] tangent() { return dy; }
 
+    /** {y, slope sized for len}, for a caller that computes this forward inside a fused call. */
+    float[][] forwardBuffers(int len) {
+        y = Buffers.ensure(y, len);
+        slope = Buffers.ensure(slope, len);
+        return new float[][] {y, slope};
+    }
+
     /** {slope, dx sized for len}, for a caller that computes this backward inside a fused call. */
     float[][] backwardBuffers(int len) {
         dx = Buffers.ensure(dx, len);

@@ -170,14 +170,16 @@ public final class ArenaKernels {
     /**
      * A normalisation's JVP for row i in one work-group: {@link #layerNorm} then {@link #layerNormProject} of the tangent
      * tx, the same sums in the same trees (each item projects the entries of x̂ it wrote itself, so only the local
-     * reductions need barriers); with {@code chain} = 1 also, per element, {@link #modulateDual}'s two expressions and
+     * reductions need barriers); with the chain also, per element, {@link #modulateDual}'s two expressions and
      * {@link #siluDual}'s: an adaptive GroupNorm's JVP and the SiLU after it (row i holds d / plane whole planes, plane
      * index i·d/plane + j/plane). Every value is the separate kernels' expression on the same operands, each item reading
-     * back only what it wrote itself (ArenaLayerNormDualTest compares the bits). {@code chain} is compiled in as a
-     * constant (ArenaKernels' rule), so the plain JVP's task carries no modulation code; its unused offsets are any.
+     * back only what it wrote itself (ArenaLayerNormDualTest compares the bits). {@code mode} = tangent + 2·chain: 1 the
+     * normalisation's JVP, 3 with the chain, 2 the chain without any tangent (a forward: layerNorm, modulate, silu). It is
+     * compiled in as a constant (ArenaKernels' rule), so each task carries only its own code; unused offsets are any.
      */
     public static void normModulateSiluDual(KernelContext kc, float[] a, int xO, int txO, int xhatO, int rO, int txhatO, int scO, int bO, int tsO, int tbO,
-                                            int yO, int tyO, int actO, int slopeO, int tactO, int sO, int d, int plane, int chain) {
+                                            int yO, int tyO, int actO, int slopeO, int tactO, int sO, int d, int plane, int mode) {
+        int tangent = mode % 2, chain = mode / 2;   // one parameter: TornadoVM's task() takes at most 20 arguments
         float[] red = kc.allocateFloatLocalArray(RG);
         float[] red2 = kc.allocateFloatLocalArray(RG);
         int i = kc.groupIdx, l = kc.localIdx, o = i * d;
@@ -209,30 +211,36 @@ public final class ArenaKernels {
         for (int j = l; j < d; j += RG) {
             float h = (a[xO + o + j] - mu) * ri;
             a[xhatO + o + j] = h;
-            float v = a[txO + o + j];
-            mv += v;
-            mhv += h * v;
-        }
-        red[l] = mv;
-        red2[l] = mhv;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) {
-                red[l] = red[l] + red[l + st];
-                red2[l] = red2[l] + red2[l + st];
+            if (tangent == 1) {
+                float v = a[txO + o + j];
+                mv += v;
+                mhv += h * v;
             }
-            kc.localBarrier();
         }
-        float m1 = red[0] / d, m2 = red2[0] / d;
+        float m1 = 0f, m2 = 0f;
+        if (tangent == 1) {
+            red[l] = mv;
+            red2[l] = mhv;
+            kc.localBarrier();
+            for (int st = RG / 2; st > 0; st /= 2) {
+                if (l < st) {
+                    red[l] = red[l] + red[l + st];
+                    red2[l] = red2[l] + red2[l + st];
+                }
+                kc.localBarrier();
+            }
+            m1 = red[0] / d;
+            m2 = red2[0] / d;
+        }
         int cpg = d / plane;
         for (int j = l; j < d; j += RG) {
             int e = o + j, q = i * cpg + j / plane;   // element and its (sample, channel) plane
-            a[txhatO + e] = ri * (a[txO + e] - m1 - a[xhatO + e] * m2);
+            if (tangent == 1) a[txhatO + e] = ri * (a[txO + e] - m1 - a[xhatO + e] * m2);
             if (chain == 0) continue;
             a[yO + e] = a[xhatO + e] * a[scO + q] + a[bO + q];
-            a[tyO + e] = a[txhatO + e] * a[scO + q] + a[xhatO + e] * a[tsO + q] + a[tbO + q];
+            if (tangent == 1) a[tyO + e] = a[txhatO + e] * a[scO + q] + a[xhatO + e] * a[tsO + q] + a[tbO + q];
             ActivationKernels.silu(a, yO, a, actO, a, slopeO, e, e + 1);
-            a[tactO + e] = a[slopeO + e] * a[tyO + e];
+            if (tangent == 1) a[tactO + e] = a[slopeO + e] * a[tyO + e];
         }
     }
 

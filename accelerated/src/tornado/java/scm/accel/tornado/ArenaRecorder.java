@@ -221,6 +221,21 @@ public final class ArenaRecorder implements Backend {
                         o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat), o.applyAsInt(ds), o.applyAsInt(db), o.applyAsInt(r), o.applyAsInt(dx), d, plane));
     }
 
+    /** One task (ArenaKernels#normModulateSiluDual without tangents): one work-group per GroupNorm row. */
+    @Override public void normModulateSilu(float[] x, float[] xhat, float[] r, float[] sc, float[] b, float[] y, float[] act, float[] slope, int rows, int d,
+                                           float eps, int planes, int plane) {
+        if (!DUALS) {
+            Backend.super.normModulateSilu(x, xhat, r, sc, b, y, act, slope, rows, d, eps, planes, plane);
+            return;
+        }
+        if (rows * d != planes * plane || d % plane != 0) throw new IllegalArgumentException("GroupNorm rows of " + d + " values must hold whole planes of " + plane);
+        float[] s = f(eps);
+        op("normModulateSilu", a(x, sc, b, none), a(xhat, r, y, act, slope), NO, i(rows, d, planes, plane), s, Launch.groups(rows),
+                (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(none), o.applyAsInt(xhat),
+                        o.applyAsInt(r), o.applyAsInt(none), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(y),
+                        o.applyAsInt(none), o.applyAsInt(act), o.applyAsInt(slope), o.applyAsInt(none), o.applyAsInt(s), d, plane, 2));
+    }
+
     /** One task (ArenaKernels#normModulateSiluDual): one work-group per GroupNorm row. */
     @Override public void normModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] sc, float[] b, float[] ts, float[] tb,
                                                float[] y, float[] ty, float[] act, float[] slope, float[] tact, int rows, int d, float eps, int planes, int plane) {
@@ -233,7 +248,7 @@ public final class ArenaRecorder implements Backend {
         op("normModulateSiluDual", a(x, tx, sc, b, ts, tb), a(xhat, r, txhat, y, ty, act, slope, tact), NO, i(rows, d, planes, plane), s, Launch.groups(rows),
                 (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
                         o.applyAsInt(r), o.applyAsInt(txhat), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(ts), o.applyAsInt(tb), o.applyAsInt(y), o.applyAsInt(ty),
-                        o.applyAsInt(act), o.applyAsInt(slope), o.applyAsInt(tact), o.applyAsInt(s), d, plane, 1));
+                        o.applyAsInt(act), o.applyAsInt(slope), o.applyAsInt(tact), o.applyAsInt(s), d, plane, 3));
     }
 
     /** One task (ArenaKernels#normModulateSiluDual without its chain): each row's statistics, x̂ and the tangent's projection by one work-group. */
@@ -246,7 +261,7 @@ public final class ArenaRecorder implements Backend {
         op("layerNormDual", a(x, tx, none), a(xhat, r, txhat), NO, i(n, d), s, Launch.groups(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
                         o.applyAsInt(r), o.applyAsInt(txhat), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none),
-                        o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(s), d, d, 0));
+                        o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(s), d, d, 1));
     }
 
     @Override public void affine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int d) {

@@ -150,4 +150,32 @@ class ArenaLayerNormDualTest {
             assertNotNull(w, "a changed slope must show");
         }
     }
+
+    /**
+     * The forward chain (ArenaRecorder#normModulateSilu: {@link ArenaKernels#normModulateSiluDual} without tangents)
+     * against layerNorm, modulate and silu as separate tasks, raw bits; negative control: a changed shift shows.
+     */
+    @Test
+    void fusedForwardMatchesItsParts() {
+        for (int plane : new int[] {49, 196}) {
+            int n = 3, c = 8, groups = 2, cpg = c / groups, rows = n * groups, d = cpg * plane, planes = n * c, len = n * c * plane;
+            SplittableRandom rnd = new SplittableRandom(410 + plane);
+            float[] x = gaussian(rnd, len, 1.5), s = gaussian(rnd, planes, 0.8), b = gaussian(rnd, planes, 0.5);
+            float[][] sep = {new float[len], new float[rows], new float[len], new float[len], new float[len]};
+            float[][] fus = {new float[len], new float[rows], new float[len], new float[len], new float[len]};
+            ArenaRecorder rec = new ArenaRecorder();
+            rec.layerNorm(x, sep[0], sep[1], rows, d, 1e-5f);
+            rec.modulate(sep[0], s, b, sep[2], planes, plane);
+            rec.silu(sep[2], sep[3], sep[4], len);
+            float[][] a = run(rec.take(), sep);
+            rec.normModulateSilu(x, fus[0], fus[1], s, b, fus[2], fus[3], fus[4], rows, d, 1e-5f, planes, plane);
+            List<Op> ops = rec.take();
+            assertEquals(1, ops.size(), "one operation");
+            assertNull(differ(run(ops, fus), a), "fused forward vs three tasks, raw bits (plane " + plane + ")");
+            b[0] += 0.01f;
+            String w = differ(run(ops, fus), a);
+            System.out.println("ArenaLayerNormDualTest fused forward negative control (one shift + 0.01): " + w);
+            assertNotNull(w, "a changed shift must show");
+        }
+    }
 }

@@ -25,7 +25,8 @@ import scm.accel.backend.JvmBackend;
  *       times, dropout masks and cos t·sin t drawn on the host) are inputs a device graph copies in, and may be
  *       written by the host before the call.
  * </ul>
- * Every method of the interface is overridden here, its default methods ({@link #linearDual}) included, and each
+ * Every method of the interface is overridden here, its default methods ({@link #linearDual}, the fused pairs and
+ * norm chains) included, and each
  * defers exactly the call it received, declaring the arrays it reads and the arrays it writes (outputs and accumulators,
  * from the kernels' contracts in {@link Backend}); {@link #flush()} checks each declaration as the operation runs (a
  * declared read must come out unchanged), and {@link DeferredBackendTest#everyBackendOperationIsDeferred} checks by
@@ -138,6 +139,42 @@ final class DeferredBackend implements Backend {
     @Override public void linearDual(float[] x, float[] dx, float[] w, float[] b, float[] y, float[] dy, int n,
             int in, int out) {
         defer("linearDual", () -> inner.linearDual(x, dx, w, b, y, dy, n, in, out), reads(x, dx, w, b), writes(y, dy));
+    }
+
+    @Override public void siluDual(float[] x, float[] tx, float[] y, float[] slope, float[] ty, int len) {
+        defer("siluDual", () -> inner.siluDual(x, tx, y, slope, ty, len), reads(x, tx), writes(y, slope, ty));
+    }
+
+    @Override public void conv2dDual(float[] x, float[] tx, float[] w, float[] b, float[] y, float[] ty, int n, int cin, int h, int wd, int cout,
+            int k) {
+        defer("conv2dDual", () -> inner.conv2dDual(x, tx, w, b, y, ty, n, cin, h, wd, cout, k), reads(x, tx, w, b), writes(y, ty));
+    }
+
+    @Override public void modulateDual(float[] xhat, float[] dxhat, float[] s, float[] b, float[] ds, float[] db, float[] y, float[] dy, int planes,
+            int plane) {
+        defer("modulateDual", () -> inner.modulateDual(xhat, dxhat, s, b, ds, db, y, dy, planes, plane), reads(xhat, dxhat, s, b, ds, db), writes(y, dy));
+    }
+
+    @Override public void layerNormDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, int n, int d, float eps) {
+        defer("layerNormDual", () -> inner.layerNormDual(x, tx, xhat, r, txhat, n, d, eps), reads(x, tx), writes(xhat, r, txhat));
+    }
+
+    @Override public void normModulateSilu(float[] x, float[] xhat, float[] r, float[] s, float[] b, float[] y, float[] act, float[] slope, int rows,
+            int d, float eps, int planes, int plane) {
+        defer("normModulateSilu", () -> inner.normModulateSilu(x, xhat, r, s, b, y, act, slope, rows, d, eps, planes, plane), reads(x, s, b),
+                writes(xhat, r, y, act, slope));
+    }
+
+    @Override public void normModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] s, float[] b, float[] ts,
+            float[] tb, float[] y, float[] ty, float[] act, float[] slope, float[] tact, int rows, int d, float eps, int planes, int plane) {
+        defer("normModulateSiluDual", () -> inner.normModulateSiluDual(x, tx, xhat, r, txhat, s, b, ts, tb, y, ty, act, slope, tact, rows, d, eps, planes,
+                plane), reads(x, tx, s, b, ts, tb), writes(xhat, r, txhat, y, ty, act, slope, tact));
+    }
+
+    @Override public void siluModulateNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db,
+            float[] r, float[] dx, int rows, int d, int planes, int plane) {
+        defer("siluModulateNormGrad", () -> inner.siluModulateNormGrad(g, slope, gAct, xhat, s, dxhat, ds, db, r, dx, rows, d, planes, plane),
+                reads(g, slope, xhat, s, r), writes(gAct, dxhat, ds, db, dx));
     }
 
     @Override public void linearInputGrad(float[] dy, float[] w, float[] dx, int n, int in, int out) {

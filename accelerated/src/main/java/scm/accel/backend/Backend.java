@@ -68,7 +68,7 @@ public interface Backend extends AutoCloseable {
      * An adaptive GroupNorm followed by SiLU (a forward), on GroupNorm rows of d values: {@link #layerNorm},
      * {@link #modulate}, {@link #silu}. The default is those three calls; the device arena runs it as one task.
      */
-    default void normModulateSilu(float[] x, float[] xhat, float[] r, float[] s, float[] b, float[] y, float[] act, float[] slope, int rows, int d, float eps,
+    default void groupNormModulateSilu(float[] x, float[] xhat, float[] r, float[] s, float[] b, float[] y, float[] act, float[] slope, int rows, int d, float eps,
                                   int planes, int plane) {
         layerNorm(x, xhat, r, rows, d, eps);
         modulate(xhat, s, b, y, planes, plane);
@@ -81,7 +81,7 @@ public interface Backend extends AutoCloseable {
      * then a = SiLU(y), the slope and the tangent slope ⊙ t_y ({@link #siluDual}). The default is those three calls; the
      * device arena runs it as one task (one work-group per row).
      */
-    default void normModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] s, float[] b, float[] ts, float[] tb,
+    default void groupNormModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] s, float[] b, float[] ts, float[] tb,
                                       float[] y, float[] ty, float[] act, float[] slope, float[] tact, int rows, int d, float eps, int planes, int plane) {
         layerNormDual(x, tx, xhat, r, txhat, rows, d, eps);
         modulateDual(xhat, txhat, s, b, ts, tb, y, ty, planes, plane);
@@ -94,7 +94,7 @@ public interface Backend extends AutoCloseable {
      * dx through the normalisation ({@link #layerNormProject} of dx̂). The default is those three calls; the device arena
      * runs it as one task (one work-group per row).
      */
-    default void siluModulateNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, float[] r,
+    default void siluModulateGroupNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db, float[] r,
                                       float[] dx, int rows, int d, int planes, int plane) {
         mul(slope, g, gAct, planes * plane);
         modulateGrad(gAct, xhat, s, dxhat, ds, db, planes, plane);

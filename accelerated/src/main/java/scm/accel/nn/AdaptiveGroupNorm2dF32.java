@@ -108,7 +108,7 @@ public final class AdaptiveGroupNorm2dF32 {
     }
 
     /**
-     * {@link #forwardConditioned} followed by {@code act}'s forward in one backend call ({@link Backend#normModulateSilu}:
+     * {@link #forwardConditioned} followed by {@code act}'s forward in one backend call ({@link Backend#groupNormModulateSilu}:
      * the same operations; one task on the device arena). Returns SiLU(y).
      */
     public float[] forwardConditionedSilu(float[] x, SiLUF32 act, int n) {
@@ -117,12 +117,12 @@ public final class AdaptiveGroupNorm2dF32 {
         int len = n * shape.size();
         y = Buffers.ensure(y, len);
         float[][] ab = act.forwardBuffers(len);
-        be.normModulateSilu(x, nb[0], nb[1], s, b, y, ab[0], ab[1], norm.rows(n), norm.rowLength(), GroupNormF32.EPS, n * shape.c(), shape.plane());
+        be.groupNormModulateSilu(x, nb[0], nb[1], s, b, y, ab[0], ab[1], norm.rows(n), norm.rowLength(), GroupNormF32.EPS, n * shape.c(), shape.plane());
         return ab[0];
     }
 
     /**
-     * {@link #jvpConditioned} followed by {@code act}'s JVP in one backend call ({@link Backend#normModulateSiluDual}:
+     * {@link #jvpConditioned} followed by {@code act}'s JVP in one backend call ({@link Backend#groupNormModulateSiluDual}:
      * the same operations; one task on the device arena). Returns SiLU(y); its tangent is {@code act.tangent()}, this
      * norm's output and tangent are kept for the backward as {@link #jvpConditioned} keeps them.
      */
@@ -133,7 +133,7 @@ public final class AdaptiveGroupNorm2dF32 {
         y = Buffers.ensure(y, len);
         dy = Buffers.ensure(dy, len);
         float[][] ab = act.dualBuffers(len);
-        be.normModulateSiluDual(x, dx, nb[0], nb[1], nb[2], s, b, scaleNorm.tangent(), shiftNorm.tangent(), y, dy, ab[0], ab[1], ab[2], norm.rows(n),
+        be.groupNormModulateSiluDual(x, dx, nb[0], nb[1], nb[2], s, b, scaleNorm.tangent(), shiftNorm.tangent(), y, dy, ab[0], ab[1], ab[2], norm.rows(n),
                 norm.rowLength(), GroupNormF32.EPS, n * shape.c(), shape.plane());
         return ab[0];
     }
@@ -148,7 +148,7 @@ public final class AdaptiveGroupNorm2dF32 {
     }
 
     /**
-     * {@code act}'s backward then {@link #backwardToInput} in one backend call ({@link Backend#siluModulateNormGrad}: the
+     * {@code act}'s backward then {@link #backwardToInput} in one backend call ({@link Backend#siluModulateGroupNormGrad}: the
      * same operations; one task on the device arena), for a SiLU applied to this norm's output. Returns dL/dx.
      */
     public float[] backwardToInputThroughSilu(float[] g, SiLUF32 act, int n) {
@@ -157,7 +157,7 @@ public final class AdaptiveGroupNorm2dF32 {
         ds = Buffers.ensure(ds, n * shape.c());
         db = Buffers.ensure(db, n * shape.c());
         float[][] ab = act.backwardBuffers(len), nb = norm.backwardBuffers(n);
-        be.siluModulateNormGrad(g, ab[0], ab[1], nb[0], s, dxhat, ds, db, nb[1], nb[2], norm.rows(n), norm.rowLength(), n * shape.c(), shape.plane());
+        be.siluModulateGroupNormGrad(g, ab[0], ab[1], nb[0], s, dxhat, ds, db, nb[1], nb[2], norm.rows(n), norm.rowLength(), n * shape.c(), shape.plane());
         return nb[2];
     }
 

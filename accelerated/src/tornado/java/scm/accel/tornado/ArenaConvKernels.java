@@ -243,13 +243,16 @@ public final class ArenaConvKernels {
      */
     public static void conv2dParamGradReduce(KernelContext kc, float[] a, int partO, int dwO, int dbO, int cout, int cols, int chunks, int total) {
         int e = kc.globalIdx;
-        if (e < total) {
-            float acc = 0f;
-            for (int ch = 0; ch < chunks; ch++) acc += a[partO + ch * total + e];
-            int o = e / cols;
-            int col = e - o * cols;
-            if (col < cols - 1) a[dwO + o * (cols - 1) + col] += acc;
-            else a[dbO + o] += acc;
-        }
+        if (e < total) reduceEntry(a, partO, dwO, dbO, cols, chunks, total, e);
+    }
+
+    /** Entry e of {@link #conv2dParamGradReduce} (also run by ArenaMultiKernels#convReduceMulti for merged reductions). */
+    static void reduceEntry(float[] a, int partO, int dwO, int dbO, int cols, int chunks, int total, int e) {
+        float acc = 0f;
+        for (int ch = 0; ch < chunks; ch++) acc += a[partO + ch * total + e];
+        int o = e / cols;
+        int col = e - o * cols;
+        if (col < cols - 1) a[dwO + o * (cols - 1) + col] += acc;
+        else a[dbO + o] += acc;
     }
 }

@@ -39,7 +39,7 @@ public final class ArenaKernels {
     static final KernelContext CONTEXT = new KernelContext();
 
     /**
-     * Work items per work-group of the reduction kernels ({@link #layerNorm}, {@link #conv2dWeightGradTaps}, …): one group
+     * Work items per work-group of the reduction kernels ({@link #groupNormRows}, {@link #conv2dWeightGradTaps}, …): one group
      * per output value or row, launched with groups·RG items (ArenaRecorder). A power of two (the tree reduction).
      * Each kernel writes its reduction out rather than calling a helper: PTX miscompiled local-memory reductions
      * inside a helper method (docs/gpu.md §5).
@@ -134,50 +134,23 @@ public final class ArenaKernels {
     }
 
     /**
-     * Row i of {@link NormKernels#layerNormRow}, one work-group of {@link #RG} items per row: the mean and the variance
-     * are strided partial sums tree-reduced in local memory (a different order of float additions than the JVM's
-     * in-order sums: within the float32 tolerance the agreement tests argue), then every item writes its x̂ entries.
+     * The normalisation rows, forward direction, one work-group of {@link #RG} items per row i (d values): the mean and
+     * the variance of {@link NormKernels#layerNormRow} as strided partial sums tree-reduced in local memory (another order
+     * of float additions than the JVM's in-order sums: within the float32 tolerance the agreement tests argue), then x̂.
+     * {@code mode} = tangent + 2·chain, compiled in as a constant (ArenaKernels' rule), so each task carries only its
+     * own code; unused offsets are any:
+     * <ul>
+     *   <li>0: LayerNorm / GroupNorm rows (Backend#layerNorm);
+     *   <li>1: with the tangent's projection {@link NormKernels#layerNormProjectRow} of tx (Backend#layerNormDual: a
+     *       normalisation's JVP; each item projects the x̂ entries it wrote itself, so only local reductions need barriers);
+     *   <li>2: with the chain of an adaptive GroupNorm and the SiLU after it, per element {@link #modulate}'s expression
+     *       then {@link #silu}'s (Backend#groupNormModulateSilu; row i holds d / plane whole planes, plane index
+     *       i·d/plane + j/plane);
+     *   <li>3: both, with the tangents of the chain ({@link #modulateDual}, {@link #siluDual}: Backend#groupNormModulateSiluDual).
+     * </ul>
+     * Every value is the separate kernels' expression on the same operands (ArenaLayerNormDualTest compares the bits).
      */
-    public static void layerNorm(KernelContext kc, float[] a, int xO, int xhatO, int rO, int sO, int n, int d) {
-        float[] red = kc.allocateFloatLocalArray(RG);
-        int i = kc.groupIdx, l = kc.localIdx, o = xO + i * d;
-        float part = 0f;
-        for (int j = l; j < d; j += RG) part += a[o + j];
-        red[l] = part;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) red[l] = red[l] + red[l + st];
-            kc.localBarrier();
-        }
-        float mu = red[0] / d;
-        kc.localBarrier();
-        part = 0f;
-        for (int j = l; j < d; j += RG) {
-            float c = a[o + j] - mu;
-            part += c * c;
-        }
-        red[l] = part;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) red[l] = red[l] + red[l + st];
-            kc.localBarrier();
-        }
-        float ri = (float) (1.0 / Math.sqrt(red[0] / d + a[sO]));
-        if (l == 0) a[rO + i] = ri;
-        for (int j = l; j < d; j += RG) a[xhatO + i * d + j] = (a[o + j] - mu) * ri;
-    }
-
-    /**
-     * A normalisation's JVP for row i in one work-group: {@link #layerNorm} then {@link #layerNormProject} of the tangent
-     * tx, the same sums in the same trees (each item projects the entries of x̂ it wrote itself, so only the local
-     * reductions need barriers); with the chain also, per element, {@link #modulateDual}'s two expressions and
-     * {@link #siluDual}'s: an adaptive GroupNorm's JVP and the SiLU after it (row i holds d / plane whole planes, plane
-     * index i·d/plane + j/plane). Every value is the separate kernels' expression on the same operands, each item reading
-     * back only what it wrote itself (ArenaLayerNormDualTest compares the bits). {@code mode} = tangent + 2·chain: 1 the
-     * normalisation's JVP, 3 with the chain, 2 the chain without any tangent (a forward: layerNorm, modulate, silu). It is
-     * compiled in as a constant (ArenaKernels' rule), so each task carries only its own code; unused offsets are any.
-     */
-    public static void normModulateSiluDual(KernelContext kc, float[] a, int xO, int txO, int xhatO, int rO, int txhatO, int scO, int bO, int tsO, int tbO,
+    public static void groupNormRows(KernelContext kc, float[] a, int xO, int txO, int xhatO, int rO, int txhatO, int scO, int bO, int tsO, int tbO,
                                             int yO, int tyO, int actO, int slopeO, int tactO, int sO, int d, int plane, int mode) {
         int tangent = mode % 2, chain = mode / 2;   // one parameter: TornadoVM's task() takes at most 20 arguments
         float[] red = kc.allocateFloatLocalArray(RG);
@@ -246,31 +219,67 @@ public final class ArenaKernels {
 
 
     /**
-     * The backward of SiLU after an adaptive GroupNorm for GroupNorm row i in one work-group: per plane of the row (in
-     * order), {@link #mul}'s gAct = slope·g and {@link #modulateGrad}'s dx̂ = gAct·s, ds = Σ gAct·x̂, db = Σ gAct, with
-     * modulateGrad's partition and reduction tree; then {@link #layerNormProject} of dx̂ over the row with its partition and
-     * tree. The projection reads dx̂ written by other items of the group, hence the global-memory barrier before it.
-     * (db may differ from the separate kernels' in the last bits: the compiler may add slope·g into it unrounded, an fma,
-     * where modulateGrad adds the stored product; ArenaLayerNormDualTest bounds it.)
+     * The normalisation rows, backward direction, one work-group of {@link #RG} items per row i (d values, d / plane whole
+     * planes). {@code mode} = SILU + MODULATE + PROJECT (1, 2, 4), compiled in as a constant:
+     * <ul>
+     *   <li>SILU: the gradient read is g = slope·g ({@link #mul}: SiLU's backward), written to gAct;
+     *   <li>MODULATE: per plane q of the row, in order, {@link GroupNormKernels#modulateGrad}'s dx̂ = g·s_q, ds_q = Σ g·x̂,
+     *       db_q = Σ g as strided partial sums tree-reduced in local memory (Backend#modulateGrad with d = plane: one plane
+     *       per work-group; one work item per plane took 2.2 ms of the 28x28 U-Net step on the H200);
+     *   <li>PROJECT: {@link NormKernels#layerNormProjectRow} of dx̂ (the gradient read, if not MODULATE) over the row,
+     *       into dx (Backend#layerNormProject, two tree-reduced sums).
+     * </ul>
+     * All seven are Backend#siluModulateGroupNormGrad. With MODULATE and PROJECT the projection reads dx̂ written by other
+     * items of the group, hence the global-memory barrier between them. (In mode 7, db may differ from the separate
+     * kernels' in the last bits: the compiler may add slope·g into it unrounded, an fma, where the separate modulation adds
+     * the stored product; ArenaLayerNormDualTest bounds it.)
      */
-    public static void siluModulateNormGrad(KernelContext kc, float[] a, int gO, int slopeO, int gActO, int xhatO, int scO, int dxhatO, int dsO, int dbO,
-                                            int rO, int dxO, int d, int plane) {
+    public static void groupNormRowsBackward(KernelContext kc, float[] a, int gO, int slopeO, int gActO, int xhatO, int scO, int dxhatO, int dsO, int dbO,
+                                             int rO, int dxO, int d, int plane, int mode) {
+        int silu = mode % 2, modulate = (mode / 2) % 2, project = mode / 4;
         float[] red = kc.allocateFloatLocalArray(RG);
         float[] red2 = kc.allocateFloatLocalArray(RG);
         int i = kc.groupIdx, l = kc.localIdx, o = i * d, cpg = d / plane;
-        for (int cc = 0; cc < cpg; cc++) {
-            int q = i * cpg + cc, po = q * plane;
-            float sc = a[scO + q], gs = 0f, gb = 0f;
-            for (int j = l; j < plane; j += RG) {
-                int e = po + j;
-                float g = a[slopeO + e] * a[gO + e];
-                a[gActO + e] = g;
-                a[dxhatO + e] = g * sc;
-                gs += g * a[xhatO + e];
-                gb += g;
+        if (modulate == 1) {
+            for (int cc = 0; cc < cpg; cc++) {
+                int q = i * cpg + cc, po = q * plane;
+                float sc = a[scO + q], gs = 0f, gb = 0f;
+                for (int j = l; j < plane; j += RG) {
+                    int e = po + j;
+                    float g = silu == 1 ? a[slopeO + e] * a[gO + e] : a[gO + e];
+                    if (silu == 1) a[gActO + e] = g;
+                    a[dxhatO + e] = g * sc;
+                    gs += g * a[xhatO + e];
+                    gb += g;
+                }
+                red[l] = gs;
+                red2[l] = gb;
+                kc.localBarrier();
+                for (int st = RG / 2; st > 0; st /= 2) {
+                    if (l < st) {
+                        red[l] = red[l] + red[l + st];
+                        red2[l] = red2[l] + red2[l + st];
+                    }
+                    kc.localBarrier();
+                }
+                if (l == 0) {
+                    a[dsO + q] = red[0];
+                    a[dbO + q] = red2[0];
+                }
+                kc.localBarrier();
             }
-            red[l] = gs;
-            red2[l] = gb;
+            if (project == 1) kc.globalBarrier();
+        }
+        if (project == 1) {
+            int vO = modulate == 1 ? dxhatO : gO;
+            float mv = 0f, mhv = 0f;
+            for (int j = l; j < d; j += RG) {
+                float v = a[vO + o + j];
+                mv += v;
+                mhv += a[xhatO + o + j] * v;
+            }
+            red[l] = mv;
+            red2[l] = mhv;
             kc.localBarrier();
             for (int st = RG / 2; st > 0; st /= 2) {
                 if (l < st) {
@@ -279,56 +288,9 @@ public final class ArenaKernels {
                 }
                 kc.localBarrier();
             }
-            if (l == 0) {
-                a[dsO + q] = red[0];
-                a[dbO + q] = red2[0];
-            }
-            kc.localBarrier();
+            float m1 = red[0] / d, m2 = red2[0] / d, ri = a[rO + i];
+            for (int j = l; j < d; j += RG) a[dxO + o + j] = ri * (a[vO + o + j] - m1 - a[xhatO + o + j] * m2);
         }
-        kc.globalBarrier();
-        float mv = 0f, mhv = 0f;
-        for (int j = l; j < d; j += RG) {
-            float v = a[dxhatO + o + j];
-            mv += v;
-            mhv += a[xhatO + o + j] * v;
-        }
-        red[l] = mv;
-        red2[l] = mhv;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) {
-                red[l] = red[l] + red[l + st];
-                red2[l] = red2[l] + red2[l + st];
-            }
-            kc.localBarrier();
-        }
-        float m1 = red[0] / d, m2 = red2[0] / d, ri = a[rO + i];
-        for (int j = l; j < d; j += RG) a[dxO + o + j] = ri * (a[dxhatO + o + j] - m1 - a[xhatO + o + j] * m2);
-    }
-
-    /** Row i of {@link NormKernels#layerNormProjectRow}, one work-group per row, its two sums reduced as in {@link #layerNorm}. */
-    public static void layerNormProject(KernelContext kc, float[] a, int xhatO, int rO, int vO, int outO, int n, int d) {
-        float[] red = kc.allocateFloatLocalArray(RG);
-        float[] red2 = kc.allocateFloatLocalArray(RG);
-        int i = kc.groupIdx, l = kc.localIdx, o = i * d;
-        float mv = 0f, mhv = 0f;
-        for (int j = l; j < d; j += RG) {
-            float v = a[vO + o + j];
-            mv += v;
-            mhv += a[xhatO + o + j] * v;
-        }
-        red[l] = mv;
-        red2[l] = mhv;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) {
-                red[l] = red[l] + red[l + st];
-                red2[l] = red2[l] + red2[l + st];
-            }
-            kc.localBarrier();
-        }
-        float m1 = red[0] / d, m2 = red2[0] / d, ri = a[rO + i];
-        for (int j = l; j < d; j += RG) a[outO + o + j] = ri * (a[vO + o + j] - m1 - a[xhatO + o + j] * m2);
     }
 
     public static void affine(KernelContext kc, float[] a, int vO, int gO, int bO, int yO, int n, int d, int withShift) {
@@ -497,7 +459,7 @@ public final class ArenaKernels {
         }
     }
 
-    /** {@link GroupNormKernels#channelAffineGrad} for channel ch, one work-group per channel, both sums reduced as in {@link #layerNormProject}. */
+    /** {@link GroupNormKernels#channelAffineGrad} for channel ch, one work-group per channel, both sums reduced as in {@link #groupNormRowsBackward}. */
     public static void channelAffineGrad(KernelContext kc, float[] a, int dyO, int xhatO, int dgO, int dbO, int n, int c, int plane) {
         float[] red = kc.allocateFloatLocalArray(RG);
         float[] red2 = kc.allocateFloatLocalArray(RG);
@@ -550,40 +512,6 @@ public final class ArenaKernels {
             int q = e / plane;
             a[yO + e] = a[xhatO + e] * a[sO + q] + a[bO + q];
             a[dyO + e] = a[dxhatO + e] * a[sO + q] + a[xhatO + e] * a[dsO + q] + a[dbO + q];
-        }
-    }
-
-    /**
-     * {@link GroupNormKernels#modulateGrad} for one plane q (sample, channel) per work-group of {@link #RG} items:
-     * dx̂ = dy·s element by element (one product: the JVM's bits), ds_q = Σ dy·x̂ and db_q = Σ dy as strided partial sums
-     * tree-reduced in local memory (another order of additions than the JVM's in-order sums: the float32 tolerance of the
-     * agreement tests, ArenaModulateGradTest). One work item per plane left ~2,000 items each a 784-term loop at 28x28
-     * (2.2 ms of the U-Net step's 18 ms of kernels on the H200).
-     */
-    public static void modulateGrad(KernelContext kc, float[] a, int dyO, int xhatO, int sO, int dxhatO, int dsO, int dbO, int plane) {
-        float[] red = kc.allocateFloatLocalArray(RG);
-        float[] red2 = kc.allocateFloatLocalArray(RG);
-        int q = kc.groupIdx, l = kc.localIdx, o = q * plane;
-        float sc = a[sO + q], gs = 0f, gb = 0f;
-        for (int j = l; j < plane; j += RG) {
-            float g = a[dyO + o + j];
-            a[dxhatO + o + j] = g * sc;
-            gs += g * a[xhatO + o + j];
-            gb += g;
-        }
-        red[l] = gs;
-        red2[l] = gb;
-        kc.localBarrier();
-        for (int st = RG / 2; st > 0; st /= 2) {
-            if (l < st) {
-                red[l] = red[l] + red[l + st];
-                red2[l] = red2[l] + red2[l + st];
-            }
-            kc.localBarrier();
-        }
-        if (l == 0) {
-            a[dsO + q] = red[0];
-            a[dbO + q] = red2[0];
         }
     }
 

@@ -119,13 +119,7 @@ public final class ArenaMultiKernels {
             int t = ArenaKernels.tensorOf(tab, count, j);
             int e = j - tab[t];
             int b = count + 1 + 5 * t;
-            int size = tab[t + 1] - tab[t], cols = tab[b + 3], chunks = tab[b + 4];
-            float acc = 0f;
-            for (int ch = 0; ch < chunks; ch++) acc += a[tab[b] + ch * size + e];
-            int o = e / cols;
-            int col = e - o * cols;
-            if (col < cols - 1) a[tab[b + 1] + o * (cols - 1) + col] += acc;
-            else a[tab[b + 2] + o] += acc;
+            ArenaConvKernels.reduceEntry(a, tab[b], tab[b + 1], tab[b + 2], tab[b + 3], tab[b + 4], tab[t + 1] - tab[t], e);
         }
     }
 }

@@ -197,61 +197,66 @@ public final class ArenaRecorder implements Backend {
                         o.applyAsInt(db), o.applyAsInt(dy), len));
     }
 
+    /** ArenaKernels#groupNormRows, mode 0 (statistics and x̂ only), one work-group per row. */
     @Override public void layerNorm(float[] x, float[] xhat, float[] r, int n, int d, float eps) {
         float[] s = f(eps);
-        op("layerNorm", a(x), a(xhat, r), NO, i(n, d), s, Launch.groups(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::layerNorm, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(s), n, d));
+        op("layerNorm", a(x, none), a(xhat, r), NO, i(n, d), s, Launch.groups(n),
+                (g, p, A, o) -> g.task(p, ArenaKernels::groupNormRows, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(none), o.applyAsInt(xhat),
+                        o.applyAsInt(r), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none),
+                        o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(s), d, d, 0));
     }
 
+    /** ArenaKernels#groupNormRowsBackward, mode 4 (the projection of v only), one work-group per row. */
     @Override public void layerNormProject(float[] xhat, float[] r, float[] v, float[] out, int n, int d) {
-        op("layerNormProject", a(xhat, r, v), a(out), NO, i(n, d), null, Launch.groups(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::layerNormProject, ArenaKernels.CONTEXT, A, o.applyAsInt(xhat), o.applyAsInt(r), o.applyAsInt(v), o.applyAsInt(out), n, d));
+        op("layerNormProject", a(xhat, r, v, none), a(out), NO, i(n, d), null, Launch.groups(n),
+                (g, p, A, o) -> g.task(p, ArenaKernels::groupNormRowsBackward, ArenaKernels.CONTEXT, A, o.applyAsInt(v), o.applyAsInt(none), o.applyAsInt(none),
+                        o.applyAsInt(xhat), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(r), o.applyAsInt(out), d, d, 4));
     }
 
-    /** One task (ArenaKernels#siluModulateNormGrad): one work-group per GroupNorm row. */
-    @Override public void siluModulateNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] sc, float[] dxhat, float[] ds, float[] db, float[] r,
+    /** One task (ArenaKernels#groupNormRowsBackward): one work-group per GroupNorm row. */
+    @Override public void siluModulateGroupNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] sc, float[] dxhat, float[] ds, float[] db, float[] r,
                                                float[] dx, int rows, int d, int planes, int plane) {
         if (!DUALS) {
-            Backend.super.siluModulateNormGrad(g, slope, gAct, xhat, sc, dxhat, ds, db, r, dx, rows, d, planes, plane);
+            Backend.super.siluModulateGroupNormGrad(g, slope, gAct, xhat, sc, dxhat, ds, db, r, dx, rows, d, planes, plane);
             return;
         }
         if (rows * d != planes * plane || d % plane != 0) throw new IllegalArgumentException("GroupNorm rows of " + d + " values must hold whole planes of " + plane);
-        op("siluModulateNormGrad", a(g, slope, xhat, sc, r), a(gAct, dxhat, ds, db, dx), NO, i(rows, d, planes, plane), null, Launch.groups(rows),
-                (gr, p, A, o) -> gr.task(p, ArenaKernels::siluModulateNormGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(g), o.applyAsInt(slope), o.applyAsInt(gAct),
-                        o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat), o.applyAsInt(ds), o.applyAsInt(db), o.applyAsInt(r), o.applyAsInt(dx), d, plane));
+        op("siluModulateGroupNormGrad", a(g, slope, xhat, sc, r), a(gAct, dxhat, ds, db, dx), NO, i(rows, d, planes, plane), null, Launch.groups(rows),
+                (gr, p, A, o) -> gr.task(p, ArenaKernels::groupNormRowsBackward, ArenaKernels.CONTEXT, A, o.applyAsInt(g), o.applyAsInt(slope), o.applyAsInt(gAct),
+                        o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat), o.applyAsInt(ds), o.applyAsInt(db), o.applyAsInt(r), o.applyAsInt(dx), d, plane, 7));
     }
 
-    /** One task (ArenaKernels#normModulateSiluDual without tangents): one work-group per GroupNorm row. */
-    @Override public void normModulateSilu(float[] x, float[] xhat, float[] r, float[] sc, float[] b, float[] y, float[] act, float[] slope, int rows, int d,
+    /** One task (ArenaKernels#groupNormRows without tangents): one work-group per GroupNorm row. */
+    @Override public void groupNormModulateSilu(float[] x, float[] xhat, float[] r, float[] sc, float[] b, float[] y, float[] act, float[] slope, int rows, int d,
                                            float eps, int planes, int plane) {
         if (!DUALS) {
-            Backend.super.normModulateSilu(x, xhat, r, sc, b, y, act, slope, rows, d, eps, planes, plane);
+            Backend.super.groupNormModulateSilu(x, xhat, r, sc, b, y, act, slope, rows, d, eps, planes, plane);
             return;
         }
         if (rows * d != planes * plane || d % plane != 0) throw new IllegalArgumentException("GroupNorm rows of " + d + " values must hold whole planes of " + plane);
         float[] s = f(eps);
-        op("normModulateSilu", a(x, sc, b, none), a(xhat, r, y, act, slope), NO, i(rows, d, planes, plane), s, Launch.groups(rows),
-                (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(none), o.applyAsInt(xhat),
+        op("groupNormModulateSilu", a(x, sc, b, none), a(xhat, r, y, act, slope), NO, i(rows, d, planes, plane), s, Launch.groups(rows),
+                (g, p, A, o) -> g.task(p, ArenaKernels::groupNormRows, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(none), o.applyAsInt(xhat),
                         o.applyAsInt(r), o.applyAsInt(none), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(y),
                         o.applyAsInt(none), o.applyAsInt(act), o.applyAsInt(slope), o.applyAsInt(none), o.applyAsInt(s), d, plane, 2));
     }
 
-    /** One task (ArenaKernels#normModulateSiluDual): one work-group per GroupNorm row. */
-    @Override public void normModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] sc, float[] b, float[] ts, float[] tb,
+    /** One task (ArenaKernels#groupNormRows): one work-group per GroupNorm row. */
+    @Override public void groupNormModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] sc, float[] b, float[] ts, float[] tb,
                                                float[] y, float[] ty, float[] act, float[] slope, float[] tact, int rows, int d, float eps, int planes, int plane) {
         if (!DUALS) {
-            Backend.super.normModulateSiluDual(x, tx, xhat, r, txhat, sc, b, ts, tb, y, ty, act, slope, tact, rows, d, eps, planes, plane);
+            Backend.super.groupNormModulateSiluDual(x, tx, xhat, r, txhat, sc, b, ts, tb, y, ty, act, slope, tact, rows, d, eps, planes, plane);
             return;
         }
         if (rows * d != planes * plane || d % plane != 0) throw new IllegalArgumentException("GroupNorm rows of " + d + " values must hold whole planes of " + plane);
         float[] s = f(eps);
-        op("normModulateSiluDual", a(x, tx, sc, b, ts, tb), a(xhat, r, txhat, y, ty, act, slope, tact), NO, i(rows, d, planes, plane), s, Launch.groups(rows),
-                (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
+        op("groupNormModulateSiluDual", a(x, tx, sc, b, ts, tb), a(xhat, r, txhat, y, ty, act, slope, tact), NO, i(rows, d, planes, plane), s, Launch.groups(rows),
+                (g, p, A, o) -> g.task(p, ArenaKernels::groupNormRows, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
                         o.applyAsInt(r), o.applyAsInt(txhat), o.applyAsInt(sc), o.applyAsInt(b), o.applyAsInt(ts), o.applyAsInt(tb), o.applyAsInt(y), o.applyAsInt(ty),
                         o.applyAsInt(act), o.applyAsInt(slope), o.applyAsInt(tact), o.applyAsInt(s), d, plane, 3));
     }
 
-    /** One task (ArenaKernels#normModulateSiluDual without its chain): each row's statistics, x̂ and the tangent's projection by one work-group. */
+    /** One task (ArenaKernels#groupNormRows without its chain): each row's statistics, x̂ and the tangent's projection by one work-group. */
     @Override public void layerNormDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, int n, int d, float eps) {
         if (!DUALS) {
             Backend.super.layerNormDual(x, tx, xhat, r, txhat, n, d, eps);
@@ -259,7 +264,7 @@ public final class ArenaRecorder implements Backend {
         }
         float[] s = f(eps);
         op("layerNormDual", a(x, tx, none), a(xhat, r, txhat), NO, i(n, d), s, Launch.groups(n),
-                (g, p, A, o) -> g.task(p, ArenaKernels::normModulateSiluDual, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
+                (g, p, A, o) -> g.task(p, ArenaKernels::groupNormRows, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(xhat),
                         o.applyAsInt(r), o.applyAsInt(txhat), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none),
                         o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(none), o.applyAsInt(s), d, d, 1));
     }
@@ -386,7 +391,7 @@ public final class ArenaRecorder implements Backend {
     private final boolean tiled = tiledConv();
     /**
      * A JVP's pair of operations (conv2dDual, siluDual, modulateDual, layerNormDual) and the adaptive norm + SiLU chains
-     * (normModulateSiluDual, siluModulateNormGrad) as one task each unless
+     * (groupNormModulateSiluDual, siluModulateGroupNormGrad) as one task each unless
      * {@code -Dscm.arena.duals=false}, which records the two operations (for side-by-side timing).
      */
     static final boolean DUALS = !"false".equals(System.getProperty("scm.arena.duals"));
@@ -495,10 +500,12 @@ public final class ArenaRecorder implements Backend {
                         o.applyAsInt(ds), o.applyAsInt(db), o.applyAsInt(y), o.applyAsInt(dy), plane, total));
     }
 
+    /** ArenaKernels#groupNormRowsBackward, mode 2 (the modulation's gradients only), one work-group per plane. */
     @Override public void modulateGrad(float[] dy, float[] xhat, float[] sc, float[] dxhat, float[] ds, float[] db, int planes, int plane) {
-        op("modulateGrad", a(dy, xhat, sc), a(dxhat, ds, db), NO, i(planes, plane), null, Launch.groups(planes),
-                (g, p, A, o) -> g.task(p, ArenaKernels::modulateGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat),
-                        o.applyAsInt(ds), o.applyAsInt(db), plane));
+        op("modulateGrad", a(dy, xhat, sc, none), a(dxhat, ds, db), NO, i(planes, plane), null, Launch.groups(planes),
+                (g, p, A, o) -> g.task(p, ArenaKernels::groupNormRowsBackward, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(none), o.applyAsInt(none),
+                        o.applyAsInt(xhat), o.applyAsInt(sc), o.applyAsInt(dxhat), o.applyAsInt(ds), o.applyAsInt(db), o.applyAsInt(none), o.applyAsInt(none), plane,
+                        plane, 2));
     }
 
     @Override public void avgPool2(float[] x, float[] y, int planes, int h, int wd) {

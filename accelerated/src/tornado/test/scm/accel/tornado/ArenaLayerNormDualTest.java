@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import scm.accel.tornado.ArenaRecorder.Op;
 
 /**
- * {@link ArenaRecorder#layerNormDual} (a normalisation's JVP in one work-group per row: {@link ArenaKernels#normModulateSiluDual}
- * without its chain) on the device against the two
- * tasks it replaces, {@link ArenaKernels#layerNorm} then {@link ArenaKernels#layerNormProject}, on rows shorter than,
+ * {@link ArenaRecorder#layerNormDual} (a normalisation's JVP in one work-group per row: {@link ArenaKernels#groupNormRows}
+ * in mode 1) on the device against the two tasks it replaces, {@link ArenaRecorder#layerNorm} then
+ * {@link ArenaRecorder#layerNormProject} (the row kernels in modes 0 and 4), on rows shorter than,
  * equal to and longer than the work-group (GroupNorm rows of the U-Net: 4 channels × 49, 196 or 784 pixels, and odd
  * lengths). The fused kernel runs the same sums in the same reduction trees with the same expressions, so x̂, r and the
  * projected tangent are expected bit for bit (raw bits; the projection's x̂·m₂ reads the same value from a register
@@ -80,7 +80,7 @@ class ArenaLayerNormDualTest {
     void oddRows() { check(7, 37, 405, true); }
 
     /**
-     * {@link ArenaKernels#normModulateSiluDual} against its three parts as separate tasks (layerNormDual, modulateDual,
+     * {@link ArenaKernels#groupNormRows} against its three parts as separate tasks (layerNormDual, modulateDual,
      * siluDual), raw bits: GroupNorm rows of 4 channels × 49 and × 196 pixels (the U-Net's 7x7 and 14x14 levels), 3 samples.
      * Negative control: a changed shift tangent shows in the fused run's tangent.
      */
@@ -99,7 +99,7 @@ class ArenaLayerNormDualTest {
             rec.modulateDual(sep[0], sep[2], s, b, ts, tb, sep[3], sep[4], planes, plane);
             rec.siluDual(sep[3], sep[4], sep[5], sep[6], sep[7], len);
             float[][] a = run(rec.take(), sep);
-            rec.normModulateSiluDual(x, tx, fus[0], fus[1], fus[2], s, b, ts, tb, fus[3], fus[4], fus[5], fus[6], fus[7], rows, d, 1e-5f, planes, plane);
+            rec.groupNormModulateSiluDual(x, tx, fus[0], fus[1], fus[2], s, b, ts, tb, fus[3], fus[4], fus[5], fus[6], fus[7], rows, d, 1e-5f, planes, plane);
             List<Op> ops = rec.take();
             assertEquals(1, ops.size(), "one operation");
             assertNull(differ(run(ops, fus), a), "fused vs three tasks, raw bits (plane " + plane + ")");
@@ -111,7 +111,7 @@ class ArenaLayerNormDualTest {
     }
 
     /**
-     * {@link ArenaKernels#siluModulateNormGrad} against its three parts as separate tasks (mul, modulateGrad,
+     * {@link ArenaKernels#groupNormRowsBackward} against its three parts as separate tasks (mul, modulateGrad,
      * layerNormProject), raw bits except db (see the bound below), for the same shapes; negative control: a changed SiLU
      * slope shows.
      */
@@ -130,7 +130,7 @@ class ArenaLayerNormDualTest {
             rec.modulateGrad(sep[0], xhat, s, sep[1], sep[2], sep[3], planes, plane);
             rec.layerNormProject(xhat, r, sep[1], sep[4], rows, d);
             float[][] a = run(rec.take(), sep);
-            rec.siluModulateNormGrad(g, slope, fus[0], xhat, s, fus[1], fus[2], fus[3], r, fus[4], rows, d, planes, plane);
+            rec.siluModulateGroupNormGrad(g, slope, fus[0], xhat, s, fus[1], fus[2], fus[3], r, fus[4], rows, d, planes, plane);
             List<Op> ops = rec.take();
             assertEquals(1, ops.size(), "one operation");
             float[][] b = run(ops, fus);
@@ -152,7 +152,7 @@ class ArenaLayerNormDualTest {
     }
 
     /**
-     * The forward chain (ArenaRecorder#normModulateSilu: {@link ArenaKernels#normModulateSiluDual} without tangents)
+     * The forward chain (ArenaRecorder#groupNormModulateSilu: {@link ArenaKernels#groupNormRows} without tangents)
      * against layerNorm, modulate and silu as separate tasks, raw bits; negative control: a changed shift shows.
      */
     @Test
@@ -168,7 +168,7 @@ class ArenaLayerNormDualTest {
             rec.modulate(sep[0], s, b, sep[2], planes, plane);
             rec.silu(sep[2], sep[3], sep[4], len);
             float[][] a = run(rec.take(), sep);
-            rec.normModulateSilu(x, fus[0], fus[1], s, b, fus[2], fus[3], fus[4], rows, d, 1e-5f, planes, plane);
+            rec.groupNormModulateSilu(x, fus[0], fus[1], s, b, fus[2], fus[3], fus[4], rows, d, 1e-5f, planes, plane);
             List<Op> ops = rec.take();
             assertEquals(1, ops.size(), "one operation");
             assertNull(differ(run(ops, fus), a), "fused forward vs three tasks, raw bits (plane " + plane + ")");

@@ -16,7 +16,7 @@ import scm.accel.kernels.GroupNormKernels;
 import scm.accel.tornado.ArenaRecorder.Op;
 
 /**
- * The arena's modulation gradient ({@link ArenaKernels#modulateGrad}: one work-group per plane) on the device against
+ * The arena's modulation gradient ({@link ArenaRecorder#modulateGrad}: {@link ArenaKernels#groupNormRowsBackward} in mode 2, one work-group per plane) on the device against
  * float64 sums and the JVM's {@link GroupNormKernels#modulateGrad}, for planes shorter than, equal to and longer than the
  * work-group (49, 128, 784 values: the U-Net's 7x7 and 28x28 levels).
  *

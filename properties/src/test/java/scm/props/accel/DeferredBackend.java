@@ -159,21 +159,21 @@ final class DeferredBackend implements Backend {
         defer("layerNormDual", () -> inner.layerNormDual(x, tx, xhat, r, txhat, n, d, eps), reads(x, tx), writes(xhat, r, txhat));
     }
 
-    @Override public void normModulateSilu(float[] x, float[] xhat, float[] r, float[] s, float[] b, float[] y, float[] act, float[] slope, int rows,
+    @Override public void groupNormModulateSilu(float[] x, float[] xhat, float[] r, float[] s, float[] b, float[] y, float[] act, float[] slope, int rows,
             int d, float eps, int planes, int plane) {
-        defer("normModulateSilu", () -> inner.normModulateSilu(x, xhat, r, s, b, y, act, slope, rows, d, eps, planes, plane), reads(x, s, b),
+        defer("groupNormModulateSilu", () -> inner.groupNormModulateSilu(x, xhat, r, s, b, y, act, slope, rows, d, eps, planes, plane), reads(x, s, b),
                 writes(xhat, r, y, act, slope));
     }
 
-    @Override public void normModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] s, float[] b, float[] ts,
+    @Override public void groupNormModulateSiluDual(float[] x, float[] tx, float[] xhat, float[] r, float[] txhat, float[] s, float[] b, float[] ts,
             float[] tb, float[] y, float[] ty, float[] act, float[] slope, float[] tact, int rows, int d, float eps, int planes, int plane) {
-        defer("normModulateSiluDual", () -> inner.normModulateSiluDual(x, tx, xhat, r, txhat, s, b, ts, tb, y, ty, act, slope, tact, rows, d, eps, planes,
+        defer("groupNormModulateSiluDual", () -> inner.groupNormModulateSiluDual(x, tx, xhat, r, txhat, s, b, ts, tb, y, ty, act, slope, tact, rows, d, eps, planes,
                 plane), reads(x, tx, s, b, ts, tb), writes(xhat, r, txhat, y, ty, act, slope, tact));
     }
 
-    @Override public void siluModulateNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db,
+    @Override public void siluModulateGroupNormGrad(float[] g, float[] slope, float[] gAct, float[] xhat, float[] s, float[] dxhat, float[] ds, float[] db,
             float[] r, float[] dx, int rows, int d, int planes, int plane) {
-        defer("siluModulateNormGrad", () -> inner.siluModulateNormGrad(g, slope, gAct, xhat, s, dxhat, ds, db, r, dx, rows, d, planes, plane),
+        defer("siluModulateGroupNormGrad", () -> inner.siluModulateGroupNormGrad(g, slope, gAct, xhat, s, dxhat, ds, db, r, dx, rows, d, planes, plane),
                 reads(g, slope, xhat, s, r), writes(gAct, dxhat, ds, db, dx));
     }
 

@@ -15,7 +15,7 @@ import scm.accel.kernels.VectorGemm;
 /**
  * The JVM backend's faster forms give the same bits as the forms they replace (the engine's bit-reproducibility and
  * the agreement tests' bounds carry over unchanged): the full-width vector SiLU vs the scalar kernel, the LayerNorm
- * and PixelNorm rows taken four at a time vs one at a time, and the Linear products' 4/1-row register blocks under any row split
+ * and PixelNorm rows taken four at a time vs one at a time, the Linear products' register tiles (12, 4 and 1 rows) under any row split and against an exact fused multiply-add chain
  * (what makes results independent of the thread count). Exact equality is the claim, so no tolerance; the negative
  * control shows the comparison rejects a single one-ulp difference.
  */
@@ -82,7 +82,7 @@ class JvmKernelFormsTest {
         SplittableRandom rnd = new SplittableRandom(13);
         // outputs 256 and 64 (the two-chunk kernel alone), 112 and 120 (two-chunk and one-chunk kernels, 120 with a scalar tail, at 16 lanes)
         for (int[] shape : new int[][] {{64, 256}, {256, 256}, {256, 64}, {40, 112}, {33, 120}, {37, 19}, {5, 3}})
-            for (int n = 1; n <= 19; n++) {
+            for (int n = 1; n <= 31; n++) {
                 int in = shape[0], out = shape[1];
                 float[] x = random(rnd, n * in, 1), w = random(rnd, out * in, 0.1), b = random(rnd, out, 0.1);
                 float[] wt = VectorGemm.transpose(w, out, in, null);
@@ -98,6 +98,63 @@ class JvmKernelFormsTest {
                 for (int i = 0; i < n; i++) VectorGemm.linearRowsT(x, wt, b, true, row, in, out, i, i + 1);
                 assertTrue(sameBits(whole, row), "4-row blocks vs single rows, n=" + n + ", " + in + "->" + out);
             }
+    }
+
+    /**
+     * Every register tile of the products (the 12 x 2 tile with 512-bit vectors, the 4 x 2, 4 x 1 and 1-row tiles,
+     * computes each output as one float32 fused multiply-add chain in reduction order, so {@code Math.fma} in that
+     * order is an exact oracle; the columns after the last full lane chunk go to the scalar kernels of GemmKernels,
+     * whose chain is a product and an add, each rounded (Java does not contract them), so their oracle is that. Shapes: batch sizes around the 12-row and 4-row blocks (up to 33:
+     * two full 12-row blocks, two 4-row blocks and a single row), widths with lane-chunk pairs only (64, 256), a single
+     * chunk after the pairs (48 at 16 lanes) and a scalar tail (37), so that each path of inputGradRows and
+     * paramGradRows, whichever the vector width, is compared with the oracle. Exact equality, no tolerance.
+     */
+    @Test
+    void productTilesAreTheOrderedFmaChain() {
+        SplittableRandom rnd = new SplittableRandom(15);
+        for (int[] shape : new int[][] {{64, 256}, {256, 64}, {48, 37}, {37, 48}, {5, 3}})
+            for (int n : new int[] {1, 3, 4, 11, 12, 13, 16, 24, 27, 28, 33}) {
+                int in = shape[0], out = shape[1];
+                float[] dy = random(rnd, n * out, 1), w = random(rnd, out * in, 0.1), x = random(rnd, n * in, 1);
+                float[] dx = new float[n * in], want = new float[n * in];
+                VectorGemm.inputGradRows(dy, w, dx, in, out, 0, n);
+                for (int i = 0; i < n; i++)
+                    for (int k = 0; k < in; k++) {
+                        float acc = 0f;
+                        for (int o = 0; o < out; o++) acc = k < lanesEnd(in) ? Math.fma(w[o * in + k], dy[i * out + o], acc) : acc + dy[i * out + o] * w[o * in + k];
+                        want[i * in + k] = acc;
+                    }
+                assertTrue(sameBits(dx, want), "inputGradRows vs the fma chain, n=" + n + ", " + in + "<-" + out);
+                float[] dw = random(rnd, out * in, 0.01), db = random(rnd, out, 0.01);
+                float[] dwWant = Arrays.copyOf(dw, dw.length);
+                VectorGemm.paramGradRows(dy, x, dw, db, n, in, out, 0, out);
+                for (int o = 0; o < out; o++)
+                    for (int k = 0; k < in; k++) {
+                        float acc = 0f;
+                        for (int i = 0; i < n; i++) acc = k < lanesEnd(in) ? Math.fma(x[i * in + k], dy[i * out + o], acc) : acc + dy[i * out + o] * x[i * in + k];
+                        dwWant[o * in + k] += acc;
+                    }
+                assertTrue(sameBits(dw, dwWant), "paramGradRows vs the fma chain, n=" + n + ", " + in + "<-" + out);
+            }
+    }
+
+    /** The end of the last full lane chunk of a row of {@code in} floats (the scalar tail starts there). */
+    static int lanesEnd(int in) { return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.loopBound(in); }
+
+    /** Negative control for the oracle above: a chain summed in the opposite order is not bit-identical. */
+    @Test
+    void fmaChainOracleRejectsAnotherOrder() {
+        SplittableRandom rnd = new SplittableRandom(16);
+        int n = 28, in = 64, out = 256;
+        float[] dy = random(rnd, n * out, 1), w = random(rnd, out * in, 0.1), dx = new float[n * in], rev = new float[n * in];
+        VectorGemm.inputGradRows(dy, w, dx, in, out, 0, n);
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < in; k++) {
+                float acc = 0f;
+                for (int o = out - 1; o >= 0; o--) acc = Math.fma(w[o * in + k], dy[i * out + o], acc);
+                rev[i * in + k] = acc;
+            }
+        assertFalse(sameBits(dx, rev));
     }
 
     /** Negative control: the exact comparison used above rejects one output moved by one ulp. */

@@ -107,7 +107,7 @@ public final class FusedRows {
         for (int L = F.length(); j + L <= d; j += L) modulateSilu(x, o, mu, r, s, b, y, j);
         for (; j < d; j++) {
             float a = s[j] * ((x[o + j] - mu) * r) + b[j];
-            y[o + j] = a * ActivationKernels.sigmoid(a);
+            y[o + j] = a * VectorActivations.sigmoid(a);
         }
     }
 

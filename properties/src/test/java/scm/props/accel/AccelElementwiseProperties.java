@@ -15,8 +15,8 @@ import scm.ref.tensor.Batch;
 class AccelElementwiseProperties {
 
     /**
-     * SiLU vs {@link SiLU}. σ is computed in double and rounded once: |Δσ| ≤ u·σ (FU = FN_ULPS·u on a device,
-     * whose exp and division may be float builtins; below, "u" for σ's own error reads FU). y = a·σ adds one rounding:
+     * SiLU vs {@link SiLU}. σ's own error is |Δσ| ≤ SIGMOID_U·σ (6u on the JVM, whose σ is float32 within 3 ulp; FU on
+     * a device, whose exp and division may be float builtins; below, "u" for σ's own error reads SIGMOID_U). y = a·σ adds one rounding:
      * |Δy| ≤ 2u·|aσ|. Slope σ(1 + a(1 − σ)) in float: Δσ propagates through |1 + a(1 − 2σ)| ≤ 1 + |a|, and
      * each of the 4 further roundings is ≤ u times a term bounded by σ(1 + |a|)·... giving
      * |Δslope| ≤ u·σ·(3 + 5|a|). Factor 1.01 covers second-order terms.
@@ -38,11 +38,33 @@ class AccelElementwiseProperties {
         double[] by = new double[n * d], bs = new double[n * d];
         for (int j = 0; j < n * d; j++) {
             double s = 1 / (1 + Math.exp(-x[j]));
-            by[j] = 1.01 * (FU + U) * Math.abs(x[j] * s);
-            bs[j] = 1.01 * s * (FU * (1 + Math.abs(x[j])) + U * (2 + 4 * Math.abs(x[j])));
+            by[j] = 1.01 * (SIGMOID_U + U) * Math.abs(x[j] * s);
+            bs[j] = 1.01 * s * (SIGMOID_U * (1 + Math.abs(x[j])) + U * (2 + 4 * Math.abs(x[j])));
         }
         assertWithin(y, ref.primal().data(), by, "silu");
         assertWithin(slope, ref.tangent().data(), bs, "silu slope");
+    }
+
+    /**
+     * Negative control for the SiLU bound: σ computed with a relative error of 16u (beyond SIGMOID_U and the
+     * product's rounding) is rejected; the same inputs with the backend's σ pass.
+     */
+    @Test
+    void siluBoundRejectsALessAccurateSigma() {
+        SplittableRandom r = new SplittableRandom(3);
+        int len = 200;
+        float[] x = gaussian(r, len, 4), y = new float[len], slope = new float[len];
+        backend().silu(x, y, slope, len);
+        double[] want = new double[len], by = new double[len];
+        float[] off = new float[len];
+        for (int j = 0; j < len; j++) {
+            double s = 1 / (1 + Math.exp(-x[j]));
+            want[j] = x[j] * s;
+            by[j] = 1.01 * (SIGMOID_U + U) * Math.abs(x[j] * s);
+            off[j] = (float) (x[j] * s * (1 + 16 * U));
+        }
+        assertWithin(y, want, by, "silu");
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> assertWithin(off, want, by, "silu"));
     }
 
     /** One rounding per product or sum: mul ≤ u|ab|, add ≤ u|a+b|; h⊙s + b ≤ γ_2(|hs| + |b|); dh⊙s + h⊙ds + db ≤ γ_3(Σ|terms|). */

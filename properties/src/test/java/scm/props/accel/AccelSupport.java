@@ -35,6 +35,13 @@ final class AccelSupport {
     /** FN_ULPS·u: the relative error allowance of one transcendental, sqrt or division. */
     static final double FU = FN_ULPS * Math.scalb(1.0, -24);
 
+    /**
+     * The relative error allowance of SiLU's σ. The JVM backend evaluates σ in float32 (VectorActivations: within
+     * 3 ulp of the float64 value, argued and checked in JvmKernelFormsTest; one ulp of σ is at most 2u·σ, so 6u);
+     * on TornadoVM σ is the portable kernel's double-precision exp and division, FU as for any such operation.
+     */
+    static final double SIGMOID_U = "tornado".equals(System.getProperty("scm.backend", "jvm")) ? FU : 6 * U;
+
     private static Backend backend;
 
     static synchronized Backend backend() {

@@ -34,7 +34,9 @@ public final class Check {
         if (t == null) throw new IllegalArgumentException(what + " is null");
         if (t.length != n)
             throw new IllegalArgumentException("shape mismatch: " + what + " has " + t.length + " entries for a batch of " + n);
-        for (int i = 0; i < n; i++) time(t[i], what + "[" + i + "]");
+        // The element's name is built only for the error message: building it per element (4,096 string
+        // concatenations per call at batch 4096) was a visible share of a JVM-backend sampling call.
+        for (int i = 0; i < n; i++) if (!(t[i] >= 0 && t[i] <= HALF_PI)) time(t[i], what + "[" + i + "]");
         return t;
     }
 

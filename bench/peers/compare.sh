@@ -16,7 +16,7 @@ cp="cli/target/classes:accelerated/target/classes:reference/target/classes:$(cat
 out=$(mktemp)
 for r in $(seq 1 "$rounds"); do
   OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/peers/torch_mlp.py --rounds 5 --threads "$threads" "${warm[@]}" | tee -a "$out"
-  java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Dscm.threads="$threads" -cp "$cp" scm.accel.bench.EngineBench --rounds 5 "${warm[@]}" 2>/dev/null | tee -a "$out"
+  java --add-modules jdk.incubator.vector -XX:+UseG1GC -Dscm.threads="$threads" -cp "$cp" scm.accel.bench.EngineBench --rounds 5 "${warm[@]}" 2>/dev/null | tee -a "$out"
 done
 python3 - "$out" <<'PY'
 import statistics, sys, collections

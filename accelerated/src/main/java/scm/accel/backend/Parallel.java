@@ -14,8 +14,11 @@ import java.util.concurrent.locks.LockSupport;
  * tens of microseconds of work. Handing each to pool workers and parking the caller until they finish cost two
  * thread wake-ups per call, and on this machine's virtual CPUs a wake-up is tens of microseconds: the sCT step of
  * the digits MLP took 14 ms at batch 128 and 64 ms at batch 1024 on two threads against 8.3 and 48 ms on one
- * (EngineBench, docs/benchmarks.md). Here the caller works on its own chunks and the helpers spin for a short while
- * ({@link #SPIN_NANOS}) after each call before they park, so back-to-back calls find them awake.
+ * (EngineBench, docs/benchmarks.md). Here the caller works on its own chunks and the helpers poll for a short while
+ * ({@link #SPIN_NANOS}) after each call before they park, so back-to-back calls find them awake. They poll with
+ * {@code Thread.yield()}, not a busy {@code onSpinWait()} loop: on two cores a busy helper starved the JIT
+ * compiler threads, and in about half of the runs the sampler's kernels were still not compiled by C2 after 60
+ * warm-up calls (2-step sampling at 58-76 ms instead of 28 ms).
  *
  * <p>A call made while another is running (from a chunk body, or from a second thread sharing the backend) runs
  * its whole range on the calling thread: same results, no deadlock.
@@ -86,7 +89,7 @@ public final class Parallel implements AutoCloseable {
             job = j;
             for (Thread h : helpers) LockSupport.unpark(h);
             j.work();
-            while (j.finished.get() < j.chunks) Thread.onSpinWait();
+            while (j.finished.get() < j.chunks) Thread.yield();
             job = null;
             Throwable t = j.failure;
             if (t instanceof RuntimeException r) throw r;
@@ -108,7 +111,7 @@ public final class Parallel implements AutoCloseable {
             }
             long idleSince = System.nanoTime();
             while (!closed && ((j = job) == null || j == last)) {
-                if (System.nanoTime() - idleSince < SPIN_NANOS) Thread.onSpinWait();
+                if (System.nanoTime() - idleSince < SPIN_NANOS) Thread.yield();
                 else LockSupport.park(this);           // woken by the next call (forRange) or by close()
             }
         }

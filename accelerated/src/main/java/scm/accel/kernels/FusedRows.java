@@ -30,14 +30,15 @@ public final class FusedRows {
      */
     public static void normModulateSiluRows(float[] x, float[] s, float[] b, float[] y, int d, float eps, int from, int to) {
         float[] st = new float[16];  // μ and r of the current rows (one call site of the element loop below: see rowStats4)
+        float[] sig = new float[F.length()];  // σ of one vector of lanes (VectorActivations#sigmoidChunk)
         int i = from;
         for (; i + 8 <= to; i += 8) {
             rowStats8(x, d, eps, i, st);
-            for (int k = 0; k < 8; k++) modulateSiluRow(x, (i + k) * d, st[k], st[8 + k], s, b, y, d);
+            for (int k = 0; k < 8; k++) modulateSiluRow(x, (i + k) * d, st[k], st[8 + k], s, b, y, d, sig);
         }
         for (; i + 4 <= to; i += 4) {
             rowStats4(x, d, eps, i, st);
-            for (int k = 0; k < 4; k++) modulateSiluRow(x, (i + k) * d, st[k], st[4 + k], s, b, y, d);
+            for (int k = 0; k < 4; k++) modulateSiluRow(x, (i + k) * d, st[k], st[4 + k], s, b, y, d, sig);
         }
         for (; i < to; i++) {
             int o = i * d;
@@ -46,7 +47,7 @@ public final class FusedRows {
             mu /= d;
             float var = 0f;
             for (int j = 0; j < d; j++) { float c = x[o + j] - mu; var += c * c; }
-            modulateSiluRow(x, o, mu, (float) (1.0 / Math.sqrt(var / d + eps)), s, b, y, d);
+            modulateSiluRow(x, o, mu, (float) (1.0 / Math.sqrt(var / d + eps)), s, b, y, d, sig);
         }
     }
 
@@ -102,18 +103,21 @@ public final class FusedRows {
     }
 
     /** y[o + j] = SiLU(s[j]·((x[o + j] − mu)·r) + b[j]) for j in [0, d). */
-    static void modulateSiluRow(float[] x, int o, float mu, float r, float[] s, float[] b, float[] y, int d) {
+    static void modulateSiluRow(float[] x, int o, float mu, float r, float[] s, float[] b, float[] y, int d, float[] sig) {
         int j = 0;
-        for (int L = F.length(); j + L <= d; j += L) modulateSilu(x, o, mu, r, s, b, y, j);
+        for (int L = F.length(); j + L <= d; j += L) modulateSilu(x, o, mu, r, s, b, y, j, sig);
         for (; j < d; j++) {
             float a = s[j] * ((x[o + j] - mu) * r) + b[j];
             y[o + j] = a * VectorActivations.sigmoid(a);
         }
     }
 
-    static void modulateSilu(float[] x, int o, float mu, float r, float[] s, float[] b, float[] y, int j) {
+    /** One vector of lanes: a = s·x̂ + b is stored in y, σ(a) computed from there into {@code sig}, then y = a·σ(a). */
+    static void modulateSilu(float[] x, int o, float mu, float r, float[] s, float[] b, float[] y, int j, float[] sig) {
         FloatVector xh = FloatVector.fromArray(F, x, o + j).sub(mu).mul(r);
         FloatVector a = FloatVector.fromArray(F, s, j).mul(xh).add(FloatVector.fromArray(F, b, j));
-        a.mul(VectorActivations.sigmoid(a)).intoArray(y, o + j);
+        a.intoArray(y, o + j);
+        VectorActivations.sigmoidChunk(y, o + j, sig, 0);
+        a.mul(FloatVector.fromArray(F, sig, 0)).intoArray(y, o + j);
     }
 }

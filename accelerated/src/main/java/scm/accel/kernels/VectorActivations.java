@@ -37,22 +37,34 @@ public final class VectorActivations {
     /** 1/j! for j = 7 .. 0 (Horner order). */
     static final float[] TAYLOR = {1f / 5040, 1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f, 1f, 1f};
 
-    /** e^x lane-wise for x ≤ 0 (NaN stays NaN). */
-    static FloatVector expNonPositive(FloatVector x) {
-        x = x.max(X_MIN);
+    /**
+     * sig[is .. is + L) = σ(a[ia .. ia + L)) for one vector of lanes (L = F.length()), e^{−|a|} and all, in this one
+     * method. Vectors cross no call: a vector passed to a method that C2 declines to inline (it did, "callee uses too
+     * much stack", once the callee had been compiled on its own) is boxed on every call, and in about half of the
+     * runs 2-step sampling ran 2.2x slower (EngineBench). The kernels below hand σ over through a small array.
+     */
+    static void sigmoidChunk(float[] a, int ia, float[] sig, int is) {
+        FloatVector av = FloatVector.fromArray(F, a, ia);
+        FloatVector x = av.abs().neg().max(X_MIN);                                    // e^x, x = −|a| ∈ [X_MIN, 0]
         FloatVector t = x.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, SHIFT));
         FloatVector k = t.sub(SHIFT);
         FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), x);
         r = k.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(F, TAYLOR[0]);
-        for (int j = 1; j < TAYLOR.length; j++) p = p.fma(r, FloatVector.broadcast(F, TAYLOR[j]));
+        FloatVector p = FloatVector.broadcast(F, TAYLOR[0]);                          // Horner, unrolled: no loop holds a vector
+        p = p.fma(r, FloatVector.broadcast(F, TAYLOR[1]));
+        p = p.fma(r, FloatVector.broadcast(F, TAYLOR[2]));
+        p = p.fma(r, FloatVector.broadcast(F, TAYLOR[3]));
+        p = p.fma(r, FloatVector.broadcast(F, TAYLOR[4]));
+        p = p.fma(r, FloatVector.broadcast(F, TAYLOR[5]));
+        p = p.fma(r, FloatVector.broadcast(F, TAYLOR[6]));
+        p = p.fma(r, FloatVector.broadcast(F, TAYLOR[7]));
         IntVector ki = t.reinterpretAsInts().sub(SHIFT_BITS), k1 = ki.lanewise(VectorOperators.ASHR, 1), k2 = ki.sub(k1);
-        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(s1).mul(s2);
+        FloatVector e = p.mul(k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                .mul(k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        e.blend(1f, av.compare(VectorOperators.GE, 0f)).div(e.add(1f)).intoArray(sig, is);
     }
 
-    /** e^x for one x ≤ 0: {@link #expNonPositive(FloatVector)}'s operations on one element (same bits). */
+    /** e^x for one x ≤ 0: {@link #sigmoidChunk}'s operations on one element (same bits). */
     static float expNonPositive(float x) {
         x = Math.max(x, X_MIN);
         float t = Math.fma(x, LOG2E, SHIFT), k = t - SHIFT;
@@ -64,13 +76,7 @@ public final class VectorActivations {
         return p * Float.intBitsToFloat((k1 + 127) << 23) * Float.intBitsToFloat((k2 + 127) << 23);
     }
 
-    /** σ(a) lane-wise (see the class comment). */
-    static FloatVector sigmoid(FloatVector a) {
-        FloatVector e = expNonPositive(a.abs().neg());
-        return e.blend(1f, a.compare(VectorOperators.GE, 0f)).div(e.add(1f));
-    }
-
-    /** σ(a) for one element: {@link #sigmoid(FloatVector)}'s operations (same bits). */
+    /** σ(a) for one element: {@link #sigmoidChunk}'s operations (same bits). */
     public static float sigmoid(float a) {
         float e = expNonPositive(-Math.abs(a));
         return (a >= 0f ? 1f : e) / (e + 1f);
@@ -79,7 +85,8 @@ public final class VectorActivations {
     /** y = SiLU(x) and its slope over [from, to), the formulas of {@link ActivationKernels#silu} with this class's σ. */
     public static void silu(float[] x, float[] y, float[] slope, int from, int to) {
         int j = from;
-        for (int L = F.length(); j + L <= to; j += L) silu4(x, y, slope, j);
+        float[] sig = new float[F.length()];
+        for (int L = F.length(); j + L <= to; j += L) silu4(x, y, slope, j, sig);
         for (; j < to; j++) {
             float a = x[j], s = sigmoid(a);
             y[j] = a * s;
@@ -93,7 +100,8 @@ public final class VectorActivations {
      */
     public static void siluDropoutDual(float[] a, float[] da, float[] mask, float[] y, float[] slope, float[] dy, int from, int to) {
         int j = from;
-        for (int L = F.length(); j + L <= to; j += L) siluDual(a, da, mask, y, slope, dy, j);
+        float[] sig = new float[F.length()];
+        for (int L = F.length(); j + L <= to; j += L) siluDual(a, da, mask, y, slope, dy, j, sig);
         for (; j < to; j++) {
             float x = a[j], s = sigmoid(x), sl = s * (1f + x * (1f - s)), u = x * s, t = sl * da[j];
             slope[j] = sl;
@@ -102,8 +110,9 @@ public final class VectorActivations {
         }
     }
 
-    static void siluDual(float[] x, float[] dx, float[] mask, float[] y, float[] slope, float[] dy, int j) {
-        FloatVector a = FloatVector.fromArray(F, x, j), s = sigmoid(a);
+    static void siluDual(float[] x, float[] dx, float[] mask, float[] y, float[] slope, float[] dy, int j, float[] sig) {
+        sigmoidChunk(x, j, sig, 0);
+        FloatVector a = FloatVector.fromArray(F, x, j), s = FloatVector.fromArray(F, sig, 0);
         FloatVector oneF = FloatVector.broadcast(F, 1f);
         FloatVector sl = s.mul(a.mul(oneF.sub(s)).add(oneF)), u = a.mul(s), t = sl.mul(FloatVector.fromArray(F, dx, j));
         sl.intoArray(slope, j);
@@ -116,8 +125,9 @@ public final class VectorActivations {
         t.intoArray(dy, j);
     }
 
-    static void silu4(float[] x, float[] y, float[] slope, int j) {
-        FloatVector a = FloatVector.fromArray(F, x, j), s = sigmoid(a);
+    static void silu4(float[] x, float[] y, float[] slope, int j, float[] sig) {
+        sigmoidChunk(x, j, sig, 0);
+        FloatVector a = FloatVector.fromArray(F, x, j), s = FloatVector.fromArray(F, sig, 0);
         a.mul(s).intoArray(y, j);
         FloatVector oneF = FloatVector.broadcast(F, 1f);
         s.mul(a.mul(oneF.sub(s)).add(oneF)).intoArray(slope, j);

@@ -218,27 +218,27 @@ public final class VectorGemm {
      */
     public static void paramGradRows(float[] dy, float[] x, float[] dw, float[] db, int n, int in, int out, int from, int to) {
         int o = from;
+        float[] sums = new float[TILE * 2 * S.length()];
         if (WIDE_TILE) {
             int pairs = in - in % (2 * S.length());
-            float[] sums = new float[TILE * 2 * S.length()];
             for (; o + TILE <= to; o += TILE)
                 for (int k = 0; k < pairs; k += 2 * S.length()) {
                     acc12x2(dy, x, sums, n, in, out, o, k);
-                    addTile(dw, sums, in, o, k);
+                    addSums(dw, sums, TILE, in, o, k);
                 }
-            if (pairs < in) weightGradRows4(dy, x, dw, n, in, out, from, o, pairs);
+            if (pairs < in) weightGradRows4(dy, x, dw, n, in, out, from, o, pairs, sums);
         }
-        weightGradRows4(dy, x, dw, n, in, out, o, to, 0);
+        weightGradRows4(dy, x, dw, n, in, out, o, to, 0, sums);
         biasGradRange(dy, db, n, out, from, to);
     }
 
     /** Rows [from, to) and columns [k0, in) of dW += dyᵀ·x with the 4-row tiles; 4 rows of dW share each load of x. */
-    static void weightGradRows4(float[] dy, float[] x, float[] dw, int n, int in, int out, int from, int to, int k0) {
+    static void weightGradRows4(float[] dy, float[] x, float[] dw, int n, int in, int out, int from, int to, int k0, float[] sums) {
         int kv = S.loopBound(in);
         int o = from;
         for (; o + 4 <= to; o += 4) {
             int k = k0;
-            for (; k + 2 * S.length() <= kv; k += 2 * S.length()) acc4x2(dy, x, dw, n, in, out, o, k);
+            for (; k + 2 * S.length() <= kv; k += 2 * S.length()) { acc4x2(dy, x, sums, n, in, out, o, k); addSums(dw, sums, 4, in, o, k); }
             for (; k < kv; k += S.length()) acc4(dy, x, dw, n, in, out, o, k);
             for (int r = o; r < o + 4; r++)
                 for (int q = kv; q < in; q++) dw[r * in + q] += GemmKernels.weightGrad(dy, x, n, in, out, r, q);
@@ -266,7 +266,7 @@ public final class VectorGemm {
     /**
      * The main register tile of {@link #paramGradRows}: 12 rows of dW x 2 lane chunks ({@link #col12x2}'s shape, same
      * reasons); each entry is the same i-ordered FMA chain as in {@link #acc4}. The sums go to {@code sums}
-     * ([12][2 lanes chunks]) and the caller adds them to dW ({@link #addTile}): adding them here, 24 more inlined
+     * ([12][2 lanes chunks]) and the caller adds them to dW ({@link #addSums}): adding them here, 24 more inlined
      * load-add-store sequences, pushed C2 past its inlining node budget (NodeCountInliningCutoff), and the
      * calls it left boxed every accumulator (measured 3-6x slower at batch 128).
      */
@@ -322,8 +322,12 @@ public final class VectorGemm {
         FloatVector.fromArray(S, dw, (o + 3) * in + k).add(a3).intoArray(dw, (o + 3) * in + k);
     }
 
-    /** acc4 over two adjacent lane chunks: 8 accumulators, each x load and dy broadcast used twice as often. */
-    static void acc4x2(float[] dy, float[] x, float[] dw, int n, int in, int out, int o, int k) {
+    /**
+     * acc4 over two adjacent lane chunks: 8 accumulators, each x load and dy broadcast used twice as often. The sums
+     * go to {@code sums} (row r at r·2L, {@link #acc12x2}'s layout) and the caller adds them to dW ({@link #addSums}):
+     * no vector is passed to another method, which C2 may decline to inline and then boxes the vector.
+     */
+    static void acc4x2(float[] dy, float[] x, float[] sums, int n, int in, int out, int o, int k) {
         int L = S.length();
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (int i = 0; i < n; i++) {
@@ -334,18 +338,19 @@ public final class VectorGemm {
             a0 = xv.fma(c0, a0); a1 = xv.fma(c1, a1); a2 = xv.fma(c2, a2); a3 = xv.fma(c3, a3);
             b0 = xw.fma(c0, b0); b1 = xw.fma(c1, b1); b2 = xw.fma(c2, b2); b3 = xw.fma(c3, b3);
         }
-        add(dw, o * in + k, a0); add(dw, (o + 1) * in + k, a1); add(dw, (o + 2) * in + k, a2); add(dw, (o + 3) * in + k, a3);
-        add(dw, o * in + k + L, b0); add(dw, (o + 1) * in + k + L, b1); add(dw, (o + 2) * in + k + L, b2); add(dw, (o + 3) * in + k + L, b3);
+        a0.intoArray(sums, 0); b0.intoArray(sums, L); a1.intoArray(sums, 2 * L); b1.intoArray(sums, 3 * L);
+        a2.intoArray(sums, 4 * L); b2.intoArray(sums, 5 * L); a3.intoArray(sums, 6 * L); b3.intoArray(sums, 7 * L);
     }
 
-    /** dW[o + r, k .. k + 2L) += sums[r] for the {@value #TILE} rows of an {@link #acc12x2} tile. */
-    static void addTile(float[] dw, float[] sums, int in, int o, int k) {
+    /** dW[o + r, k .. k + 2L) += sums[r·2L .. (r+1)·2L) for r in [0, rows): the sums of an {@link #acc12x2} or {@link #acc4x2} tile. */
+    static void addSums(float[] dw, float[] sums, int rows, int in, int o, int k) {
         int L = S.length();
-        for (int r = 0; r < TILE; r++)
-            for (int j = 0; j < 2 * L; j += L) add(dw, (o + r) * in + k + j, FloatVector.fromArray(S, sums, r * 2 * L + j));
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < 2 * L; j += L) {
+                int q = (o + r) * in + k + j;
+                FloatVector.fromArray(S, dw, q).add(FloatVector.fromArray(S, sums, r * 2 * L + j)).intoArray(dw, q);
+            }
     }
-
-    static void add(float[] a, int off, FloatVector v) { FloatVector.fromArray(S, a, off).add(v).intoArray(a, off); }
 
     static void acc1(float[] dy, float[] x, float[] dw, int n, int in, int out, int o, int k) {
         FloatVector a0 = FloatVector.zero(S);

@@ -26,7 +26,7 @@ public final class FusedRows {
      * The row statistics are the per-row in-order sums of {@link NormKernels#layerNormRow} (eight, then four rows'
      * chains interleaved), so μ and r are the same floats; then per element
      * x̂ = (x − μ)·r, a = s·x̂ + b (two roundings, as affineRows) and y = a·σ(a) with σ as the vector SiLU computes it
-     * (the scalar kernel on a row's tail: the two agree bit for bit, JvmKernelFormsTest).
+     * (its scalar form on a row's tail: the two agree bit for bit, JvmKernelFormsTest).
      */
     public static void normModulateSiluRows(float[] x, float[] s, float[] b, float[] y, int d, float eps, int from, int to) {
         float[] st = new float[16];  // μ and r of the current rows (one call site of the element loop below: see rowStats4)

@@ -25,7 +25,7 @@ final class AccelSupport {
 
     /**
      * Accuracy of one float transcendental / sqrt / division, in units of u. The JVM kernels evaluate them in
-     * double and round once (≤ 1 ulp of float: 1·u relative). A device may use its own float builtins:
+     * double and round once (≤ 1 ulp of float: 1·u relative), SiLU's σ excepted ({@link #SIGMOID_U}). A device may use its own float builtins:
      * the OpenCL C spec (v1.2+, Table 7.1 "ULP values for single precision built-in math functions") allows
      * sin/cos ≤ 4 ulp, exp ≤ 3, sqrt ≤ 3, x/y ≤ 2.5; we take 4 for every such operation on TornadoVM. (TornadoVM
      * may keep our double-precision calls in double; the bound then holds with room to spare.)

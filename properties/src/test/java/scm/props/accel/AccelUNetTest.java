@@ -32,7 +32,9 @@ import scm.ref.trigflow.TrigFlowNetwork.Jvp;
  * relative errors of the P kernels along the longest forward chain (about 10 per residual block — two group norms,
  * two modulations, two SiLUs, two convolutions, skip and add — plus the stem, attention and head: P = 10·blocks + 20)
  * and again as many backward add in quadrature: sqrt(2P)·λ·sqrt(m)·u, for O(1) gains per layer (normalised
- * activations, PyTorch-default weights); the factor 2 is a margin for gains above 1 (GroupNorm's r, pnorm).
+ * activations, PyTorch-default weights); the factor 2 is a margin for gains above 1 (GroupNorm's r, pnorm). A SiLU's
+ * own error on the JVM, its float32 σ within 3 ulp (≤ 6u relative, AccelSupport.SIGMOID_U), is within one kernel's
+ * λ·sqrt(m)·u for any m ≥ 1.
  * Not fitted: observed errors are ~1e-6 (printed). A real defect (wrong formula or index, a mismatched dropout mask,
  * a parameter in the wrong slot) moves these tensors by 1e-3 … 1: the negative controls below check that the same
  * comparison rejects a different dropout mask and a single weight moved by 0.05.

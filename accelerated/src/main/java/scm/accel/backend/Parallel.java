@@ -16,9 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * the digits MLP took 14 ms at batch 128 and 64 ms at batch 1024 on two threads against 8.3 and 48 ms on one
  * (EngineBench, docs/benchmarks.md). Here the caller works on its own chunks and the helpers poll for a short while
  * ({@link #SPIN_NANOS}) after each call before they park, so back-to-back calls find them awake. They poll with
- * {@code Thread.yield()}, not a busy {@code onSpinWait()} loop: on two cores a busy helper starved the JIT
- * compiler threads, and in about half of the runs the sampler's kernels were still not compiled by C2 after 60
- * warm-up calls (2-step sampling at 58-76 ms instead of 28 ms).
+ * {@code Thread.yield()} rather than a busy {@code onSpinWait()} loop, so that on two cores the JIT compiler and GC
+ * threads still get a core while a helper waits. (That change was made while chasing runs that sampled 2.2x
+ * slower at random; those turned out to be C2 boxing vectors passed to methods it had not inlined, see
+ * VectorActivations#sigmoidChunk, and the yield alone did not remove them.)
  *
  * <p>A call made while another is running (from a chunk body, or from a second thread sharing the backend) runs
  * its whole range on the calling thread: same results, no deadlock.

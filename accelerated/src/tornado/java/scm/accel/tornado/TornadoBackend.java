@@ -199,36 +199,50 @@ public final class TornadoBackend implements Backend {
                 .task("b", TornadoKernels::biasGrad, dy, db, n, out));
     }
 
+    /*
+     * ELEMENTWISE_EMPTY: an element-wise call of length 0 is a no-op (the Backend contract). On TornadoVM it returns
+     * before building a graph: a zero-trip kernel still copied its output arrays back from the device, and on PoCL
+     * they came back as uninitialised device memory (AccelElementwiseProperties#emptyInputIsANoOp: 2.7e20 where 7
+     * had been; found 2026-12-01 running that test with -Dscm.backend=tornado on PoCL).
+     */
     @Override public void silu(float[] x, float[] y, float[] slope, int len) {
+        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         run("silu", a(x), a(y, slope), i(len), g -> g.task("t", TornadoKernels::silu, x, y, slope, len));
     }
 
     @Override public void mul(float[] x, float[] y, float[] out, int len) {
+        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         run("mul", a(x, y), a(out), i(len), g -> g.task("t", TornadoKernels::mul, x, y, out, len));
     }
 
     @Override public void add(float[] x, float[] y, float[] out, int len) {
+        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         run("add", a(x, y), a(out), i(len), g -> g.task("t", TornadoKernels::add, x, y, out, len));
     }
 
     @Override public void accumulate(float[] acc, float[] x, int len) {
+        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         run("accumulate", a(x), a(acc), i(len), g -> g.task("t", TornadoKernels::accumulate, acc, x, len));
     }
 
     @Override public void fill(float[] x, float value, int len) {
+        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         s1[0] = value;
         run("fill", a(s1), a(x), i(len), g -> g.task("t", TornadoKernels::fill, x, s1, len));
     }
 
     @Override public void copy(float[] src, float[] dst, int len) {
+        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         run("copy", a(src), a(dst), i(len), g -> g.task("t", TornadoKernels::copy, src, dst, len));
     }
 
     @Override public void scaleShift(float[] h, float[] s, float[] b, float[] y, int len) {
+        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         run("scaleShift", a(h, s, b), a(y), i(len), g -> g.task("t", TornadoKernels::scaleShift, h, s, b, y, len));
     }
 
     @Override public void scaleShiftTangent(float[] h, float[] dh, float[] s, float[] ds, float[] db, float[] dy, int len) {
+        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         run("scaleShiftTangent", a(h, dh, s, ds, db), a(dy), i(len), g -> g.task("t", TornadoKernels::scaleShiftTangent, h, dh, s, ds, db, dy, len));
     }
 

@@ -214,7 +214,8 @@ public final class VectorGemm {
 
     /**
      * Output rows [from, to) of dW += dyᵀ·x and db += Σ_i dy: each lane chunk of a dW row accumulates over
-     * the n samples in a register (one rounding into dW at the end); 4 rows of dW share each load of x.
+     * the n samples in a register (one rounding into dW at the end). With 512-bit vectors blocks of {@value #TILE} rows of
+     * dW run the {@link #acc12x2} tile, the rest the 4-row tiles, in which 4 rows of dW share each load of x.
      */
     public static void paramGradRows(float[] dy, float[] x, float[] dw, float[] db, int n, int in, int out, int from, int to) {
         int o = from;

@@ -89,6 +89,17 @@ public final class TornadoBackend implements Backend {
     }
 
     /** Runs {@code task} on the device; all of {@code in} and {@code out} go to the device, {@code out} comes back. */
+    /**
+     * {@link #run} for an element-wise operation over {@code len} elements. Length 0 is a no-op (the Backend
+     * contract) and returns before any graph is built: a zero-trip kernel still copied its output arrays back from
+     * the device, and on PoCL they came back as uninitialised device memory (AccelElementwiseProperties
+     * #emptyInputIsANoOp with -Dscm.backend=tornado: 2.7e20 where 7 had been; docs/gpu.md).
+     */
+    private void elementwise(String op, Object[] in, Object[] out, int len, UnaryOperator<TaskGraph> task) {
+        if (len == 0) return;
+        run(op, in, out, i(len), task);
+    }
+
     private void run(String op, Object[] in, Object[] out, int[] ints, UnaryOperator<TaskGraph> task) {
         run(op, in, out, ints, null, task);
     }
@@ -199,51 +210,37 @@ public final class TornadoBackend implements Backend {
                 .task("b", TornadoKernels::biasGrad, dy, db, n, out));
     }
 
-    /*
-     * ELEMENTWISE_EMPTY: an element-wise call of length 0 is a no-op (the Backend contract). On TornadoVM it returns
-     * before building a graph: a zero-trip kernel still copied its output arrays back from the device, and on PoCL
-     * they came back as uninitialised device memory (AccelElementwiseProperties#emptyInputIsANoOp: 2.7e20 where 7
-     * had been; found 2026-12-01 running that test with -Dscm.backend=tornado on PoCL).
-     */
     @Override public void silu(float[] x, float[] y, float[] slope, int len) {
-        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
-        run("silu", a(x), a(y, slope), i(len), g -> g.task("t", TornadoKernels::silu, x, y, slope, len));
+        elementwise("silu", a(x), a(y, slope), len, g -> g.task("t", TornadoKernels::silu, x, y, slope, len));
     }
 
     @Override public void mul(float[] x, float[] y, float[] out, int len) {
-        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
-        run("mul", a(x, y), a(out), i(len), g -> g.task("t", TornadoKernels::mul, x, y, out, len));
+        elementwise("mul", a(x, y), a(out), len, g -> g.task("t", TornadoKernels::mul, x, y, out, len));
     }
 
     @Override public void add(float[] x, float[] y, float[] out, int len) {
-        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
-        run("add", a(x, y), a(out), i(len), g -> g.task("t", TornadoKernels::add, x, y, out, len));
+        elementwise("add", a(x, y), a(out), len, g -> g.task("t", TornadoKernels::add, x, y, out, len));
     }
 
     @Override public void accumulate(float[] acc, float[] x, int len) {
-        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
-        run("accumulate", a(x), a(acc), i(len), g -> g.task("t", TornadoKernels::accumulate, acc, x, len));
+        elementwise("accumulate", a(x), a(acc), len, g -> g.task("t", TornadoKernels::accumulate, acc, x, len));
     }
 
     @Override public void fill(float[] x, float value, int len) {
-        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
         s1[0] = value;
-        run("fill", a(s1), a(x), i(len), g -> g.task("t", TornadoKernels::fill, x, s1, len));
+        elementwise("fill", a(s1), a(x), len, g -> g.task("t", TornadoKernels::fill, x, s1, len));
     }
 
     @Override public void copy(float[] src, float[] dst, int len) {
-        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
-        run("copy", a(src), a(dst), i(len), g -> g.task("t", TornadoKernels::copy, src, dst, len));
+        elementwise("copy", a(src), a(dst), len, g -> g.task("t", TornadoKernels::copy, src, dst, len));
     }
 
     @Override public void scaleShift(float[] h, float[] s, float[] b, float[] y, int len) {
-        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
-        run("scaleShift", a(h, s, b), a(y), i(len), g -> g.task("t", TornadoKernels::scaleShift, h, s, b, y, len));
+        elementwise("scaleShift", a(h, s, b), a(y), len, g -> g.task("t", TornadoKernels::scaleShift, h, s, b, y, len));
     }
 
     @Override public void scaleShiftTangent(float[] h, float[] dh, float[] s, float[] ds, float[] db, float[] dy, int len) {
-        if (len == 0) return;                   // see ELEMENTWISE_EMPTY
-        run("scaleShiftTangent", a(h, dh, s, ds, db), a(dy), i(len), g -> g.task("t", TornadoKernels::scaleShiftTangent, h, dh, s, ds, db, dy, len));
+        elementwise("scaleShiftTangent", a(h, dh, s, ds, db), a(dy), len, g -> g.task("t", TornadoKernels::scaleShiftTangent, h, dh, s, ds, db, dy, len));
     }
 
     @Override public void layerNorm(float[] x, float[] xhat, float[] r, int n, int d, float eps) {
@@ -300,7 +297,7 @@ public final class TornadoBackend implements Backend {
 
     @Override public void scale(float[] x, float factor, float[] out, int len) {
         s1[0] = factor;
-        run("scale", a(x, s1), a(out), i(len), g -> g.task("t", TornadoKernels::scale, x, s1, out, len));
+        elementwise("scale", a(x, s1), a(out), len, g -> g.task("t", TornadoKernels::scale, x, s1, out, len));
     }
 
     @Override public void rowScale(float[] x, float[] s, float[] out, int n, int d) {
@@ -332,7 +329,7 @@ public final class TornadoBackend implements Backend {
 
     @Override public void ema(float[] e, float[] p, float beta, int len) {
         s1[0] = beta;
-        run("ema", a(p, s1), a(e), i(len), g -> g.task("t", TornadoKernels::ema, e, p, s1, len));
+        elementwise("ema", a(p, s1), a(e), len, g -> g.task("t", TornadoKernels::ema, e, p, s1, len));
     }
 
     // ---- U-Net ops: TornadoUNetKernels, one task per operation (two for the parameter gradient), wired like the MLP ops.

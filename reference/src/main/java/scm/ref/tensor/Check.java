@@ -23,9 +23,12 @@ public final class Check {
         return v;
     }
 
+    /** Whether t is a TrigFlow time, i.e. in [0, pi/2] (false for NaN). */
+    static boolean isTime(double t) { return t >= 0 && t <= HALF_PI; }
+
     /** TrigFlow time must lie in [0, pi/2]. */
     public static double time(double t, String what) {
-        if (!(t >= 0 && t <= HALF_PI))
+        if (!isTime(t))
             throw new IllegalArgumentException(what + " must be a TrigFlow time in [0, pi/2], got " + t);
         return t;
     }
@@ -36,7 +39,7 @@ public final class Check {
             throw new IllegalArgumentException("shape mismatch: " + what + " has " + t.length + " entries for a batch of " + n);
         // The element's name is built only for the error message: building it per element (4,096 string
         // concatenations per call at batch 4096) was a visible share of a JVM-backend sampling call.
-        for (int i = 0; i < n; i++) if (!(t[i] >= 0 && t[i] <= HALF_PI)) time(t[i], what + "[" + i + "]");
+        for (int i = 0; i < n; i++) if (!isTime(t[i])) time(t[i], what + "[" + i + "]");
         return t;
     }
 

@@ -154,11 +154,39 @@ public interface Backend extends AutoCloseable {
         conv2d(tx, w, null, false, ty, n, cin, h, wd, cout, k);
     }
 
+    /**
+     * y = conv(x) + b + r, r (n x cout x h x w) another path's output at the same point, e.g. a residual block's skip:
+     * the default is the convolution, then y += r (the bits of r + conv(x) + b: a float sum commutes).
+     */
+    default void conv2dPlus(float[] x, float[] w, float[] b, float[] y, float[] r, int n, int cin, int h, int wd, int cout, int k) {
+        conv2d(x, w, b, true, y, n, cin, h, wd, cout, k);
+        accumulate(y, r, n * cout * h * wd);
+    }
+
+    /** {@link #conv2dDual} with addends: y = conv(x) + b + r, t_y = conv(t_x) + t_r; the default is the pair, then the two sums. */
+    default void conv2dDualPlus(float[] x, float[] tx, float[] w, float[] b, float[] y, float[] ty, float[] r, float[] tr, int n, int cin, int h, int wd, int cout,
+                                int k) {
+        conv2dDual(x, tx, w, b, y, ty, n, cin, h, wd, cout, k);
+        accumulate(y, r, n * cout * h * wd);
+        accumulate(ty, tr, n * cout * h * wd);
+    }
+
     /** dx = the adjoint correlation of dy (overwrites dx, n x cin x h x w). */
     void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k);
 
     /** dW += Σ dy ⊗ (shifted x), db += Σ dy over samples and pixels. */
     void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k);
+
+    /**
+     * A convolution's backward: {@link #conv2dParamGrad}, then {@link #conv2dInputGrad}, then, when {@code r} is not null,
+     * dx += r (another path's gradient at the same input, e.g. a residual block's: the sum a residual's adjoint
+     * forms); the default is those calls.
+     */
+    default void conv2dBackward(float[] dy, float[] x, float[] w, float[] dx, float[] r, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
+        conv2dParamGrad(dy, x, dw, db, n, cin, h, wd, cout, k);
+        conv2dInputGrad(dy, w, dx, n, cin, h, wd, cout, k);
+        if (r != null) accumulate(dx, r, n * cin * h * wd);   // dx + r: the bits of r + dx (a float sum commutes)
+    }
 
     /** y = γ[c]·v + β[c] per channel (β skipped with {@code withShift = false}); n·c planes of {@code plane} values. */
     void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane);

@@ -22,13 +22,27 @@ public final class TangentKernels {
             float a = -ct * ct, cs = ct * st;
             float ss = 0f;
             for (int j = i * d; j < (i + 1) * d; j++) {
-                float v = a * (sigmaD * fMinus[fMinusO + j] - dxdt[dxdtO + j]) - r * (cs * xt[xtO + j] + jvp[jvpO + j]);
+                float v = tangentPoint(fMinus, fMinusO, jvp, jvpO, xt, xtO, dxdt, dxdtO, a, cs, sigmaD, r, j);
                 g[gO + j] = v;
                 ss += v * v;
             }
             float inv = (float) (1.0 / (Math.sqrt(ss) + c));
             for (int j = i * d; j < (i + 1) * d; j++) g[gO + j] *= inv;
         }
+    }
+
+    /**
+     * Element j of {@link #tangentRows}' unnormalised tangent, a = −cos²t and cs = cos t·sin t of its row: a·(σ_d·F⁻ −
+     * dx_t/dt) − r·(cs·x_t + J) (a device kernel may give each element an item and sum its row's squares in a work-group).
+     */
+    public static float tangentPoint(float[] fMinus, int fMinusO, float[] jvp, int jvpO, float[] xt, int xtO, float[] dxdt, int dxdtO, float a, float cs,
+                                     float sigmaD, float r, int j) {
+        return a * (sigmaD * fMinus[fMinusO + j] - dxdt[dxdtO + j]) - r * (cs * xt[xtO + j] + jvp[jvpO + j]);
+    }
+
+    /** Element j of {@link #lossRows}' residual F − F⁻ − g. */
+    public static float lossResidual(float[] f, int fO, float[] fMinus, int fMinusO, float[] g, int gO, int j) {
+        return f[fO + j] - fMinus[fMinusO + j] - g[gO + j];
     }
 
     /** Per sample: loss[i] = e^{w}/D·‖res‖² − w with res = F − F⁻ − g; dF = 2e^{w}/(D n)·res; dw[i] = (e^{w}/D·‖res‖² − 1)/n. */
@@ -47,7 +61,7 @@ public final class TangentKernels {
             float ew = (float) Math.exp(w[wO + i]) / d;
             float ss = 0f;
             for (int j = i * d; j < (i + 1) * d; j++) {
-                float res = f[fO + j] - fMinus[fMinusO + j] - g[gO + j];
+                float res = lossResidual(f, fO, fMinus, fMinusO, g, gO, j);
                 ss += res * res;
                 dF[dFO + j] = 2f * ew / n * res;
             }

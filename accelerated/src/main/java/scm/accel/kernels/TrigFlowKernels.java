@@ -17,11 +17,14 @@ public final class TrigFlowKernels {
                                  int d, int from, int to) {
         for (int i = from; i < to; i++) {
             float c = (float) Math.cos(t[tO + i]), s = (float) Math.sin(t[tO + i]);
-            for (int j = i * d; j < (i + 1) * d; j++) {
-                xt[xtO + j] = c * x0[x0O + j] + s * z[zO + j];
-                dxdt[dxdtO + j] = c * z[zO + j] - s * x0[x0O + j];
-            }
+            for (int j = i * d; j < (i + 1) * d; j++) noisyPoint(x0, x0O, z, zO, xt, xtO, dxdt, dxdtO, c, s, j);
         }
+    }
+
+    /** Element j of {@link #noisyRows} given its row's c = cos t, s = sin t (a device kernel may give each element an item). */
+    public static void noisyPoint(float[] x0, int x0O, float[] z, int zO, float[] xt, int xtO, float[] dxdt, int dxdtO, float c, float s, int j) {
+        xt[xtO + j] = c * x0[x0O + j] + s * z[zO + j];
+        dxdt[dxdtO + j] = c * z[zO + j] - s * x0[x0O + j];
     }
 
     public static void scale(float[] x, float factor, float[] out, int from, int to) {

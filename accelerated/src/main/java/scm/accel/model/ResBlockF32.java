@@ -99,28 +99,26 @@ public final class ResBlockF32 {
     /** The block's output with the conditioning of the phases above. */
     public float[] forwardConditioned(float[] x, int n) {
         int len = n * out.size();
+        float[] s = skip == null ? x : skip.forward(x, n);
         // norm.forwardConditionedSilu(x, act, n) = act.forward(norm.forwardConditioned(x, n), ·) in one backend call
         float[] h = conv1.forward(norm1.forwardConditionedSilu(x, act1, n), n);
-        h = conv2.forward(dropout.forward(norm2.forwardConditionedSilu(h, act2, n), len), n);
-        y = Buffers.ensure(y, len);
-        be.add(skip == null ? x : skip.forward(x, n), h, y, len);
+        // y = s + conv2(·): the residual sum in the convolution's call (one device task); y is conv2's output buffer
+        y = conv2.forwardPlus(dropout.forward(norm2.forwardConditionedSilu(h, act2, n), len), s, n);
         return y;
     }
 
     /** The block's output and tangent ({@link #tangent()}) with the conditioning of the phases above. */
     public float[] jvpConditioned(float[] x, float[] dxIn, int n) {
         int len = n * out.size();
+        float[] sp = x, st = dxIn;
+        if (skip != null) { sp = skip.jvp(x, dxIn, n); st = skip.tangent(); }
         float[] h = norm1.jvpConditionedSilu(x, dxIn, act1, n);   // = act1.jvp(norm1.jvpConditioned(x, dxIn, n), norm1.tangent(), ·)
         h = conv1.jvp(h, act1.tangent(), n);
         h = norm2.jvpConditionedSilu(h, conv1.tangent(), act2, n);
         h = dropout.jvp(h, act2.tangent(), len);
-        h = conv2.jvp(h, dropout.tangent(), n);
-        float[] sp = x, st = dxIn;
-        if (skip != null) { sp = skip.jvp(x, dxIn, n); st = skip.tangent(); }
-        y = Buffers.ensure(y, len);
-        dy = Buffers.ensure(dy, len);
-        be.add(sp, h, y, len);
-        be.add(st, conv2.tangent(), dy, len);
+        // y = sp + conv2(h), t_y = st + conv2(t_h) in the convolution's call (one device task); conv2's output buffers
+        y = conv2.jvpPlus(h, dropout.tangent(), sp, st, n);
+        dy = conv2.tangent();
         return y;
     }
 
@@ -130,9 +128,9 @@ public final class ResBlockF32 {
         // norm.backwardToInputThroughSilu(h, act, n) = norm.backwardToInput(act.backward(h, ·), n) in one backend call
         float[] g2 = norm2.backwardToInputThroughSilu(dropout.backward(conv2.backward(g, n), len), act2, n);
         float[] g1 = norm1.backwardToInputThroughSilu(conv1.backward(g2, n), act1, n);
-        float[] gs = skip == null ? g : skip.backward(g, n);
+        if (skip != null) return skip.backwardPlus(g, g1, n);   // g1 + the skip's dx, summed by the convolution's backward
         dx = Buffers.ensure(dx, lin);
-        be.add(g1, gs, dx, lin);
+        be.add(g1, g, dx, lin);
         return dx;
     }
 

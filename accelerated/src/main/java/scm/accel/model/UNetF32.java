@@ -257,17 +257,17 @@ public final class UNetF32 implements NetworkF32 {
                 case Attn a -> g = a.layer().backward(g, n);
                 case Res r -> g = r.block().backwardToInput(g, n);
                 case Cat c -> {
-                    c.concat().split(g, n);
-                    g = c.concat().gradA();
                     int k = c.index();
-                    float[] gb = c.concat().gradB();
-                    if (!dSkipSet[k]) {
-                        dSkip[k] = Buffers.ensure(dSkip[k], gb.length);
-                        be.copy(gb, dSkip[k], gb.length);
+                    if (!dSkipSet[k]) {   // the skip's first gradient: split straight into the skip's own buffer
+                        dSkip[k] = Buffers.ensure(dSkip[k], n * c.concat().b.size());
+                        c.concat().split(g, n, dSkip[k]);
                         dSkipSet[k] = true;
                     } else {
+                        c.concat().split(g, n);
+                        float[] gb = c.concat().gradB();
                         be.accumulate(dSkip[k], gb, gb.length);
                     }
+                    g = c.concat().gradA();
                 }
             }
         }

@@ -10,7 +10,7 @@ import scm.ref.nn.conv.ImageShape;
 public final class ChannelConcatF32 {
     private final Backend be;
     public final ImageShape a, b, out;
-    private float[] y, dy, ga, gb;
+    private float[] y, dy, ga, gb, gbOwn;   // gb: the last split's b part, gbOwn or the caller's buffer
 
     public ChannelConcatF32(Backend be, ImageShape a, ImageShape b) {
         if (a.h() != b.h() || a.w() != b.w())
@@ -36,8 +36,17 @@ public final class ChannelConcatF32 {
 
     /** The adjoint: {@link #gradA()} and {@link #gradB()} from g. */
     public void split(float[] g, int n) {
+        gbOwn = Buffers.ensure(gbOwn, n * b.size());
+        split(g, n, gbOwn);
+    }
+
+    /**
+     * The adjoint with b's part written into {@code gbInto} (n·b.size() values; it is then {@link #gradB()}): a caller
+     * that wants that part in a buffer of its own gets it there without a copy (a launch fewer on a device).
+     */
+    public void split(float[] g, int n, float[] gbInto) {
         ga = Buffers.ensure(ga, n * a.size());
-        gb = Buffers.ensure(gb, n * b.size());
+        gb = gbInto;
         be.split(g, ga, gb, n, a.size(), b.size());
     }
 

@@ -44,13 +44,32 @@ public final class Conv2dF32 {
         return y;
     }
 
+    /** {@link #forward} plus r (another path's output at the same point, the output's shape): y = conv(x) + b + r. */
+    public float[] forwardPlus(float[] x, float[] r, int n) {
+        this.x = x;
+        y = Buffers.ensure(y, n * out.size());
+        be.conv2dPlus(x, weight.value, bias.value, y, r, n, in.c(), in.h(), in.w(), out.c(), k);
+        return y;
+    }
+
+    /** {@link #jvp} plus r and its tangent tr: y = conv(x) + b + r, {@link #tangent()} = conv(t_x) + t_r. */
+    public float[] jvpPlus(float[] x, float[] dxIn, float[] r, float[] tr, int n) {
+        this.x = x;
+        y = Buffers.ensure(y, n * out.size());
+        dy = Buffers.ensure(dy, n * out.size());
+        be.conv2dDualPlus(x, dxIn, weight.value, bias.value, y, dy, r, tr, n, in.c(), in.h(), in.w(), out.c(), k);
+        return y;
+    }
+
     public float[] tangent() { return dy; }
 
     /** Accumulates dW, db from the last forward/jvp input; returns dL/dx. */
-    public float[] backward(float[] g, int n) {
-        be.conv2dParamGrad(g, x, weight.grad, bias.grad, n, in.c(), in.h(), in.w(), out.c(), k);
+    public float[] backward(float[] g, int n) { return backwardPlus(g, null, n); }
+
+    /** {@link #backward}, returning r + dL/dx (r: another path's gradient at this input, or null for none). */
+    public float[] backwardPlus(float[] g, float[] r, int n) {
         dx = Buffers.ensure(dx, n * in.size());
-        be.conv2dInputGrad(g, weight.value, dx, n, in.c(), in.h(), in.w(), out.c(), k);
+        be.conv2dBackward(g, x, weight.value, dx, r, weight.grad, bias.grad, n, in.c(), in.h(), in.w(), out.c(), k);
         return dx;
     }
 }

@@ -13,10 +13,12 @@ import uk.ac.manchester.tornado.api.KernelContext;
  * in that order, K = channels·k², G the gathered input shifted by ±(u − p, v − p). Each output adds its K products one
  * by one in κ order starting from the bias, as the direct kernels do ({@code ConvKernels.conv2dPoint},
  * {@code conv2dInputGradPoint}); a tap in the padding adds W·0 instead of being skipped, which leaves the sum unchanged.
- * Tile: {@link #TP} pixels × {@link #TC} output channels per work-group of {@link ArenaKernels#RG} items, K staged
- * {@link #TK} at a time; item (tp, tc) owns pixels tp + 16r (r &lt; 4) and channels tc, tc + 8.
+ * Tile: {@link #TP} pixels × 8·nq output channels per work-group of {@link ArenaKernels#RG} items, K staged
+ * {@link #TK} at a time; item (tp, tc) owns pixels tp + 16r (r &lt; 4) and channels tc + 8q (q &lt; nq): nq = 2 (16 channels,
+ * 8 outputs per item) or, where the output channels fill 32-channel tiles ({@link #quads}), nq = 4 (32 channels, 16
+ * outputs per item: per multiply-add half the local loads, and 40 % fewer gathered values per output).
  *
- * <p>{@link #conv2dParamGradPartials} + {@link #conv2dParamGradReduce} are the weight and bias gradients as one product
+ * <p>The partials branch of {@link #conv2dTiled} + {@link #conv2dParamGradReduce} are the weight and bias gradients as one product
  * split over the pixels: dW[o, κ] = Σ_{s,i,j} dy[s, o, i, j] · x[s, c, i + u − p, j + v − p] and dB[o] = Σ dy[s, o, i, j]
  * (column κ = K of the product, x taken as 1), K = n·h·w pixels being far longer than the cout × (cin·k² + 1)
  * outputs are many. Each work-group sums its tile over one fixed range of pixels (a chunk) into a scratch array, then one
@@ -31,40 +33,104 @@ import uk.ac.manchester.tornado.api.KernelContext;
 public final class ArenaConvKernels {
     private ArenaConvKernels() {}
 
-    /** Pixels and output channels of a {@link #conv2dTiled} tile, and the K stage (also of the gradient product). */
-    public static final int TP = 64, TC = 16, TK = 32;
-    /** Output channels × columns of a {@link #conv2dParamGradPartials} tile (its K stage is {@link #TK} pixels). */
+    /** Pixels of a {@link #conv2dTiled} tile and its K stage (also the gradient product's). */
+    public static final int TP = 64, TK = 32;
+    /** Output channels × columns of a weight-gradient partials tile of {@link #conv2dTiled} (its K stage is {@link #TK} pixels). */
     public static final int TO = 16, TQ = 64;
     /** Padded row lengths of the gradient product's local tiles (odd: the transposed stores hit distinct banks). */
     static final int XQ = TQ + 1, DQ = TO + 1;
 
-    /** Work-groups of a {@link #conv2dTiled} launch. */
-    public static int tiledGroups(int pixels, int cOut) { return ((pixels + TP - 1) / TP) * ((cOut + TC - 1) / TC); }
+    /**
+     * Groups of 8 output channels per item of a {@link #conv2dTiled} tile for {@code cOut} output channels: 4 (a 32-channel
+     * tile) when cOut &gt; 16 and its last tile would be more than half full, else 2 (16 channels); always 2 with
+     * {@code -Dscm.arena.wideConv=false} (for side-by-side timing).
+     */
+    public static int quads(int cOut) { return WIDE && cOut > 16 && (cOut % 32 == 0 || cOut % 32 > 16) ? 4 : 2; }
+
+    private static final boolean WIDE = !"false".equals(System.getProperty("scm.arena.wideConv"));
+
+    /** Bits of {@link #conv2dTiled}'s mode above nq (bits 0–2): the input gradient (W transposed, taps reversed), a bias, an addend. */
+    static final int TRANSPOSED = 8, BIAS = 16, ADDEND = 32;
+
+    /** A {@link #conv2dTiled} mode: nq = {@link #quads}(cOut) and the flags. */
+    public static int mode(int cOut, boolean transposed, boolean bias, boolean addend) {
+        return quads(cOut) | (transposed ? TRANSPOSED : 0) | (bias ? BIAS : 0) | (addend ? ADDEND : 0);
+    }
+
+    /** Work-groups of a {@link #conv2dTiled} launch (one input). */
+    public static int tiledGroups(int pixels, int cOut) {
+        int tc = 8 * quads(cOut);
+        return ((pixels + TP - 1) / TP) * ((cOut + tc - 1) / tc);
+    }
 
     /**
      * out[s, o, ·] for o &lt; cOut over {@code pixels} = n·h·w positions (see the class comment). {@code g} is the gathered
      * tensor [n, cg, h, w] (the input x for the forward, dy for the input gradient); the weight of (o, κ = (c, tap)) is
-     * {@code w[(o·s1 + c·s2)·k² + tap]} (forward: s1 = cin, s2 = 1; input gradient: s1 = 1, s2 = cin); the tap (u, v)
-     * reads G at (i + sign·(u − p), j + sign·(v − p)) (forward +1, input gradient −1). Bias read when hasBias == 1.
+     * {@code w[(o·cg + c)·k² + tap]} for the forward, {@code w[(c·cOut + o)·k² + tap]} for the input gradient (mode
+     * {@link #TRANSPOSED}: W transposed, the tap (u, v) reading G at (i − (u − p), j − (v − p)) instead of + (u − p), + (v −
+     * p)). {@code mode} = {@link #mode}: nq channel groups of 8 per item in its low bits; with {@link #BIAS} the sums start
+     * from the bias b[o]; with {@link #ADDEND} the addend r (the output's shape, at r1, or r2 for the pair's second half)
+     * is added last, y = r + Σ: a residual block's sum of two paths (Backend#conv2dPlus, #conv2dDualPlus, and the input
+     * gradient's g1 + skip'(g) in Backend#conv2dBackward). Every scalar is compiled into the task, so the mode's tests fold.
      * Launch: {@code perInput} = {@link #tiledGroups} work-groups of {@link ArenaKernels#RG} items, group =
-     * pixelTile·channelTiles + channelTile, computing y1 from g1; or 2·perInput groups, the second half computing y2 from g2
-     * with the same weights and no bias (a convolution and its tangent: one task).
+     * pixelTile·channelTiles + channelTile, computing y1 from g1; or, forward, 2·perInput groups, the second half
+     * computing y2 from g2 with the same weights and no bias (a convolution and its tangent: one task); or, input
+     * gradient, perInput + {@link #partialGroups} groups, the groups beyond perInput computing the weight and bias
+     * gradients' chunk partials of dy = g1 and x = g2 into y2 (below; chunks of {@code chunkLen} pixels). That is the
+     * backward of a convolution as one task ({@code Backend#conv2dBackward}): one launch fewer per convolution (~40 µs
+     * each even inside a captured CUDA graph on the H200, docs/gpu.md), and the two kinds of groups run side by side.
+     *
+     * <p>The partials: part[(chunk·cout + o)·cols + κ] = Σ over the chunk's pixels of dy[s, o, i, j] · X[κ] with
+     * cols = cin·k² + 1 (here cout = cg, cin = cOut), X[κ &lt; cin·k²] = x[s, c, i + u − p, j + v − p] (0 in the padding)
+     * and X[cin·k²] = 1 (the bias column); group = perInput + (chunk·rowTiles + rowTile)·colTiles + colTile, item (tq, tr)
+     * owning columns tq + 16r (r &lt; 4) and channels tr, tr + 8 of its {@link #TO} × {@link #TQ} tile. Both kinds are in
+     * this one kernel because local arrays cannot be handed to a helper (class comment).
      */
-    public static void conv2dTiled(KernelContext kc, float[] a, int g1O, int g2O, int wO, int bO, int y1O, int y2O, int perInput, int pixels, int cg, int h, int wd,
-                                   int cOut, int k, int s1, int s2, int sign, int hasBias) {
-        float[] xs = kc.allocateFloatLocalArray(TK * TP);
-        float[] ws = kc.allocateFloatLocalArray(TK * TC);
+    public static void conv2dTiled(KernelContext kc, float[] a, int g1O, int g2O, int wO, int bO, int y1O, int y2O, int r1O, int r2O, int perInput, int pixels,
+                                   int cg, int h, int wd, int cOut, int k, int mode, int chunkLen) {
+        int nq = mode & 7, sign = (mode & TRANSPOSED) == 0 ? 1 : -1, hasBias = (mode & BIAS) == 0 ? 0 : 1, addend = (mode & ADDEND) == 0 ? 0 : 1;
+        // sized for every tile shape: the gradient product's rows are padded (XQ, DQ), the convolution tile's are not
+        float[] xs = kc.allocateFloatLocalArray(TK * XQ);
+        float[] ws = kc.allocateFloatLocalArray(TK * 32);   // ≥ TK·DQ (the partials' padded rows) and TK·32 (a wide tile)
         int t = kc.localIdx;
-        int nct = (cOut + TC - 1) / TC;
-        // a launch of 2·perInput groups is a JVP's pair (conv2dDual): the second half convolves g2 into y2, without bias
-        // (not named "half": the OpenCL backend emits parameter names as they are, and half is an OpenCL C type)
-        int which = kc.groupIdx / perInput;
-        int grp = kc.groupIdx - which * perInput;
-        int gO = which == 0 ? g1O : g2O, yO = which == 0 ? y1O : y2O;
-        if (which == 1) hasBias = 0;
-        int pBase = (grp / nct) * TP, cBase = (grp % nct) * TC;
-        int plane = h * wd, kk = k * k, kTot = cg * kk, p = (k - 1) / 2;
-        // the pixel this item gathers (the same one in every stage) and where its sample starts in g
+        int plane = h * wd, kk = k * k, p = (k - 1) / 2;
+        int tp = t % 16, tc = t / 16;   // the outputs an item owns: columns/pixels tp + 16r (r < 4), channels tc + 8q
+        // One loop of stages for both kinds of groups, with the kind's work between the same two barriers: PoCL gave
+        // wrong, varying results (stray writes) when each kind had a loop with barriers of its own (2026-12-01).
+        boolean partial = sign < 0 && kc.groupIdx >= perInput;
+        // the partials' tile: columns colBase.., channels rowBase.. over the pixels [pFrom, pTo) of its chunk
+        int colBase = 0, rowBase = 0, chunk = 0, pFrom = 0, pTo = 0, cols = cOut * kk + 1;
+        // the convolution's tile: pixels pBase.., channels cBase.., reading g at gO, writing y at yO
+        int tcw = 8 * nq, gO = g1O, yO = y1O, rO = r1O, pBase = 0, cBase = 0, kTot = cg * kk;
+        int stages;
+        if (partial) {
+            int nqt = (cols + TQ - 1) / TQ, nrt = (cg + TO - 1) / TO;
+            int grp = kc.groupIdx - perInput;
+            colBase = (grp % nqt) * TQ;
+            int rest = grp / nqt;
+            rowBase = (rest % nrt) * TO;
+            chunk = rest / nrt;
+            pFrom = chunk * chunkLen;
+            pTo = pFrom + chunkLen;
+            if (pTo > pixels) pTo = pixels;
+            stages = (pTo - pFrom + TK - 1) / TK;
+        } else {
+            int nct = (cOut + tcw - 1) / tcw;
+            // a launch of 2·perInput groups is a JVP's pair (conv2dDual): the second half convolves g2 into y2, without bias
+            // (not named "half": the OpenCL backend emits parameter names as they are, and half is an OpenCL C type)
+            int which = kc.groupIdx / perInput;
+            int grp = kc.groupIdx - which * perInput;
+            if (which == 1) {
+                gO = g2O;
+                yO = y2O;
+                rO = r2O;
+                hasBias = 0;
+            }
+            pBase = (grp / nct) * TP;
+            cBase = (grp % nct) * tcw;
+            stages = (kTot + TK - 1) / TK;
+        }
+        // the convolution tile's gather: this item's pixel (the same in every stage) and where its sample starts in g
         int lm = t % TP, lrow = t / TP;
         int gp = pBase + lm;
         int ls = 0, li = 0, lj = 0;
@@ -75,63 +141,151 @@ public final class ArenaConvKernels {
             lj = rem - li * wd;
         }
         int sampleBase = gO + ls * cg * plane;
-        // the weight column this item stages
-        int wc = t % TC, wrow = t / TC;
+        int wc = t % tcw, wrow = t / tcw;   // the weight column this item stages
         int oc = cBase + wc;
-        // the outputs this item owns
-        int tp = t % 16, tc = t / 16;
-        float b0 = 0f, b1 = 0f;
-        if (hasBias == 1) {
+        int pm = t % TK, pq = t / TK;       // the partials' staging: this item's pixel offset and column block / channel rows
+        float b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f;
+        if (!partial && hasBias == 1) {
             if (cBase + tc < cOut) b0 = a[bO + cBase + tc];
             if (cBase + tc + 8 < cOut) b1 = a[bO + cBase + tc + 8];
+            if (nq == 4 && cBase + tc + 16 < cOut) b2 = a[bO + cBase + tc + 16];
+            if (nq == 4 && cBase + tc + 24 < cOut) b3 = a[bO + cBase + tc + 24];
         }
         float c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
-        for (int kt = 0; kt < kTot; kt += TK) {
-            for (int q = 0; q < TK * TP / ArenaKernels.RG; q++) {
-                int kr = lrow + q * (ArenaKernels.RG / TP);
-                int kidx = kt + kr;
-                float v = 0f;
-                if (gp < pixels && kidx < kTot) {
-                    int c = kidx / kk;
-                    int tap = kidx - c * kk;
-                    int u = tap / k;
-                    int yy = li + sign * (u - p), xx = lj + sign * (tap - u * k - p);
-                    if (yy >= 0 && yy < h && xx >= 0 && xx < wd) v = a[sampleBase + (c * h + yy) * wd + xx];
+        float c02 = b2, c03 = b3, c12 = b2, c13 = b3, c22 = b2, c23 = b3, c32 = b2, c33 = b3;
+        for (int st = 0; st < stages; st++) {
+            if (partial) {
+                int pp = pFrom + st * TK + pm;
+                int s = 0, rem = 0, i = 0, j = 0;
+                if (pp < pTo) {
+                    s = pp / plane;
+                    rem = pp - s * plane;
+                    i = rem / wd;
+                    j = rem - i * wd;
                 }
-                xs[kr * TP + lm] = v;
-            }
-            for (int q = 0; q < TK * TC / ArenaKernels.RG; q++) {
-                int kr = wrow + q * (ArenaKernels.RG / TC);
-                int kidx = kt + kr;
-                float v = 0f;
-                if (oc < cOut && kidx < kTot) {
-                    int c = kidx / kk;
-                    v = a[wO + (oc * s1 + c * s2) * kk + kidx - c * kk];
+                // this item's columns are consecutive, col0 .. col0 + TQ/4 − 1, (channel, tap) stepped as in the tile's gather
+                int col0 = pq * (TK * TQ / ArenaKernels.RG), kidx = colBase + col0;
+                int c = kidx / kk, tap = kidx - c * kk, u = tap / k, vv = tap - u * k;
+                int chan = g2O + s * cOut * plane + c * plane;
+                for (int q = 0; q < TK * TQ / ArenaKernels.RG; q++) {
+                    float v = 0f;
+                    if (pp < pTo && kidx + q < cols) {
+                        if (kidx + q == cols - 1) {
+                            v = 1f;
+                        } else {
+                            int yy = i + u - p, xx = j + vv - p;
+                            if (yy >= 0 && yy < h && xx >= 0 && xx < wd) v = a[chan + yy * wd + xx];
+                        }
+                    }
+                    xs[pm * XQ + col0 + q] = v;
+                    vv++;
+                    if (vv == k) {
+                        vv = 0;
+                        u++;
+                        if (u == k) {
+                            u = 0;
+                            chan += plane;
+                        }
+                    }
                 }
-                ws[kr * TC + wc] = v;
+                for (int q = 0; q < TK * TO / ArenaKernels.RG; q++) {
+                    int row = pq + q * (ArenaKernels.RG / TK);
+                    int o = rowBase + row;
+                    float v = 0f;
+                    if (pp < pTo && o < cg) v = a[g1O + (s * cg + o) * plane + rem];
+                    ws[pm * DQ + row] = v;
+                }
+            } else {
+                int kt = st * TK;
+                // this item's K rows of the stage are consecutive, kr0 .. kr0 + TK/2 − 1: (channel, tap) is found by
+                // division once and then stepped, instead of two divisions per gathered value
+                int kr0 = lrow * (TK * TP / ArenaKernels.RG), kidx = kt + kr0;
+                int c = kidx / kk, tap = kidx - c * kk, u = tap / k, vv = tap - u * k;
+                int chan = sampleBase + c * plane;
+                for (int q = 0; q < TK * TP / ArenaKernels.RG; q++) {
+                    float v = 0f;
+                    if (gp < pixels && kidx + q < kTot) {
+                        int yy = li + sign * (u - p), xx = lj + sign * (vv - p);
+                        if (yy >= 0 && yy < h && xx >= 0 && xx < wd) v = a[chan + yy * wd + xx];
+                    }
+                    xs[(kr0 + q) * TP + lm] = v;
+                    vv++;
+                    if (vv == k) {
+                        vv = 0;
+                        u++;
+                        if (u == k) {
+                            u = 0;
+                            chan += plane;
+                        }
+                    }
+                }
+                for (int q = 0; q < TK * tcw / ArenaKernels.RG; q++) {
+                    int kr = wrow + q * (ArenaKernels.RG / tcw);
+                    int wk = kt + kr;
+                    float v = 0f;
+                    if (oc < cOut && wk < kTot) {
+                        int wcn = wk / kk;
+                        // W[o, c, tap] for the forward, W[c, o, tap] (transposed) for the input gradient
+                        int row = sign > 0 ? oc * cg + wcn : wcn * cOut + oc;
+                        v = a[wO + row * kk + wk - wcn * kk];
+                    }
+                    ws[kr * tcw + wc] = v;
+                }
             }
             kc.localBarrier();
+            // the partials' rows are XQ / DQ long, the tile's TP / tcw; both read 4 values of xs and 2 or 4 of ws per step
+            int xl = partial ? XQ : TP, wl = partial ? DQ : tcw;
             for (int kr = 0; kr < TK; kr++) {
-                int xb = kr * TP + tp, wb = kr * TC + tc;
+                int xb = kr * xl + tp, wb = kr * wl + tc;
                 float x0 = xs[xb], x1 = xs[xb + 16], x2 = xs[xb + 32], x3 = xs[xb + 48];
                 float w0 = ws[wb], w1 = ws[wb + 8];
                 c00 += w0 * x0; c01 += w1 * x0;
                 c10 += w0 * x1; c11 += w1 * x1;
                 c20 += w0 * x2; c21 += w1 * x2;
                 c30 += w0 * x3; c31 += w1 * x3;
+                if (!partial && nq == 4) {
+                    float w2 = ws[wb + 16], w3 = ws[wb + 24];
+                    c02 += w2 * x0; c03 += w3 * x0;
+                    c12 += w2 * x1; c13 += w3 * x1;
+                    c22 += w2 * x2; c23 += w3 * x2;
+                    c32 += w2 * x3; c33 += w3 * x3;
+                }
             }
             kc.localBarrier();
         }
-        int o0 = cBase + tc, o1 = o0 + 8;
-        for (int r = 0; r < 4; r++) {
-            int q = pBase + tp + 16 * r;
-            if (q < pixels) {
-                int s = q / plane;
-                int rem = q - s * plane;
-                float v0 = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
-                float v1 = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
-                if (o0 < cOut) a[yO + (s * cOut + o0) * plane + rem] = v0;
-                if (o1 < cOut) a[yO + (s * cOut + o1) * plane + rem] = v1;
+        if (partial) {
+            int o0 = rowBase + tc, o1 = o0 + 8;
+            for (int r = 0; r < 4; r++) {
+                int col = colBase + tp + 16 * r;
+                if (col < cols) {
+                    float v0 = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
+                    float v1 = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
+                    if (o0 < cg) a[y2O + (chunk * cg + o0) * cols + col] = v0;
+                    if (o1 < cg) a[y2O + (chunk * cg + o1) * cols + col] = v1;
+                }
+            }
+        } else {
+            int o0 = cBase + tc;
+            for (int r = 0; r < 4; r++) {
+                int px = pBase + tp + 16 * r;
+                if (px < pixels) {
+                    int s = px / plane;
+                    int e = (s * cOut + o0) * plane + px - s * plane, f = 8 * plane;
+                    float v0 = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
+                    float v1 = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
+                    float v2 = r == 0 ? c02 : r == 1 ? c12 : r == 2 ? c22 : c32;
+                    float v3 = r == 0 ? c03 : r == 1 ? c13 : r == 2 ? c23 : c33;
+                    if (addend == 1) {   // the addend r (the output's shape), added last: r + Σ
+                        if (o0 < cOut) v0 = a[rO + e] + v0;
+                        if (o0 + 8 < cOut) v1 = a[rO + e + f] + v1;
+                        if (nq == 4 && o0 + 16 < cOut) v2 = a[rO + e + 2 * f] + v2;
+                        if (nq == 4 && o0 + 24 < cOut) v3 = a[rO + e + 3 * f] + v3;
+                    }
+                    if (o0 < cOut) a[yO + e] = v0;
+                    if (o0 + 8 < cOut) a[yO + e + f] = v1;
+                    if (nq == 4 && o0 + 16 < cOut) a[yO + e + 2 * f] = v2;
+                    if (nq == 4 && o0 + 24 < cOut) a[yO + e + 3 * f] = v3;
+                }
             }
         }
     }
@@ -150,91 +304,9 @@ public final class ArenaConvKernels {
         return (pixels + len - 1) / len;
     }
 
-    /** Work-groups of a {@link #conv2dParamGradPartials} launch. */
+    /** Work-groups of the weight-gradient partials in a {@link #conv2dTiled} launch. */
     public static int partialGroups(int pixels, int cout, int cin, int k) {
         return chunks(pixels, cout, cin, k) * ((cout + TO - 1) / TO) * ((cin * k * k + 1 + TQ - 1) / TQ);
-    }
-
-    /**
-     * part[(chunk·cout + o)·cols + κ] = Σ over the chunk's pixels of dy[s, o, i, j] · X[κ] with cols = cin·k² + 1,
-     * X[κ &lt; cin·k²] = x[s, c, i + u − p, j + v − p] (0 in the padding) and X[cin·k²] = 1 (the bias column).
-     * Launch: {@link #partialGroups} work-groups of {@link ArenaKernels#RG} items, group = (chunk·rowTiles + rowTile)·colTiles + colTile;
-     * item (tq, tr) owns columns tq + 16r (r &lt; 4) and channels tr, tr + 8 of its tile.
-     */
-    public static void conv2dParamGradPartials(KernelContext kc, float[] a, int dyO, int xO, int partO, int pixels, int cin, int h, int wd, int cout, int k,
-                                               int chunkLen) {
-        float[] xs = kc.allocateFloatLocalArray(TK * XQ);
-        float[] ds = kc.allocateFloatLocalArray(TK * DQ);
-        int t = kc.localIdx;
-        int plane = h * wd, kk = k * k, cols = cin * kk + 1, p = (k - 1) / 2;
-        int nqt = (cols + TQ - 1) / TQ, nrt = (cout + TO - 1) / TO;
-        int grp = kc.groupIdx;
-        int colBase = (grp % nqt) * TQ;
-        int rest = grp / nqt;
-        int rowBase = (rest % nrt) * TO;
-        int chunk = rest / nrt;
-        int pFrom = chunk * chunkLen;
-        int pTo = pFrom + chunkLen;
-        if (pTo > pixels) pTo = pixels;
-        // staging: this item's pixel (the same offset in every stage) and its columns / channels
-        int lm = t % TK, lq = t / TK;
-        int tq = t % 16, tr = t / 16;
-        float c00 = 0f, c01 = 0f, c10 = 0f, c11 = 0f, c20 = 0f, c21 = 0f, c30 = 0f, c31 = 0f;
-        for (int p0 = pFrom; p0 < pTo; p0 += TK) {
-            int gp = p0 + lm;
-            int s = 0, rem = 0, i = 0, j = 0;
-            if (gp < pTo) {
-                s = gp / plane;
-                rem = gp - s * plane;
-                i = rem / wd;
-                j = rem - i * wd;
-            }
-            for (int q = 0; q < TK * TQ / ArenaKernels.RG; q++) {
-                int col = lq + q * (ArenaKernels.RG / TK);
-                int kidx = colBase + col;
-                float v = 0f;
-                if (gp < pTo && kidx < cols) {
-                    if (kidx == cols - 1) {
-                        v = 1f;
-                    } else {
-                        int c = kidx / kk;
-                        int tap = kidx - c * kk;
-                        int u = tap / k;
-                        int yy = i + u - p, xx = j + tap - u * k - p;
-                        if (yy >= 0 && yy < h && xx >= 0 && xx < wd) v = a[xO + ((s * cin + c) * h + yy) * wd + xx];
-                    }
-                }
-                xs[lm * XQ + col] = v;
-            }
-            for (int q = 0; q < TK * TO / ArenaKernels.RG; q++) {
-                int row = lq + q * (ArenaKernels.RG / TK);
-                int o = rowBase + row;
-                float v = 0f;
-                if (gp < pTo && o < cout) v = a[dyO + (s * cout + o) * plane + rem];
-                ds[lm * DQ + row] = v;
-            }
-            kc.localBarrier();
-            for (int kr = 0; kr < TK; kr++) {
-                int xb = kr * XQ + tq, db = kr * DQ + tr;
-                float x0 = xs[xb], x1 = xs[xb + 16], x2 = xs[xb + 32], x3 = xs[xb + 48];
-                float d0 = ds[db], d1 = ds[db + 8];
-                c00 += d0 * x0; c01 += d1 * x0;
-                c10 += d0 * x1; c11 += d1 * x1;
-                c20 += d0 * x2; c21 += d1 * x2;
-                c30 += d0 * x3; c31 += d1 * x3;
-            }
-            kc.localBarrier();
-        }
-        int o0 = rowBase + tr, o1 = o0 + 8;
-        for (int r = 0; r < 4; r++) {
-            int col = colBase + tq + 16 * r;
-            if (col < cols) {
-                float v0 = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
-                float v1 = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
-                if (o0 < cout) a[partO + (chunk * cout + o0) * cols + col] = v0;
-                if (o1 < cout) a[partO + (chunk * cout + o1) * cols + col] = v1;
-            }
-        }
     }
 
     /**

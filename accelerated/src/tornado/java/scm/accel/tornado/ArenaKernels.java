@@ -337,9 +337,16 @@ public final class ArenaKernels {
         if (i < n) EmbeddingKernels.fourierBackwardRows(a, tO, a, faO, a, fpO, a, gO, a, dtO, dim, i, i + 1);
     }
 
+    /**
+     * One item per element (n·d), not per row: a row of an image batch is 784+ values, and 128 items looping over them
+     * took 0.33 ms on the H200 (docs/gpu.md, 2026-12-01); each item takes its row's cos/sin, the same floats for the row.
+     */
     public static void noisy(KernelContext kc, float[] a, int x0O, int zO, int tO, int xtO, int dxdtO, int n, int d) {
-        int i = kc.globalIdx;
-        if (i < n) TrigFlowKernels.noisyRows(a, x0O, a, zO, a, tO, a, xtO, a, dxdtO, d, i, i + 1);
+        int j = kc.globalIdx;
+        if (j < n * d) {
+            float t = a[tO + j / d];
+            TrigFlowKernels.noisyPoint(a, x0O, a, zO, a, xtO, a, dxdtO, (float) Math.cos(t), (float) Math.sin(t), j);
+        }
     }
 
     public static void scale(KernelContext kc, float[] a, int xO, int sO, int outO, int len) {
@@ -347,9 +354,10 @@ public final class ArenaKernels {
         if (j < len) a[outO + j] = a[xO + j] * a[sO];
     }
 
+    /** TrigFlowKernels#rowScaleRows' out[j] = s[row]·x[j], one item per element (see {@link #noisy}). */
     public static void rowScale(KernelContext kc, float[] a, int xO, int sO, int outO, int n, int d) {
-        int i = kc.globalIdx;
-        if (i < n) TrigFlowKernels.rowScaleRows(a, xO, a, sO, a, outO, d, i, i + 1);
+        int j = kc.globalIdx;
+        if (j < n * d) a[outO + j] = a[sO + j / d] * a[xO + j];
     }
 
     public static void consistency(KernelContext kc, float[] a, int xO, int fO, int tO, int sO, int outO, int n, int d) {
@@ -357,15 +365,54 @@ public final class ArenaKernels {
         if (i < n) TrigFlowKernels.consistencyRows(a, xO, a, fO, a, tO, a[sO], a, outO, d, i, i + 1);
     }
 
-    /** Scalars at sO: {sigmaD, r, c}. */
+    /**
+     * TangentKernels#tangentRows with one work-group of {@link #RG} items per row (sample): each item takes the row's
+     * elements l, l + RG, …, and the squares' sum ‖g‖² is a local-memory tree sum (not the JVM's in-order sum: float32
+     * rounding apart, the agreement tests' tolerances cover the order). One item per row took 0.42 ms on the H200 at
+     * 128 x 784 (docs/gpu.md, 2026-12-01). Scalars at sO: {sigmaD, r, c}.
+     */
     public static void tangent(KernelContext kc, float[] a, int fmO, int jO, int xtO, int dxO, int tO, int sO, int gO, int n, int d) {
-        int i = kc.globalIdx;
-        if (i < n) TangentKernels.tangentRows(a, fmO, a, jO, a, xtO, a, dxO, a, tO, a[sO], a[sO + 1], a[sO + 2], a, gO, d, i, i + 1);
+        float[] red = kc.allocateFloatLocalArray(RG);
+        int i = kc.groupIdx, l = kc.localIdx;
+        float ct = (float) Math.cos(a[tO + i]), st = (float) Math.sin(a[tO + i]);
+        float am = -ct * ct, cs = ct * st, sigmaD = a[sO], r = a[sO + 1];
+        float ss = 0f;
+        for (int j = i * d + l; j < (i + 1) * d; j += RG) {
+            float v = TangentKernels.tangentPoint(a, fmO, a, jO, a, xtO, a, dxO, am, cs, sigmaD, r, j);
+            a[gO + j] = v;
+            ss += v * v;
+        }
+        red[l] = ss;
+        kc.localBarrier();
+        for (int st2 = RG / 2; st2 > 0; st2 /= 2) {
+            if (l < st2) red[l] = red[l] + red[l + st2];
+            kc.localBarrier();
+        }
+        float inv = (float) (1.0 / (Math.sqrt(red[0]) + a[sO + 2]));
+        for (int j = i * d + l; j < (i + 1) * d; j += RG) a[gO + j] *= inv;
     }
 
+    /** TangentKernels#lossRows with one work-group per row, its ‖res‖² a local-memory tree sum (see {@link #tangent}). */
     public static void loss(KernelContext kc, float[] a, int fO, int fmO, int gO, int wO, int lO, int dFO, int dwO, int n, int d) {
-        int i = kc.globalIdx;
-        if (i < n) TangentKernels.lossRows(a, fO, a, fmO, a, gO, a, wO, a, lO, a, dFO, a, dwO, d, n, i, i + 1);
+        float[] red = kc.allocateFloatLocalArray(RG);
+        int i = kc.groupIdx, l = kc.localIdx;
+        float ew = (float) Math.exp(a[wO + i]) / d;
+        float ss = 0f;
+        for (int j = i * d + l; j < (i + 1) * d; j += RG) {
+            float res = TangentKernels.lossResidual(a, fO, a, fmO, a, gO, j);
+            ss += res * res;
+            a[dFO + j] = 2f * ew / n * res;
+        }
+        red[l] = ss;
+        kc.localBarrier();
+        for (int st = RG / 2; st > 0; st /= 2) {
+            if (l < st) red[l] = red[l] + red[l + st];
+            kc.localBarrier();
+        }
+        if (l == 0) {
+            a[lO + i] = ew * red[0] - a[wO + i];
+            a[dwO + i] = (ew * red[0] - 1f) / n;
+        }
     }
 
     /** Scalars at sO: {β₁, β₂, a, s, ε, adaptive (1 or 0)}. */
@@ -459,13 +506,23 @@ public final class ArenaKernels {
         }
     }
 
-    /** {@link GroupNormKernels#channelAffineGrad} for channel ch, one work-group per channel, both sums reduced as in {@link #groupNormRowsBackward}. */
-    public static void channelAffineGrad(KernelContext kc, float[] a, int dyO, int xhatO, int dgO, int dbO, int n, int c, int plane) {
+    /**
+     * {@link GroupNormKernels#channelAffineGrad}'s two sums for channel ch over one chunk of samples, one work-group per
+     * (chunk, channel) = group chunk·c + ch, both sums tree-reduced in local memory: part[(chunk·c + ch)·2] = Σ dy·x̂,
+     * part[… + 1] = Σ dy. The chunks are added in order into dγ and dβ by {@link ArenaConvKernels#conv2dParamGradReduce}
+     * (cols = 2: dγ is its one "weight" column, dβ its "bias"), deferred as a convolution's, so it joins their merged
+     * reduction. Why chunks: one work-group per channel (16 at the U-Net's output norm) summing 128 x 784 values took
+     * 0.33 ms on the H200 (docs/gpu.md, 2026-12-01).
+     */
+    public static void channelAffineGrad(KernelContext kc, float[] a, int dyO, int xhatO, int partO, int n, int c, int plane, int chunkLen) {
         float[] red = kc.allocateFloatLocalArray(RG);
         float[] red2 = kc.allocateFloatLocalArray(RG);
-        int ch = kc.groupIdx, l = kc.localIdx;
+        int grp = kc.groupIdx, l = kc.localIdx;
+        int chunk = grp / c, ch = grp - chunk * c;
+        int to = chunk * chunkLen + chunkLen;
+        if (to > n) to = n;
         float g = 0f, b = 0f;
-        for (int s = 0; s < n; s++) {
+        for (int s = chunk * chunkLen; s < to; s++) {
             int o = (s * c + ch) * plane;
             for (int q = l; q < plane; q += RG) {
                 float v = a[dyO + o + q];
@@ -484,8 +541,8 @@ public final class ArenaKernels {
             kc.localBarrier();
         }
         if (l == 0) {
-            a[dgO + ch] += red[0];
-            a[dbO + ch] += red2[0];
+            a[partO + 2 * grp] = red[0];
+            a[partO + 2 * grp + 1] = red2[0];
         }
     }
 
@@ -517,12 +574,15 @@ public final class ArenaKernels {
 
     public static void avgPool2(KernelContext kc, float[] a, int xO, int yO, int h, int w, int total) {
         int e = kc.globalIdx;
-        if (e < total) {
-            int ho = h / 2, wo = w / 2;
-            int j = e % wo, i = (e / wo) % ho, q = e / (ho * wo);
-            int s = xO + q * h * w + 2 * i * w + 2 * j;
-            a[yO + e] = 0.25f * (a[s] + a[s + 1] + a[s + w] + a[s + w + 1]);
-        }
+        if (e < total) avgPool2At(a, xO, yO, h, w, e);
+    }
+
+    /** Output e of {@link #avgPool2} (also run by ArenaMultiKernels#avgPool2Multi). */
+    static void avgPool2At(float[] a, int xO, int yO, int h, int w, int e) {
+        int ho = h / 2, wo = w / 2;
+        int j = e % wo, i = (e / wo) % ho, q = e / (ho * wo);
+        int s = xO + q * h * w + 2 * i * w + 2 * j;
+        a[yO + e] = 0.25f * (a[s] + a[s + 1] + a[s + w] + a[s + w + 1]);
     }
 
     public static void avgPool2Backward(KernelContext kc, float[] a, int dyO, int dxO, int h, int w, int total) {
@@ -541,11 +601,14 @@ public final class ArenaKernels {
 
     public static void upsample2(KernelContext kc, float[] a, int xO, int yO, int h, int w, int total) {
         int e = kc.globalIdx;
-        if (e < total) {
-            int wo = 2 * w;
-            int j = e % wo, i = (e / wo) % (2 * h), q = e / (4 * h * w);
-            a[yO + e] = a[xO + q * h * w + (i >> 1) * w + (j >> 1)];
-        }
+        if (e < total) upsample2At(a, xO, yO, h, w, e);
+    }
+
+    /** Output e of {@link #upsample2} (also run by ArenaMultiKernels#upsample2Multi). */
+    static void upsample2At(float[] a, int xO, int yO, int h, int w, int e) {
+        int wo = 2 * w;
+        int j = e % wo, i = (e / wo) % (2 * h), q = e / (4 * h * w);
+        a[yO + e] = a[xO + q * h * w + (i >> 1) * w + (j >> 1)];
     }
 
     public static void upsample2Backward(KernelContext kc, float[] a, int dyO, int dxO, int h, int w, int total) {
@@ -560,11 +623,14 @@ public final class ArenaKernels {
 
     public static void concat(KernelContext kc, float[] a, int xaO, int xbO, int yO, int sa, int sb, int total) {
         int e = kc.globalIdx;
-        if (e < total) {
-            int so = sa + sb;
-            int s = e / so, j = e % so;
-            a[yO + e] = j < sa ? a[xaO + s * sa + j] : a[xbO + s * sb + j - sa];
-        }
+        if (e < total) concatAt(a, xaO, xbO, yO, sa, sb, e);
+    }
+
+    /** Output e of {@link #concat} (also run by ArenaMultiKernels#concatMulti). */
+    static void concatAt(float[] a, int xaO, int xbO, int yO, int sa, int sb, int e) {
+        int so = sa + sb;
+        int s = e / so, j = e % so;
+        a[yO + e] = j < sa ? a[xaO + s * sa + j] : a[xbO + s * sb + j - sa];
     }
 
     public static void split(KernelContext kc, float[] a, int gO, int gaO, int gbO, int sa, int sb, int total) {

@@ -11,10 +11,11 @@ import uk.ac.manchester.tornado.api.KernelContext;
  * operations, then per operation its fields (offsets, sizes) in the order each kernel's comment gives. Work item j finds
  * its operation by binary search ({@link ArenaKernels#tensorOf}) and computes its element with the single operation's
  * own expression at that operation's offsets (the shared kernels of scm.accel.kernels, as {@link ArenaKernels}): the same
- * arithmetic in the same order as one task per operation. The element-wise kinds give the same bits; where a kernel
- * sums products, the device compiler may contract a·b + c into an fma differently in the merged kernel (sizes read from
- * the table) than in the single one (sizes compiled in): on PoCL 854 of 890 values of {@code ArenaMultiKernelsTest} are
- * bit-identical and the rest differ in the last bits, all within the float32 bounds that test argues.
+ * arithmetic in the same order as one task per operation. The element-wise kinds without a sum (copies, one addition)
+ * give the same bits; where a kernel sums, the device compiler may contract a·b + c into an fma or reassociate (OpenCL's
+ * relaxed math) differently in the merged kernel (sizes read from the table) than in the single one (sizes compiled in):
+ * on PoCL, 2026-11-30, 854 of 890 values of {@code ArenaMultiKernelsTest} were bit-identical and the rest differed in the
+ * last bits, all within the float32 bounds that test argues (the 2x2 pool's four-value sum differed too, 2026-12-01).
  */
 public final class ArenaMultiKernels {
     private ArenaMultiKernels() {}
@@ -105,6 +106,51 @@ public final class ArenaMultiKernels {
             int b = count + 1 + 3 * t;
             int i = j - tab[t];
             a[tab[b + 2] + i] = a[tab[b] + i] + a[tab[b + 1] + i];
+        }
+    }
+
+    /**
+     * A chain of {@link ArenaKernels#accumulate}s into ONE array (e.g. the U-Net's time-embedding gradient, one term per
+     * residual block): acc[i] += x_1[i], then += x_2[i], … in the run's order, as the single tasks add them (OpenCL's
+     * relaxed math lets the device compiler reassociate additions within one kernel, so the bits may differ in the last
+     * place: ArenaMultiKernelsTest bounds them); table {@code tab[0..count)} the sources' offsets; one item per element.
+     */
+    public static void accumulateChain(KernelContext kc, float[] a, int[] tab, int accO, int count, int len) {
+        int i = kc.globalIdx;
+        if (i < len) {
+            float v = a[accO + i];
+            for (int t = 0; t < count; t++) v += a[tab[t] + i];
+            a[accO + i] = v;
+        }
+    }
+
+    /** {@link ArenaKernels#concat} per operation; fields xaO, xbO, yO, sa, sb; one item per output element. */
+    public static void concatMulti(KernelContext kc, float[] a, int[] tab, int count, int total) {
+        int j = kc.globalIdx;
+        if (j < total) {
+            int t = ArenaKernels.tensorOf(tab, count, j);
+            int b = count + 1 + 5 * t;
+            ArenaKernels.concatAt(a, tab[b], tab[b + 1], tab[b + 2], tab[b + 3], tab[b + 4], j - tab[t]);
+        }
+    }
+
+    /** {@link ArenaKernels#upsample2} per operation; fields xO, yO, h, w; one item per output element. */
+    public static void upsample2Multi(KernelContext kc, float[] a, int[] tab, int count, int total) {
+        int j = kc.globalIdx;
+        if (j < total) {
+            int t = ArenaKernels.tensorOf(tab, count, j);
+            int b = count + 1 + 4 * t;
+            ArenaKernels.upsample2At(a, tab[b], tab[b + 1], tab[b + 2], tab[b + 3], j - tab[t]);
+        }
+    }
+
+    /** {@link ArenaKernels#avgPool2} per operation; fields xO, yO, h, w; one item per output element. */
+    public static void avgPool2Multi(KernelContext kc, float[] a, int[] tab, int count, int total) {
+        int j = kc.globalIdx;
+        if (j < total) {
+            int t = ArenaKernels.tensorOf(tab, count, j);
+            int b = count + 1 + 4 * t;
+            ArenaKernels.avgPool2At(a, tab[b], tab[b + 1], tab[b + 2], tab[b + 3], j - tab[t]);
         }
     }
 

@@ -320,7 +320,7 @@ public final class ArenaRecorder implements Backend {
     }
 
     @Override public void noisy(float[] x0, float[] z, float[] t, float[] xt, float[] dxdt, int n, int d) {
-        op("noisy", a(x0, z, t), a(xt, dxdt), NO, i(n, d), null, Launch.one(n),
+        op("noisy", a(x0, z, t), a(xt, dxdt), NO, i(n, d), null, Launch.one(n * d),
                 (g, p, A, o) -> g.task(p, ArenaKernels::noisy, ArenaKernels.CONTEXT, A, o.applyAsInt(x0), o.applyAsInt(z), o.applyAsInt(t), o.applyAsInt(xt), o.applyAsInt(dxdt), n, d));
     }
 
@@ -331,7 +331,7 @@ public final class ArenaRecorder implements Backend {
     }
 
     @Override public void rowScale(float[] x, float[] sc, float[] out, int n, int d) {
-        op("rowScale", a(x, sc), a(out), NO, i(n, d), null, Launch.one(n),
+        op("rowScale", a(x, sc), a(out), NO, i(n, d), null, Launch.one(n * d),
                 (g, p, A, o) -> g.task(p, ArenaKernels::rowScale, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(sc), o.applyAsInt(out), n, d));
     }
 
@@ -344,13 +344,13 @@ public final class ArenaRecorder implements Backend {
     @Override public void tangent(float[] fMinus, float[] jvp, float[] xt, float[] dxdt, float[] t, float sigmaD, float r, float c,
                                   float[] gOut, int n, int d) {
         float[] s = f(sigmaD, r, c);
-        op("tangent", a(fMinus, jvp, xt, dxdt, t), a(gOut), NO, i(n, d), s, Launch.one(n),
+        op("tangent", a(fMinus, jvp, xt, dxdt, t), a(gOut), NO, i(n, d), s, Launch.groups(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::tangent, ArenaKernels.CONTEXT, A, o.applyAsInt(fMinus), o.applyAsInt(jvp), o.applyAsInt(xt), o.applyAsInt(dxdt),
                         o.applyAsInt(t), o.applyAsInt(s), o.applyAsInt(gOut), n, d));
     }
 
     @Override public void loss(float[] fx, float[] fMinus, float[] gr, float[] w, float[] loss, float[] dF, float[] dw, int n, int d) {
-        op("loss", a(fx, fMinus, gr, w), a(loss, dF, dw), NO, i(n, d), null, Launch.one(n),
+        op("loss", a(fx, fMinus, gr, w), a(loss, dF, dw), NO, i(n, d), null, Launch.groups(n),
                 (g, p, A, o) -> g.task(p, ArenaKernels::loss, ArenaKernels.CONTEXT, A, o.applyAsInt(fx), o.applyAsInt(fMinus), o.applyAsInt(gr), o.applyAsInt(w),
                         o.applyAsInt(loss), o.applyAsInt(dF), o.applyAsInt(dw), n, d));
     }
@@ -403,9 +403,10 @@ public final class ArenaRecorder implements Backend {
         int hb = hasBias ? 1 : 0, total = n * cout * h * wd, pixels = n * h * wd;
         int groups = ArenaConvKernels.tiledGroups(pixels, cout);
         if (tiled)
-            op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.groups(groups),
+            op("conv2d", a(x, w, bx, none), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.groups(groups),
                     (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx),
-                            o.applyAsInt(y), o.applyAsInt(y), groups, pixels, cin, h, wd, cout, k, cin, 1, 1, hb));
+                            o.applyAsInt(y), o.applyAsInt(y), o.applyAsInt(none), o.applyAsInt(none), groups, pixels, cin, h, wd, cout, k,
+                            ArenaConvKernels.mode(cout, false, hasBias, false), 0));
         else
             op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.one(total),
                     (g, p, A, o) -> g.task(p, ArenaKernels::conv2d, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y), cin, h, wd, cout, k, hb, total));
@@ -418,9 +419,37 @@ public final class ArenaRecorder implements Backend {
             return;
         }
         int pixels = n * h * wd, groups = ArenaConvKernels.tiledGroups(pixels, cout);
-        op("conv2dDual", a(x, tx, w, b), a(y, ty), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(2 * groups),
+        op("conv2dDual", a(x, tx, w, b, none), a(y, ty), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(2 * groups),
                 (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(w), o.applyAsInt(b),
-                        o.applyAsInt(y), o.applyAsInt(ty), groups, pixels, cin, h, wd, cout, k, cin, 1, 1, 1));
+                        o.applyAsInt(y), o.applyAsInt(ty), o.applyAsInt(none), o.applyAsInt(none), groups, pixels, cin, h, wd, cout, k,
+                        ArenaConvKernels.mode(cout, false, true, false), 0));
+    }
+
+    /** Tiled: one task, the addend r added in the convolution's epilogue; direct loops: the two operations. */
+    @Override public void conv2dPlus(float[] x, float[] w, float[] b, float[] y, float[] r, int n, int cin, int h, int wd, int cout, int k) {
+        if (!tiled || !DUALS) {
+            Backend.super.conv2dPlus(x, w, b, y, r, n, cin, h, wd, cout, k);
+            return;
+        }
+        int pixels = n * h * wd, groups = ArenaConvKernels.tiledGroups(pixels, cout);
+        op("conv2dPlus", a(x, w, b, r), a(y), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(groups),
+                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(b),
+                        o.applyAsInt(y), o.applyAsInt(y), o.applyAsInt(r), o.applyAsInt(r), groups, pixels, cin, h, wd, cout, k,
+                        ArenaConvKernels.mode(cout, false, true, true), 0));
+    }
+
+    /** Tiled: one task of twice the groups, each half adding its addend (r, tr) in the epilogue; direct loops: the parts. */
+    @Override public void conv2dDualPlus(float[] x, float[] tx, float[] w, float[] b, float[] y, float[] ty, float[] r, float[] tr, int n, int cin, int h, int wd,
+                                         int cout, int k) {
+        if (!tiled || !DUALS) {
+            Backend.super.conv2dDualPlus(x, tx, w, b, y, ty, r, tr, n, cin, h, wd, cout, k);
+            return;
+        }
+        int pixels = n * h * wd, groups = ArenaConvKernels.tiledGroups(pixels, cout);
+        op("conv2dDualPlus", a(x, tx, w, b, r, tr), a(y, ty), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(2 * groups),
+                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(w), o.applyAsInt(b),
+                        o.applyAsInt(y), o.applyAsInt(ty), o.applyAsInt(r), o.applyAsInt(tr), groups, pixels, cin, h, wd, cout, k,
+                        ArenaConvKernels.mode(cout, false, true, true), 0));
     }
 
     @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
@@ -429,38 +458,55 @@ public final class ArenaRecorder implements Backend {
         if (tiled)
             op("conv2dInputGrad", a(dy, w, none), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(groups),
                     (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(none),
-                            o.applyAsInt(dx), o.applyAsInt(dx), groups, pixels, cout, h, wd, cin, k, 1, cin, -1, 0));
+                            o.applyAsInt(dx), o.applyAsInt(dx), o.applyAsInt(none), o.applyAsInt(none), groups, pixels, cout, h, wd, cin, k,
+                            ArenaConvKernels.mode(cin, true, false, false), 0));
         else
             op("conv2dInputGrad", a(dy, w), a(dx), NO, i(n, cin, h, wd, cout, k), null, Launch.one(total),
                     (g, p, A, o) -> g.task(p, ArenaKernels::conv2dInputGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(w), o.applyAsInt(dx), cin, h, wd, cout, k, total));
     }
 
     /**
-     * Tiled: two operations, the per-chunk partial sums of the weight and bias gradients (one product, the bias as its
-     * last column) into a scratch array of this gradient's own, and the reduction, one work item per entry adding the
-     * chunks in order into dW and dB, deferred ({@link #defer}) so that a backward pass's reductions run as one task.
+     * The weight and bias gradients alone: the direct kernels (a work-group per (output, input) channel pair holding the
+     * k² taps, and per output channel). No model issues this alone (Conv2dF32 issues {@link #conv2dBackward}, whose tiled
+     * form holds the fast weight gradient); the tiled partials as a launch of their own, without the input gradient's
+     * groups, failed to compile on PoCL for some sizes (TornadoVM 5.2: "logic node (class=LogicConstantNode)", e.g.
+     * 57 → 50 channels at 5x6; 2026-12-01).
      */
     @Override public void conv2dParamGrad(float[] dy, float[] x, float[] dw, float[] db, int n, int cin, int h, int wd, int cout, int k) {
-        int plane = h * wd, pixels = n * plane;
-        if (tiled) {
-            int cols = cin * k * k + 1, len = ArenaConvKernels.chunkLength(pixels, cout, cin, k), chunks = ArenaConvKernels.chunks(pixels, cout, cin, k);
-            // one scratch per weight gradient (the reductions are deferred, so several are live at once)
-            float[] part = convScratch.computeIfAbsent(dw, d -> new float[chunks * cout * cols]);
-            op("conv2dParamGradPartials", a(dy, x), a(part), NO, i(n, cin, h, wd, cout, k), null,
-                    Launch.groups(ArenaConvKernels.partialGroups(pixels, cout, cin, k)),
-                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dParamGradPartials, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(part),
-                            pixels, cin, h, wd, cout, k, len));
-            defer("conv2dParamGradReduce", a(part), NO, a(dw, db), i(cout, cols, chunks),
-                    new Launch(new String[] {""}, new int[] {(cout * cols + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
-                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dParamGradReduce, ArenaKernels.CONTEXT, A, o.applyAsInt(part), o.applyAsInt(dw), o.applyAsInt(db),
-                            cout, cols, chunks, cout * cols));
-            return;
-        }
         if (k > 3) throw new IllegalArgumentException("the device arena's convolution weight gradient takes kernels up to 3x3, got " + k + "x" + k);
+        int plane = h * wd;
         op("conv2dParamGrad", a(dy, x), NO, a(dw, db), i(n, cin, h, wd, cout, k), null,
                 Launch.groups(new String[] {"w", "b"}, cout * cin, cout),
                 (g, p, A, o) -> g.task(p + "w", ArenaKernels::conv2dWeightGradTaps, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(dw), n, cin, h, wd, cout, k)
                         .task(p + "b", ArenaKernels::conv2dBiasGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(db), n, cout, plane));
+    }
+
+    /**
+     * Tiled: the weight-gradient partials and the input gradient as ONE task (ArenaConvKernels#conv2dTiled, sign −1 with
+     * partial groups: per-chunk partial sums of the weight and bias gradients, one product with the bias as its last
+     * column, into a scratch array of this gradient's own), then the reduction, one work item per entry adding the chunks
+     * in order into dW and dB, deferred ({@link #defer}) so that a backward pass's reductions run as one task; with the
+     * direct loops (or {@code -Dscm.arena.duals=false}), the separate operations.
+     */
+    @Override public void conv2dBackward(float[] dy, float[] x, float[] w, float[] dx, float[] r, float[] dw, float[] db, int n, int cin, int h, int wd, int cout,
+                                         int k) {
+        if (!tiled || !DUALS) {
+            Backend.super.conv2dBackward(dy, x, w, dx, r, dw, db, n, cin, h, wd, cout, k);
+            return;
+        }
+        int pixels = n * h * wd, cols = cin * k * k + 1;
+        int len = ArenaConvKernels.chunkLength(pixels, cout, cin, k), chunks = ArenaConvKernels.chunks(pixels, cout, cin, k);
+        int dxGroups = ArenaConvKernels.tiledGroups(pixels, cin), groups = dxGroups + ArenaConvKernels.partialGroups(pixels, cout, cin, k);
+        // one scratch per weight gradient (the reductions are deferred, so several are live at once)
+        float[] part = convScratch.computeIfAbsent(dw, d -> new float[chunks * cout * cols]);
+        op("conv2dBackward", a(dy, x, w, none, or(r)), a(dx, part), NO, i(n, cin, h, wd, cout, k, r == null ? 0 : 1), null, Launch.groups(groups),
+                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(none),
+                        o.applyAsInt(dx), o.applyAsInt(part), o.applyAsInt(or(r)), o.applyAsInt(or(r)), dxGroups, pixels, cout, h, wd, cin, k,
+                        ArenaConvKernels.mode(cin, true, false, r != null), len));
+        defer("conv2dParamGradReduce", a(part), NO, a(dw, db), i(cout, cols, chunks),
+                new Launch(new String[] {""}, new int[] {(cout * cols + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
+                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dParamGradReduce, ArenaKernels.CONTEXT, A, o.applyAsInt(part), o.applyAsInt(dw), o.applyAsInt(db),
+                        cout, cols, chunks, cout * cols));
     }
 
     @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
@@ -470,9 +516,19 @@ public final class ArenaRecorder implements Backend {
                 (g, p, A, o) -> g.task(p, ArenaKernels::channelAffine, ArenaKernels.CONTEXT, A, o.applyAsInt(v), o.applyAsInt(gamma), o.applyAsInt(bx), o.applyAsInt(y), c, plane, ws, total));
     }
 
+    /**
+     * Per-chunk sums (chunks of samples, about 1,024 work-groups in all) into a scratch array, then the chunks added in
+     * order into dγ and dβ by the convolutions' reduction, deferred with theirs ({@link #defer}: one merged task).
+     */
     @Override public void channelAffineGrad(float[] dy, float[] xhat, float[] dgamma, float[] dbeta, int n, int c, int plane) {
-        op("channelAffineGrad", a(dy, xhat), NO, a(dgamma, dbeta), i(n, c, plane), null, Launch.groups(c),
-                (g, p, A, o) -> g.task(p, ArenaKernels::channelAffineGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(dgamma), o.applyAsInt(dbeta), n, c, plane));
+        int chunks = Math.max(1, Math.min(n, 1024 / c)), len = (n + chunks - 1) / chunks, used = (n + len - 1) / len;
+        float[] part = convScratch.computeIfAbsent(dgamma, d -> new float[used * c * 2]);
+        op("channelAffineGradPartials", a(dy, xhat), a(part), NO, i(n, c, plane), null, Launch.groups(used * c),
+                (g, p, A, o) -> g.task(p, ArenaKernels::channelAffineGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(part), n, c, plane, len));
+        defer("conv2dParamGradReduce", a(part), NO, a(dgamma, dbeta), i(c, 2, used),
+                new Launch(new String[] {""}, new int[] {(c * 2 + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
+                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dParamGradReduce, ArenaKernels.CONTEXT, A, o.applyAsInt(part), o.applyAsInt(dgamma), o.applyAsInt(dbeta),
+                        c, 2, used, c * 2));
     }
 
     @Override public void modulate(float[] xhat, float[] sc, float[] b, float[] y, int planes, int plane) {

@@ -52,7 +52,12 @@ final class MultiTensorApply {
         int q = 0;
         while (q < ops.size()) {
             int end = runEnd(ops, q);
-            r.add(end - q >= 2 ? merge(ops.subList(q, end)) : ops.get(q));
+            if (end - q >= 2) {
+                r.add(merge(ops.subList(q, end)));
+            } else {
+                end = chainEnd(ops, q);
+                r.add(end - q >= 2 ? mergeChain(ops.subList(q, end)) : ops.get(q));
+            }
             q = end;
         }
         return r;
@@ -73,6 +78,42 @@ final class MultiTensorApply {
             end++;
         }
         return Math.max(end, q + 1);
+    }
+
+    /**
+     * The end (exclusive) of a chain of {@code accumulate}s into one array starting at q (q + 1 if none): the same
+     * accumulator and length, no source being the accumulator. Such a run is not independent (each reads the sum the one
+     * before wrote), so {@link #runEnd} stops it; as a chain it is one task adding the sources in order
+     * ({@link ArenaMultiKernels#accumulateChain}).
+     */
+    static int chainEnd(List<Op> ops, int q) {
+        Op first = ops.get(q);
+        if (!MERGE_KERNELS || !first.name().equals("accumulate")) return q + 1;
+        Object acc = first.inout()[0];
+        int end = q;
+        while (end < ops.size()) {
+            Op o = ops.get(end);
+            if (!o.name().equals("accumulate") || o.inout()[0] != acc || o.in()[0] == acc || o.ints()[0] != first.ints()[0]) break;
+            end++;
+        }
+        return Math.max(end, q + 1);
+    }
+
+    /** One operation doing the chain {@code run} (see {@link #chainEnd}). */
+    private static Op mergeChain(List<Op> run) {
+        Op first = run.get(0);
+        Object acc = first.inout()[0];
+        int count = run.size(), len = first.ints()[0];
+        Object[] sources = new Object[count];
+        int[] ints = new int[count];
+        for (int t = 0; t < count; t++) { sources[t] = run.get(t).in()[0]; ints[t] = len; }
+        ArenaRecorder.ArenaTask task = (g, p, A, offset) -> {
+            int[] tab = new int[count];
+            for (int t = 0; t < count; t++) tab[t] = offset.applyAsInt(sources[t]);
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, tab);
+            return g.task(p, ArenaMultiKernels::accumulateChain, ArenaKernels.CONTEXT, A, tab, offset.applyAsInt(acc), count, len);
+        };
+        return new Op("accumulateChain", sources, new Object[0], new Object[] {acc}, ints, null, Launch.one(len), task);
     }
 
     /** Whether o neither reads nor writes an array the run so far writes, nor writes one it reads; if so, o joins the run. */
@@ -97,7 +138,8 @@ final class MultiTensorApply {
     static String group(String name) {
         return switch (name) {
             case "adam", "ema", "fill" -> name;
-            case "inputGrad", "paramGrad", "pixelNorm", "pixelNormProject", "accumulate", "add", "conv2dParamGradReduce" -> MERGE_KERNELS ? name : null;
+            case "inputGrad", "paramGrad", "pixelNorm", "pixelNormProject", "accumulate", "add", "conv2dParamGradReduce", "concat", "upsample2", "avgPool2" ->
+                    MERGE_KERNELS ? name : null;
             case "linear", "linearTangent" -> MERGE_KERNELS ? "linear" : null;
             default -> null;
         };
@@ -176,6 +218,9 @@ final class MultiTensorApply {
             case "paramGrad" -> n[2] * n[1];
             case "pixelNorm", "pixelNormProject" -> n[0];
             case "conv2dParamGradReduce" -> n[0] * n[1];   // cout · cols
+            case "concat" -> n[0] * (n[1] + n[2]);            // n · (sa + sb)
+            case "upsample2" -> n[0] * 4 * n[1] * n[2];       // planes · 2h · 2w
+            case "avgPool2" -> n[0] * (n[1] / 2) * (n[2] / 2);
             default -> n[0];   // accumulate, add: len
         };
     }
@@ -184,9 +229,9 @@ final class MultiTensorApply {
     private static int fields(String kind) {
         return switch (kind) {
             case "linear" -> 7;
-            case "inputGrad", "pixelNormProject", "conv2dParamGradReduce" -> 5;
+            case "inputGrad", "pixelNormProject", "conv2dParamGradReduce", "concat" -> 5;
             case "paramGrad" -> 6;
-            case "pixelNorm" -> 4;
+            case "pixelNorm", "upsample2", "avgPool2" -> 4;
             case "add" -> 3;
             default -> 2;   // accumulate
         };
@@ -204,6 +249,8 @@ final class MultiTensorApply {
             case "pixelNormProject" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.in()[2]), off.applyAsInt(o.out()[0]), n[1]};
             case "add" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.out()[0])};
             case "conv2dParamGradReduce" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.inout()[0]), off.applyAsInt(o.inout()[1]), n[1], n[2]};
+            case "concat" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.in()[1]), off.applyAsInt(o.out()[0]), n[1], n[2]};
+            case "upsample2", "avgPool2" -> new int[] {off.applyAsInt(o.in()[0]), off.applyAsInt(o.out()[0]), n[1], n[2]};
             default -> new int[] {off.applyAsInt(o.inout()[0]), off.applyAsInt(o.in()[0])};   // accumulate: acc, x
         };
         System.arraycopy(f, 0, tab, at, f.length);
@@ -273,6 +320,9 @@ final class MultiTensorApply {
                 case "pixelNormProject" -> g.task(p, ArenaMultiKernels::pixelNormProjectMulti, ArenaKernels.CONTEXT, A, tab, count, n);
                 case "add" -> g.task(p, ArenaMultiKernels::addMulti, ArenaKernels.CONTEXT, A, tab, count, n);
                 case "conv2dParamGradReduce" -> g.task(p, ArenaMultiKernels::convReduceMulti, ArenaKernels.CONTEXT, A, tab, count, n);
+                case "concat" -> g.task(p, ArenaMultiKernels::concatMulti, ArenaKernels.CONTEXT, A, tab, count, n);
+                case "upsample2" -> g.task(p, ArenaMultiKernels::upsample2Multi, ArenaKernels.CONTEXT, A, tab, count, n);
+                case "avgPool2" -> g.task(p, ArenaMultiKernels::avgPool2Multi, ArenaKernels.CONTEXT, A, tab, count, n);
                 default -> g.task(p, ArenaMultiKernels::accumulateMulti, ArenaKernels.CONTEXT, A, tab, count, n);
             };
         };

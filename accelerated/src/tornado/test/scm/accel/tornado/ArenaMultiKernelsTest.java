@@ -19,13 +19,17 @@ import scm.accel.tornado.ArenaRecorder.Op;
  * The merged small kernels ({@link ArenaMultiKernels}, through {@link MultiTensorApply#coalesce}) on the device against
  * the same operations run one task each, in the runs a U-Net's time conditioning issues phase by phase: Linear maps of
  * one input with and without bias and of different widths, PixelNorm, its projection, parameter and input gradients,
- * accumulate, add. Every operation reads host inputs (random), so both runs see the same operands.
+ * accumulate, add; then the image reshapes of a JVP (concat, upsample, pool: a primal and its tangent) and a chain of
+ * accumulations into one array (the time-embedding gradient). Every operation reads host inputs (random), so both runs
+ * see the same operands.
  *
  * <p>Expected values. A merged element is computed by the single operation's own expression at that operation's
  * offsets, but the two kernels are compiled apart: the single one with its sizes as constants (loops unrolled), the
  * merged one reading them from its table, and OpenCL (PoCL) and PTX may contract a·b + c into one fma differently in
- * each. So the element-wise kinds (fill, accumulate, add: no product to contract) must match raw bit for raw bit, and
- * the kinds with sums are checked against a float64 forward error bound valid for any order and any contraction
+ * each. So the element-wise kinds (fill, accumulate, add, concat, upsample: no product to contract, nothing to
+ * reassociate) must match raw bit for raw bit, and the pool (four values summed) and the chain (several additions in one
+ * kernel, which OpenCL's relaxed math lets the compiler reassociate: it did so for the pool on PoCL) are checked as
+ * the kinds with sums are, against a float64 forward error bound valid for any order and any contraction
  * (u = 2^-24, γ_k = k·u/(1 − k·u); Higham, Accuracy and Stability of Numerical Algorithms, §3.1): a Linear output
  * b + Σ_k x·w within γ_{in+2}·(|b| + Σ|x·w|); dW + Σ g·x, dB + Σ g and Σ g·W likewise with their term counts; PixelNorm's
  * r = 1/sqrt(Σx²/d + ε) within a relative γ_{d+2}/2 + u + 2^-48 (the sum of squares, the division and ε; the square
@@ -119,6 +123,8 @@ class ArenaMultiKernelsTest {
             rec.fill(acc, 0.5f, acc.length);
             accs.add(acc);
         }
+        float[] chain = new float[N * IN];
+        rec.fill(chain, 0.5f, chain.length);   // (in the fills' run: the same value)
         for (int k = 0; k < m; k++) {
             float[] a = gaussian(r, N * IN, 1);
             rec.accumulate(accs.get(k), a, a.length);
@@ -129,6 +135,48 @@ class ArenaMultiKernelsTest {
             rec.add(a, c, out, out.length);
             outs.add(new Out("add" + k, out, null, null));
         }
+        // the U-Net's image reshapes, a JVP's primal and tangent (or any independent run of one kind): element-wise, raw bits
+        for (int k = 0; k < m; k++) {
+            int sa = 2 + 3 * k, sb = 5 - k;
+            float[] xa = gaussian(r, N * sa, 1), xb = gaussian(r, N * sb, 1), y = new float[N * (sa + sb)];
+            rec.concat(xa, xb, y, N, sa, sb);
+            outs.add(new Out("concat" + k, y, null, null));
+        }
+        for (int k = 0; k < m; k++) {
+            int planes = 2 + k, h = 3 + k, w = 2 + 2 * k;
+            float[] x1 = gaussian(r, planes * h * w, 1), y = new float[planes * 4 * h * w];
+            rec.upsample2(x1, y, planes, h, w);
+            outs.add(new Out("upsample" + k, y, null, null));
+        }
+        for (int k = 0; k < m; k++) {
+            int planes = 3 - k, h = 2 * (2 + k), w = 2 * (3 - k);
+            float[] x1 = gaussian(r, planes * h * w, 1), y = new float[planes * (h / 2) * (w / 2)];
+            rec.avgPool2(x1, y, planes, h, w);
+            // 0.25·(four values): three additions in whatever order the device compiler picks (relaxed math may
+            // reassociate them, and did differently in the two kernels on PoCL), the product by 0.25 exact: γ_3·0.25·Σ|x|
+            double[] v = new double[y.length], e = new double[y.length];
+            for (int q = 0; q < y.length; q++) {
+                int j = q % (w / 2), i = (q / (w / 2)) % (h / 2), pl = q / ((h / 2) * (w / 2)), s0 = pl * h * w + 2 * i * w + 2 * j;
+                double sum = 0, abs = 0;
+                for (int d : new int[] {s0, s0 + 1, s0 + w, s0 + w + 1}) { sum += x1[d]; abs += Math.abs(x1[d]); }
+                v[q] = 0.25 * sum;
+                e[q] = gamma(3) * 0.25 * abs;
+            }
+            outs.add(new Out("pool" + k, y, v, e));
+        }
+        // a chain of accumulations into one array (the U-Net's time-embedding gradient): raw bits, the sums in order
+        // (bounded, not bit-compared: in one kernel the device compiler may reassociate the chain's additions, as it did
+        // the pool's; m additions to the start value 0.5 in any order: γ_m·(0.5 + Σ|x|))
+        double[] cv = new double[chain.length], ce = new double[chain.length];
+        java.util.Arrays.fill(cv, 0.5);
+        java.util.Arrays.fill(ce, 0.5);
+        for (int k = 0; k < m; k++) {
+            float[] src = gaussian(r, N * IN, 1);
+            rec.accumulate(chain, src, chain.length);
+            for (int q = 0; q < src.length; q++) { cv[q] += src[q]; ce[q] += Math.abs(src[q]); }
+        }
+        for (int q = 0; q < ce.length; q++) ce[q] *= gamma(m);
+        outs.add(new Out("chain", chain, cv, ce));
         return outs;
     }
 
@@ -215,8 +263,9 @@ class ArenaMultiKernelsTest {
         ArenaRecorder rec = new ArenaRecorder();
         List<Out> outs = record(rec, 31);
         List<Op> ops = rec.take();
-        // linear+tangent, pixelNorm, projection, fills of dW/dB, parameter gradients, input gradients, fills, accumulate, add
-        assertEquals(9, MultiTensorApply.coalesce(ops).size(), "nine runs, each merged into one operation");
+        // linear+tangent, pixelNorm, projection, fills of dW/dB, parameter gradients, input gradients, fills, accumulate, add,
+        // concat, upsample, pool, the accumulation chain
+        assertEquals(13, MultiTensorApply.coalesce(ops).size(), "thirteen runs, each merged into one operation");
         int[] merged = new int[1], single = new int[1];
         List<float[]> a = run(ops, outs, true, merged), b = run(ops, outs, false, single);
         int total = 0, identical = 0;
@@ -224,12 +273,15 @@ class ArenaMultiKernelsTest {
             for (int j = 0; j < a.get(q).length; j++) { total++; if (Float.floatToRawIntBits(a.get(q)[j]) == Float.floatToRawIntBits(b.get(q)[j])) identical++; }
         System.out.printf("ArenaMultiKernelsTest: %d operations, %d tasks one per operation, %d merged; %d of %d values bit-identical (first difference: %s)%n",
                 ops.size(), single[0], merged[0], identical, total, same(a, b));
-        assertEquals(10, merged[0], "nine merged operations, the parameter gradients' with two tasks");
+        assertEquals(14, merged[0], "thirteen merged operations, the parameter gradients' with two tasks");
         assertNull(check(outs, a, b), "merged run");
         assertNull(check(outs, b, a), "one task per operation");
     }
 
-    /** Dependent operations stay apart: a map and the PixelNorm reading it, and two accumulations into one array. */
+    /**
+     * Dependent operations stay apart: a map and the Linear reading it; two accumulations into one array form a chain
+     * (one task adding both in order), but not with an accumulation of the target into itself, nor one of another length.
+     */
     @Test
     void dependentOperationsAreNotMerged() {
         ArenaRecorder rec = new ArenaRecorder();
@@ -237,8 +289,11 @@ class ArenaMultiKernelsTest {
         rec.linear(x, w, b, y, N, IN, 4);
         rec.linear(y, new float[4 * 4], new float[4], z, N, 4, 4);   // reads the first one's output
         rec.accumulate(acc, y, acc.length);
-        rec.accumulate(acc, z, acc.length);                          // the same target
-        assertEquals(4, MultiTensorApply.coalesce(rec.take()).size(), "nothing merges");
+        rec.accumulate(acc, z, acc.length);                          // the same target: a chain
+        rec.accumulate(acc, acc, acc.length);                        // its own target: not in the chain
+        rec.accumulate(acc, y, acc.length - 1);                      // another length: not in the chain
+        List<Op> ops = MultiTensorApply.coalesce(rec.take());
+        assertEquals(List.of("linear", "linear", "accumulateChain", "accumulate", "accumulate"), ops.stream().map(Op::name).toList());
     }
 
     /**

@@ -150,6 +150,15 @@ final class DeferredBackend implements Backend {
         defer("conv2dDual", () -> inner.conv2dDual(x, tx, w, b, y, ty, n, cin, h, wd, cout, k), reads(x, tx, w, b), writes(y, ty));
     }
 
+    @Override public void conv2dPlus(float[] x, float[] w, float[] b, float[] y, float[] r, int n, int cin, int h, int wd, int cout, int k) {
+        defer("conv2dPlus", () -> inner.conv2dPlus(x, w, b, y, r, n, cin, h, wd, cout, k), reads(x, w, b, r), writes(y));
+    }
+
+    @Override public void conv2dDualPlus(float[] x, float[] tx, float[] w, float[] b, float[] y, float[] ty, float[] r, float[] tr, int n, int cin, int h, int wd,
+            int cout, int k) {
+        defer("conv2dDualPlus", () -> inner.conv2dDualPlus(x, tx, w, b, y, ty, r, tr, n, cin, h, wd, cout, k), reads(x, tx, w, b, r, tr), writes(y, ty));
+    }
+
     @Override public void modulateDual(float[] xhat, float[] dxhat, float[] s, float[] b, float[] ds, float[] db, float[] y, float[] dy, int planes,
             int plane) {
         defer("modulateDual", () -> inner.modulateDual(xhat, dxhat, s, b, ds, db, y, dy, planes, plane), reads(xhat, dxhat, s, b, ds, db), writes(y, dy));
@@ -318,6 +327,12 @@ final class DeferredBackend implements Backend {
             int wd, int cout, int k) {
         defer("conv2dParamGrad", () -> inner.conv2dParamGrad(dy, x, dw, db, n, cin, h, wd, cout, k),
                 reads(dy, x), writes(dw, db));
+    }
+
+    @Override public void conv2dBackward(float[] dy, float[] x, float[] w, float[] dx, float[] r, float[] dw, float[] db, int n, int cin, int h, int wd, int cout,
+            int k) {
+        defer("conv2dBackward", () -> inner.conv2dBackward(dy, x, w, dx, r, dw, db, n, cin, h, wd, cout, k),
+                r == null ? reads(dy, x, w) : reads(dy, x, w, r), writes(dx, dw, db));
     }
 
     @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y,

@@ -26,7 +26,7 @@ public final class TangentKernels {
                 g[gO + j] = v;
                 ss += v * v;
             }
-            float inv = (float) (1.0 / (Math.sqrt(ss) + c));
+            float inv = tangentScale(ss, c);
             for (int j = i * d; j < (i + 1) * d; j++) g[gO + j] *= inv;
         }
     }
@@ -38,6 +38,30 @@ public final class TangentKernels {
     public static float tangentPoint(float[] fMinus, int fMinusO, float[] jvp, int jvpO, float[] xt, int xtO, float[] dxdt, int dxdtO, float a, float cs,
                                      float sigmaD, float r, int j) {
         return a * (sigmaD * fMinus[fMinusO + j] - dxdt[dxdtO + j]) - r * (cs * xt[xtO + j] + jvp[jvpO + j]);
+    }
+
+    /** {@link #tangentRows}' normalisation factor 1/(‖g‖ + c) of a row whose squares sum to ss. */
+    public static float tangentScale(float ss, float c) {
+        return (float) (1.0 / (Math.sqrt(ss) + c));
+    }
+
+    /** {@link #lossRows}' e^{w}/D of a row with log-weight w over D = d values. */
+    public static float lossScale(float w, int d) {
+        return (float) Math.exp(w) / d;
+    }
+
+    /** {@link #lossRows}' dF of a residual res: 2e^{w}/(D n)·res, given ew = {@link #lossScale}. */
+    public static float lossResidualGrad(float ew, int n, float res) {
+        return 2f * ew / n * res;
+    }
+
+    /** {@link #lossRows}' loss of a row, e^{w}/D·‖res‖² − w, and ({@link #lossWeightGrad}) its dw, (e^{w}/D·‖res‖² − 1)/n. */
+    public static float lossValue(float ew, float ss, float w) {
+        return ew * ss - w;
+    }
+
+    public static float lossWeightGrad(float ew, float ss, int n) {
+        return (ew * ss - 1f) / n;
     }
 
     /** Element j of {@link #lossRows}' residual F − F⁻ − g. */
@@ -58,15 +82,15 @@ public final class TangentKernels {
     public static void lossRows(float[] f, int fO, float[] fMinus, int fMinusO, float[] g, int gO, float[] w, int wO, float[] loss,
                                 int lossO, float[] dF, int dFO, float[] dw, int dwO, int d, int n, int from, int to) {
         for (int i = from; i < to; i++) {
-            float ew = (float) Math.exp(w[wO + i]) / d;
+            float ew = lossScale(w[wO + i], d);
             float ss = 0f;
             for (int j = i * d; j < (i + 1) * d; j++) {
                 float res = lossResidual(f, fO, fMinus, fMinusO, g, gO, j);
                 ss += res * res;
-                dF[dFO + j] = 2f * ew / n * res;
+                dF[dFO + j] = lossResidualGrad(ew, n, res);
             }
-            loss[lossO + i] = ew * ss - w[wO + i];
-            dw[dwO + i] = (ew * ss - 1f) / n;
+            loss[lossO + i] = lossValue(ew, ss, w[wO + i]);
+            dw[dwO + i] = lossWeightGrad(ew, ss, n);
         }
     }
 }

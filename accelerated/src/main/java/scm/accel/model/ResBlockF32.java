@@ -24,7 +24,7 @@ public final class ResBlockF32 {
     private final SiLUF32 act1, act2;
     public final DropoutF32 dropout;
     private final Conv2dF32 conv1, conv2, skip;
-    private float[] y, dy, dx, dc;
+    private float[] dx, dc;
 
     public ResBlockF32(Backend be, String name, ImageShape in, int outChannels, int groups, int embDim, double dropoutP) {
         this.be = be;
@@ -62,7 +62,8 @@ public final class ResBlockF32 {
         return jvpConditioned(x, dxIn, n);
     }
 
-    public float[] tangent() { return dy; }
+    /** The last {@link #jvp}'s output tangent (the second convolution's, which adds the skip's: see jvpConditioned). */
+    public float[] tangent() { return conv2.tangent(); }
 
     /** dL/dx; dL/de (both normalisations summed) is {@link #condGrad()}. */
     public float[] backward(float[] g, int n) {
@@ -103,8 +104,7 @@ public final class ResBlockF32 {
         // norm.forwardConditionedSilu(x, act, n) = act.forward(norm.forwardConditioned(x, n), ·) in one backend call
         float[] h = conv1.forward(norm1.forwardConditionedSilu(x, act1, n), n);
         // y = s + conv2(·): the residual sum in the convolution's call (one device task); y is conv2's output buffer
-        y = conv2.forwardPlus(dropout.forward(norm2.forwardConditionedSilu(h, act2, n), len), s, n);
-        return y;
+        return conv2.forwardPlus(dropout.forward(norm2.forwardConditionedSilu(h, act2, n), len), s, n);
     }
 
     /** The block's output and tangent ({@link #tangent()}) with the conditioning of the phases above. */
@@ -117,9 +117,7 @@ public final class ResBlockF32 {
         h = norm2.jvpConditionedSilu(h, conv1.tangent(), act2, n);
         h = dropout.jvp(h, act2.tangent(), len);
         // y = sp + conv2(h), t_y = st + conv2(t_h) in the convolution's call (one device task); conv2's output buffers
-        y = conv2.jvpPlus(h, dropout.tangent(), sp, st, n);
-        dy = conv2.tangent();
-        return y;
+        return conv2.jvpPlus(h, dropout.tangent(), sp, st, n);
     }
 
     /** dL/dx; the conditioning's gradients wait for the backward phases below. */

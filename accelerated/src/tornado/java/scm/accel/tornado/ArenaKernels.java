@@ -388,7 +388,7 @@ public final class ArenaKernels {
             if (l < st2) red[l] = red[l] + red[l + st2];
             kc.localBarrier();
         }
-        float inv = (float) (1.0 / (Math.sqrt(red[0]) + a[sO + 2]));
+        float inv = TangentKernels.tangentScale(red[0], a[sO + 2]);
         for (int j = i * d + l; j < (i + 1) * d; j += RG) a[gO + j] *= inv;
     }
 
@@ -396,12 +396,12 @@ public final class ArenaKernels {
     public static void loss(KernelContext kc, float[] a, int fO, int fmO, int gO, int wO, int lO, int dFO, int dwO, int n, int d) {
         float[] red = kc.allocateFloatLocalArray(RG);
         int i = kc.groupIdx, l = kc.localIdx;
-        float ew = (float) Math.exp(a[wO + i]) / d;
+        float ew = TangentKernels.lossScale(a[wO + i], d);
         float ss = 0f;
         for (int j = i * d + l; j < (i + 1) * d; j += RG) {
             float res = TangentKernels.lossResidual(a, fO, a, fmO, a, gO, j);
             ss += res * res;
-            a[dFO + j] = 2f * ew / n * res;
+            a[dFO + j] = TangentKernels.lossResidualGrad(ew, n, res);
         }
         red[l] = ss;
         kc.localBarrier();
@@ -410,8 +410,8 @@ public final class ArenaKernels {
             kc.localBarrier();
         }
         if (l == 0) {
-            a[lO + i] = ew * red[0] - a[wO + i];
-            a[dwO + i] = (ew * red[0] - 1f) / n;
+            a[lO + i] = TangentKernels.lossValue(ew, red[0], a[wO + i]);
+            a[dwO + i] = TangentKernels.lossWeightGrad(ew, red[0], n);
         }
     }
 

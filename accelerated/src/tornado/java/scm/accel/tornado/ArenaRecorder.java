@@ -400,13 +400,9 @@ public final class ArenaRecorder implements Backend {
 
     @Override public void conv2d(float[] x, float[] w, float[] b, boolean hasBias, float[] y, int n, int cin, int h, int wd, int cout, int k) {
         float[] bx = hasBias ? b : none;
-        int hb = hasBias ? 1 : 0, total = n * cout * h * wd, pixels = n * h * wd;
-        int groups = ArenaConvKernels.tiledGroups(pixels, cout);
+        int hb = hasBias ? 1 : 0, total = n * cout * h * wd;
         if (tiled)
-            op("conv2d", a(x, w, bx, none), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.groups(groups),
-                    (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx),
-                            o.applyAsInt(y), o.applyAsInt(y), o.applyAsInt(none), o.applyAsInt(none), groups, pixels, cin, h, wd, cout, k,
-                            ArenaConvKernels.mode(cout, false, hasBias, false), 0));
+            convForward("conv2d", x, null, w, bx, hasBias, y, null, null, null, i(n, cin, h, wd, cout, k, hb), n, cin, h, wd, cout, k);
         else
             op("conv2d", a(x, w, bx), a(y), NO, i(n, cin, h, wd, cout, k, hb), null, Launch.one(total),
                     (g, p, A, o) -> g.task(p, ArenaKernels::conv2d, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(bx), o.applyAsInt(y), cin, h, wd, cout, k, hb, total));
@@ -418,11 +414,7 @@ public final class ArenaRecorder implements Backend {
             Backend.super.conv2dDual(x, tx, w, b, y, ty, n, cin, h, wd, cout, k);
             return;
         }
-        int pixels = n * h * wd, groups = ArenaConvKernels.tiledGroups(pixels, cout);
-        op("conv2dDual", a(x, tx, w, b, none), a(y, ty), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(2 * groups),
-                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(w), o.applyAsInt(b),
-                        o.applyAsInt(y), o.applyAsInt(ty), o.applyAsInt(none), o.applyAsInt(none), groups, pixels, cin, h, wd, cout, k,
-                        ArenaConvKernels.mode(cout, false, true, false), 0));
+        convForward("conv2dDual", x, tx, w, b, true, y, ty, null, null, i(n, cin, h, wd, cout, k), n, cin, h, wd, cout, k);
     }
 
     /** Tiled: one task, the addend r added in the convolution's epilogue; direct loops: the two operations. */
@@ -431,11 +423,7 @@ public final class ArenaRecorder implements Backend {
             Backend.super.conv2dPlus(x, w, b, y, r, n, cin, h, wd, cout, k);
             return;
         }
-        int pixels = n * h * wd, groups = ArenaConvKernels.tiledGroups(pixels, cout);
-        op("conv2dPlus", a(x, w, b, r), a(y), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(groups),
-                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(b),
-                        o.applyAsInt(y), o.applyAsInt(y), o.applyAsInt(r), o.applyAsInt(r), groups, pixels, cin, h, wd, cout, k,
-                        ArenaConvKernels.mode(cout, false, true, true), 0));
+        convForward("conv2dPlus", x, null, w, b, true, y, null, r, null, i(n, cin, h, wd, cout, k), n, cin, h, wd, cout, k);
     }
 
     /** Tiled: one task of twice the groups, each half adding its addend (r, tr) in the epilogue; direct loops: the parts. */
@@ -445,11 +433,24 @@ public final class ArenaRecorder implements Backend {
             Backend.super.conv2dDualPlus(x, tx, w, b, y, ty, r, tr, n, cin, h, wd, cout, k);
             return;
         }
+        convForward("conv2dDualPlus", x, tx, w, b, true, y, ty, r, tr, i(n, cin, h, wd, cout, k), n, cin, h, wd, cout, k);
+    }
+
+    /**
+     * The tiled forward of {@link #conv2d}, {@link #conv2dDual}, {@link #conv2dPlus} and {@link #conv2dDualPlus}: one
+     * ArenaConvKernels#conv2dTiled task, of twice the groups when tx (the tangent's input) is given; the addend r (and tr)
+     * when given; b the bias when {@code hasBias} (the array {@code none} otherwise).
+     */
+    private void convForward(String name, float[] x, float[] tx, float[] w, float[] b, boolean hasBias, float[] y, float[] ty, float[] r, float[] tr, int[] ints,
+                             int n, int cin, int h, int wd, int cout, int k) {
+        boolean pair = tx != null, plus = r != null;
+        float[] x2 = pair ? tx : x, y2 = pair ? ty : y, r1 = or(r), r2 = pair && plus ? tr : r1;
         int pixels = n * h * wd, groups = ArenaConvKernels.tiledGroups(pixels, cout);
-        op("conv2dDualPlus", a(x, tx, w, b, r, tr), a(y, ty), NO, i(n, cin, h, wd, cout, k), null, Launch.groups(2 * groups),
-                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(tx), o.applyAsInt(w), o.applyAsInt(b),
-                        o.applyAsInt(y), o.applyAsInt(ty), o.applyAsInt(r), o.applyAsInt(tr), groups, pixels, cin, h, wd, cout, k,
-                        ArenaConvKernels.mode(cout, false, true, true), 0));
+        Object[] in = pair ? (plus ? a(x, tx, w, b, r, tr) : a(x, tx, w, b, none)) : (plus ? a(x, w, b, r) : a(x, w, b, none));
+        op(name, in, pair ? a(y, ty) : a(y), NO, ints, null, Launch.groups(pair ? 2 * groups : groups),
+                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(x), o.applyAsInt(x2), o.applyAsInt(w), o.applyAsInt(b),
+                        o.applyAsInt(y), o.applyAsInt(y2), o.applyAsInt(r1), o.applyAsInt(r2), groups, pixels, cin, h, wd, cout, k,
+                        ArenaConvKernels.mode(cout, false, hasBias, plus), 0));
     }
 
     @Override public void conv2dInputGrad(float[] dy, float[] w, float[] dx, int n, int cin, int h, int wd, int cout, int k) {
@@ -503,10 +504,19 @@ public final class ArenaRecorder implements Backend {
                 (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dTiled, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(x), o.applyAsInt(w), o.applyAsInt(none),
                         o.applyAsInt(dx), o.applyAsInt(part), o.applyAsInt(or(r)), o.applyAsInt(or(r)), dxGroups, pixels, cout, h, wd, cin, k,
                         ArenaConvKernels.mode(cin, true, false, r != null), len));
-        defer("conv2dParamGradReduce", a(part), NO, a(dw, db), i(cout, cols, chunks),
-                new Launch(new String[] {""}, new int[] {(cout * cols + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
+        deferChunkSums(part, dw, db, cout, cols, chunks);
+    }
+
+    /**
+     * Deferred ({@link #defer}): dW[o, κ] += Σ_chunk part[chunk, o, κ] for κ &lt; cols − 1 and dB[o] += Σ_chunk part[chunk, o,
+     * cols − 1] (ArenaConvKernels#conv2dParamGradReduce, the chunks in order), for a convolution's weight and bias
+     * gradients and for the channel-affine gradient (cols = 2: γ's one column, then β's).
+     */
+    private void deferChunkSums(float[] part, float[] dw, float[] db, int rows, int cols, int chunks) {
+        defer("conv2dParamGradReduce", a(part), NO, a(dw, db), i(rows, cols, chunks),
+                new Launch(new String[] {""}, new int[] {(rows * cols + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
                 (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dParamGradReduce, ArenaKernels.CONTEXT, A, o.applyAsInt(part), o.applyAsInt(dw), o.applyAsInt(db),
-                        cout, cols, chunks, cout * cols));
+                        rows, cols, chunks, rows * cols));
     }
 
     @Override public void channelAffine(float[] v, float[] gamma, float[] beta, boolean withShift, float[] y, int n, int c, int plane) {
@@ -525,10 +535,7 @@ public final class ArenaRecorder implements Backend {
         float[] part = convScratch.computeIfAbsent(dgamma, d -> new float[used * c * 2]);
         op("channelAffineGradPartials", a(dy, xhat), a(part), NO, i(n, c, plane), null, Launch.groups(used * c),
                 (g, p, A, o) -> g.task(p, ArenaKernels::channelAffineGrad, ArenaKernels.CONTEXT, A, o.applyAsInt(dy), o.applyAsInt(xhat), o.applyAsInt(part), n, c, plane, len));
-        defer("conv2dParamGradReduce", a(part), NO, a(dgamma, dbeta), i(c, 2, used),
-                new Launch(new String[] {""}, new int[] {(c * 2 + ArenaKernels.RG - 1) / ArenaKernels.RG * ArenaKernels.RG}, ArenaKernels.RG),
-                (g, p, A, o) -> g.task(p, ArenaConvKernels::conv2dParamGradReduce, ArenaKernels.CONTEXT, A, o.applyAsInt(part), o.applyAsInt(dgamma), o.applyAsInt(dbeta),
-                        c, 2, used, c * 2));
+        deferChunkSums(part, dgamma, dbeta, c, 2, used);
     }
 
     @Override public void modulate(float[] xhat, float[] sc, float[] b, float[] y, int planes, int plane) {

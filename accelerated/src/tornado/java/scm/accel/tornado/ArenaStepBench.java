@@ -20,7 +20,8 @@ import scm.ref.model.unet.UNetConfig;
  * machine where JUnit is not at hand: per step the loss of both (relative difference), after the run the relative
  * Frobenius difference of all parameters, the first (compiling) step's time and the median step time of each.
  * With {@code --check-writes}: the steps on the arena, then one more run graph by graph through
- * {@link ArenaGraph#firstStrayWrite}. Usage: {@code ArenaStepBench [--preset tiny8|mnist28] [--batch N] [--steps K] [--scd] [--check-writes]}.
+ * {@link ArenaGraph#firstStrayWrite}. Usage: {@code ArenaStepBench [--preset tiny8|mnist28] [--batch N] [--steps K] [--scd] [--check-writes] [--sample]}; {@code --sample} prints where the host thread spent the steps after the first
+ * ({@link StackSampler}).
  */
 public final class ArenaStepBench {
     private ArenaStepBench() {}
@@ -28,7 +29,7 @@ public final class ArenaStepBench {
     public static void main(String[] args) {
         String preset = "tiny8";
         int n = 8, steps = 5;
-        boolean scd = false, checkWrites = false;
+        boolean scd = false, checkWrites = false, sample = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--preset" -> preset = args[++i];
@@ -36,6 +37,7 @@ public final class ArenaStepBench {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--scd" -> scd = true;
                 case "--check-writes" -> checkWrites = true;
+                case "--sample" -> sample = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -82,14 +84,17 @@ public final class ArenaStepBench {
         double[] la = new double[steps + 1], ta = new double[steps + 1], host = new double[steps + 1], chain = new double[steps + 1];
         Map<String, float[]> pa;
         String desc;
+        StackSampler sampler = null;
         try (ArenaScmStep step = new ArenaScmStep(be -> new UNetF32(be, ref), scd ? be -> new UNetF32(be, teacher) : null, settings)) {
             for (int k = 0; k <= steps; k++) {
+                if (k == 1 && sample) sampler = new StackSampler(Thread.currentThread(), 200);
                 long s = System.nanoTime();
                 la[k] = step.step(x0[k], z[k], t[k], 1.0, ema);
                 ta[k] = (System.nanoTime() - s) / 1e6;
                 host[k] = step.lastStepSplitMs()[0];
                 chain[k] = step.lastStepSplitMs()[1];
             }
+            if (sampler != null) System.out.print(sampler.report(30));
             pa = step.params();
             desc = step.describe() + (step.builds() == 1 ? "" : " (built " + step.builds() + " times)");
         }

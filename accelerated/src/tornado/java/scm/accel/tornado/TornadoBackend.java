@@ -34,6 +34,8 @@ public final class TornadoBackend implements Backend {
     private static final float[] NONE = new float[1];
     /** The device-memory cap set when the user gives none (see {@link #strict()}). */
     static final String DEVICE_MEMORY = "32GB";
+    /** The length of each of TornadoVM's per-graph event wait lists set when the user gives none (see {@link #strict()}). */
+    static final String MAX_EVENTS = "512";
 
     private final Map<Key, TornadoExecutionPlan> plans = new LinkedHashMap<>();
     private final int[] device;
@@ -53,6 +55,14 @@ public final class TornadoBackend implements Backend {
         // keeps its own device copy of its arrays: the 28x28 U-Net at batch 128 passes that cap (measured on the H200:
         // TornadoOutOfMemoryException). The cap is bookkeeping, not a reservation; -Dtornado.device.memory overrides it.
         if (System.getProperty("tornado.device.memory") == null) System.setProperty("tornado.device.memory", DEVICE_MEMORY);
+        // TornadoVM's interpreter keeps one wait list of tornado.max.events ints (default 32,768) per event slot of a graph
+        // and refills every list with -1 on every execution (TornadoVMInterpreter.initWaitEventList), whether or not
+        // dependencies are in use: a 60-task graph has ~140 slots, so each execution first writes ~18 MB on the host
+        // while the device waits. Stack samples on the H200 put a third of the U-Net step there (docs/gpu.md, section 4).
+        // With dependencies off (TornadoVM's default, tornado.vm.deps) no list ever holds an event; with them on, a list
+        // holds at most one event per earlier operation of its graph, and our graphs have at most ~100 tasks (TornadoVM's
+        // task buffer) and a few transfers, so 512 bounds it; a longer list is TornadoVM's clean "event list is too small".
+        if (System.getProperty("tornado.max.events") == null) System.setProperty("tornado.max.events", MAX_EVENTS);
     }
 
     public TornadoBackend() {

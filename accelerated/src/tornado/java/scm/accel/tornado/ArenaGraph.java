@@ -212,7 +212,15 @@ public final class ArenaGraph implements AutoCloseable {
     static boolean foreachDefault() { return !"false".equals(System.getProperty("scm.arena.foreach")); }
 
     /** A step's recorded operations as this graph runs them (coalesced on this step's scalar values if merging). */
-    private List<Op> view(List<Op> calls) { return foreach ? MultiTensorApply.coalesce(calls) : calls; }
+    private List<Op> view(List<Op> calls) {
+        if (!foreach) return calls;
+        // A step asks twice for the same recorded list (matches, then execute): merge it once. Keyed by identity: the
+        // recorder hands out a new list every step and no one changes one after that.
+        if (calls != viewedCalls) { viewed = MultiTensorApply.coalesce(calls); viewedCalls = calls; }
+        return viewed;
+    }
+
+    private List<Op> viewedCalls, viewed;
 
     /** {@link #view} for running: a list of another shape (e.g. a run that did not merge this step) would misplace scalars. */
     private List<Op> runnable(List<Op> calls) {

@@ -16,7 +16,7 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
  * Usage: {@code ArenaChainCheck G T L E [varied]}: {@code varied} gives the tasks different lengths L_r (L, 7L/8, …, L/8
  * in turn; otherwise every L_r = L), the case of a training step's graphs; {@code captured} runs the chain as CUDA graphs
  * (PTX/CUDA devices, as ArenaGraph does); {@code sample} prints where the host thread spent the executions
- * ({@link StackSampler}). Also prints the time per execution of the chain after the first (which
+ * after the first ({@link StackSampler}). Also prints the time per execution of the chain after the first (which
  * compiles and, captured, records the graphs): with kernels this short it is the chain's fixed cost, G·T tasks' launches
  * and G executions of TornadoVM graphs, the part of a training step's time that fewer tasks would save.
  */
@@ -52,8 +52,10 @@ public final class ArenaChainCheck {
         if (captured) plan.withCUDAGraph();
         var last = plan.withGraph(0).execute();
         double[] ms = new double[execs];
-        StackSampler sampler = java.util.Arrays.asList(args).contains("sample") ? new StackSampler(Thread.currentThread(), 200) : null;
+        boolean sample = java.util.Arrays.asList(args).contains("sample");
+        StackSampler sampler = null;
         for (int e = 0; e < execs; e++) {
+            if (e == 1 && sample) sampler = new StackSampler(Thread.currentThread(), 200);   // after the compiling execution
             long t0 = System.nanoTime();
             for (int g = 0; g < graphs; g++) last = plan.withGraph(1 + g).execute();
             ms[e] = (System.nanoTime() - t0) / 1e6;

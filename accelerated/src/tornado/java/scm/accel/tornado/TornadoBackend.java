@@ -98,7 +98,6 @@ public final class TornadoBackend implements Backend {
         }
     }
 
-    /** Runs {@code task} on the device; all of {@code in} and {@code out} go to the device, {@code out} comes back. */
     /**
      * {@link #run} for an element-wise operation over {@code len} elements. Length 0 is a no-op (the Backend
      * contract) and returns before any graph is built: a zero-trip kernel still copied its output arrays back from
@@ -110,6 +109,7 @@ public final class TornadoBackend implements Backend {
         run(op, in, out, i(len), task);
     }
 
+    /** Runs {@code task} on the device; all of {@code in} and {@code out} go to the device, {@code out} comes back. */
     private void run(String op, Object[] in, Object[] out, int[] ints, UnaryOperator<TaskGraph> task) {
         run(op, in, out, ints, null, task);
     }

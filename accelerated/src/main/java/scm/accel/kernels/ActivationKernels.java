@@ -8,7 +8,7 @@ package scm.accel.kernels;
 public final class ActivationKernels {
     private ActivationKernels() {}
 
-    public static float sigmoid(float v) { return (float) (1.0 / (1.0 + Math.exp(-v))); }
+    public static float sigmoid(float v) { return (float) (1.0 / (1.0 + IeeeMath.exp(-v))); }
 
     /** y = SiLU(x) and the slope y'(x), cached for the JVP and backward. */
     public static void silu(float[] x, float[] y, float[] slope, int from, int to) {

@@ -63,12 +63,12 @@ public final class AttentionKernels {
                 mb = b == 0 ? x : Math.max(mb, x);
             }
             float mNew = j0 == 0 ? mb : Math.max(m, mb);
-            float alpha = j0 == 0 ? 0f : (float) Math.exp(m - mNew);   // nothing accumulated before the first block
+            float alpha = j0 == 0 ? 0f : (float) IeeeMath.exp(m - mNew);   // nothing accumulated before the first block
             l *= alpha;
             for (int d = 0; d < dh; d++) o[oO + ob + d * len] *= alpha;
             for (int b = 0; b < nb; b++) {
                 int j = j0 + b;
-                float e = (float) Math.exp(scratch[scratchO + xs + b] - mNew);
+                float e = (float) IeeeMath.exp(scratch[scratchO + xs + b] - mNew);
                 l += e;
                 for (int d = 0; d < dh; d++) o[oO + ob + d * len] += e * qkv[qkvO + vb + d * len + j];
             }
@@ -119,13 +119,13 @@ public final class AttentionKernels {
                 mb = b == 0 ? x : Math.max(mb, x);
             }
             float mNew = j0 == 0 ? mb : Math.max(m, mb);
-            float alpha = j0 == 0 ? 0f : (float) Math.exp(m - mNew);   // nothing accumulated before the first block
+            float alpha = j0 == 0 ? 0f : (float) IeeeMath.exp(m - mNew);   // nothing accumulated before the first block
             l *= alpha;
             mu *= alpha;
             for (int d = 0; d < dh; d++) { o[oO + ob + d * len] *= alpha; to[toO + ob + d * len] *= alpha; }
             for (int b = 0; b < nb; b++) {
                 int j = j0 + b;
-                float e = (float) Math.exp(scratch[scratchO + xs + b] - mNew);
+                float e = (float) IeeeMath.exp(scratch[scratchO + xs + b] - mNew);
                 l += e;
                 float et = e * scratch[scratchO + ts + b];
                 mu += et;
@@ -270,7 +270,7 @@ public final class AttentionKernels {
             m = j == 0 ? x : Math.max(m, x);
         }
         float sum = 0f;
-        for (int j = 0; j < len; j++) { float e = (float) Math.exp(p[pRow + j] - m); p[pRow + j] = e; sum += e; }
+        for (int j = 0; j < len; j++) { float e = (float) IeeeMath.exp(p[pRow + j] - m); p[pRow + j] = e; sum += e; }
         return 1f / sum;
     }
 

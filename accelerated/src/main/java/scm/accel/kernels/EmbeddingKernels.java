@@ -22,7 +22,7 @@ public final class EmbeddingKernels {
         int dim = 2 * half;
         for (int k = 0; k < half; k++) {
             float a = freq[freqO + k] * t[tO + i];
-            float s = (float) Math.sin(a), c = (float) Math.cos(a);
+            float s = (float) IeeeMath.sin(a), c = (float) IeeeMath.cos(a);
             e[eO + i * dim + k] = s;
             e[eO + i * dim + half + k] = c;
             if (tangent) {
@@ -53,7 +53,7 @@ public final class EmbeddingKernels {
             float s = 0f;
             for (int k = 0; k < half; k++) {
                 float a = freq[freqO + k] * t[tO + i];
-                s += freq[freqO + k] * ((float) Math.cos(a) * g[gO + i * dim + k] - (float) Math.sin(a) * g[gO + i * dim + half + k]);
+                s += freq[freqO + k] * ((float) IeeeMath.cos(a) * g[gO + i * dim + k] - (float) IeeeMath.sin(a) * g[gO + i * dim + half + k]);
             }
             dtOut[dtOutO + i] = s;
         }
@@ -70,8 +70,8 @@ public final class EmbeddingKernels {
         for (int i = from; i < to; i++)
             for (int k = 0; k < dim; k++) {
                 float th = a[aO + k] * t[tO + i] + p[pO + k];
-                e[eO + i * dim + k] = SQRT2 * (float) Math.cos(th);
-                if (tangent) de[deO + i * dim + k] = -SQRT2 * (float) Math.sin(th) * (a[aO + k] * dt[dtO + i]);
+                e[eO + i * dim + k] = SQRT2 * (float) IeeeMath.cos(th);
+                if (tangent) de[deO + i * dim + k] = -SQRT2 * (float) IeeeMath.sin(th) * (a[aO + k] * dt[dtO + i]);
             }
     }
 
@@ -84,7 +84,7 @@ public final class EmbeddingKernels {
                                            int dtOutO, int dim, int from, int to) {
         for (int i = from; i < to; i++) {
             float s = 0f;
-            for (int k = 0; k < dim; k++) s += g[gO + i * dim + k] * (-SQRT2 * (float) Math.sin(a[aO + k] * t[tO + i] + p[pO + k]) * a[aO + k]);
+            for (int k = 0; k < dim; k++) s += g[gO + i * dim + k] * (-SQRT2 * (float) IeeeMath.sin(a[aO + k] * t[tO + i] + p[pO + k]) * a[aO + k]);
             dtOut[dtOutO + i] = s;
         }
     }

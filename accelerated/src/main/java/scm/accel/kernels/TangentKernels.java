@@ -18,7 +18,7 @@ public final class TangentKernels {
     public static void tangentRows(float[] fMinus, int fMinusO, float[] jvp, int jvpO, float[] xt, int xtO, float[] dxdt, int dxdtO,
                                    float[] t, int tO, float sigmaD, float r, float c, float[] g, int gO, int d, int from, int to) {
         for (int i = from; i < to; i++) {
-            float ct = (float) Math.cos(t[tO + i]), st = (float) Math.sin(t[tO + i]);
+            float ct = (float) IeeeMath.cos(t[tO + i]), st = (float) IeeeMath.sin(t[tO + i]);
             float a = -ct * ct, cs = ct * st;
             float ss = 0f;
             for (int j = i * d; j < (i + 1) * d; j++) {
@@ -47,7 +47,7 @@ public final class TangentKernels {
 
     /** {@link #lossRows}' e^{w}/D of a row with log-weight w over D = d values. */
     public static float lossScale(float w, int d) {
-        return (float) Math.exp(w) / d;
+        return (float) IeeeMath.exp(w) / d;
     }
 
     /** {@link #lossRows}' dF of a residual res: 2e^{w}/(D n)·res, given ew = {@link #lossScale}. */

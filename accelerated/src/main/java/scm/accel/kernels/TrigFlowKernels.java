@@ -16,7 +16,7 @@ public final class TrigFlowKernels {
     public static void noisyRows(float[] x0, int x0O, float[] z, int zO, float[] t, int tO, float[] xt, int xtO, float[] dxdt, int dxdtO,
                                  int d, int from, int to) {
         for (int i = from; i < to; i++) {
-            float c = (float) Math.cos(t[tO + i]), s = (float) Math.sin(t[tO + i]);
+            float c = (float) IeeeMath.cos(t[tO + i]), s = (float) IeeeMath.sin(t[tO + i]);
             for (int j = i * d; j < (i + 1) * d; j++) noisyPoint(x0, x0O, z, zO, xt, xtO, dxdt, dxdtO, c, s, j);
         }
     }
@@ -53,7 +53,7 @@ public final class TrigFlowKernels {
     public static void consistencyRows(float[] x, int xO, float[] f, int fO, float[] t, int tO, float sigmaD, float[] out, int outO,
                                        int d, int from, int to) {
         for (int i = from; i < to; i++) {
-            float c = (float) Math.cos(t[tO + i]), s = (float) Math.sin(t[tO + i]) * sigmaD;
+            float c = (float) IeeeMath.cos(t[tO + i]), s = (float) IeeeMath.sin(t[tO + i]) * sigmaD;
             for (int j = i * d; j < (i + 1) * d; j++) out[outO + j] = c * x[xO + j] - s * f[fO + j];
         }
     }

@@ -5,7 +5,8 @@
  * ({@code from}, {@code to}); a backend decides how the index space is split (ForkJoin row ranges on
  * the JVM, {@code @Parallel} loops on TornadoVM). Layout: row-major, batch first, as
  * {@link scm.ref.tensor.Batch}. Linear weights are [out, in] (PyTorch), as {@link scm.ref.nn.Linear}.
- * Transcendentals are evaluated in double and rounded once to float (JVM: correctly rounded to within
- * 1 ulp of float; TornadoVM maps Math.* to device builtins).
+ * sin, cos, exp and log come from {@link scm.accel.kernels.IeeeMath} (IEEE double arithmetic only, within 2^−44)
+ * and are rounded once to float, so they mean the same on every backend: TornadoVM would map {@code Math.sin} etc.
+ * to float approximations on the GPU. sqrt and division stay {@code Math.sqrt} and {@code /}.
  */
 package scm.accel.kernels;

@@ -1,6 +1,7 @@
 package scm.accel.train;
 
 import scm.accel.backend.Backend;
+import scm.accel.kernels.IeeeMath;
 import scm.accel.model.NetworkF32;
 import scm.accel.optim.AdamF32;
 
@@ -87,7 +88,7 @@ public final class ScmObjectiveF32 {
             be.scale(teacher.forward(xs, t, n), sigmaD, dxdt, len);
         }
         for (int i = 0; i < n; i++) {
-            cs[i] = (float) (Math.cos(t[i]) * Math.sin(t[i]));
+            cs[i] = (float) (IeeeMath.cos(t[i]) * IeeeMath.sin(t[i]));
             tt[i] = cs[i] * sigmaD;
         }
         be.rowScale(dxdt, cs, tx, n, d);

@@ -6,6 +6,7 @@ import scm.accel.kernels.ConvKernels;
 import scm.accel.kernels.EmbeddingKernels;
 import scm.accel.kernels.GemmKernels;
 import scm.accel.kernels.GroupNormKernels;
+import scm.accel.kernels.IeeeMath;
 import scm.accel.kernels.NormKernels;
 import scm.accel.kernels.OptimKernels;
 import scm.accel.kernels.TangentKernels;
@@ -345,7 +346,7 @@ public final class ArenaKernels {
         int j = kc.globalIdx;
         if (j < n * d) {
             float t = a[tO + j / d];
-            TrigFlowKernels.noisyPoint(a, x0O, a, zO, a, xtO, a, dxdtO, (float) Math.cos(t), (float) Math.sin(t), j);
+            TrigFlowKernels.noisyPoint(a, x0O, a, zO, a, xtO, a, dxdtO, (float) IeeeMath.cos(t), (float) IeeeMath.sin(t), j);
         }
     }
 
@@ -374,7 +375,7 @@ public final class ArenaKernels {
     public static void tangent(KernelContext kc, float[] a, int fmO, int jO, int xtO, int dxO, int tO, int sO, int gO, int n, int d) {
         float[] red = kc.allocateFloatLocalArray(RG);
         int i = kc.groupIdx, l = kc.localIdx;
-        float ct = (float) Math.cos(a[tO + i]), st = (float) Math.sin(a[tO + i]);
+        float ct = (float) IeeeMath.cos(a[tO + i]), st = (float) IeeeMath.sin(a[tO + i]);
         float am = -ct * ct, cs = ct * st, sigmaD = a[sO], r = a[sO + 1];
         float ss = 0f;
         for (int j = i * d + l; j < (i + 1) * d; j += RG) {

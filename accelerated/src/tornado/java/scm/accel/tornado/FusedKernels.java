@@ -1,5 +1,6 @@
 package scm.accel.tornado;
 
+import scm.accel.kernels.IeeeMath;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -419,7 +420,7 @@ public final class FusedKernels {
     }
 
     /** As {@link scm.accel.kernels.ActivationKernels#sigmoid}: 1 / (1 + e^−v) in double, rounded once. */
-    static float sigmoid(float v) { return (float) (1.0 / (1.0 + Math.exp(-v))); }
+    static float sigmoid(float v) { return (float) (1.0 / (1.0 + IeeeMath.exp(-v))); }
 
     /**
      * u = SiLU(LayerNorm(h)⊙S + B) for {@code rows} rows of width w, one work group of {@link #ROW} threads per row
@@ -499,8 +500,8 @@ public final class FusedKernels {
         float t = coef.get(tOff + step);
         if (lid < half) {
             float a = freq.get(lid) * t;
-            emb[lid] = (float) Math.sin(a);
-            emb[half + lid] = (float) Math.cos(a);
+            emb[lid] = (float) IeeeMath.sin(a);
+            emb[half + lid] = (float) IeeeMath.cos(a);
         }
         ctx.localBarrier();
         if (lid < e) {
@@ -529,15 +530,16 @@ public final class FusedKernels {
     /**
      * Counter-based N(0, σ²) noise for sampling on the device: value j of the stream (seed, counter), a pure function
      * of its arguments, so the host computes the same numbers ({@link TornadoSamplerGraph#hostNoise}) up to the
-     * last bit of the double log/sqrt/cos (then rounded to float). Pairs (2p, 2p + 1) are one Box–Muller draw from
+     * last bit of the double log/sqrt/cos (IeeeMath's log and cos/sin, the same double operations on both sides, where
+     * the device's {@code Math.log} would be a float approximation; then rounded to float). Pairs (2p, 2p + 1) are one Box–Muller draw from
      * two 24-bit uniforms u1 ∈ (0, 1], u2 ∈ [0, 1) hashed from (seed, counter, 2p) and (seed, counter, 2p + 1).
      */
     public static float gaussian(int seed, int counter, int j, float sigma) {
         long p = j / 2;
         long h1 = hash(seed, counter, 2 * p), h2 = hash(seed, counter, 2 * p + 1);
         double u1 = ((h1 >> 8) + 1) * (1.0 / 16777216.0), u2 = (h2 >> 8) * (1.0 / 16777216.0);
-        double r = Math.sqrt(-2.0 * Math.log(u1)), a = 2.0 * Math.PI * u2;
-        double z = (j % 2) == 0 ? r * Math.cos(a) : r * Math.sin(a);
+        double r = Math.sqrt(-2.0 * IeeeMath.log(u1)), a = 2.0 * Math.PI * u2;
+        double z = (j % 2) == 0 ? r * IeeeMath.cos(a) : r * IeeeMath.sin(a);
         return (float) (sigma * z);
     }
 

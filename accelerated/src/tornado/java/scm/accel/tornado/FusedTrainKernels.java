@@ -1,5 +1,6 @@
 package scm.accel.tornado;
 
+import scm.accel.kernels.IeeeMath;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -50,7 +51,7 @@ public final class FusedTrainKernels {
     public static final int H_B1 = 0, H_B2 = 1, H_A = 2, H_S = 3, H_EPS = 4, H_ADAPT = 5, H_EMA = 6, H_R = 7, H_C = 8, H_SD = 9,
             H_INV_SD = 10, H_LEN = 11;
 
-    static float sigmoid(float v) { return (float) (1.0 / (1.0 + Math.exp(-v))); }
+    static float sigmoid(float v) { return (float) (1.0 / (1.0 + IeeeMath.exp(-v))); }
 
     /** SiLU'(a) = σ(a)·(1 + a·(1 − σ(a))), as {@link scm.accel.kernels.ActivationKernels#silu}. */
     static float siluSlope(float a) {
@@ -228,9 +229,9 @@ public final class FusedTrainKernels {
         if (j < n * d) {
             int i = j / d;
             float t = tin.get(i);
-            float c = (float) Math.cos(t);
-            float s = (float) Math.sin(t);
-            float cs = (float) (Math.cos(t) * Math.sin(t));
+            float c = (float) IeeeMath.cos(t);
+            float s = (float) IeeeMath.sin(t);
+            float cs = (float) (IeeeMath.cos(t) * IeeeMath.sin(t));
             float a = x0.get(j);
             float zz = z.get(j);
             float xv = c * a + s * zz;
@@ -245,13 +246,13 @@ public final class FusedTrainKernels {
             int k = j - i * e;
             int hh = e / 2;
             float t = tin.get(i);
-            float cs = (float) (Math.cos(t) * Math.sin(t));
+            float cs = (float) (IeeeMath.cos(t) * IeeeMath.sin(t));
             float dt = cs * hyper.get(H_SD);
             int kk = k < hh ? k : k - hh;
             float f = consts.get(kk);
             float ang = f * t;
-            float sn = (float) Math.sin(ang);
-            float cn = (float) Math.cos(ang);
+            float sn = (float) IeeeMath.sin(ang);
+            float cn = (float) IeeeMath.cos(ang);
             float vv = f * dt;
             if (k < hh) {
                 emb.set(j, sn);
@@ -517,7 +518,7 @@ public final class FusedTrainKernels {
         if (j < n * d) {
             int i = j / d;
             float t = tin.get(i);
-            float cs = (float) (Math.cos(t) * Math.sin(t));
+            float cs = (float) (IeeeMath.cos(t) * IeeeMath.sin(t));
             float v = f.get(j) * hyper.get(H_SD);
             vel.set(j, v);
             xs.set(n * d + j, v * cs);
@@ -545,8 +546,8 @@ public final class FusedTrainKernels {
         float[] red = ctx.allocateFloatLocalArray(ROW);
         float[] red2 = ctx.allocateFloatLocalArray(ROW);
         float t = tin.get(i);
-        float ct = (float) Math.cos(t);
-        float st = (float) Math.sin(t);
+        float ct = (float) IeeeMath.cos(t);
+        float st = (float) IeeeMath.sin(t);
         float a = -ct * ct;
         float cs = ct * st;
         float sd = hyper.get(H_SD);
@@ -561,7 +562,7 @@ public final class FusedTrainKernels {
         }
         float hp = 0f;
         for (int k = lid; k < heads; k += ROW)
-            hp += (1.4142135f * (float) Math.cos(consts.get(hOff + k) * t + consts.get(hOff + heads + k))) * theta.get(whOff + k);
+            hp += (1.4142135f * (float) IeeeMath.cos(consts.get(hOff + k) * t + consts.get(hOff + heads + k))) * theta.get(whOff + k);
         red[lid] = part;
         red2[lid] = hp;
         ctx.localBarrier();
@@ -574,7 +575,7 @@ public final class FusedTrainKernels {
         }
         float inv = (float) (1.0 / (Math.sqrt(red[0]) + cc));
         float wi = theta.get(whOff + heads) + red2[0];
-        float ew = (float) Math.exp(wi) / d;
+        float ew = (float) IeeeMath.exp(wi) / d;
         ctx.localBarrier();
         part = 0f;
         for (int c = lid; c < d; c += ROW) {
@@ -716,7 +717,7 @@ public final class FusedTrainKernels {
             float a = consts.get(hOff + k);
             float p = consts.get(hOff + heads + k);
             float p1 = 0f;
-            for (int i = lid; i < n; i += ROW) p1 += dw.get(i) * (1.4142135f * (float) Math.cos(a * tin.get(i) + p));
+            for (int i = lid; i < n; i += ROW) p1 += dw.get(i) * (1.4142135f * (float) IeeeMath.cos(a * tin.get(i) + p));
             r1[lid] = p1;
         }
         if (j == w + heads) {

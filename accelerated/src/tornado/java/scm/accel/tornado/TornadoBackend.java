@@ -36,6 +36,8 @@ public final class TornadoBackend implements Backend {
     static final String DEVICE_MEMORY = "32GB";
     /** The length of each of TornadoVM's per-graph event wait lists set when the user gives none (see {@link #strict()}). */
     static final String MAX_EVENTS = "512";
+    /** The OpenCL compiler flags set when the user gives none (see {@link #strict()}): warnings off, nothing relaxed. */
+    static final String OPENCL_FLAGS = "-w";
 
     private final Map<Key, TornadoExecutionPlan> plans = new LinkedHashMap<>();
     private final int[] device;
@@ -63,6 +65,11 @@ public final class TornadoBackend implements Backend {
         // holds at most one event per earlier operation of its graph, and our graphs have at most ~100 tasks (TornadoVM's
         // task buffer) and a few transfers, so 512 bounds it; a longer list is TornadoVM's clean "event list is too small".
         if (System.getProperty("tornado.max.events") == null) System.setProperty("tornado.max.events", MAX_EVENTS);
+        // TornadoVM builds OpenCL kernels with "-cl-mad-enable -cl-fast-relaxed-math" by default, which lets the OpenCL
+        // compiler reassociate floating-point arithmetic: on PoCL it folded IeeeMath's three-part reduction x − k·π/2 into
+        // one product with a rounded π/2 (sin off by 2^−34 at x ≈ 10^6, IeeeMathDeviceTest), and it relaxes the builtins
+        // the agreement bounds take from the OpenCL spec. "-w" alone keeps IEEE semantics (the PTX backend has no such flag).
+        if (System.getProperty("tornado.opencl.compiler.flags") == null) System.setProperty("tornado.opencl.compiler.flags", OPENCL_FLAGS);
     }
 
     public TornadoBackend() {

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
+import scm.accel.kernels.IeeeMath;
 import scm.accel.model.MlpModelF32;
 import scm.accel.nn.ParamF32;
 import scm.ref.model.MlpConfig;
@@ -295,7 +296,7 @@ public final class TornadoSamplerGraph implements AutoCloseable {
             float t = (float) timesIn[k];
             coef.set(4 * steps + k, t);
             // as TrigFlowKernels.consistencyRows (c, s·σ_d) and noisyRows (c, s): float t, cos/sin in double rounded once
-            float c = (float) Math.cos(t), s = (float) Math.sin(t);
+            float c = (float) IeeeMath.cos(t), s = (float) IeeeMath.sin(t);
             coef.set(4 * k, c);
             coef.set(4 * k + 1, s * sigmaD);
             if (k > 0) { coef.set(4 * (k - 1) + 2, c); coef.set(4 * (k - 1) + 3, s); }

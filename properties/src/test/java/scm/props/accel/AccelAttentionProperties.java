@@ -17,14 +17,14 @@ import scm.ref.nn.attention.DotProductAttention;
  * <ul>
  *   <li>logits: |Δx_j| ≤ X = γ_{dh+2}·s·max_j Σ_d|q_d k_jd| (a dot product of dh terms, the rounded s, the product);
  *       logit tangents |Δt_x_j| ≤ T_j = γ_{2dh+2}·s·Σ_d(|t_q k_jd| + |q t_k,jd|).</li>
- *   <li>each weight e^{x_j−m} has relative error ≤ 2X + u·R + FU (its argument's error, R = max_j |x_j − m|, the
+ *   <li>each weight e^{x_j−m} has relative error ≤ 2X + u·R + TU (its argument's error, R = max_j |x_j − m|, the
  *       exp); every one of the nb = ⌈L/B⌉ block rescalings multiplies by such a factor and rounds once more, so each
- *       term of l, a, μ, gh carries δ = (nb + 1)(2X + u·R + FU + u).</li>
+ *       term of l, a, μ, gh carries δ = (nb + 1)(2X + u·R + TU + u).</li>
  *   <li>y = a/l: |Δy| ≤ (δ + γ_{L+1})(Σ_j p_j|v_j| + |y|) + FU·|y|.</li>
  *   <li>t_y = gh/l − (μ/l)·y: |Δ(gh/l)| ≤ (δ + γ_{L+3})(Σ p_j(|t_x_j v_j| + |t_v,j|) + |gh/l|) + Σ p_j T_j|v_j|;
  *       |Δ(μ/l)| ≤ (δ + γ_{L+2})(Σ p_j|t_x_j| + |μ/l|) + Σ p_j T_j; the product and subtraction add
  *       |μ/l|·|Δy| + |y|·|Δ(μ/l)| + 2u(|μ/l·y| + |t_y|) and the reciprocal FU(|gh/l| + |μ/l·y|).</li>
- *   <li>backward, P recomputed: p_ij has relative error δ'_i = 2(2X + uR + FU) + γ_L + FU + u. dV_j = Σ_i p_ij dy_i:
+ *   <li>backward, P recomputed: p_ij has relative error δ'_i = 2(2X + uR + TU) + γ_L + FU + u. dV_j = Σ_i p_ij dy_i:
  *       Σ_i (δ'_i + γ_{L+1}) p_ij|dy_i|. c_ij = dy_i·v_j − D_i (D_i from the float output, one more rounding):
  *       |Δc| ≤ γ_dh Σ|dy v_j| + γ_{dh+1} Σ|dy y_i| + u|c|; ds_ij = s·p_ij·c_ij: |Δds| ≤ s·p_ij(|Δc| + (δ'_i + 3u)|c|);
  *       dQ_i = Σ_j ds_ij k_j: Σ_j |Δds_ij||k_j| + γ_{L+1} Σ_j |ds_ij k_j|, and dK likewise over i.</li>
@@ -94,7 +94,7 @@ class AccelAttentionProperties {
                     }
                     double X = gamma(dh + 2) * sc * xMax, R = 0;
                     for (int j = 0; j < len; j++) R = Math.max(R, m - x[j]);
-                    double e1 = 2 * X + U * R + FU;
+                    double e1 = 2 * X + U * R + TU;
                     double delta = (nb + 1) * (e1 + U), deltaP = 2 * e1 + gamma(len) + FU + U;
                     double ghl = 0, mul = 0, ptx = 0, pte = 0;
                     for (int j = 0; j < len; j++) { mul += p[i * len + j] * tx[j]; ptx += p[i * len + j] * Math.abs(tx[j]); pte += p[i * len + j] * tErr[j]; }

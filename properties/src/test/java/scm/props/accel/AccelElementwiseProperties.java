@@ -15,8 +15,8 @@ import scm.ref.tensor.Batch;
 class AccelElementwiseProperties {
 
     /**
-     * SiLU vs {@link SiLU}. σ's own error is |Δσ| ≤ SIGMOID_U·σ (6u on the JVM, whose σ is float32 within 3 ulp; FU on
-     * a device, whose exp and division may be float builtins; below, "u" for σ's own error reads SIGMOID_U). y = a·σ adds one rounding:
+     * SiLU vs {@link SiLU}. σ's own error is |Δσ| ≤ SIGMOID_U·σ (6u on the JVM, whose σ is float32 within 3 ulp; TU = u
+     * on a device, whose σ is IeeeMath's exp and a double division rounded once; below, "u" for σ's own error reads SIGMOID_U). y = a·σ adds one rounding:
      * |Δy| ≤ 2u·|aσ|. Slope σ(1 + a(1 − σ)) in float: Δσ propagates through |1 + a(1 − 2σ)| ≤ 1 + |a|, and
      * each of the 4 further roundings is ≤ u times a term bounded by σ(1 + |a|)·... giving
      * |Δslope| ≤ u·σ·(3 + 5|a|). Factor 1.01 covers second-order terms.

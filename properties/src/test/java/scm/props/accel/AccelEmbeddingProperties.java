@@ -15,7 +15,7 @@ import scm.ref.tensor.Batch;
 
 /**
  * Time embeddings vs {@link PositionalEmbedding} and {@link FourierEmbedding} at float times in
- * [0, π/2]. sin/cos contribute FU = FN_ULPS·u each (AccelSupport). Angle errors: positional a = f·t with f rounded and one product, |Δa| ≤ 2.01u|a|; Fourier
+ * [0, π/2]. sin/cos contribute TU = u each on every backend (AccelSupport). Angle errors: positional a = f·t with f rounded and one product, |Δa| ≤ 2.01u|a|; Fourier
  * θ = a·t + p with a and p rounded, |Δθ| ≤ 1.01u(2|at| + |p| + |θ|). sin/cos in double rounded once:
  * |Δ| ≤ |Δangle| + u. Tangents multiply by the (rounded) angle rate: + 3u (positional) or + 6u (Fourier, √2 too)
  * relative. Backward sums `half` (or dim) such terms: + γ_m·Σ|terms|.
@@ -43,9 +43,9 @@ class AccelEmbeddingProperties {
             double s = 0;
             for (int k = 0; k < half; k++) {
                 double a = f[k] * t[i], da = 2.01 * U * Math.abs(a);
-                be1[i * dim + k] = be1[i * dim + half + k] = da + FU;
-                bd[i * dim + k] = bd[i * dim + half + k] = Math.abs(f[k] * dt[i]) * (da + FU + 3 * U);
-                s += Math.abs(f[k]) * (Math.abs(g[i * dim + k]) + Math.abs(g[i * dim + half + k])) * (da + FU + 4 * U + gamma(half));
+                be1[i * dim + k] = be1[i * dim + half + k] = da + TU;
+                bd[i * dim + k] = bd[i * dim + half + k] = Math.abs(f[k] * dt[i]) * (da + TU + 3 * U);
+                s += Math.abs(f[k]) * (Math.abs(g[i * dim + k]) + Math.abs(g[i * dim + half + k])) * (da + TU + 4 * U + gamma(half));
             }
             bg[i] = 1.01 * s;
         }
@@ -79,9 +79,9 @@ class AccelEmbeddingProperties {
             for (int k = 0; k < dim; k++) {
                 double a = 2 * Math.PI * scale * w[k], p = 2 * Math.PI * ph[k], th = a * t[i] + p;
                 double dth = 1.01 * U * (2 * Math.abs(a * t[i]) + Math.abs(p) + Math.abs(th));
-                be1[i * dim + k] = r2 * (dth + FU + 2 * U);
-                bd[i * dim + k] = r2 * Math.abs(a * dt[i]) * (dth + FU + 5 * U);
-                s += Math.abs(g[i * dim + k] * a) * r2 * (dth + FU + 5 * U + gamma(dim));
+                be1[i * dim + k] = r2 * (dth + TU + 2 * U);
+                bd[i * dim + k] = r2 * Math.abs(a * dt[i]) * (dth + TU + 5 * U);
+                s += Math.abs(g[i * dim + k] * a) * r2 * (dth + TU + 5 * U + gamma(dim));
             }
             bg[i] = 1.01 * s;
         }

@@ -11,9 +11,9 @@ import scm.ref.trigflow.TrigFlow;
 
 /**
  * TrigFlow maps, the sCT tangent, its normalisation and the adaptive loss [docs/math.md §1, §3, §11 L3] vs float64.
- * cos t and sin t are computed in double and rounded (relative u each; FU = FN_ULPS·u on a device whose
- * builtins may be float, likewise for exp, sqrt and division — AccelSupport). The counts below are for the
- * JVM; in the code each transcendental/sqrt/division contributes FU instead of u.
+ * cos t and sin t are computed in double and rounded (relative u each, TU in the code, on every backend); sqrt and
+ * division contribute u on the JVM and FU = FN_ULPS·u on a device whose float instructions may be less accurate
+ * (AccelSupport). The counts below are for the JVM; in the code each sqrt/division contributes FU instead of u.
  */
 class AccelTrigFlowProperties {
 
@@ -48,9 +48,9 @@ class AccelTrigFlowProperties {
         for (int i = 0; i < n; i++) {
             double c = Math.cos(t[i]), sn = Math.sin(t[i]);
             for (int j = i * d; j < (i + 1) * d; j++) {
-                bxt[j] = 1.01 * (FU + 2 * U) * (Math.abs(c * x0[j]) + Math.abs(sn * z[j]));
-                bv[j] = 1.01 * (FU + 2 * U) * (Math.abs(c * z[j]) + Math.abs(sn * x0[j]));
-                bf[j] = 1.01 * (FU + 3 * U) * (Math.abs(c * z[j]) + Math.abs(sn * sigma * f[j]));
+                bxt[j] = 1.01 * (TU + 2 * U) * (Math.abs(c * x0[j]) + Math.abs(sn * z[j]));
+                bv[j] = 1.01 * (TU + 2 * U) * (Math.abs(c * z[j]) + Math.abs(sn * x0[j]));
+                bf[j] = 1.01 * (TU + 3 * U) * (Math.abs(c * z[j]) + Math.abs(sn * sigma * f[j]));
                 wrs[j] = (double) s[i] * x0[j];
                 brs[j] = U * Math.abs(wrs[j]);
             }
@@ -89,7 +89,7 @@ class AccelTrigFlowProperties {
             for (int j = 0; j < d; j++) {
                 int k = i * d + j;
                 raw[j] = -ct * ct * (sigma * fm[k] - v[k]) - r * (ct * st * x[k] + jv[k]);
-                dG[j] = 1.01 * (2 * FU + 7 * U) * (ct * ct * (sigma * Math.abs(fm[k]) + Math.abs(v[k])) + r * (ct * st * Math.abs(x[k]) + Math.abs(jv[k])));
+                dG[j] = 1.01 * (2 * TU + 7 * U) * (ct * ct * (sigma * Math.abs(fm[k]) + Math.abs(v[k])) + r * (ct * st * Math.abs(x[k]) + Math.abs(jv[k])));
                 ss += raw[j] * raw[j];
                 dg2 += Math.abs(raw[j]) * dG[j];
             }
@@ -133,7 +133,7 @@ class AccelTrigFlowProperties {
             dss += gamma(d) * ss;
             wl[i] = ew * ss - w[i];
             wdw[i] = (ew * ss - 1) / n;
-            double dl = ew * (dss + (2 * FU + U) * ss);
+            double dl = ew * (dss + (TU + FU + U) * ss);          // e^w (TU), the float division by D (FU)
             bl[i] = 1.01 * (dl + U * Math.abs(wl[i]));
             bdw[i] = 1.01 * ((dl + U * Math.abs(ew * ss - 1)) / n + U * Math.abs(wdw[i]));
         }

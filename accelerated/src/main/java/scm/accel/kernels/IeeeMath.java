@@ -5,8 +5,9 @@ package scm.accel.kernels;
  * that they mean the same on every backend. The JVM's {@code Math.sin} etc. are within 1 ulp of double; but
  * TornadoVM's PTX backend lowers {@code Math.sin}, {@code cos} and {@code exp} of a double to the float32
  * {@code sin.approx} / {@code cos.approx} / {@code ex2.approx} instructions (CUDA's {@code __sinf} etc.: absolute
- * error 2^−21.4 on [−π, π] and larger outside, exp 2 + 1.17|x| ulp), and its OpenCL backend builds with
- * {@code -cl-fast-relaxed-math}. The kernels round each result to float, and with these functions that rounding is
+ * error 2^−21.4 on [−π, π] and larger outside, exp 2 + 1.17|x| ulp). The reductions below need IEEE semantics: under
+ * TornadoVM's default OpenCL flags ({@code -cl-fast-relaxed-math}) PoCL folded the three-part reduction into one
+ * product, so TornadoBackend.strict() compiles OpenCL without them. The kernels round each result to float, and with these functions that rounding is
  * the only float error left on every backend (docs/gpu.md §2, "Transcendentals").
  *
  * <p>Method [Muller, "Elementary Functions", 3rd ed., Ch. 11; Cody &amp; Waite 1980]: additive argument reduction with
@@ -40,22 +41,24 @@ public final class IeeeMath {
 
     /** sin x. Exact reduction for |x| ≤ 10^6 (kernels' angles stay below 10^3); beyond, {@code Math.sin}. */
     public static double sin(double x) {
-        if (!(Math.abs(x) <= TRIG_MAX)) return Math.sin(x);                 // also NaN
-        int k = quadrant(x);
-        double r = reduce(x, k);
-        int q = k & 3;                                                      // sin(r + qπ/2) = sin r, cos r, −sin r, −cos r
-        double v = (q & 1) == 0 ? sinReduced(r) : cosReduced(r);
-        return q >= 2 ? -v : v;
+        return Math.abs(x) <= TRIG_MAX ? quarterTurns(x, 0) : Math.sin(x);   // NaN and ±∞ go to Math.sin too
     }
 
-    /** cos x. Exact reduction for |x| ≤ 10^6; beyond, {@code Math.cos}. */
+    /** cos x = sin(x + π/2). Exact reduction for |x| ≤ 10^6; beyond, {@code Math.cos}. */
     public static double cos(double x) {
-        if (!(Math.abs(x) <= TRIG_MAX)) return Math.cos(x);
+        return Math.abs(x) <= TRIG_MAX ? quarterTurns(x, 1) : Math.cos(x);
+    }
+
+    /**
+     * sin(x + turns·π/2) for |x| ≤ TRIG_MAX: x = r + kπ/2, and with q = (k + turns) mod 4 the value is sin r, cos r,
+     * −sin r, −cos r for q = 0, 1, 2, 3.
+     */
+    static double quarterTurns(double x, int turns) {
         int k = quadrant(x);
         double r = reduce(x, k);
-        int q = k & 3;                                                      // cos(r + qπ/2) = cos r, −sin r, −cos r, sin r
-        double v = (q & 1) == 0 ? cosReduced(r) : sinReduced(r);
-        return (q == 1 || q == 2) ? -v : v;
+        int q = (k + turns) & 3;
+        double v = (q & 1) == 0 ? sinReduced(r) : cosReduced(r);
+        return q >= 2 ? -v : v;
     }
 
     /** k = round(x·2/π); a k off by one near a tie only widens |r| to π/4 + 2·10^−10, inside the polynomials' margin. */

@@ -13,7 +13,7 @@ import uk.ac.manchester.tornado.api.KernelContext;
  * own expression at that operation's offsets (the shared kernels of scm.accel.kernels, as {@link ArenaKernels}): the same
  * arithmetic in the same order as one task per operation. The element-wise kinds without a sum (copies, one addition)
  * give the same bits; where a kernel sums, the device compiler may contract a·b + c into an fma or reassociate (OpenCL's
- * relaxed math) differently in the merged kernel (sizes read from the table) than in the single one (sizes compiled in):
+ * relaxed math, TornadoVM's default flags, which TornadoBackend.strict() leaves out unless asked for) differently in the merged kernel (sizes read from the table) than in the single one (sizes compiled in):
  * on PoCL, 2026-11-30, 854 of 890 values of {@code ArenaMultiKernelsTest} were bit-identical and the rest differed in the
  * last bits, all within the float32 bounds that test argues (the 2x2 pool's four-value sum differed too, 2026-12-01).
  */

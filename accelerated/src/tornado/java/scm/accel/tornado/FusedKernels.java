@@ -1,5 +1,7 @@
 package scm.accel.tornado;
 
+import static scm.accel.kernels.ActivationKernels.sigmoid;
+
 import scm.accel.kernels.IeeeMath;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -418,9 +420,6 @@ public final class FusedKernels {
         if ((flags & RENOISE) != 0) v = coef.get(cOff + 2) * v + coef.get(cOff + 3) * z.get(zOff + at);
         return v;
     }
-
-    /** As {@link scm.accel.kernels.ActivationKernels#sigmoid}: 1 / (1 + e^−v) in double, rounded once. */
-    static float sigmoid(float v) { return (float) (1.0 / (1.0 + IeeeMath.exp(-v))); }
 
     /**
      * u = SiLU(LayerNorm(h)⊙S + B) for {@code rows} rows of width w, one work group of {@link #ROW} threads per row

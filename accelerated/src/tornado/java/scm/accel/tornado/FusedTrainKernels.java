@@ -1,5 +1,7 @@
 package scm.accel.tornado;
 
+import static scm.accel.kernels.ActivationKernels.sigmoid;
+
 import scm.accel.kernels.IeeeMath;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -50,8 +52,6 @@ public final class FusedTrainKernels {
     /** Step scalars in {@code hyper}: Adam β1, β2, a, s, ε, adaptive (1/0), EMA β, warm-up r, tangent c, σ_d, 1/σ_d. */
     public static final int H_B1 = 0, H_B2 = 1, H_A = 2, H_S = 3, H_EPS = 4, H_ADAPT = 5, H_EMA = 6, H_R = 7, H_C = 8, H_SD = 9,
             H_INV_SD = 10, H_LEN = 11;
-
-    static float sigmoid(float v) { return (float) (1.0 / (1.0 + IeeeMath.exp(-v))); }
 
     /** SiLU'(a) = σ(a)·(1 + a·(1 − σ(a))), as {@link scm.accel.kernels.ActivationKernels#silu}. */
     static float siluSlope(float a) {
@@ -229,9 +229,8 @@ public final class FusedTrainKernels {
         if (j < n * d) {
             int i = j / d;
             float t = tin.get(i);
-            float c = (float) IeeeMath.cos(t);
-            float s = (float) IeeeMath.sin(t);
-            float cs = (float) (IeeeMath.cos(t) * IeeeMath.sin(t));
+            double cd = IeeeMath.cos(t), sd = IeeeMath.sin(t);
+            float c = (float) cd, s = (float) sd, cs = (float) (cd * sd);
             float a = x0.get(j);
             float zz = z.get(j);
             float xv = c * a + s * zz;

@@ -28,7 +28,8 @@ import scm.accel.tornado.ArenaRecorder.Op;
  * merged one reading them from its table, and OpenCL (PoCL) and PTX may contract a·b + c into one fma differently in
  * each. So the element-wise kinds (fill, accumulate, add, concat, upsample: no product to contract, nothing to
  * reassociate) must match raw bit for raw bit, and the pool (four values summed) and the chain (several additions in one
- * kernel, which OpenCL's relaxed math lets the compiler reassociate: it did so for the pool on PoCL) are checked as
+ * kernel, which OpenCL's relaxed math lets the compiler reassociate: it did so for the pool on PoCL, under TornadoVM's
+ * default -cl-fast-relaxed-math, which TornadoBackend.strict() now leaves out unless a user asks for it) are checked as
  * the kinds with sums are, against a float64 forward error bound valid for any order and any contraction
  * (u = 2^-24, γ_k = k·u/(1 − k·u); Higham, Accuracy and Stability of Numerical Algorithms, §3.1): a Linear output
  * b + Σ_k x·w within γ_{in+2}·(|b| + Σ|x·w|); dW + Σ g·x, dB + Σ g and Σ g·W likewise with their term counts; PixelNorm's
@@ -164,7 +165,7 @@ class ArenaMultiKernelsTest {
             }
             outs.add(new Out("pool" + k, y, v, e));
         }
-        // a chain of accumulations into one array (the U-Net's time-embedding gradient): raw bits, the sums in order
+        // a chain of accumulations into one array (the U-Net's time-embedding gradient), the sums in order
         // (bounded, not bit-compared: in one kernel the device compiler may reassociate the chain's additions, as it did
         // the pool's; m additions to the start value 0.5 in any order: γ_m·(0.5 + Σ|x|))
         double[] cv = new double[chain.length], ce = new double[chain.length];

@@ -13,9 +13,8 @@ import scm.accel.kernels.IeeeMath;
 /**
  * The kernels' sin, cos, exp and log ({@link IeeeMath}) against StrictMath (fdlibm, within 1 ulp of double: 2^−52
  * relative) on float arguments, the only kind the kernels pass. The claim is IeeeMath's class comment: the truncation
- * of each Taylor polynomial is bounded by its first omitted term (≤ 2^−51 relative, exp's e^r the largest at
- * ≈ 2^−56 and sin's 2^−54) and Horner's rule adds a few roundings of 2^−53; the reduction is exact up to
- * 2^−52|r|. We assert 2^−44 relative, the figure the float bound u(1 + 2^−20) rests on, with StrictMath's own
+ * of each Taylor polynomial is bounded by its first omitted term, relative: sin 2^−54 (the largest), log 2^−55, exp
+ * 2^−56, cos 2^−58; Horner's rule adds a few roundings of 2^−53, and the reduction is exact up to 2^−52|r|. We assert 2^−44 relative, the figure the float bound u(1 + 2^−20) rests on, with StrictMath's own
  * 2^−52 on top. The negative control: a float32 evaluation (the result rounded to float, error up to 2^−25,
  * what the PTX approximations would at best give) fails that check.
  */
